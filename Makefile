@@ -1,0 +1,64 @@
+# Lectern: `make run` and `make test` are the whole set-up; both call `make setup`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian/Ubuntu packages the apps and the tests use (ffmpeg for media, espeak-ng to
+# speak test sentences, fonts for the generated slide videos, PortAudio for the mic).
+APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2
+OUT := out
+
+.PHONY: setup run test lint bench clean
+
+setup: $(STAMP)
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Lectern needs these system packages. Run:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@if ! $(PYTHON) -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; \
+	  else \
+	    echo "Lectern needs Python 3.10 or newer with venv. Run:"; \
+	    echo "  sudo apt-get install -y python3 python3-venv"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Lectern and its Python dependencies into $(VENV) ..."
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/lectern-studio build resources/sample/lecture.mp4 -o $(OUT)/sample-lesson --force
+	$(BIN)/lectern-studio package $(OUT)/sample-lesson -o $(OUT)/sample-course.lectern \
+	  --title "How Photosynthesis Works" --author "Lectern sample" --id lectern-sample
+	$(BIN)/lectern-player $(OUT)/sample-course.lectern
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench_transcription.py
+	$(BIN)/python bench/bench_chapters.py
+	$(BIN)/python bench/bench_package.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,273 @@
+"""`lectern-studio`: the teacher's command line (build, transcribe, chapters, package, verify)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from shared import captions, chapters, media, package, transcription
+from shared.errors import LecternError
+from shared.jobs import stages
+from shared.manifest import CourseInfo, new_course_id
+from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.workspace import lesson_source, load_lesson, utc_now
+from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
+
+PROG = "lectern-studio"
+
+
+class UsageError(LecternError):
+    """A command line that cannot be carried out as written."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+
+    asr = argparse.ArgumentParser(add_help=False)
+    asr.add_argument("--engine", default="faster-whisper", choices=transcription.ENGINES)
+    asr.add_argument("--model", help="model name or folder (default: the bundled tiny.en)")
+    asr.add_argument("--language", help="spoken language, e.g. en (default: detect)")
+    asr.add_argument(
+        "--download-model",
+        action="store_true",
+        help="allow downloading a named model that is not on this computer yet",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Lectern Studio: turn lecture videos into verified course packages, offline.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "build",
+        parents=[common, asr],
+        help="video -> lesson folder (normalize, transcribe, chapters)",
+    )
+    p.add_argument("video", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, help="lesson folder to create")
+    p.add_argument("--title")
+    p.add_argument("--camera", type=Path, help="a presenter/camera video recorded alongside")
+    p.add_argument("--chapters", type=Path, help="hand-made chapters (.json or .vtt)")
+    p.add_argument("--chapters-mode", choices=("extend", "replace"), default="extend")
+    p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
+    p.add_argument("--no-loudness", action="store_true", help="keep the original loudness")
+    p.add_argument("--force", action="store_true", help="replace an existing lesson folder")
+
+    p = sub.add_parser("transcribe", parents=[common, asr], help="media -> transcript files")
+    p.add_argument("media", type=Path)
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        action="append",
+        required=True,
+        help="OUT.json, .vtt, .srt or .txt (repeat for several)",
+    )
+
+    p = sub.add_parser("chapters", parents=[common], help="video -> chapters from slide changes")
+    p.add_argument("video", type=Path)
+    p.add_argument(
+        "-o", "--output", type=Path, action="append", required=True, help="OUT.json or .vtt"
+    )
+    p.add_argument("--transcript", type=Path, help="transcript JSON to take chapter titles from")
+    p.add_argument("--thumbnails", type=Path, help="folder to write one thumbnail per chapter")
+    p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
+
+    p = sub.add_parser("package", parents=[common], help="lesson folders -> COURSE.lectern")
+    p.add_argument("lessons", type=Path, nargs="+", metavar="LESSON_DIR")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--title", required=True)
+    p.add_argument("--author", default="")
+    p.add_argument("--description", default="")
+    p.add_argument("--language", help="course language (default: the first lesson's)")
+    p.add_argument("--id", dest="course_id", help="stable course id (default: a new one)")
+    p.add_argument("--version", dest="course_version", type=int, default=1)
+    p.add_argument("--cover", type=Path, help="cover image (JPEG or PNG)")
+
+    p = sub.add_parser("verify", parents=[common], help="check a course package completely")
+    p.add_argument("package", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.command:
+        _parser().print_help()
+        return 0
+    handler = {
+        "build": _build,
+        "transcribe": _transcribe,
+        "chapters": _chapters,
+        "package": _package,
+        "verify": _verify,
+    }[args.command]
+    return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
+
+
+def _progress(args: argparse.Namespace) -> TerminalProgress:
+    return TerminalProgress(quiet=args.quiet or args.json)
+
+
+def _build(args: argparse.Namespace) -> int:
+    manual = tuple(load_manual_chapters(args.chapters)) if args.chapters else ()
+    options = BuildOptions(
+        title=args.title,
+        camera=args.camera,
+        engine=args.engine,
+        model=args.model,
+        language=args.language,
+        allow_download=args.download_model,
+        loudness=not args.no_loudness,
+        manual_chapters=manual,
+        chapters_mode=args.chapters_mode,
+        min_chapter=args.min_chapter,
+        replace=args.force,
+    )
+    progress = _progress(args)
+    try:
+        result = build_lesson(args.video, args.output, options, progress)
+    finally:
+        progress.close()
+    lesson = result.lesson
+    if args.json:
+        print_json({"folder": str(result.folder), "lesson": lesson.to_dict()})
+        return 0
+    for warning in lesson.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"Built lesson '{lesson.title}' in {result.folder}")
+    print(
+        f"  {clock(lesson.duration)} long, {len(result.transcript.segments)} transcript segments, "
+        f"{len(result.chapters)} chapters"
+    )
+    for chapter in result.chapters:
+        print(f"  {clock(chapter.start)}  {chapter.title}")
+    return 0
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    suffixes = {".json", ".vtt", ".srt", ".txt"}
+    for out in args.output:
+        if out.suffix.lower() not in suffixes:
+            raise UsageError(f"Cannot write {out}: use a .json, .vtt, .srt or .txt file name.")
+    info = media.probe(args.media)
+    if not info.has_audio:
+        raise UsageError(f"{args.media} has no audio track, so there is nothing to transcribe.")
+    engine = transcription.get_engine(
+        args.engine, model=args.model, allow_download=args.download_model
+    )
+    progress = _progress(args)
+    progress.set_status(f"Transcribing with {engine.name} ({engine.model_name})")
+    try:
+        transcript = engine.transcribe(args.media, language=args.language, state=progress)
+    finally:
+        progress.close()
+    for out in args.output:
+        captions.write_transcript_file(transcript, out)
+    if args.json:
+        print_json({"outputs": [str(o) for o in args.output], **transcript.to_dict()})
+    else:
+        print(
+            f"Transcribed {clock(transcript.duration)} into {len(transcript.segments)} segments: "
+            + ", ".join(str(o) for o in args.output)
+        )
+    return 0
+
+
+def _chapters(args: argparse.Namespace) -> int:
+    for out in args.output:
+        if out.suffix.lower() not in {".json", ".vtt"}:
+            raise UsageError(f"Cannot write {out}: use a .json or .vtt file name.")
+    info = media.probe(args.video)
+    segments = (
+        transcription.Transcript.load_json(args.transcript).segments if args.transcript else ()
+    )
+    progress = _progress(args)
+    detect, thumbs = stages(progress, [4.0, 1.0 if args.thumbnails else 0.0])
+    progress.set_status("Finding slide changes")
+    try:
+        changes = chapters.detect_slide_changes(args.video, min_gap=args.min_chapter, state=detect)
+        found = chapters.chapters_from_changes(
+            changes, info.duration, segments=segments, min_length=args.min_chapter
+        )
+        if args.thumbnails:
+            progress.set_status("Making thumbnails")
+            found = chapters.make_thumbnails(args.video, found, args.thumbnails, state=thumbs)
+    finally:
+        progress.close()
+    for out in args.output:
+        if out.suffix.lower() == ".vtt":
+            captions.write_vtt([captions.Cue(*c) for c in chapters.chapter_cues(found)], out)
+        else:
+            chapters.save_chapters(found, out)
+    if args.json:
+        print_json({"chapters": [c.to_dict() for c in found]})
+    else:
+        for chapter in found:
+            print(f"{clock(chapter.start)}  {chapter.title}")
+    return 0
+
+
+def _package(args: argparse.Namespace) -> int:
+    loaded = [(folder, load_lesson(folder)) for folder in args.lessons]
+    ids = [lesson.id for _, lesson in loaded]
+    sources = []
+    for index, (folder, lesson) in enumerate(loaded):
+        source = lesson_source(folder, lesson)
+        if ids.count(lesson.id) > 1:  # two lessons with the same title: keep ids unique
+            source = dataclasses.replace(source, id=f"{lesson.id}-{index + 1}")
+        sources.append(source)
+    course = CourseInfo(
+        id=args.course_id or new_course_id(),
+        version=args.course_version,
+        title=args.title,
+        description=args.description,
+        author=args.author,
+        language=args.language or loaded[0][1].language or "en",
+        created=utc_now(),
+    )
+    progress = _progress(args)
+    progress.set_status("Writing the course package")
+    try:
+        manifest = package.write_package(
+            course, sources, args.output, cover=args.cover, state=progress
+        )
+    finally:
+        progress.close()
+    summary = package.package_summary(manifest)
+    if args.json:
+        print_json({"package": str(args.output), **summary})
+    else:
+        print(
+            f"Wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB): "
+            f"'{course.title}', {len(manifest.lessons)} lesson(s)"
+        )
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    progress = _progress(args)
+    progress.set_status("Verifying")
+    try:
+        manifest = package.verify_package(args.package, state=progress)
+    finally:
+        progress.close()
+    summary = package.package_summary(manifest)
+    if args.json:
+        print_json({"package": str(args.package), "ok": True, **summary})
+    else:
+        print(
+            f"{args.package} is sound: '{manifest.course.title}' version {manifest.course.version}, "
+            f"{len(manifest.lessons)} lesson(s), {len(manifest.files)} files verified."
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""The lesson pipeline: a lecture video in, a lesson workspace out.
+
+``build_lesson`` normalizes the media, transcribes it, finds chapters from slide
+changes, makes thumbnails and captions, and writes the workspace. It is a long job
+in the sense of ``shared.jobs``: the CLI, the studio window and the tests all call
+it with their own progress state. The workspace is assembled in a temporary folder
+and renamed into place, so a cancelled or failed build leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared import captions, chapters, media, transcription
+from shared.errors import LecternError
+from shared.files import atomic_dir
+from shared.jobs import ProgressState, check_cancelled, stages
+from shared.workspace import Lesson, save_lesson, slugify, utc_now
+
+__all__ = [
+    "BuildOptions",
+    "BuildResult",
+    "LessonExistsError",
+    "build_lesson",
+    "load_manual_chapters",
+]
+
+VIDEO_NAME = "video.mp4"
+PRESENTER_NAME = "presenter.mp4"
+THUMBS_DIR = "thumbs"
+
+
+class LessonExistsError(LecternError):
+    """The output folder already holds something and replacing it was not asked for."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            f"{folder} already exists and is not empty; choose another folder or pass "
+            "--force to replace it."
+        )
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything about a build that is not the input video itself."""
+
+    title: str | None = None
+    camera: Path | None = None
+    engine: str = "faster-whisper"
+    model: str | None = None
+    language: str | None = None
+    allow_download: bool = False
+    loudness: bool = True
+    manual_chapters: tuple[chapters.Chapter, ...] = ()
+    chapters_mode: str = "extend"
+    min_chapter: float = 10.0
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    folder: Path
+    lesson: Lesson
+    transcript: transcription.Transcript
+    chapters: tuple[chapters.Chapter, ...]
+    video_copied: bool
+    audio_copied: bool
+
+
+def load_manual_chapters(path: str | Path) -> list[chapters.Chapter]:
+    """Read hand-made chapters from a chapters JSON or a WebVTT file."""
+    path = Path(path)
+    if path.suffix.lower() == ".vtt":
+        cues = captions.read_vtt(path)
+        return [
+            chapters.Chapter(c.start, c.end, c.text.replace("\n", " "), source="manual")
+            for c in cues
+        ]
+    return [dataclasses.replace(c, source="manual") for c in chapters.load_chapters(path)]
+
+
+def build_lesson(
+    video: str | Path,
+    folder: str | Path,
+    options: BuildOptions = BuildOptions(),
+    state: ProgressState | None = None,
+) -> BuildResult:
+    """Turn a lecture video into a lesson workspace in ``folder``.
+
+    Args:
+        video: any common video file (mp4/mkv/webm/mov, ...).
+        folder: the workspace folder to create (must be absent or empty unless
+            ``options.replace``).
+        options: title, presenter camera video, engine/model, loudness, chapters.
+        state: progress/cancel state (see ``shared.jobs``).
+
+    Returns:
+        What was built. A video without audio still becomes a lesson, with an empty
+        transcript and a warning in ``lesson.warnings``.
+
+    Raises:
+        LecternError: a subclass naming the problem (bad media, missing model, ...).
+        shared.jobs.Cancelled: when ``state`` asked to stop; nothing is left behind.
+    """
+    video, folder = Path(video), Path(folder)
+    info = media.probe(video)
+    camera_info = media.probe(options.camera) if options.camera else None
+    if folder.exists() and any(folder.iterdir()) and not options.replace:
+        raise LessonExistsError(folder)
+    engine = transcription.get_engine(
+        options.engine, model=options.model, allow_download=options.allow_download
+    )
+    if state is None:
+        from shared.jobs import JobState
+
+        state = JobState()
+    s_norm, s_cam, s_asr, s_chap, s_thumb = stages(
+        state, [2.0, 1.5 if camera_info else 0.0, 6.0 if info.has_audio else 0.0, 2.0, 0.5]
+    )
+    title = options.title or _title_from(video, info)
+    warnings: list[str] = []
+
+    with atomic_dir(folder) as work:
+        state.set_status("Preparing the video")
+        normalized = media.normalize(
+            video, work / VIDEO_NAME, loudness=options.loudness, state=s_norm
+        )
+        if camera_info is not None:
+            state.set_status("Preparing the presenter video")
+            media.normalize(options.camera, work / PRESENTER_NAME, loudness=False, state=s_cam)
+        check_cancelled(state, "The build")
+
+        if normalized.info.has_audio:
+            state.set_status(f"Transcribing with {engine.name} ({engine.model_name})")
+            transcript = engine.transcribe(
+                work / VIDEO_NAME, language=options.language, state=s_asr
+            )
+        else:
+            warnings.append(f"{video.name} has no audio track, so the lesson has no transcript.")
+            transcript = transcription.Transcript.empty(
+                normalized.info.duration, model=engine.model_name, engine=engine.name
+            )
+        transcript.save_json(work / "transcript.json")
+        caption_files: dict[str, str] = {}
+        if transcript.segments:
+            name = f"captions.{transcript.language or 'en'}.vtt"
+            captions.write_vtt(captions.cues_from_transcript(transcript), work / name)
+            caption_files[transcript.language or "en"] = name
+            (work / "transcript.txt").write_text(transcript.text + "\n", encoding="utf-8")
+
+        state.set_status("Finding chapters from slide changes")
+        duration = normalized.info.duration
+        changes = chapters.detect_slide_changes(
+            work / VIDEO_NAME, min_gap=options.min_chapter, state=s_chap
+        )
+        found = chapters.chapters_from_changes(
+            changes, duration, segments=transcript.segments, min_length=options.min_chapter
+        )
+        if options.manual_chapters:
+            found = chapters.merge_chapters(
+                found, list(options.manual_chapters), mode=options.chapters_mode
+            )
+
+        state.set_status("Making chapter thumbnails")
+        found = chapters.make_thumbnails(work / VIDEO_NAME, found, work / THUMBS_DIR, state=s_thumb)
+        found = [
+            dataclasses.replace(c, thumbnail=f"{THUMBS_DIR}/{c.thumbnail}") if c.thumbnail else c
+            for c in found
+        ]
+        chapters.save_chapters(found, work / "chapters.json")
+        captions.write_vtt(
+            [captions.Cue(s, e, t) for s, e, t in chapters.chapter_cues(found)],
+            work / "chapters.vtt",
+        )
+        thumbs = tuple(c.thumbnail for c in found if c.thumbnail)
+
+        lesson = Lesson(
+            id=slugify(title),
+            title=title,
+            duration=duration,
+            video=VIDEO_NAME,
+            language=transcript.language or options.language or "en",
+            presenter_video=PRESENTER_NAME if camera_info else None,
+            transcript="transcript.json",
+            captions=caption_files,
+            chapters="chapters.json",
+            chapters_vtt="chapters.vtt",
+            thumbnails=thumbs,
+            poster=thumbs[0] if thumbs else None,
+            source=str(video.resolve()),
+            engine=engine.name,
+            model=engine.model_name,
+            warnings=tuple(warnings),
+            created=utc_now(),
+        )
+        save_lesson(work, lesson)
+        state.set_progress(1.0)
+        state.set_status("Done")
+
+    return BuildResult(
+        folder=folder,
+        lesson=lesson,
+        transcript=transcript,
+        chapters=tuple(found),
+        video_copied=normalized.video_copied,
+        audio_copied=normalized.audio_copied,
+    )
+
+
+def _title_from(video: Path, info: media.MediaInfo) -> str:
+    """A readable default title: the container's title tag, else the file name."""
+    return info.title or video.stem.replace("_", " ").replace("-", " ").strip().title() or "Lesson"

@@ -1,0 +1,288 @@
+"""Synthetic lecture screen recordings with known slide-change times.
+
+The videos look like what a teacher records: slides from one template (title bar and
+bullets in DejaVu Sans), a mouse pointer that keeps moving, a small webcam inset in a
+corner whose picture changes every frame, optional cross-fades, and real H.264
+compression by ffmpeg. Everything random comes from ``seed``, so a test and a bench
+that use different seeds see different decks, colours, timings and pointer paths.
+
+Used by ``tests/shared/test_chapters.py`` and ``bench/bench_chapters.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+__all__ = ["Slide", "make_slide_video", "random_slides", "ffmpeg_path"]
+
+Slide = tuple[float, str, list[str]]
+"""One slide: (seconds on screen, title, bullet lines)."""
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+_WORDS = (
+    "energy cell membrane protein light reaction model data graph function limit series "
+    "matrix vector proof theorem example market price demand supply history empire trade "
+    "river climate carbon oxygen plant leaf root water signal network layer gradient loss "
+    "sample error variance mean test method result theory law force mass motion wave "
+    "field charge current circuit memory process thread lock queue stack compiler syntax "
+    "grammar verb poem novel author period revolution state policy voter court rights "
+    "atom bond molecule acid base enzyme gene species habitat evolution fossil rock"
+).split()
+_GLUE = "the of and in for with to on a how why what is are from by".split()
+
+# (background, title bar, title text, body text, bullet mark) per template.
+_THEMES = (
+    ((250, 250, 250), (31, 78, 121), (255, 255, 255), (30, 30, 30), (31, 78, 121)),
+    ((255, 253, 240), (150, 40, 40), (255, 250, 240), (40, 30, 30), (150, 40, 40)),
+    ((238, 242, 245), (40, 110, 70), (255, 255, 255), (20, 40, 30), (40, 110, 70)),
+    ((30, 34, 42), (70, 130, 200), (255, 255, 255), (225, 230, 235), (240, 180, 60)),
+    ((255, 255, 255), (230, 230, 230), (20, 20, 20), (50, 50, 50), (200, 80, 20)),
+    ((20, 40, 60), (250, 200, 60), (20, 30, 40), (240, 240, 240), (250, 200, 60)),
+)
+
+
+def ffmpeg_path() -> str:
+    """The ffmpeg to encode with: the system one, else the imageio-ffmpeg wheel's."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _phrase(rng: random.Random, low: int, high: int) -> str:
+    words = []
+    for index in range(rng.randint(low, high)):
+        pool = _GLUE if index % 3 == 1 and rng.random() < 0.6 else _WORDS
+        words.append(rng.choice(pool))
+    return " ".join(words)
+
+
+def random_slides(
+    seed: int,
+    count: int,
+    *,
+    min_seconds: float = 6.0,
+    max_seconds: float = 14.0,
+    similar: float = 0.3,
+) -> list[Slide]:
+    """A random deck: titles, bullets and durations drawn from ``seed``.
+
+    Args:
+        seed: the random seed; different seeds give different decks.
+        count: number of slides.
+        min_seconds: shortest time a slide stays on screen.
+        max_seconds: longest time a slide stays on screen.
+        similar: chance that a slide repeats the previous title with a "(cont.)" or
+            keeps the bullet count, so that neighbours differ only in a little text.
+    """
+    rng = random.Random(seed)
+    slides: list[Slide] = []
+    for _ in range(count):
+        seconds = round(rng.uniform(min_seconds, max_seconds), 2)
+        if slides and rng.random() < similar:
+            title = slides[-1][1].removesuffix(" (cont.)") + " (cont.)"
+            bullets = [_phrase(rng, 3, 7) for _ in slides[-1][2]]
+        else:
+            title = _phrase(rng, 2, 5).capitalize()
+            bullets = [_phrase(rng, 3, 8) for _ in range(rng.randint(2, 5))]
+        slides.append((seconds, title, bullets))
+    return slides
+
+
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT_DIR / name), size)
+
+
+def _render_slide(
+    size: tuple[int, int], title: str, bullets: Sequence[str], theme: tuple
+) -> np.ndarray:
+    width, height = size
+    background, bar, title_colour, body_colour, mark = theme
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    bar_height = int(height * 0.16)
+    draw.rectangle((0, 0, width, bar_height), fill=bar)
+    title_font = _font("DejaVuSans-Bold.ttf", max(10, int(height * 0.06)))
+    body_font = _font("DejaVuSans.ttf", max(8, int(height * 0.04)))
+    margin = int(width * 0.05)
+    draw.text((margin, bar_height // 2), title, font=title_font, fill=title_colour, anchor="lm")
+    line = int(height * 0.085)
+    top = bar_height + int(height * 0.08)
+    for index, bullet in enumerate(bullets):
+        y = top + index * line
+        radius = max(2, int(height * 0.008))
+        draw.ellipse(
+            (margin, y - radius, margin + 2 * radius, y + radius),
+            fill=mark,
+        )
+        draw.text((margin + 5 * radius, y), bullet, font=body_font, fill=body_colour, anchor="lm")
+    # A small static logo in the bottom-left corner, as many templates have.
+    logo = int(height * 0.05)
+    draw.rectangle((margin, height - 2 * logo, margin + logo, height - logo), fill=mark)
+    return np.asarray(image, dtype=np.uint8).copy()
+
+
+def _pointer_shape(height: int) -> tuple[np.ndarray, np.ndarray]:
+    scale = max(8, height // 30)
+    arrow = np.array(
+        [(0, 0), (0, 1.0), (0.28, 0.75), (0.45, 1.1), (0.58, 1.04), (0.42, 0.7), (0.75, 0.7)]
+    )
+    return (arrow * scale).astype(np.int32), np.array([0, 0], np.int32)
+
+
+class _Pointer:
+    """A mouse pointer gliding between random targets, pausing now and then."""
+
+    def __init__(self, rng: random.Random, size: tuple[int, int], fps: float) -> None:
+        self.rng, self.size, self.fps = rng, size, fps
+        self.position = np.array([size[0] * 0.5, size[1] * 0.5])
+        self.target = self.position.copy()
+        self.pause = 0
+        self.speed = 1.0
+
+    def step(self) -> tuple[int, int]:
+        width, height = self.size
+        if self.pause > 0:
+            self.pause -= 1
+        else:
+            offset = self.target - self.position
+            distance = float(np.hypot(*offset))
+            step = self.speed * width / self.fps
+            if distance <= step:
+                self.position = self.target.copy()
+                self.target = np.array(
+                    [self.rng.uniform(0.05, 0.8) * width, self.rng.uniform(0.2, 0.9) * height]
+                )
+                self.speed = self.rng.uniform(0.05, 0.6)
+                if self.rng.random() < 0.5:
+                    self.pause = int(self.rng.uniform(0.2, 3.0) * self.fps)
+            else:
+                self.position += offset / distance * step
+        return int(self.position[0]), int(self.position[1])
+
+
+def _draw_pointer(frame: np.ndarray, at: tuple[int, int], arrow: np.ndarray) -> None:
+    points = arrow + np.array(at, np.int32)
+    cv2.fillPoly(frame, [points], (0, 0, 0), lineType=cv2.LINE_AA)
+    cv2.polylines(frame, [points], True, (255, 255, 255), 1, lineType=cv2.LINE_AA)
+
+
+class _Webcam:
+    """A talking-head inset: a face-like blob that sways, blinks and talks, plus sensor noise."""
+
+    def __init__(self, rng: random.Random, size: tuple[int, int]) -> None:
+        width, height = size
+        self.width = max(32, width // 5) // 2 * 2
+        self.height = int(self.width * 0.75) // 2 * 2
+        self.x = width - self.width - width // 60
+        self.y = height - self.height - height // 40
+        self.np_rng = np.random.default_rng(rng.randrange(2**32))
+        self.wall = tuple(int(v) for v in self.np_rng.integers(60, 200, 3))
+        self.skin = tuple(int(v) for v in self.np_rng.integers(120, 230, 3))
+        self.phase = rng.uniform(0, 6.28)
+
+    def draw(self, frame: np.ndarray, t: float) -> None:
+        w, h = self.width, self.height
+        inset = np.empty((h, w, 3), np.uint8)
+        inset[:] = self.wall
+        cx = int(w * (0.5 + 0.12 * math.sin(0.7 * t + self.phase)))
+        cy = int(h * (0.55 + 0.05 * math.sin(1.3 * t)))
+        cv2.rectangle(inset, (cx - w // 4, cy + h // 5), (cx + w // 4, h), (40, 40, 90), -1)
+        cv2.ellipse(inset, (cx, cy), (w // 8, h // 4), 0, 0, 360, self.skin, -1)
+        eye = max(1, h // 40) if math.sin(2.1 * t) < 0.95 else 0
+        for dx in (-w // 20, w // 20):
+            cv2.circle(inset, (cx + dx, cy - h // 20), eye, (20, 20, 20), -1)
+        mouth = max(1, int(h // 30 * (1 + math.sin(9 * t))))
+        cv2.ellipse(inset, (cx, cy + h // 10), (w // 30, mouth), 0, 0, 360, (90, 30, 30), -1)
+        noise = self.np_rng.integers(-12, 13, inset.shape, dtype=np.int16)
+        inset = np.clip(inset.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+        frame[self.y : self.y + h, self.x : self.x + w] = inset
+        cv2.rectangle(frame, (self.x, self.y), (self.x + w - 1, self.y + h - 1), (0, 0, 0), 1)
+
+
+def make_slide_video(
+    path: str | os.PathLike[str],
+    slides: list[Slide],
+    *,
+    size: tuple[int, int] = (1280, 720),
+    fps: int = 30,
+    pointer: bool = True,
+    inset: bool = True,
+    fade: float = 0.0,
+    crf: int = 28,
+    seed: int = 0,
+    preset: str = "veryfast",
+) -> list[float]:
+    """Render ``slides`` into an H.264 MP4 at ``path`` and return the true change times.
+
+    Args:
+        path: the MP4 to write.
+        slides: (seconds on screen, title, bullets) per slide, in order.
+        size: frame size in pixels (even numbers).
+        fps: frames per second.
+        pointer: draw a moving mouse pointer.
+        inset: draw a webcam inset in the bottom-right corner.
+        fade: length in seconds of a cross-fade between slides, centred on the change.
+        crf: x264 quality (higher means more compression noise).
+        seed: the random seed for colours, pointer path and webcam.
+        preset: x264 preset (``ultrafast`` has no B-frames, ``veryfast`` has).
+
+    Returns:
+        The times in seconds where one slide changes to the next (the middle of a fade).
+    """
+    rng = random.Random(seed)
+    theme = rng.choice(_THEMES)
+    width, height = size
+    images = [_render_slide(size, title, bullets, theme) for _, title, bullets in slides]
+    starts = np.cumsum([0.0] + [float(seconds) for seconds, _, _ in slides])
+    changes = [float(t) for t in starts[1:-1]]
+    total_frames = int(round(starts[-1] * fps))
+    mover = _Pointer(rng, size, fps) if pointer else None
+    arrow, _ = _pointer_shape(height)
+    webcam = _Webcam(rng, size) if inset else None
+    command = [
+        ffmpeg_path(),
+        *("-hide_banner", "-loglevel", "error", "-y"),
+        *("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps)),
+        *("-i", "-", "-c:v", "libx264", "-preset", preset, "-crf", str(crf)),
+        *("-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)),
+    ]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE)
+    assert process.stdin is not None
+    try:
+        for index in range(total_frames):
+            t = index / fps
+            slide = min(int(np.searchsorted(starts, t, side="right")) - 1, len(images) - 1)
+            frame = images[slide].copy()
+            if fade > 0:
+                # Blend with a neighbour when t is within fade/2 of a change.
+                for neighbour, change in ((slide - 1, starts[slide]), (slide + 1, starts[slide + 1])):
+                    if 0 <= neighbour < len(images) and abs(t - change) < fade / 2:
+                        weight = 0.5 - abs(t - change) / fade
+                        frame = cv2.addWeighted(frame, 1 - weight, images[neighbour], weight, 0)
+            if webcam is not None:
+                webcam.draw(frame, t)
+            if mover is not None:
+                _draw_pointer(frame, mover.step(), arrow)
+            process.stdin.write(frame.tobytes())
+        process.stdin.close()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    if process.wait() != 0:
+        raise RuntimeError(f"ffmpeg failed to encode {path}")
+    return changes

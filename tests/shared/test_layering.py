@@ -1,0 +1,70 @@
+"""The layering of STYLE.md: the domain runs without Qt, layers only look down."""
+
+from __future__ import annotations
+
+import ast
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import shared
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _domain_modules() -> list[str]:
+    names = []
+    for module in pkgutil.walk_packages(shared.__path__, "shared."):
+        if module.name == "shared.ui" or module.name.startswith("shared.ui."):
+            continue
+        names.append(module.name)
+    return names
+
+
+def test_every_domain_module_imports_with_pyside6_blocked():
+    modules = _domain_modules()
+    assert "shared.package" in modules and "shared.media" in modules
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'PySide6' or name.startswith('PySide6.'):\n"
+        "            raise ImportError('PySide6 is blocked in the domain layer')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"for name in {modules!r}:\n"
+        "    __import__(name)\n"
+        "assert not any(m.startswith('PySide6') for m in sys.modules)\n"
+        "print('ok', len(" + repr(modules) + "))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=os.environ
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok")
+
+
+def _imports(folder: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in (ROOT / folder).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [(path, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found += [(path, node.module)]
+    return found
+
+
+def test_layers_look_down_only():
+    wrong = []
+    for path, name in _imports("shared"):
+        top = name.split(".")[0]
+        if top in {"studio", "player"}:
+            wrong.append(f"{path}: {name}")
+        if top == "PySide6" and "ui" not in path.relative_to(ROOT / "shared").parts[:1]:
+            wrong.append(f"{path}: {name}")
+    wrong += [f"{p}: {n}" for p, n in _imports("studio") if n.split(".")[0] == "player"]
+    wrong += [f"{p}: {n}" for p, n in _imports("player") if n.split(".")[0] == "studio"]
+    assert wrong == []
