@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/lectern-studio build resources/sample/lecture.mp4 -o $(OUT)/sample-lesson --force
 	$(BIN)/lectern-studio package $(OUT)/sample-lesson -o $(OUT)/sample-course.lectern \
-	  --title "How Photosynthesis Works" --author "Lectern sample" --id lectern-sample
+	  --title "Introduction to Earth Science" --author "Lectern Sample Lectures" --id lectern-sample-earth-science
 	$(BIN)/lectern-player $(OUT)/sample-course.lectern
 
 lint: setup
