@@ -14,6 +14,10 @@ from typing import Any
 
 from shared.errors import DiskFullError, OutputNotWritableError
 
+# The process umask, read once at import (os.umask can only be read by setting it).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 __all__ = ["atomic_path", "atomic_dir", "write_text_atomic", "write_json_atomic"]
 
 
@@ -46,6 +50,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         os.close(fd)
+        os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; a normal file follows the umask
     except OSError as error:
         raise _translate(error, path) from error
     tmp = Path(tmp_name)
@@ -72,6 +77,7 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+        os.chmod(tmp, 0o777 & ~_UMASK)
     except OSError as error:
         raise _translate(error, path) from error
     try:

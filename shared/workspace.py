@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,7 +60,8 @@ def utc_now() -> str:
 
 def slugify(text: str, *, fallback: str = "lesson") -> str:
     """A short lowercase ASCII id made from ``text`` (``"Intro: Part 1"`` -> ``"intro-part-1"``)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48].strip("-")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48].strip("-")
     return slug or fallback
 
 

@@ -71,3 +71,10 @@ def test_full_disk_becomes_disk_full_error(tmp_path):
     from shared.files import _translate
 
     assert isinstance(_translate(raw.value, tmp_path / "x"), DiskFullError)
+
+
+def test_atomic_files_follow_the_umask_not_mkstemp(tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    path = write_json_atomic(tmp_path / "a.json", {})
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
