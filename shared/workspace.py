@@ -62,7 +62,19 @@ def slugify(text: str, *, fallback: str = "lesson") -> str:
     """A short lowercase ASCII id made from ``text`` (``"Intro: Part 1"`` -> ``"intro-part-1"``)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48].strip("-")
+    if slug in _RESERVED_NAMES:  # Windows device names are not valid file names
+        slug = f"{slug}-{fallback}"
     return slug or fallback
+
+
+_RESERVED_NAMES = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,8 @@ def _package(args: argparse.Namespace) -> int:
         description=args.description,
         author=args.author,
         language=args.language or loaded[0][1].language or "en",
-        created=utc_now(),
+        # The newest lesson edit dates the course, so the same lessons give the same bytes.
+        created=max((lesson.updated for _, lesson in loaded), default="") or utc_now(),
     )
     progress = _progress(args)
     progress.set_status("Writing the course package")

@@ -30,16 +30,18 @@ Slide = tuple[float, str, list[str]]
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
-_WORDS = (
-    "energy cell membrane protein light reaction model data graph function limit series "
-    "matrix vector proof theorem example market price demand supply history empire trade "
-    "river climate carbon oxygen plant leaf root water signal network layer gradient loss "
-    "sample error variance mean test method result theory law force mass motion wave "
-    "field charge current circuit memory process thread lock queue stack compiler syntax "
-    "grammar verb poem novel author period revolution state policy voter court rights "
-    "atom bond molecule acid base enzyme gene species habitat evolution fossil rock"
-).split()
-_GLUE = "the of and in for with to on a how why what is are from by".split()
+_WORD_TEXT = """
+energy cell membrane protein light reaction model data graph function limit series
+matrix vector proof theorem example market price demand supply history empire trade
+river climate carbon oxygen plant leaf root water signal network layer gradient loss
+sample error variance mean test method result theory law force mass motion wave
+field charge current circuit memory process thread lock queue stack compiler syntax
+grammar verb poem novel author period revolution state policy voter court rights
+atom bond molecule acid base enzyme gene species habitat evolution fossil rock
+"""
+_GLUE_TEXT = "the of and in for with to on a how why what is are from by"
+_WORDS = _WORD_TEXT.split()
+_GLUE = _GLUE_TEXT.split()
 
 # (background, title bar, title text, body text, bullet mark) per template.
 _THEMES = (
@@ -135,12 +137,13 @@ def _render_slide(
     return np.asarray(image, dtype=np.uint8).copy()
 
 
-def _pointer_shape(height: int) -> tuple[np.ndarray, np.ndarray]:
+def _pointer_shape(height: int) -> np.ndarray:
+    """An arrow pointer outline, its tip at (0, 0), about 1/30 of the frame high."""
     scale = max(8, height // 30)
     arrow = np.array(
         [(0, 0), (0, 1.0), (0.28, 0.75), (0.45, 1.1), (0.58, 1.04), (0.42, 0.7), (0.75, 0.7)]
     )
-    return (arrow * scale).astype(np.int32), np.array([0, 0], np.int32)
+    return (arrow * scale).astype(np.int32)
 
 
 class _Pointer:
@@ -248,10 +251,10 @@ def make_slide_video(
     width, height = size
     images = [_render_slide(size, title, bullets, theme) for _, title, bullets in slides]
     starts = np.cumsum([0.0] + [float(seconds) for seconds, _, _ in slides])
-    changes = [float(t) for t in starts[1:-1]]
+    changes = [round(float(t), 3) for t in starts[1:-1]]
     total_frames = int(round(starts[-1] * fps))
     mover = _Pointer(rng, size, fps) if pointer else None
-    arrow, _ = _pointer_shape(height)
+    arrow = _pointer_shape(height)
     webcam = _Webcam(rng, size) if inset else None
     command = [
         ffmpeg_path(),
@@ -269,7 +272,10 @@ def make_slide_video(
             frame = images[slide].copy()
             if fade > 0:
                 # Blend with a neighbour when t is within fade/2 of a change.
-                for neighbour, change in ((slide - 1, starts[slide]), (slide + 1, starts[slide + 1])):
+                for neighbour, change in (
+                    (slide - 1, starts[slide]),
+                    (slide + 1, starts[slide + 1]),
+                ):
                     if 0 <= neighbour < len(images) and abs(t - change) < fade / 2:
                         weight = 0.5 - abs(t - change) / fade
                         frame = cv2.addWeighted(frame, 1 - weight, images[neighbour], weight, 0)

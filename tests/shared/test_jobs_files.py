@@ -63,10 +63,9 @@ def test_unwritable_target_is_a_clear_error(tmp_path):
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_full_disk_becomes_disk_full_error(tmp_path):
     # /dev/full is a real device that fails every write with ENOSPC.
-    with pytest.raises(OSError) as raw:
-        with open("/dev/full", "w") as handle:
-            handle.write("x" * 10)
-            handle.flush()
+    with pytest.raises(OSError) as raw, open("/dev/full", "w") as handle:
+        handle.write("x" * 10)
+        handle.flush()
     assert raw.value.errno == errno.ENOSPC
     from shared.files import _translate
 

@@ -63,7 +63,12 @@ def test_missing_and_damaged_workspaces_are_named(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "slug"),
-    [("Intro: Part 1", "intro-part-1"), ("  ", "lesson"), ("Économie ☃ 101", "economie-101")],
+    [
+        ("Intro: Part 1", "intro-part-1"),
+        ("  ", "lesson"),
+        ("Économie ☃ 101", "economie-101"),
+        ("Con", "con-lesson"),
+    ],
 )
 def test_slugify(text, slug):
     assert slugify(text) == slug

@@ -62,7 +62,17 @@ def built(tmp_path_factory, sample_dir: Path) -> Path:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, built: Path) -> Path:
     out = tmp_path_factory.mktemp("course") / "sample.lectern"
-    studio("package", built, "-o", out, "--title", "Sample course", "--author", "A. Teacher", check=True)
+    studio(
+        "package",
+        built,
+        "-o",
+        out,
+        "--title",
+        "Sample course",
+        "--author",
+        "A. Teacher",
+        check=True,
+    )
     return out
 
 
@@ -72,7 +82,12 @@ def test_build_makes_a_complete_lesson(built: Path, truth: dict):
     info = probe(built / lesson["video"])
     assert info.video.codec == "h264" and info.audio.codec == "aac"
     assert info.duration == pytest.approx(truth["duration"], abs=0.5)
-    for name in [lesson["transcript"], lesson["chapters"], lesson["chapters_vtt"], *lesson["thumbnails"]]:
+    for name in [
+        lesson["transcript"],
+        lesson["chapters"],
+        lesson["chapters_vtt"],
+        *lesson["thumbnails"],
+    ]:
         assert (built / name).is_file(), name
     assert (built / lesson["captions"]["en"]).read_text(encoding="utf-8").startswith("WEBVTT")
 
@@ -82,7 +97,12 @@ def test_transcript_matches_the_narration(built: Path, truth: dict):
     said = " ".join(s["text"] for s in transcript["segments"])
     expected = " ".join(slide["narration"] for slide in truth["slides"])
     normalize = jiwer.Compose(
-        [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
+        [
+            jiwer.ToLowerCase(),
+            jiwer.RemovePunctuation(),
+            jiwer.RemoveMultipleSpaces(),
+            jiwer.Strip(),
+        ]
     )
     error = jiwer.wer(normalize(expected), normalize(said))
     assert error < 0.25, f"WER {error:.2f}"
@@ -138,17 +158,33 @@ def test_bad_inputs_get_one_sentence(tmp_path: Path, sample_dir: Path, built: Pa
         assert not out.exists()
     blocker = tmp_path / "file.txt"
     blocker.write_text("x")
-    one_clear_line(studio("build", sample_dir / "lecture.mp4", "-o", blocker / "lesson"), "file.txt")
-    one_clear_line(studio("package", tmp_path, "-o", tmp_path / "c.lectern", "--title", "T"), "lesson")
+    one_clear_line(
+        studio("build", sample_dir / "lecture.mp4", "-o", blocker / "lesson"), "file.txt"
+    )
+    one_clear_line(
+        studio("package", tmp_path, "-o", tmp_path / "c.lectern", "--title", "T"), "lesson"
+    )
     one_clear_line(studio("build", sample_dir / "lecture.mp4", "-o", built), "--force")
-    one_clear_line(studio("transcribe", sample_dir / "lecture.mp4", "-o", tmp_path / "x.doc"), "x.doc")
+    one_clear_line(
+        studio("transcribe", sample_dir / "lecture.mp4", "-o", tmp_path / "x.doc"), "x.doc"
+    )
 
 
 def test_video_without_audio_becomes_a_lesson(tmp_path: Path, ffmpeg_bin: str):
     silent = tmp_path / "silent.mp4"
     subprocess.run(
-        [ffmpeg_bin, "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15:duration=3",
-         "-pix_fmt", "yuv420p", str(silent)],
+        [
+            ffmpeg_bin,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=15:duration=3",
+            "-pix_fmt",
+            "yuv420p",
+            str(silent),
+        ],
         check=True,
     )
     out = tmp_path / "lesson"
@@ -168,18 +204,30 @@ def test_single_steps_write_every_format(tmp_path: Path, sample_dir: Path):
     assert " --> " in outs[2].read_text(encoding="utf-8")
     assert "water" in outs[3].read_text(encoding="utf-8").lower()
     chapters_json, chapters_vtt = tmp_path / "c.json", tmp_path / "c.vtt"
-    studio("chapters", sample_dir / "lecture.mp4", "-o", chapters_json, "-o", chapters_vtt, check=True)
+    studio(
+        "chapters", sample_dir / "lecture.mp4", "-o", chapters_json, "-o", chapters_vtt, check=True
+    )
     assert json.loads(chapters_json.read_text(encoding="utf-8"))["chapters"]
     assert chapters_vtt.read_text(encoding="utf-8").startswith("WEBVTT")
 
 
 def test_ctrl_c_leaves_nothing_half_written(tmp_path: Path, sample_dir: Path):
     out = tmp_path / "lesson"
-    cmd = [sys.executable, "-m", "studio.cli", "build", str(sample_dir / "lecture.mp4"), "-o", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "studio.cli",
+        "build",
+        str(sample_dir / "lecture.mp4"),
+        "-o",
+        str(out),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     # Interrupt once the build has started writing its temporary folder.
-    while time.monotonic() < deadline and not any(p.name.startswith(".lesson.") for p in tmp_path.iterdir()):
+    while time.monotonic() < deadline and not any(
+        p.name.startswith(".lesson.") for p in tmp_path.iterdir()
+    ):
         time.sleep(0.05)
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)

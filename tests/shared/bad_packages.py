@@ -1,0 +1,539 @@
+"""Broken and malicious course packages, each made from a good one, for the refusal tests.
+
+:func:`make_good_package` writes a small but complete package from tiny fake files
+(a few KB of random "video" bytes are enough for the format layer). Every builder
+in :data:`CASES` takes that package and writes one broken variant with exactly one
+defect, so the test proves the refusal it names and not an earlier one.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+import stat
+import struct
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shared import package as pkg
+from shared.manifest import CourseInfo
+
+__all__ = [
+    "CREATED",
+    "VIDEO",
+    "TRANSCRIPT",
+    "BadCase",
+    "CASES",
+    "make_sources",
+    "make_good_package",
+    "repack",
+]
+
+CREATED = "2024-09-02T14:30:00Z"
+VIDEO = "lessons/intro/video.mp4"
+TRANSCRIPT = "lessons/intro/transcript.json"
+MANIFEST = "manifest.json"
+GiB = 1 << 30
+MiB = 1 << 20
+
+
+# ----------------------------------------------------------------------------- good
+
+
+def make_sources(folder: Path, seed: int = 7) -> tuple[CourseInfo, list[pkg.LessonSource], Path]:
+    """Tiny fake inputs for two lessons: ``(course, lessons, cover)``."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def media(name: str, size: int) -> Path:
+        path = folder / name
+        path.write_bytes(rng.randbytes(size))
+        return path
+
+    def text(name: str, content: str) -> Path:
+        path = folder / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello and welcome.\n"
+    segments = [{"start": i, "end": i + 1, "text": f"Sentence {i}."} for i in range(40)]
+    lessons = []
+    for number, lesson_id in enumerate(("intro", "week-2"), 1):
+        stem = f"l{number}-"
+        lessons.append(
+            pkg.LessonSource(
+                id=lesson_id,
+                title=f"Lesson {number}",
+                duration=61.25 * number,
+                video=media(stem + "screen.MP4", 6000 + number),
+                presenter_video=media(stem + "camera.mp4", 3000) if number == 1 else None,
+                captions=(
+                    ("en", text(stem + "en.vtt", vtt)),
+                    ("de", text(stem + "de.vtt", vtt.replace("Hello", "Hallo"))),
+                ),
+                transcript=text(stem + "transcript.json", json.dumps({"segments": segments})),
+                chapters=text(stem + "chapters.json", json.dumps({"chapters": []})),
+                chapters_vtt=text(stem + "chapters.vtt", vtt),
+                thumbnails=tuple(media(f"{stem}thumb{i}.jpg", 500 + i) for i in range(3)),
+                poster=media(stem + "poster.png", 800),
+            )
+        )
+    course = CourseInfo(
+        id="bio-101",
+        version=2,
+        title="Biology 101",
+        description="Cells, plants and photosynthesis.",
+        author="Dr. Green",
+        language="en",
+        created=CREATED,
+    )
+    return course, lessons, media("cover.jpg", 900)
+
+
+def make_good_package(folder: Path) -> Path:
+    """A sound package at ``folder / "good.lectern"`` built from :func:`make_sources`."""
+    course, lessons, cover = make_sources(folder / "sources")
+    out = folder / "good.lectern"
+    pkg.write_package(course, lessons, out, cover=cover)
+    return out
+
+
+# ----------------------------------------------------------------------------- tools
+
+
+def _info(name: str, compress: int = zipfile.ZIP_STORED) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(2024, 9, 2, 14, 30, 0))
+    info.compress_type = compress
+    info.create_system = 3
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    return info
+
+
+def _compress_for(name: str) -> int:
+    return zipfile.ZIP_DEFLATED if name.endswith((".json", ".vtt")) else zipfile.ZIP_STORED
+
+
+def read_members(good: Path) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+    """The manifest data and every other member of a (trusted) package, in order."""
+    with zipfile.ZipFile(good) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+        members = [(i.filename, zf.read(i)) for i in zf.infolist() if i.filename != MANIFEST]
+    return manifest, members
+
+
+def _manifest_bytes(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _refresh_table(data: dict[str, Any], members: list[tuple[str, bytes]]) -> None:
+    data["files"] = sorted(
+        (
+            {"path": name, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+            for name, body in members
+        ),
+        key=lambda entry: entry["path"],
+    )
+
+
+def write_zip(out: Path, entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+    """Write ``entries`` as given (duplicates and odd names included)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about duplicate names
+        with zipfile.ZipFile(out, "w") as zf:
+            for info, body in entries:
+                if isinstance(info, str):
+                    info = _info(info, _compress_for(info))
+                zf.writestr(info, body)
+    return out
+
+
+def repack(
+    good: Path,
+    out: Path,
+    *,
+    manifest: Callable[[dict[str, Any]], Any] | None = None,
+    members: Callable[[list[tuple[str, bytes]]], Any] | None = None,
+    refresh: bool = False,
+    manifest_bytes: bytes | None = None,
+) -> Path:
+    """Rewrite ``good`` into ``out``, changing the manifest data and/or the members.
+
+    Args:
+        manifest: edits the manifest data in place.
+        members: edits the ``(name, bytes)`` list in place.
+        refresh: recompute the file table from the edited members, so that the only
+            defect left is the one the edit made on purpose.
+        manifest_bytes: use these bytes as ``manifest.json`` as they are.
+    """
+    data, items = read_members(good)
+    if members is not None:
+        members(items)
+    if refresh:
+        _refresh_table(data, items)
+    if manifest is not None:
+        manifest(data)
+    head = manifest_bytes if manifest_bytes is not None else _manifest_bytes(data)
+    return write_zip(out, [(_info(MANIFEST), head), *items])
+
+
+def _replace(items: list[tuple[str, bytes]], name: str, body: bytes) -> None:
+    items[:] = [(n, body if n == name else b) for n, b in items]
+
+
+def _local_header(path: Path, name: str) -> tuple[int, int]:
+    """``(header_offset, data_offset)`` of member ``name``."""
+    with zipfile.ZipFile(path) as zf:
+        offset = zf.getinfo(name).header_offset
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        name_length, extra_length = struct.unpack("<26xHH", handle.read(30))
+    return offset, offset + 30 + name_length + extra_length
+
+
+def _patch(path: Path, offset: int, data: bytes) -> None:
+    with open(path, "r+b") as handle:
+        handle.seek(offset)
+        handle.write(data)
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+def tampered_member(good: Path, out: Path) -> Path:
+    """One byte of the video changed, same size, CRC made consistent: only SHA-256 tells."""
+    _, items = read_members(good)
+    body = bytearray(dict(items)[VIDEO])
+    body[len(body) // 2] ^= 0xFF
+    return repack(good, out, members=lambda m: _replace(m, VIDEO, bytes(body)))
+
+
+def flipped_byte_on_disk(good: Path, out: Path) -> Path:
+    """One byte of the stored video flipped in the archive file itself (bit rot)."""
+    out.write_bytes(good.read_bytes())
+    _, data_offset = _local_header(out, VIDEO)
+    with open(out, "r+b") as handle:
+        handle.seek(data_offset + 100)
+        byte = handle.read(1)
+        handle.seek(data_offset + 100)
+        handle.write(bytes([byte[0] ^ 0x01]))
+    return out
+
+
+def truncated_member(good: Path, out: Path) -> Path:
+    """The video cut short; the file table still has the full size."""
+    _, items = read_members(good)
+    return repack(good, out, members=lambda m: _replace(m, VIDEO, dict(items)[VIDEO][:-100]))
+
+
+def truncated_archive(good: Path, out: Path) -> Path:
+    """The archive file cut off before its end (an interrupted download)."""
+    out.write_bytes(good.read_bytes()[:-300])
+    return out
+
+
+def extra_member(good: Path, out: Path) -> Path:
+    """A member the file table does not list."""
+    return repack(good, out, members=lambda m: m.append(("lessons/intro/extra.bin", b"x" * 10)))
+
+
+def missing_member(good: Path, out: Path) -> Path:
+    """A member of the file table left out of the archive."""
+    return repack(good, out, members=lambda m: m.remove((TRANSCRIPT, dict(m)[TRANSCRIPT])))
+
+
+def _named(name: str) -> Callable[[Path, Path], Path]:
+    def build(good: Path, out: Path) -> Path:
+        return repack(good, out, members=lambda m: m.append((name, b"evil")))
+
+    build.__doc__ = f"An extra member named {name!r}."
+    return build
+
+
+parent_traversal = _named("../evil.txt")
+nested_traversal = _named("lessons/../../evil.txt")
+absolute_path = _named("/tmp/evil.txt")
+drive_letter = _named("C:\\evil.txt")
+drive_letter_slash = _named("C:/evil.txt")
+backslash_traversal = _named("a\\..\\..\\evil.txt")
+control_character = _named("lessons/intro/evil\n.txt")
+windows_device = _named("lessons/intro/con.txt")
+trailing_dot = _named("lessons/intro/evil.")
+directory_entry = _named("lessons/")
+
+
+def symlink_member(good: Path, out: Path) -> Path:
+    """The video replaced by a symbolic link to /etc/passwd (table kept consistent)."""
+    data, items = read_members(good)
+    _replace(items, VIDEO, b"/etc/passwd")
+    _refresh_table(data, items)
+    entries: list[tuple[zipfile.ZipInfo | str, bytes]] = [(_info(MANIFEST), _manifest_bytes(data))]
+    for name, body in items:
+        info = _info(name, _compress_for(name))
+        if name == VIDEO:
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        entries.append((info, body))
+    return write_zip(out, entries)
+
+
+def duplicate_member(good: Path, out: Path) -> Path:
+    """The video twice under the same name (which copy would a reader use?)."""
+    return repack(good, out, members=lambda m: m.append((VIDEO, b"other content")))
+
+
+def case_duplicate(good: Path, out: Path) -> Path:
+    """Two names that differ only in case (one file on Windows and macOS)."""
+    return repack(good, out, members=lambda m: m.append(("lessons/intro/VIDEO.mp4", b"x")))
+
+
+def path_conflict(good: Path, out: Path) -> Path:
+    """A file member whose name another member uses as a folder."""
+    return repack(good, out, members=lambda m: m.append(("lessons/intro/thumbs", b"x")))
+
+
+def missing_manifest(good: Path, out: Path) -> Path:
+    """No manifest.json at all."""
+    _, items = read_members(good)
+    return write_zip(out, list(items))
+
+
+def manifest_too_large(good: Path, out: Path) -> Path:
+    """A valid manifest padded with 5 MiB of spaces (deflated, so the file stays small)."""
+    data, _ = read_members(good)
+    head = _manifest_bytes(data) + b" " * (5 * MiB)
+    _, items = read_members(good)
+    return write_zip(out, [(_info(MANIFEST, zipfile.ZIP_DEFLATED), head), *items])
+
+
+def invalid_json(good: Path, out: Path) -> Path:
+    """manifest.json cut off in the middle."""
+    data, _ = read_members(good)
+    return repack(good, out, manifest_bytes=_manifest_bytes(data)[:200])
+
+
+def duplicate_json_key(good: Path, out: Path) -> Path:
+    """A manifest with a key twice, which two JSON parsers may read differently."""
+    data, _ = read_members(good)
+    text = _manifest_bytes(data).replace(b'"title": "Biology 101"', b'"title": "A", "title": "B"')
+    return repack(good, out, manifest_bytes=text)
+
+
+def missing_title(good: Path, out: Path) -> Path:
+    """The first lesson has no title."""
+    return repack(good, out, manifest=lambda d: d["lessons"][0].pop("title"))
+
+
+def bad_duration_type(good: Path, out: Path) -> Path:
+    """The first lesson's duration is a string."""
+    return repack(good, out, manifest=lambda d: d["lessons"][0].update(duration_ms="61250"))
+
+
+def not_lectern(good: Path, out: Path) -> Path:
+    """A manifest of some other format."""
+    return repack(good, out, manifest=lambda d: d.update(format="epub"))
+
+
+def unlisted_reference(good: Path, out: Path) -> Path:
+    """A lesson refers to a member that the file table does not list."""
+    return repack(
+        good, out, manifest=lambda d: d["lessons"][0].update(poster="lessons/intro/nope.png")
+    )
+
+
+def newer_major(good: Path, out: Path) -> Path:
+    """A package from a future Lectern with format 2.0."""
+    return repack(good, out, manifest=lambda d: d.update(format_version="2.0"))
+
+
+def table_size_lie(good: Path, out: Path) -> Path:
+    """The file table claims a different size for the video than the archive has."""
+
+    def lie(data: dict[str, Any]) -> None:
+        entry = next(e for e in data["files"] if e["path"] == VIDEO)
+        entry["size"] += 1
+
+    return repack(good, out, manifest=lie)
+
+
+def zip_bomb_streamed(good: Path, out: Path, size: int = 200 * MiB) -> Path:
+    """The transcript replaced by ``size`` bytes of zeros, deflated (about 1000:1).
+
+    Written in 1 MiB pieces so building it never holds the whole member in memory;
+    the file table is consistent, so only the ratio gives it away.
+    """
+    data, items = read_members(good)
+    chunk = bytes(MiB)
+    digest = hashlib.sha256()
+    for _ in range(size // MiB):
+        digest.update(chunk)
+    for entry in data["files"]:
+        if entry["path"] == TRANSCRIPT:
+            entry.update(size=size, sha256=digest.hexdigest())
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(_info(MANIFEST), _manifest_bytes(data))
+        for name, body in items:
+            if name != TRANSCRIPT:
+                zf.writestr(_info(name, _compress_for(name)), body)
+                continue
+            info = _info(name, zipfile.ZIP_DEFLATED)
+            info.file_size = size
+            with zf.open(info, "w") as dst:
+                for _ in range(size // MiB):
+                    dst.write(chunk)
+    return out
+
+
+def zip_bomb_declared(good: Path, out: Path) -> Path:
+    """A tiny member whose central-directory entry claims 50 GiB."""
+    data, items = read_members(good)
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(_info(MANIFEST), _manifest_bytes(data))
+        for name, body in items:
+            zf.writestr(_info(name, _compress_for(name)), body)
+        zf.getinfo(TRANSCRIPT).file_size = 50 * GiB  # written into the central directory
+    return out
+
+
+def overlapping_members(good: Path, out: Path) -> Path:
+    """A second central-directory entry pointing at the video's data (the overlap trick)."""
+    data, items = read_members(good)
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(_info(MANIFEST), _manifest_bytes(data))
+        for name, body in items:
+            zf.writestr(_info(name, _compress_for(name)), body)
+        twin = copy.copy(zf.getinfo(VIDEO))
+        twin.filename = twin.orig_filename = "lessons/intro/video2.mp4"
+        zf.filelist.append(twin)
+    return out
+
+
+def not_a_zip(good: Path, out: Path) -> Path:
+    """A text file with the package's name."""
+    out.write_text("This is not a course package.\n")
+    return out
+
+
+def empty_file(good: Path, out: Path) -> Path:
+    """A file of zero bytes."""
+    out.write_bytes(b"")
+    return out
+
+
+def prepended_data(good: Path, out: Path) -> Path:
+    """Other data before the archive (how polyglot files hide a zip)."""
+    out.write_bytes(b"MZ" + bytes(1000) + good.read_bytes())
+    return out
+
+
+def encrypted_member(good: Path, out: Path) -> Path:
+    """The video flagged as encrypted (in the central directory and the local header)."""
+    data, items = read_members(good)
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(_info(MANIFEST), _manifest_bytes(data))
+        for name, body in items:
+            zf.writestr(_info(name, _compress_for(name)), body)
+        zf.getinfo(VIDEO).flag_bits |= 0x1
+    offset, _ = _local_header(out, VIDEO)
+    _patch(out, offset + 6, struct.pack("<H", 0x1))
+    return out
+
+
+def unsupported_compression(good: Path, out: Path) -> Path:
+    """The transcript compressed with bzip2, which Lectern does not write."""
+    data, items = read_members(good)
+    entries: list[tuple[zipfile.ZipInfo | str, bytes]] = [(_info(MANIFEST), _manifest_bytes(data))]
+    for name, body in items:
+        compress = zipfile.ZIP_BZIP2 if name == TRANSCRIPT else _compress_for(name)
+        entries.append((_info(name, compress), body))
+    return write_zip(out, entries)
+
+
+def header_name_mismatch(good: Path, out: Path) -> Path:
+    """The video's local header names another file than its central-directory entry."""
+    out.write_bytes(good.read_bytes())
+    offset, _ = _local_header(out, VIDEO)
+    _patch(out, offset + 30, b"lessons/intro/vid.o.mp4")
+    return out
+
+
+@dataclass(frozen=True)
+class BadCase:
+    """One broken package and how Lectern must refuse it.
+
+    Attributes:
+        name: short id, used as the pytest id.
+        build: ``build(good, out) -> out``.
+        error: the exception class verify/extract must raise.
+        member: the member the error names (``error.member``, quoted in the message),
+            or ``None`` for problems with the whole file.
+        needle: other text the message must contain, such as a manifest field.
+        content: ``True`` if only reading member data reveals it (so
+            :func:`read_manifest` accepts the package).
+    """
+
+    name: str
+    build: Callable[[Path, Path], Path]
+    error: type[Exception]
+    member: str | None = None
+    needle: str | None = None
+    content: bool = False
+
+
+CASES: list[BadCase] = [
+    BadCase("tampered-member", tampered_member, pkg.ChecksumError, VIDEO, content=True),
+    BadCase("flipped-byte", flipped_byte_on_disk, pkg.ChecksumError, VIDEO, content=True),
+    BadCase("truncated-member", truncated_member, pkg.SizeMismatchError, VIDEO),
+    BadCase("truncated-archive", truncated_archive, pkg.NotAPackageError),
+    BadCase("extra-member", extra_member, pkg.UnexpectedMemberError, "lessons/intro/extra.bin"),
+    BadCase("missing-member", missing_member, pkg.MissingMemberError, TRANSCRIPT),
+    BadCase("parent-traversal", parent_traversal, pkg.UnsafePathError, "../evil.txt"),
+    BadCase("nested-traversal", nested_traversal, pkg.UnsafePathError, "lessons/../../evil.txt"),
+    BadCase("absolute-path", absolute_path, pkg.UnsafePathError, "/tmp/evil.txt"),
+    BadCase("drive-letter", drive_letter, pkg.UnsafePathError, "C:\\evil.txt"),
+    BadCase("drive-letter-slash", drive_letter_slash, pkg.UnsafePathError, "C:/evil.txt"),
+    BadCase("backslash", backslash_traversal, pkg.UnsafePathError, "a\\..\\..\\evil.txt"),
+    BadCase("control-char", control_character, pkg.UnsafePathError, "lessons/intro/evil\n.txt"),
+    BadCase("windows-device", windows_device, pkg.UnsafePathError, "lessons/intro/con.txt"),
+    BadCase("trailing-dot", trailing_dot, pkg.UnsafePathError, "lessons/intro/evil."),
+    BadCase("directory-entry", directory_entry, pkg.UnsafePathError, "lessons/"),
+    BadCase("symlink", symlink_member, pkg.SymlinkError, VIDEO),
+    BadCase("duplicate", duplicate_member, pkg.DuplicateMemberError, VIDEO),
+    BadCase("case-duplicate", case_duplicate, pkg.DuplicateMemberError, "lessons/intro/VIDEO.mp4"),
+    BadCase("path-conflict", path_conflict, pkg.PathConflictError, "lessons/intro/thumbs"),
+    BadCase("missing-manifest", missing_manifest, pkg.MissingManifestError, None, MANIFEST),
+    BadCase("manifest-too-large", manifest_too_large, pkg.ManifestTooLargeError, MANIFEST),
+    BadCase("invalid-json", invalid_json, pkg.InvalidManifestError, MANIFEST, "not JSON"),
+    BadCase("duplicate-json-key", duplicate_json_key, pkg.InvalidManifestError, MANIFEST, "twice"),
+    BadCase("missing-title", missing_title, pkg.InvalidManifestError, MANIFEST, "lessons[0].title"),
+    BadCase(
+        "bad-duration",
+        bad_duration_type,
+        pkg.InvalidManifestError,
+        MANIFEST,
+        "lessons[0].duration_ms",
+    ),
+    BadCase("not-lectern", not_lectern, pkg.InvalidManifestError, MANIFEST, "format"),
+    BadCase(
+        "unlisted-ref",
+        unlisted_reference,
+        pkg.InvalidManifestError,
+        MANIFEST,
+        "lessons[0].poster",
+    ),
+    BadCase("newer-major", newer_major, pkg.NewerPackageError, None, "format 2.0"),
+    BadCase("table-size-lie", table_size_lie, pkg.SizeMismatchError, VIDEO),
+    BadCase("zip-bomb-streamed", zip_bomb_streamed, pkg.ZipBombError, TRANSCRIPT),
+    BadCase("zip-bomb-declared", zip_bomb_declared, pkg.ZipBombError, TRANSCRIPT),
+    BadCase("overlapping", overlapping_members, pkg.ZipBombError, VIDEO, "overlaps"),
+    BadCase("not-a-zip", not_a_zip, pkg.NotAPackageError, None, "not a zip"),
+    BadCase("empty-file", empty_file, pkg.NotAPackageError, None, "empty"),
+    BadCase("prepended-data", prepended_data, pkg.NotAPackageError, None, "before the archive"),
+    BadCase("encrypted", encrypted_member, pkg.EncryptedMemberError, VIDEO),
+    BadCase("bzip2", unsupported_compression, pkg.UnsupportedCompressionError, TRANSCRIPT),
+    BadCase("header-name", header_name_mismatch, pkg.DamagedMemberError, VIDEO, content=True),
+]
