@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import captions, chapters, media, transcription
-from shared.errors import LecternError
+from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir
-from shared.jobs import ProgressState, check_cancelled, stages
+from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.workspace import Lesson, save_lesson, slugify, utc_now
 
 __all__ = [
@@ -107,15 +107,27 @@ def build_lesson(
     video, folder = Path(video), Path(folder)
     info = media.probe(video)
     camera_info = media.probe(options.camera) if options.camera else None
-    if folder.exists() and any(folder.iterdir()) and not options.replace:
+    if folder.exists() and not options.replace and (not folder.is_dir() or any(folder.iterdir())):
         raise LessonExistsError(folder)
     engine = transcription.get_engine(
         options.engine, model=options.model, allow_download=options.allow_download
     )
-    if state is None:
-        from shared.jobs import JobState
+    state = state or JobState()
+    try:
+        return _build(video, folder, info, camera_info, engine, options, state)
+    except DiskFullError:
+        raise DiskFullError(folder) from None  # name the lesson, not its temporary folder
 
-        state = JobState()
+
+def _build(
+    video: Path,
+    folder: Path,
+    info: media.MediaInfo,
+    camera_info: media.MediaInfo | None,
+    engine: transcription.Engine,
+    options: BuildOptions,
+    state: ProgressState,
+) -> BuildResult:
     s_norm, s_cam, s_asr, s_chap, s_thumb = stages(
         state, [2.0, 1.5 if camera_info else 0.0, 6.0 if info.has_audio else 0.0, 2.0, 0.5]
     )

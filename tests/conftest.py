@@ -38,3 +38,19 @@ def speech_wav(tmp_path_factory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("speech") / "speech.wav"
     subprocess.run(["espeak-ng", "-s", "150", "-w", str(out), text], check=True)
     return out, text
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 1 MB filesystem (tmpfs) that fills up: the disk-full path, for real."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], capture_output=True
+    )
+    if result.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)

@@ -39,10 +39,12 @@ def one_clear_line(result: subprocess.CompletedProcess[str], *words: str) -> Non
     """A failure is one human sentence on stderr and a non-zero exit, never a traceback."""
     assert result.returncode != 0
     lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
+    # Progress statuses ("Converting x ...") may come first; the failure is the last line.
+    errors = [line for line in lines if "error" in line.lower()]
+    assert errors == lines[-1:], result.stderr
     assert "Traceback" not in result.stderr
     for word in words:
-        assert word in lines[0], lines[0]
+        assert word in lines[-1], lines[-1]
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +237,16 @@ def test_ctrl_c_leaves_nothing_half_written(tmp_path: Path, sample_dir: Path):
     assert proc.returncode == 130, err
     assert "cancelled" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_full_disk_is_one_sentence_and_leaves_nothing(
+    small_disk: Path, sample_dir: Path, built: Path
+):
+    one_clear_line(
+        studio("build", sample_dir / "lecture.mp4", "-o", small_disk / "lesson"), "disk is full"
+    )
+    assert list(small_disk.iterdir()) == []
+    one_clear_line(
+        studio("package", built, "-o", small_disk / "c.lectern", "--title", "T"), "disk is full"
+    )
+    assert list(small_disk.iterdir()) == []
