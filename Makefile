@@ -52,7 +52,12 @@ run: setup
 	$(BIN)/lectern-studio build resources/sample/lecture.mp4 -o $(OUT)/sample-lesson --force
 	$(BIN)/lectern-studio package $(OUT)/sample-lesson -o $(OUT)/sample-course.lectern \
 	  --title "Introduction to Earth Science" --author "Lectern Sample Lectures" --id lectern-sample-earth-science
-	$(BIN)/lectern-player $(OUT)/sample-course.lectern
+	$(BIN)/lectern-player info $(OUT)/sample-course.lectern
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(BIN)/lectern-player $(OUT)/sample-course.lectern; \
+	else \
+	  echo; echo "No screen here: open it on a desktop with  $(BIN)/lectern-player $(OUT)/sample-course.lectern"; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,8 +1,9 @@
-"""`lectern-player`: the learner's command line.
+"""`lectern-player`: the learner's app and its command line.
 
-Until the player window lands, ``lectern-player COURSE.lectern`` verifies a course
-package and prints a one-screen summary of it: lessons, durations, chapters and the
-first lines of what is said.
+``lectern-player [--library PATH] [FILE.lectern]`` opens the window (importing FILE
+first). The subcommands work on the same library without a window: ``import``,
+``list``, ``search``, ``progress``, ``export-notes``, ``remove`` and ``info`` (verify a
+package and print a one-screen summary without importing it).
 """
 
 from __future__ import annotations
@@ -13,28 +14,281 @@ import sys
 from pathlib import Path
 
 from shared import package
+from shared.errors import LecternError
+from shared.library import MARK_END, MARK_START, Library, default_library_root
 from shared.terminal import TerminalProgress, clock, print_json, run_main
 
 PROG = "lectern-player"
+COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG, description="Lectern Player: study packaged lectures offline."
+class CourseNotFoundError(LecternError):
+    """The course named on the command line is not in the library."""
+
+
+class NotConfirmedError(LecternError):
+    """A destructive command was run where nobody can be asked first."""
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--library",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="library folder (default: $LECTERN_HOME or your user data folder)",
     )
-    parser.add_argument("package", type=Path, help="a course package (.lectern)")
-    parser.add_argument("--lines", type=int, default=4, help="transcript lines to show per lesson")
-    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    return common
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    common = _common()
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    parser = argparse.ArgumentParser(prog=PROG, parents=[common])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    p = sub.add_parser(
+        "import", parents=[common, as_json], help="add a course package to the library"
+    )
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE.lectern")
+    sub.add_parser("list", parents=[common, as_json], help="list the courses in the library")
+    p = sub.add_parser("search", parents=[common, as_json], help="search everything ever said")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=int, default=20)
+    sub.add_parser("progress", parents=[common, as_json], help="show progress per course")
+    p = sub.add_parser("export-notes", parents=[common], help="a course's notes as Markdown")
+    p.add_argument("course", help="course id or title")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p = sub.add_parser("remove", parents=[common], help="remove a course and its progress")
+    p.add_argument("course", help="course id or title")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask first")
+    p = sub.add_parser("info", parents=[common, as_json], help="verify and summarize a package")
+    p.add_argument("package", type=Path)
+    p.add_argument("--lines", type=int, default=4, help="transcript lines to show per lesson")
     return parser
 
 
+def _window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        parents=[_common()],
+        description="Lectern Player: study packaged lectures offline. "
+        f"Commands: {', '.join(COMMANDS)} (see `{PROG} COMMAND --help`).",
+    )
+    parser.add_argument("file", type=Path, nargs="?", help="a course package to import and open")
+    return parser
+
+
+def _is_command(argv: list[str]) -> bool:
+    args = iter(argv)
+    for arg in args:
+        if arg == "--library":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg in COMMANDS
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    return run_main(lambda: _summary(args), debug=args.debug, prog=PROG)
+    argv = sys.argv[1:] if argv is None else argv
+    if _is_command(argv):
+        args = _command_parser().parse_args(argv)
+        handler = {
+            "import": _import,
+            "list": _list,
+            "search": _search,
+            "progress": _progress,
+            "export-notes": _export_notes,
+            "remove": _remove,
+            "info": _info,
+        }[args.command]
+    else:
+        args = _window_parser().parse_args(argv)
+        handler = _window
+    return run_main(lambda: handler(args), debug=getattr(args, "debug", False), prog=PROG)
 
 
-def _summary(args: argparse.Namespace) -> int:
+def _root(args: argparse.Namespace) -> Path:
+    library = getattr(args, "library", None)
+    return Path(library) if library else default_library_root()
+
+
+def _window(args: argparse.Namespace) -> int:
+    from player.app import run_window  # Qt is loaded only when a window is wanted
+
+    return run_window(_root(args), open_file=args.file)
+
+
+def _import(args: argparse.Namespace) -> int:
+    results = []
+    with Library.open(_root(args)) as library:
+        for file in args.files:
+            progress = TerminalProgress(quiet=args.json)
+            progress.set_status(f"Importing {file.name}")
+            try:
+                result = library.import_course(file, state=progress)
+            finally:
+                progress.close()
+            results.append(result)
+            if not args.json:
+                print(f"{result.action.capitalize()}: '{result.title}' ({result.course_id})")
+    if args.json:
+        print_json(
+            [{"course_id": r.course_id, "title": r.title, "action": r.action} for r in results]
+        )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with Library.open(_root(args)) as library:
+        courses = library.courses()
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": c.id,
+                    "version": c.version,
+                    "title": c.title,
+                    "author": c.author,
+                    "lessons": c.lesson_count,
+                    "duration": c.duration,
+                    "completed_lessons": c.completed_lessons,
+                    "coverage": c.coverage,
+                }
+                for c in courses
+            ]
+        )
+        return 0
+    if not courses:
+        print(f"The library is empty; add a course with `{PROG} import FILE.lectern`.")
+    for c in courses:
+        by = f" by {c.author}" if c.author else ""
+        print(f"{c.id}  {c.title}{by}  ({c.lesson_count} lessons, {clock(c.duration)})")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    with Library.open(_root(args)) as library:
+        hits = library.search(query, limit=args.limit)
+    if args.json:
+        print_json(
+            [
+                {
+                    "kind": h.kind,
+                    "course_id": h.course_id,
+                    "course": h.course_title,
+                    "lesson_id": h.lesson_id,
+                    "lesson": h.lesson_title,
+                    "time": h.time,
+                    "snippet": h.snippet.replace(MARK_START, "").replace(MARK_END, ""),
+                }
+                for h in hits
+            ]
+        )
+        return 0
+    if not hits:
+        print(f"Nothing found for '{query}'.")
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("*", "*")
+    for h in hits:
+        where = h.lesson_title or h.course_title
+        at = f" @ {clock(h.time)}" if h.time is not None else ""
+        snippet = h.snippet.replace(MARK_START, bold).replace(MARK_END, plain)
+        print(f"{where}{at}  [{h.kind}]\n    {snippet}")
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    with Library.open(_root(args)) as library:
+        rows = []
+        for course in library.courses():
+            lessons = library.lessons(course.id)
+            rows.append((course, lessons))
+    if args.json:
+        print_json(
+            [
+                {
+                    "course_id": c.id,
+                    "title": c.title,
+                    "completed_lessons": c.completed_lessons,
+                    "lessons": c.lesson_count,
+                    "coverage": c.coverage,
+                    "lesson_progress": [
+                        {
+                            "lesson_id": lesson.id,
+                            "title": lesson.title,
+                            "position": lesson.resume_position,
+                            "coverage": lesson.coverage,
+                            "completed": lesson.completed,
+                        }
+                        for lesson in lessons
+                    ],
+                }
+                for c, lessons in rows
+            ]
+        )
+        return 0
+    for course, lessons in rows:
+        print(
+            f"{course.title}: {course.completed_lessons}/{course.lesson_count} lessons complete, "
+            f"{course.coverage * 100:.0f}% watched"
+        )
+        for lesson in lessons:
+            mark = "x" if lesson.completed else " "
+            print(
+                f"  [{mark}] {lesson.title}  {lesson.coverage * 100:3.0f}%"
+                f"  resume at {clock(lesson.resume_position)}"
+            )
+    return 0
+
+
+def _find_course(library: Library, text: str) -> str:
+    courses = library.courses()
+    for course in courses:
+        if course.id == text:
+            return course.id
+    wanted = text.casefold()
+    exact = [c for c in courses if c.title.casefold() == wanted]
+    partial = exact or [c for c in courses if wanted in c.title.casefold()]
+    if len(partial) == 1:
+        return partial[0].id
+    if not partial:
+        raise CourseNotFoundError(
+            f"No course '{text}' in the library; `{PROG} list` shows the courses you have."
+        )
+    names = ", ".join(f"{c.title} ({c.id})" for c in partial)
+    raise CourseNotFoundError(f"'{text}' matches several courses ({names}); use the course id.")
+
+
+def _export_notes(args: argparse.Namespace) -> int:
+    with Library.open(_root(args)) as library:
+        course_id = _find_course(library, args.course)
+        path = library.export_notes(course_id, args.output)
+        count = len(library.notes(course_id))
+    print(f"Wrote {count} note(s) and bookmark(s) to {path}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    with Library.open(_root(args)) as library:
+        course_id = _find_course(library, args.course)
+        title = library.course(course_id).title
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise NotConfirmedError(
+                    f"Not removing '{title}' without asking; pass --yes to remove it."
+                )
+            answer = input(f"Remove '{title}' with its progress and notes? [y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("Kept.")
+                return 0
+        library.remove_course(course_id)
+    print(f"Removed '{title}'.")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
     progress = TerminalProgress(quiet=args.json)
     progress.set_status("Verifying the course package")
     try:

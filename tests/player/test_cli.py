@@ -13,7 +13,7 @@ from tests.shared import bad_packages
 
 
 def player(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "player.cli", *map(str, args)]
+    cmd = [sys.executable, "-m", "player.cli", "info", *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
@@ -54,3 +54,55 @@ def test_bad_package_is_one_sentence(good: Path, tmp_path: Path, case: str):
 def test_missing_file(tmp_path: Path):
     result = player(tmp_path / "nope.lectern")
     assert result.returncode == 1 and "nope.lectern" in result.stderr
+
+
+def lectern_player(library: Path, *args: str | Path, stdin: str | None = None):
+    cmd = [sys.executable, "-m", "player.cli", "--library", str(library), *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, input=stdin)
+
+
+def test_library_commands_end_to_end(good: Path, tmp_path: Path):
+    library = tmp_path / "library"
+    result = lectern_player(library, "import", good)
+    assert result.returncode == 0, result.stderr
+    assert "Imported: 'Biology 101' (bio-101)" in result.stdout
+    again = lectern_player(library, "import", good, "--json")
+    assert json.loads(again.stdout) == [
+        {"course_id": "bio-101", "title": "Biology 101", "action": "unchanged"}
+    ]
+    listed = json.loads(lectern_player(library, "list", "--json").stdout)
+    assert [c["id"] for c in listed] == ["bio-101"] and listed[0]["lessons"] == 2
+
+    hits = json.loads(lectern_player(library, "search", "sentence", "12", "--json").stdout)
+    assert hits[0]["lesson_id"] in {"intro", "week-2"} and hits[0]["time"] == 12.0
+    for odd in ['"', "NEAR(", "a OR", "*", "-", "☃", "x" * 500]:
+        assert lectern_player(library, "search", odd).returncode == 0
+
+    progress = json.loads(lectern_player(library, "progress", "--json").stdout)
+    assert progress[0]["completed_lessons"] == 0
+
+    from shared.library import Library
+
+    with Library.open(library) as lib:
+        lib.add_note("bio-101", "intro", 45.0, "Remember the mitochondria")
+    notes = tmp_path / "notes.md"
+    result = lectern_player(library, "export-notes", "biology", "-o", notes)
+    assert result.returncode == 0, result.stderr
+    assert "Remember the mitochondria" in notes.read_text(encoding="utf-8")
+    assert "0:45" in notes.read_text(encoding="utf-8")
+
+    refused = lectern_player(library, "remove", "bio-101")
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    assert lectern_player(library, "remove", "bio-101", "--yes").returncode == 0
+    assert json.loads(lectern_player(library, "list", "--json").stdout) == []
+
+
+def test_unknown_course_and_bad_import_are_one_sentence(good: Path, tmp_path: Path):
+    library = tmp_path / "library"
+    result = lectern_player(library, "export-notes", "nothing", "-o", tmp_path / "n.md")
+    assert result.returncode == 1 and "No course 'nothing'" in result.stderr
+    bad_case = next(c for c in bad_packages.CASES if c.name == "tampered-member")
+    bad = bad_case.build(good, tmp_path / "bad.lectern")
+    result = lectern_player(library, "import", bad)
+    assert result.returncode == 1 and "bad.lectern" in result.stderr
+    assert "Traceback" not in result.stderr

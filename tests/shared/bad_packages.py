@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from shared import package as pkg
+from shared.chapters import Chapter
 from shared.manifest import CourseInfo
+from shared.transcription import Segment, Transcript
 
 __all__ = [
     "CREATED",
@@ -62,7 +64,15 @@ def make_sources(folder: Path, seed: int = 7) -> tuple[CourseInfo, list[pkg.Less
         return path
 
     vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello and welcome.\n"
-    segments = [{"start": i, "end": i + 1, "text": f"Sentence {i}."} for i in range(40)]
+    # Real transcript and chapters formats, so a library can index these packages.
+    transcript = Transcript(
+        tuple(Segment(float(i), i + 1.0, f"Sentence {i}.") for i in range(40)),
+        "en",
+        61.25,
+        "tiny.en",
+        "faster-whisper",
+    )
+    chapter_list = [Chapter(0.0, 30.0, "Opening words"), Chapter(30.0, 61.25, "Cell membranes")]
     lessons = []
     for number, lesson_id in enumerate(("intro", "week-2"), 1):
         stem = f"l{number}-"
@@ -77,8 +87,11 @@ def make_sources(folder: Path, seed: int = 7) -> tuple[CourseInfo, list[pkg.Less
                     ("en", text(stem + "en.vtt", vtt)),
                     ("de", text(stem + "de.vtt", vtt.replace("Hello", "Hallo"))),
                 ),
-                transcript=text(stem + "transcript.json", json.dumps({"segments": segments})),
-                chapters=text(stem + "chapters.json", json.dumps({"chapters": []})),
+                transcript=text(stem + "transcript.json", json.dumps(transcript.to_dict())),
+                chapters=text(
+                    stem + "chapters.json",
+                    json.dumps({"chapters": [c.to_dict() for c in chapter_list]}),
+                ),
                 chapters_vtt=text(stem + "chapters.vtt", vtt),
                 thumbnails=tuple(media(f"{stem}thumb{i}.jpg", 500 + i) for i in range(3)),
                 poster=media(stem + "poster.png", 800),

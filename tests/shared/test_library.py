@@ -287,7 +287,10 @@ def test_bad_package_is_refused_and_library_untouched(case, tmp_path, packages):
 
 
 def test_unreadable_transcript_is_refused(library, tmp_path):
-    good = bad_packages.make_good_package(tmp_path)  # its transcript is not a real transcript
+    course, lessons, _ = bad_packages.make_sources(tmp_path / "sources")
+    lessons[0].transcript.write_text('{"segments": [{"text": "no times"}]}', encoding="utf-8")
+    good = tmp_path / "unreadable.lectern"
+    pkg.write_package(course, lessons, good)
     before = snapshot(library.root)
     with pytest.raises(CourseContentError, match="lesson 'intro'"):
         library.import_course(good)

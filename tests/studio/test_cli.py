@@ -31,7 +31,7 @@ def studio(*args: str | Path, check: bool = False) -> subprocess.CompletedProces
 
 
 def player(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "player.cli", *map(str, args)]
+    cmd = [sys.executable, "-m", "player.cli", "info", *map(str, args)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
 
 
