@@ -50,16 +50,17 @@ def cases(count: int, size: tuple[int, int]) -> list[Case]:
     for index in range(count):
         seed = FIRST_SEED + index
         rng = random.Random(seed)
+        target = rng.uniform(60, 120)
         slides = []
         for slide in random_slides(seed, 20, min_seconds=6.0, max_seconds=16.0, similar=0.3):
             if slides and rng.random() < 0.2:
                 # Same template and title, only the bullets differ: the hard case.
                 slide = (slide[0], slides[-1][1], slide[2])
             slides.append(slide)
-            if sum(s[0] for s in slides) >= rng.uniform(60, 120):
+            if sum(s[0] for s in slides) >= target:
                 break
-        fade = rng.choice([0.0, 0.0, 0.5, 1.0, 1.5])
-        crf = rng.choice([20, 26, 30, 34, 38])
+        fade = rng.choice([0.0, 0.0, 0.5, 1.0, 1.5, 2.5])
+        crf = rng.choice([20, 26, 30, 34, 38, 40])
         preset = rng.choice(["ultrafast", "veryfast", "medium"])
         out.append(Case(f"v{index:02d}", seed, size, fade, crf, preset, slides))
     return out
@@ -101,7 +102,8 @@ def main() -> None:
     totals = {"tp": 0, "fp": 0, "fn": 0, "video": 0.0, "detect": 0.0, "ffmpeg": 0.0}
     all_errors: list[float] = []
     for case in cases(args.count, (args.width, args.height)):
-        path = folder / f"{case.name}-{case.seed}-{case.size[0]}x{case.size[1]}.mp4"
+        width, height = case.size
+        path = folder / f"{case.name}-{case.seed}-{width}x{height}-{case.crf}-{case.fade}.mp4"
         truth_path = path.with_suffix(".txt")
         if path.exists() and truth_path.exists():
             truth = [float(x) for x in truth_path.read_text().split()]

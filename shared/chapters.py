@@ -56,14 +56,20 @@ GRID_COLUMNS = 32
 NOISE_FLOOR = 4.0
 """Smallest mean block difference that can count as a change, whatever the noise."""
 NOISE_SIGMAS = 6.0
+"""A change is this many MADs over the median block difference (the noise level)."""
 ALWAYS_ACTIVE = 0.4
 """A block that differs between this share of consecutive samples is a live region."""
+SEED_RATIO = 2.0
+"""A changed area needs one block changed this many times over the threshold..."""
+GROW_RATIO = 0.5
+"""...and takes in the neighbouring blocks changed by this share of it."""
 POINT_BLOCKS = 3
 """A change that fits in a square this many blocks wide is local (the mouse pointer)."""
 MIN_CHANGE_SHARE = 0.01
 """A new slide changes at least this share of the picture (one line of text does)."""
 SETTLE_SECONDS = 2.0
 PERSIST_SHARE = 0.5
+"""A change is lasting when this share of its blocks still differs SETTLE_SECONDS later."""
 
 
 class ChapterDetectionError(LecternError):
@@ -107,6 +113,8 @@ class Chapter:
     source: str = "detected"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "start", float(self.start))
+        object.__setattr__(self, "end", float(self.end))
         if not (math.isfinite(self.start) and math.isfinite(self.end)):
             raise ValueError(f"chapter times must be finite, got {self.start}..{self.end}")
         if self.start < 0 or self.end < self.start:
@@ -248,14 +256,17 @@ def _reason(error: BaseException) -> str:
     return text.split(":")[0].strip() if text else type(error).__name__
 
 
-def _luma(frame: av.VideoFrame) -> np.ndarray:
-    """The frame's brightness as a 2-D uint8 array, without a colour conversion if possible."""
-    name = frame.format.name
-    if name in ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12"):
+_LUMA_FIRST = ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12")
+
+
+def _small_luma(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
+    """The frame's brightness shrunk to ``size`` as uint8, reading the Y plane if it can."""
+    if frame.format.name in _LUMA_FIRST:
         plane = frame.planes[0]
         rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
-        return rows[:, : frame.width]
-    return frame.to_ndarray(format="gray")
+        return cv2.resize(rows[:, : frame.width], size, interpolation=cv2.INTER_AREA)
+    small = frame.reformat(width=size[0], height=size[1], format="gray", interpolation="AREA")
+    return small.to_ndarray()
 
 
 # --------------------------------------------------------------------- detection
@@ -297,7 +308,8 @@ class _Features:
     def _blocks(self, difference: np.ndarray) -> np.ndarray:
         rows, cols, block = self.rows, self.cols, self.block
         cropped = difference[: rows * block, : cols * block]
-        return cropped.reshape(rows, block, cols, block).mean(axis=(1, 3), dtype=np.float32)
+        blocks = cropped.reshape(rows, block, cols, block).mean(axis=(1, 3), dtype=np.float32)
+        return blocks.astype(np.float16)  # half the memory; a long lecture has many samples
 
     def add(self, seconds: float, image: np.ndarray) -> None:
         index = len(self.times)
@@ -336,7 +348,7 @@ def _sample(
         if size is None:
             height = max(2 * POINT_BLOCKS, round(frame.height * ANALYSIS_WIDTH / frame.width))
             size = (ANALYSIS_WIDTH, height)
-        small = cv2.resize(_luma(frame), size, interpolation=cv2.INTER_AREA)
+        small = _small_luma(frame, size)
         yield seconds, cv2.GaussianBlur(small.astype(np.float32), (3, 3), 0)
         if state is not None and video.duration > 0:
             fraction = min(0.95, 0.95 * seconds / video.duration)
@@ -384,13 +396,24 @@ def _live_regions(step: np.ndarray, threshold: float) -> np.ndarray:
     return cv2.dilate(live, np.ones((3, 3), np.uint8)).astype(bool)
 
 
-def _extended_changes(changed: np.ndarray) -> np.ndarray:
-    """Drop changed areas small enough to be the mouse pointer; keep the rest."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), 8)
-    keep = np.zeros(count, bool)
-    keep[1:] = (stats[1:, cv2.CC_STAT_WIDTH] > POINT_BLOCKS) | (
-        stats[1:, cv2.CC_STAT_HEIGHT] > POINT_BLOCKS
+def _extended_changes(difference: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """The blocks of changed areas too big to be the mouse pointer.
+
+    A block changed by ``SEED_RATIO`` times its threshold seeds an area that grows
+    through neighbours changed by ``GROW_RATIO`` times it (hysteresis): the patchy
+    difference of faded, compressed text still forms one wide area, while the faint
+    overall shift when a key frame refreshes the compression seeds nothing. Areas
+    that fit in a small square are dropped.
+    """
+    weak = (difference > GROW_RATIO * threshold).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(weak, 8)
+    seeded = np.zeros(count, bool)
+    seeded[np.unique(labels[difference > SEED_RATIO * threshold])] = True
+    wide = (stats[:, cv2.CC_STAT_WIDTH] > POINT_BLOCKS) | (
+        stats[:, cv2.CC_STAT_HEIGHT] > POINT_BLOCKS
     )
+    keep = seeded & wide
+    keep[0] = False
     return keep[labels]
 
 
@@ -413,24 +436,32 @@ def _find_changes(features: _Features) -> list[_Change]:
     usable = max(1, int((~live).sum()))
     smallest = max(POINT_BLOCKS + 1, MIN_CHANGE_SHARE * usable)
 
-    scores = np.zeros(len(positions))
+    score_at: dict[int, float] = {}
     changed_at: dict[int, np.ndarray] = {}
     for row, position in enumerate(positions):
-        changed = _extended_changes((jump[row] > threshold) & ~live)
+        changed = _extended_changes(np.where(live, 0, jump[row]), threshold)
         if changed.sum() >= smallest:
             changed_at[position] = changed
-            scores[row] = float(jump[row][changed].sum()) / (255.0 * usable)
+            score_at[position] = float(jump[row][changed].sum(dtype=np.float64)) / (255 * usable)
 
     changes = []
-    for run in _runs([p for p in positions if p in changed_at]):
-        peak = max(run, key=lambda p: scores[positions.index(p)])
+    transient: tuple[int, np.ndarray] | None = None
+    for run in _runs(sorted(changed_at)):
+        peak = max(run, key=score_at.__getitem__)
         changed = changed_at[peak]
+        # The same area changing back soon after a pop-up is the pop-up going away.
+        if (
+            transient is not None
+            and run[0] - transient[0] <= features.settle
+            and (changed & transient[1]).sum() >= PERSIST_SHARE * changed.sum()
+        ):
+            continue
         kept = features.kept.get(peak)
-        if kept is not None and (kept[changed] > threshold[changed]).mean() < PERSIST_SHARE:
-            continue  # it went away again: a pop-up, not a new slide
-        changes.append(
-            _Change(_change_time(run, changed, step, times), scores[positions.index(peak)])
-        )
+        still = kept[changed] > GROW_RATIO * threshold[changed] if kept is not None else None
+        if still is not None and still.mean() < PERSIST_SHARE:
+            transient = (run[-1], changed)  # it went away again: a pop-up, not a new slide
+            continue
+        changes.append(_Change(_change_time(run, changed, step, times), score_at[peak]))
     return changes
 
 
@@ -478,6 +509,37 @@ def _enforce_gap(changes: list[_Change], min_gap: float, duration: float) -> lis
     return sorted(kept)
 
 
+def _measure(
+    video_path: str | os.PathLike[str],
+    sample_fps: float,
+    state: ProgressState | None,
+    *,
+    fast: bool,
+) -> tuple[_Features, float, bool]:
+    """Sample the video into :class:`_Features`.
+
+    Returns:
+        The features, the duration in seconds, and whether far fewer samples came out
+        than the frame rate promises (then ``fast`` skipped too much).
+    """
+    window = max(3, int(1.5 * sample_fps) | 1)
+    settle = max(window, round(SETTLE_SECONDS * sample_fps))
+    features: _Features | None = None
+    last = 0.0
+    with _Video(video_path, "find slide changes", fast=fast) as video:
+        for seconds, image in _sample(video, sample_fps, state):
+            if features is None:
+                block = max(1, image.shape[1] // GRID_COLUMNS)
+                features = _Features(image.shape, block, window, settle)
+            features.add(seconds, image)
+            last = seconds
+        duration = max(video.duration, last)
+        expected = duration * min(sample_fps, video.rate)
+    if features is None:
+        raise ChapterDetectionError(video_path, "no picture could be decoded")
+    return features, duration, len(features.times) < 0.5 * expected
+
+
 def detect_slide_changes(
     video_path: str | os.PathLike[str],
     *,
@@ -487,18 +549,27 @@ def detect_slide_changes(
 ) -> list[float]:
     """Find the times where the slide changes in a lecture recording.
 
-    The video is sampled ``sample_fps`` times a second into a small, lightly blurred
-    grayscale picture cut into a grid of blocks. A block has changed at a moment when
-    the median of the samples after it differs from the median of the samples before
-    it by more than the video's own noise level (median plus a multiple of the MAD
-    of all block differences, never less than a fixed floor). The median drops what
-    is at a pixel only briefly, such as a moving mouse pointer; blocks that change
-    most of the time (a webcam inset, a clock) are left out; changed areas small
-    enough to be the pointer are ignored; and a change must still be there two
-    seconds later. Consecutive moments of change (a fade) count as one change,
-    timed at the centre of the sample-to-sample change. Two slides with the same
-    template that differ only in their text are told apart, because text changes a
-    wide band of blocks.
+    The video is sampled ``sample_fps`` times a second into a small (160 px wide),
+    lightly blurred grayscale picture cut into a grid of 32 blocks across. At each
+    moment, the per-pixel median of the samples after it is compared with the median
+    of the samples before it, block by block; the median drops what is at a pixel
+    only briefly, such as a moving mouse pointer. A block has changed when the
+    difference is over the video's own noise level: the median plus six MADs of all
+    block differences (per block too, since text edges flicker under compression),
+    never under a fixed floor. Then:
+
+    * blocks that change between most consecutive samples all through the video (a
+      webcam inset, a clock) are left out, widened to their bounding box;
+    * a changed area must hold a block changed by twice the threshold, grows through
+      neighbours changed by half of it, and must be too big to be the pointer;
+      together the areas must cover 1% of the picture (one new line of text does);
+    * the change must still be there two seconds later, so a pop-up or a slide
+      flashed for a second is not a chapter (nor is it going away again);
+    * consecutive moments of change (a fade) count as one change, timed at the
+      centre of the sample-to-sample change in the changed blocks.
+
+    Two slides with the same template that differ only in their text are told apart
+    because text changes a wide band of blocks.
 
     Args:
         video_path: the recording (any format FFmpeg reads).
@@ -519,20 +590,10 @@ def detect_slide_changes(
         raise ValueError(f"sample_fps must be positive, got {sample_fps}")
     if state is not None:
         state.set_status("Finding slide changes")
-    window = max(3, int(1.5 * sample_fps) | 1)
-    settle = max(window, round(SETTLE_SECONDS * sample_fps))
-    features: _Features | None = None
-    last = 0.0
-    with _Video(video_path, "find slide changes", fast=True) as video:
-        for seconds, image in _sample(video, sample_fps, state):
-            if features is None:
-                block = max(1, image.shape[1] // GRID_COLUMNS)
-                features = _Features(image.shape, block, window, settle)
-            features.add(seconds, image)
-            last = seconds
-        duration = max(video.duration, last)
-    if features is None:
-        raise ChapterDetectionError(video_path, "no picture could be decoded")
+    features, duration, starved = _measure(video_path, sample_fps, state, fast=True)
+    if starved:
+        # Some streams mark most frames as unreferenced; look at every frame instead.
+        features, duration, _ = _measure(video_path, sample_fps, state, fast=False)
     check_cancelled(state, "Finding slide changes")
     changes = _enforce_gap(_find_changes(features), min_gap, duration)
     if state is not None:
@@ -553,7 +614,7 @@ _FILLERS = (
 )  # fmt: skip
 _WEAK_FILLERS = ("right", "well", "now", "and", "good", "great", "yes", "yeah", "then", "next")
 _FILLER_START = re.compile(
-    r"^(?:(?:" + "|".join(re.escape(f) for f in _FILLERS) + r")\b[\s,.;:!-]*"
+    r"^(?:(?:" + "|".join(re.escape(f) for f in _FILLERS) + r")\b[\s,.;:!?-]*"
     r"|(?:" + "|".join(_WEAK_FILLERS) + r")\s*[,;:!.-]+\s*)",
     re.IGNORECASE,
 )
@@ -588,10 +649,73 @@ def _speech_after(segments: Sequence[TimedText], start: float, end: float) -> st
             if not begins:
                 continue
             text = text[begins[0] :]
+        if parts and text and not _SENTENCE_END.search(parts[-1][-1:] + " "):
+            text = _continue_sentence(text)
         parts.append(text)
         if sum(len(p) for p in parts) > 4 * TITLE_LENGTH:
             break
     return " ".join(parts)
+
+
+# Words Whisper capitalises at the start of a segment that merely continues a sentence.
+_CONTINUATION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "how",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+    ]
+)
+
+
+def _continue_sentence(text: str) -> str:
+    """Lower-case the first word of a segment that continues the previous one's sentence.
+
+    Only common function words are lowered, so names ("Earth", "Paris") keep their capital.
+    """
+    first, _, rest = text.partition(" ")
+    if first.lower() in _CONTINUATION_WORDS and first[:1].isupper() and first[1:].islower():
+        return f"{first.lower()} {rest}".rstrip()
+    return text
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -614,9 +738,11 @@ def title_from_segments(segments: Sequence[TimedText], start: float, end: float)
 
     Takes the first sentence spoken (speech that starts up to a second before
     ``start`` counts), drops filler such as "so", "okay", "um" and "and now", skips
-    sentences that were only filler ("Right.", "Good."), capitalises it, and shortens it to about 60
-    characters: at the end of the first clause when that is long enough, else at a
-    word boundary with an ellipsis.
+    sentences that were only filler ("Right.", "Good."), capitalises it, and shortens
+    it to about 60 characters: at the end of the first clause when that is long
+    enough, else at a word boundary with an ellipsis. A segment that began well
+    before ``start`` contributes from its first sentence after ``start``, guessed
+    from an even speaking pace.
 
     Args:
         segments: transcript pieces, any objects with ``start``, ``end`` and ``text``.
@@ -628,7 +754,7 @@ def title_from_segments(segments: Sequence[TimedText], start: float, end: float)
     """
     speech = _speech_after(segments, start, end)
     candidates = [_strip_fillers(s) for s in _SENTENCE_END.split(speech)]
-    candidates = [c for c in candidates if c]
+    candidates = [c for c in candidates if any(ch.isalnum() for ch in c)]
     if not candidates:
         return ""
     title = _shorten(candidates[0], TITLE_LENGTH).rstrip(" .,;:!")

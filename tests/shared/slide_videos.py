@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from shared.media import ffmpeg_exe
 
 __all__ = ["Slide", "make_slide_video", "random_slides", "ffmpeg_path"]
 
@@ -55,13 +56,8 @@ _THEMES = (
 
 
 def ffmpeg_path() -> str:
-    """The ffmpeg to encode with: the system one, else the imageio-ffmpeg wheel's."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    """The ffmpeg to encode with: the same one the app uses."""
+    return ffmpeg_exe()
 
 
 def _phrase(rng: random.Random, low: int, high: int) -> str:
@@ -69,6 +65,8 @@ def _phrase(rng: random.Random, low: int, high: int) -> str:
     for index in range(rng.randint(low, high)):
         pool = _GLUE if index % 3 == 1 and rng.random() < 0.6 else _WORDS
         words.append(rng.choice(pool))
+    if words[-1] in _GLUE:
+        words[-1] = rng.choice(_WORDS)
     return " ".join(words)
 
 
@@ -87,8 +85,8 @@ def random_slides(
         count: number of slides.
         min_seconds: shortest time a slide stays on screen.
         max_seconds: longest time a slide stays on screen.
-        similar: chance that a slide repeats the previous title with a "(cont.)" or
-            keeps the bullet count, so that neighbours differ only in a little text.
+        similar: chance that a slide continues the previous one: the same title plus
+            "(cont.)" and as many bullets, so the two differ only in their text.
     """
     rng = random.Random(seed)
     slides: list[Slide] = []
