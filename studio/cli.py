@@ -12,7 +12,10 @@ from shared.errors import LecternError
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
 from shared.terminal import TerminalProgress, clock, print_json, run_main
-from shared.workspace import lesson_source, load_lesson, utc_now
+from shared.workspace import load_lesson, utc_now
+from studio import recording_cli
+from studio.capture.recording import build_inputs
+from studio.editing import package_source
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
 
 PROG = "lectern-studio"
@@ -50,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common, asr],
         help="video -> lesson folder (normalize, transcribe, chapters)",
     )
-    p.add_argument("video", type=Path)
+    p.add_argument("video", type=Path, help="a lecture video, or a folder made by `record`")
     p.add_argument("-o", "--output", type=Path, required=True, help="lesson folder to create")
     p.add_argument("--title")
     p.add_argument("--camera", type=Path, help="a presenter/camera video recorded alongside")
@@ -93,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", parents=[common], help="check a course package completely")
     p.add_argument("package", type=Path)
+    recording_cli.add_parsers(sub, [common])
     return parser
 
 
@@ -107,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "chapters": _chapters,
         "package": _package,
         "verify": _verify,
+        **recording_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 
@@ -117,9 +122,14 @@ def _progress(args: argparse.Namespace) -> TerminalProgress:
 
 def _build(args: argparse.Namespace) -> int:
     manual = tuple(load_manual_chapters(args.chapters)) if args.chapters else ()
+    video, camera, title = args.video, args.camera, args.title
+    if video.is_dir():  # a recording folder: screen + microphone as main, camera as presenter
+        video, recorded_camera = build_inputs(video)
+        camera = camera or recorded_camera
+        title = title or args.video.resolve().name.replace("_", " ").replace("-", " ").strip()
     options = BuildOptions(
-        title=args.title,
-        camera=args.camera,
+        title=title,
+        camera=camera,
         engine=args.engine,
         model=args.model,
         language=args.language,
@@ -132,7 +142,7 @@ def _build(args: argparse.Namespace) -> int:
     )
     progress = _progress(args)
     try:
-        result = build_lesson(args.video, args.output, options, progress)
+        result = build_lesson(video, args.output, options, progress)
     finally:
         progress.close()
     lesson = result.lesson
@@ -218,8 +228,14 @@ def _package(args: argparse.Namespace) -> int:
     loaded = [(folder, load_lesson(folder)) for folder in args.lessons]
     ids = [lesson.id for _, lesson in loaded]
     sources = []
+    progress = _progress(args)
     for index, (folder, lesson) in enumerate(loaded):
-        source = lesson_source(folder, lesson)
+        # An edited lesson (trims, corrections, chapter edits) goes in as rendered.
+        progress.set_status(f"Rendering the edits of '{lesson.title}'")
+        try:
+            source = package_source(folder, lesson, state=progress)
+        finally:
+            progress.close()
         if ids.count(lesson.id) > 1:  # two lessons with the same title: keep ids unique
             source = dataclasses.replace(source, id=f"{lesson.id}-{index + 1}")
         sources.append(source)
@@ -233,7 +249,6 @@ def _package(args: argparse.Namespace) -> int:
         # The newest lesson edit dates the course, so the same lessons give the same bytes.
         created=max((lesson.updated for _, lesson in loaded), default="") or utc_now(),
     )
-    progress = _progress(args)
     progress.set_status("Writing the course package")
     try:
         manifest = package.write_package(

@@ -1,0 +1,59 @@
+"""Starting the Lectern Player window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from player.settings import APPLICATION, ORGANIZATION, Settings
+from player.ui.main_window import TITLE, MainWindow
+from shared.errors import LecternError
+from shared.library import Library
+from shared.ui import theme
+
+__all__ = ["run_window", "make_window"]
+
+
+def make_window(library: Library, settings: Settings | None = None) -> MainWindow:
+    """A Player window on ``library`` (the QApplication must exist)."""
+    return MainWindow(library, settings if settings is not None else Settings())
+
+
+def run_window(
+    library_root: str | Path | None,
+    open_file: str | Path | None = None,
+    settings_file: str | Path | None = None,
+) -> int:
+    """Open the library in ``library_root`` in the Player window and run until it closes.
+
+    Args:
+        library_root: the library folder; the default per-user library when ``None``.
+        open_file: a ``.lectern`` package to import as soon as the window shows.
+        settings_file: keep preferences and window state in this INI file instead of
+            the per-user Player settings.
+
+    Returns:
+        The exit status: 0 after a normal close, 1 if the library cannot be opened.
+    """
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APPLICATION)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationDisplayName(TITLE)
+    theme.apply(app)
+    try:
+        library = Library.open(library_root)
+    except LecternError as error:
+        print(f"lectern-player: {error}", file=sys.stderr)
+        return 1
+    settings = Settings.in_file(str(settings_file)) if settings_file else Settings()
+    try:
+        window = make_window(library, settings)
+        window.show()
+        if open_file is not None:
+            QTimer.singleShot(0, lambda: window.import_files([Path(open_file)]))
+        return app.exec()
+    finally:
+        library.close()

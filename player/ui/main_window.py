@@ -1,0 +1,435 @@
+"""The Lectern Player main window: library, lesson and search pages, import and menus."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QProgressDialog,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
+
+from player.settings import Settings
+from player.ui.lesson_view import LessonView
+from player.ui.library_view import LibraryView
+from player.ui.search_panel import SearchPanel
+from shared.errors import LecternError
+from shared.library import ImportResult, Library, SearchHit
+from shared.package import SUFFIX
+from shared.ui.worker import Job, Worker
+
+__all__ = ["MainWindow", "TITLE"]
+
+TITLE = "Lectern Player"
+
+SHORTCUTS = """<table cellspacing=6>
+<tr><td><b>Space</b>, <b>K</b></td><td>Play / pause</td></tr>
+<tr><td><b>J</b> / <b>L</b></td><td>Back / forward 10 seconds</td></tr>
+<tr><td><b>←</b> / <b>→</b></td><td>Back / forward 5 seconds</td></tr>
+<tr><td><b>Shift+&lt;</b> / <b>Shift+&gt;</b></td><td>Slower / faster</td></tr>
+<tr><td><b>PgUp</b> / <b>PgDn</b></td><td>Previous / next chapter</td></tr>
+<tr><td><b>F</b></td><td>Full screen</td></tr>
+<tr><td><b>C</b></td><td>Captions on / off</td></tr>
+<tr><td><b>M</b></td><td>Mute</td></tr>
+<tr><td><b>N</b> / <b>B</b></td><td>Note / bookmark at the current time</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>Search the library</td></tr>
+<tr><td><b>Ctrl+O</b></td><td>Import a course</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
+
+
+class MainWindow(QMainWindow):
+    """The Player window over one open :class:`Library`.
+
+    Args:
+        library: the learner's library (the window does not close it).
+        settings: preferences and window state.
+    """
+
+    def __init__(self, library: Library, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings
+        self.worker = Worker(self)
+        self.import_job: Job | None = None
+        self.progress_dialog: QProgressDialog | None = None
+        self.message_box: QMessageBox | None = None
+        self.last_error: str | None = None
+        self._queue: list[Path] = []
+        self._previous_page: QWidget | None = None
+        self.setWindowTitle(TITLE)
+        self.setAcceptDrops(True)
+        self.resize(1360, 860)
+        self.setMinimumSize(900, 600)
+
+        self.library_view = LibraryView(library)
+        self.lesson_view = LessonView(library, settings)
+        self.search_panel = SearchPanel(library)
+        self.pages = QStackedWidget()
+        for page in (self.library_view, self.lesson_view, self.search_panel):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status()
+        self._connect()
+        self._restore_state()
+        self.library_view.refresh()
+
+    # ---------------------------------------------------------------- building
+
+    def _build_toolbar(self) -> None:
+        style = self.style()
+        bar = QToolBar("Main")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        brand = QLabel("  Lectern")
+        brand.setStyleSheet("font-size: 14pt; font-weight: 700;")
+        brand.setAccessibleName("Lectern Player")
+        self.library_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon), "Library", self
+        )
+        self.library_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.library_action.setToolTip("Show the library (Ctrl+L)")
+        self.import_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Import…", self
+        )
+        self.import_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.import_action.setToolTip("Import a course package (Ctrl+O)")
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search all courses   (Ctrl+F)")
+        self.search_box.setAccessibleName("Search the library")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(340)
+        self.search_box.setMaximumWidth(520)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(brand)
+        bar.addSeparator()
+        bar.addAction(self.library_action)
+        bar.addWidget(spacer)
+        bar.addWidget(self.search_box)
+        bar.addAction(self.import_action)
+        for action in (self.library_action, self.import_action):
+            button = bar.widgetForAction(action)
+            button.setAccessibleName(action.text().rstrip("…"))
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(self.import_action)
+        self.remove_action = menu.addAction("&Remove course…", self._remove_current)
+        self.export_action = menu.addAction("&Export notes…", self._export_current)
+        menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.close)
+        menu.addAction(self.quit_action)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.library_action)
+        self.search_action = QAction("&Search", self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.search_action.triggered.connect(self.focus_search)
+        view.addAction(self.search_action)
+        view.addAction("&Full screen", self.lesson_view.toggle_fullscreen)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&Keyboard shortcuts", self._show_shortcuts)
+
+    def _build_status(self) -> None:
+        self.import_bar = QProgressBar()
+        self.import_bar.setRange(0, 1000)
+        self.import_bar.setFixedWidth(220)
+        self.import_bar.setAccessibleName("Import progress")
+        self.import_bar.hide()
+        self.statusBar().addPermanentWidget(self.import_bar)
+
+    def _connect(self) -> None:
+        self.library_action.triggered.connect(self.show_library)
+        self.import_action.triggered.connect(self.choose_import)
+        self.search_box.textChanged.connect(self._search_typed)
+        self.search_box.returnPressed.connect(self.search_panel.run)
+        self.search_panel.hitChosen.connect(self.open_hit)
+        self.library_view.lessonChosen.connect(self._lesson_chosen)
+        self.library_view.importRequested.connect(self.choose_import)
+        self.library_view.removeRequested.connect(self.confirm_remove)
+        self.lesson_view.backRequested.connect(self.show_library)
+        self.lesson_view.fullscreenRequested.connect(self._fullscreen)
+        self.lesson_view.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self.lesson_view.failed.connect(self.show_error)
+        self.lesson_view.exportRequested.connect(self.export_notes)
+
+    # ------------------------------------------------------------------- pages
+
+    def show_library(self) -> None:
+        self.lesson_view.close_lesson()
+        if self.lesson_view.is_fullscreen():
+            self.lesson_view.toggle_fullscreen()
+        self.library_view.refresh()
+        self.pages.setCurrentWidget(self.library_view)
+
+    def open_lesson(self, course_id: str, lesson_id: str, at: float | None = None) -> bool:
+        """Show a lesson, at ``at`` seconds or offering to resume; ``False`` if it failed."""
+        try:
+            self.lesson_view.open_lesson(course_id, lesson_id, at)
+        except LecternError as error:
+            self.show_error(str(error))
+            return False
+        self.pages.setCurrentWidget(self.lesson_view)
+        return True
+
+    def _lesson_chosen(self, course_id: str, lesson_id: str, at: float) -> None:
+        self.open_lesson(course_id, lesson_id, at if at >= 0 else None)
+
+    def open_hit(self, hit: SearchHit) -> None:
+        """Go to a search hit: a lesson at the hit's time, or a course's page."""
+        if hit.lesson_id is None:
+            self.show_library()
+            self.library_view.show_course(hit.course_id)
+            return
+        self.open_lesson(hit.course_id, hit.lesson_id, hit.time)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+        if self.search_box.text().strip():
+            self._show_search()
+
+    def _show_search(self) -> None:
+        if self.pages.currentWidget() is not self.search_panel:
+            self._previous_page = self.pages.currentWidget()
+            if self._previous_page is self.lesson_view:
+                self.lesson_view.video.pause()
+            self.pages.setCurrentWidget(self.search_panel)
+
+    def _search_typed(self, text: str) -> None:
+        if text.strip():
+            self._show_search()
+            self.search_panel.set_query(text)
+        elif self.pages.currentWidget() is self.search_panel:
+            self.search_panel.set_query("")
+            back = self._previous_page or self.library_view
+            self.pages.setCurrentWidget(back)
+
+    def _fullscreen(self, on: bool) -> None:
+        self.toolbar.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        self.showFullScreen() if on else self.showNormal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.search_box.hasFocus():
+            self.search_box.clear()
+            return
+        super().keyPressEvent(event)
+
+    # ------------------------------------------------------------------ import
+
+    def choose_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import a course", str(Path.home()), f"Lectern courses (*{SUFFIX});;All files (*)"
+        )
+        self.import_files([Path(path) for path in paths])
+
+    def import_files(self, paths: Sequence[Path]) -> None:
+        """Import course packages one after another in the background."""
+        self._queue.extend(Path(path) for path in paths)
+        if self.import_job is None:
+            self._next_import()
+
+    def _next_import(self) -> None:
+        if not self._queue:
+            return
+        path = self._queue.pop(0)
+        library = self.library
+        job = self.worker.submit(
+            "importing the course", lambda p, state: library.import_course(p, state=state), path
+        )
+        self.import_job = job
+        dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, 1000, self)
+        dialog.setWindowTitle("Importing a course")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(job.cancel)
+        self.progress_dialog = dialog
+        self.import_bar.setValue(0)
+        self.import_bar.show()
+        self.statusBar().showMessage(f"Importing {path.name}…")
+        job.progress.connect(self._import_progress)
+        job.status.connect(lambda text: dialog.setLabelText(f"{path.name}: {text}"))
+        job.succeeded.connect(self._imported)
+        job.failed.connect(self.show_error)
+        job.cancelled.connect(lambda: self.statusBar().showMessage("Import cancelled", 4000))
+        job.done.connect(self._import_done)
+
+    def _import_progress(self, fraction: float) -> None:
+        self.import_bar.setValue(round(fraction * 1000))
+        if self.progress_dialog is not None:
+            self.progress_dialog.setValue(round(fraction * 1000))
+
+    def _imported(self, result: ImportResult) -> None:
+        words = {"imported": "Imported", "updated": "Updated", "unchanged": "Already up to date:"}
+        self.statusBar().showMessage(
+            f"{words.get(result.action, 'Imported')} “{result.title}”", 6000
+        )
+        self.library_view.refresh()
+
+    def _import_done(self) -> None:
+        self.import_job = None
+        self.import_bar.hide()
+        if self.progress_dialog is not None:
+            self.progress_dialog.reset()
+            self.progress_dialog.hide()
+            self.progress_dialog.deleteLater()
+            self.progress_dialog = None
+        if self._queue:
+            QTimer.singleShot(0, self._next_import)
+        elif self.pages.currentWidget() is self.library_view:
+            self.library_view.refresh()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _package_paths(event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _package_paths(event.mimeData().urls())
+        if paths:
+            event.acceptProposedAction()
+            self.import_files(paths)
+
+    # ------------------------------------------------------------------ remove
+
+    def _remove_current(self) -> None:
+        course = self.library_view.current_course()
+        current = self.lesson_view.current
+        course_id = course or (current.course_id if current else None)
+        if course_id is None:
+            self.show_error("Open a course first, then choose Remove course.")
+            return
+        self.confirm_remove(course_id)
+
+    def confirm_remove(self, course_id: str) -> None:
+        """Ask before removing a course and its progress and notes."""
+        try:
+            title = self.library.course(course_id).title
+        except LecternError as error:
+            self.show_error(str(error))
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Remove course",
+            f"Remove “{title}” from your library?\n\nIts lessons, your progress and your notes "
+            "on it will be deleted. You can import the package again later.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(
+            lambda _: box.clickedButton() is remove and self.remove_course(course_id)
+        )
+        self.message_box = box
+        box.open()
+
+    def remove_course(self, course_id: str) -> None:
+        current = self.lesson_view.current
+        if current is not None and current.course_id == course_id:
+            self.lesson_view.close_lesson()
+        try:
+            self.library.remove_course(course_id)
+        except LecternError as error:
+            self.show_error(str(error))
+        self.library_view.show_overview()
+        self.show_library()
+        self.statusBar().showMessage("Course removed", 4000)
+
+    # ------------------------------------------------------------------- notes
+
+    def _export_current(self) -> None:
+        current = self.lesson_view.current
+        course_id = current.course_id if current else self.library_view.current_course()
+        if course_id is None:
+            self.show_error("Open a course first, then choose Export notes.")
+            return
+        self.export_notes(course_id)
+
+    def export_notes(self, course_id: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export notes", str(Path.home() / f"{course_id}-notes.md"), "Markdown (*.md)"
+        )
+        if not path:
+            return
+        try:
+            written = self.library.export_notes(course_id, path)
+        except (LecternError, OSError) as error:
+            self.show_error(str(error))
+            return
+        self.statusBar().showMessage(f"Notes exported to {written}", 6000)
+
+    # ------------------------------------------------------------------ errors
+
+    def show_error(self, message: str) -> None:
+        """Show an error's own words in a dialog that does not block the window."""
+        self.last_error = message
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, TITLE, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setAccessibleName("Error")
+        self.message_box = box
+        box.open()
+
+    def _show_shortcuts(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS, parent=self
+        )
+        box.setTextFormat(Qt.TextFormat.RichText)
+        self.message_box = box
+        box.open()
+
+    # ------------------------------------------------------------ window state
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.window("geometry")
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        splitter = self.settings.window("lesson_splitter")
+        if not splitter.isEmpty():
+            self.lesson_view.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.lesson_view.close_lesson()
+        for job in self.worker.running():
+            job.cancel()
+        self.worker.wait(10_000)
+        self.settings.set_window("geometry", self.saveGeometry())
+        self.settings.set_window("lesson_splitter", self.lesson_view.splitter.saveState())
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+def _package_paths(urls: Sequence[QUrl]) -> list[Path]:
+    return [
+        Path(url.toLocalFile())
+        for url in urls
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(SUFFIX)
+    ]

@@ -1,0 +1,467 @@
+"""The Recorder: screen, camera and microphone on one clock, with pause and live stats.
+
+Typical use (the CLI and the studio window do the same)::
+
+    recorder = Recorder(folder, RecordingSettings(screen="0", camera="0", mic="default"))
+    recorder.start()            # opens devices, warms up the microphone, starts segment 0
+    recorder.stats()            # LiveStats: levels, elapsed, frame counts, previews, disk
+    recorder.pause(); recorder.resume()
+    finished = recorder.stop()  # ends the segment, closes devices, finalizes the folder
+
+Call ``start``, ``pause``, ``resume`` and ``stop`` from one long-lived thread (the GUI
+or main thread): ffmpeg children are tied to the thread that starts them. A monitor
+thread watches the disk and the devices; it never stops the recording itself but sets
+``LiveStats.stop_requested`` (disk nearly full), which the owner acts on.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from studio.capture import disk
+from studio.capture.camera import CameraSegment, CameraSource
+from studio.capture.clock import Clock
+from studio.capture.errors import CaptureError
+from studio.capture.microphone import SAMPLE_RATE, MicLevel, MicrophoneSource, resolve_microphone
+from studio.capture.recording import (
+    JSON_NAME,
+    FinishedRecording,
+    finalize,
+    new_recording,
+    save_recording,
+)
+from studio.capture.screen import SegmentResult, X11ScreenSegment, screen_backend
+
+__all__ = ["RecordingSettings", "VideoStats", "LiveStats", "Recorder", "MIC_LATENCY"]
+
+#: Seconds between a sound reaching PulseAudio and our callback, measured with
+#: bench/bench_av_sync.py; subtracted when placing the microphone on the clock.
+MIC_LATENCY = 0.0
+MIC_WARMUP_TIMEOUT = 6.0
+SAVE_EVERY = 2.0
+
+
+@dataclass(frozen=True)
+class RecordingSettings:
+    """What to record and how.
+
+    Attributes:
+        screen: ``"N"``, ``"region:X,Y,W,H"``, ``"window:NAME"`` or ``"none"``.
+        camera: A device index, a video file path, or ``"none"``.
+        mic: ``"default"``, a device name (or part of it), an index, or ``"none"``.
+        fps: Frames per second of the screen and camera tracks.
+        preset: libx264 preset of the screen (``ultrafast`` keeps up on two cores).
+    """
+
+    screen: str = "0"
+    camera: str = "none"
+    mic: str = "default"
+    fps: float = 30.0
+    preset: str = "ultrafast"
+
+    def sources_on(self) -> list[str]:
+        on = [("screen", self.screen), ("camera", self.camera), ("mic", self.mic)]
+        return [name for name, spec in on if spec.strip().lower() != "none"]
+
+
+@dataclass(frozen=True)
+class VideoStats:
+    """A video source while recording.
+
+    Attributes:
+        frames: Frames written so far (all segments).
+        dropped: Captured frames not written (the encoder or grabber fell behind).
+        duplicated: Frames written twice to keep the rate constant.
+        preview: The latest frame as a BGR ``numpy`` array (small for the screen).
+        lost: Why the source stopped, if it did.
+    """
+
+    frames: int
+    dropped: int
+    duplicated: int
+    preview: np.ndarray | None = field(default=None, compare=False, repr=False)
+    lost: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveStats:
+    """Everything a recording window shows, polled at 10 Hz or more.
+
+    Attributes:
+        elapsed: Seconds recorded (paused time left out).
+        paused: Whether the recording is paused.
+        mic: The microphone level, or ``None`` without a microphone.
+        video: ``{"screen": VideoStats, "camera": VideoStats}`` for the sources that are on.
+        disk_free: Free bytes on the recording's disk.
+        disk_seconds_left: How much longer the disk lasts at the current rate.
+        warnings: Things a person should know (clipping, no signal, a lost device).
+        stop_requested: Why the recording should stop now (disk nearly full), else ``None``.
+    """
+
+    elapsed: float
+    paused: bool
+    mic: MicLevel | None
+    video: dict[str, VideoStats]
+    disk_free: int
+    disk_seconds_left: float
+    warnings: tuple[str, ...]
+    stop_requested: str | None
+
+
+class Recorder:
+    """Records the sources of ``settings`` into ``folder`` (see module doc).
+
+    Devices are checked when the recorder is made, so a missing camera or microphone
+    is reported before anything starts.
+
+    Raises:
+        CaptureError: All sources are off, or ``folder`` already holds a recording.
+        DeviceNotFoundError: A device that was asked for is not there.
+        BackendUnavailableError: Screen capture is not possible on this desktop.
+        NotEnoughSpaceError: The disk is too full to start.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], settings: RecordingSettings) -> None:
+        self.folder = Path(folder)
+        self.settings = settings
+        if not settings.sources_on():
+            raise CaptureError(
+                "Nothing to record: screen, camera and microphone are all off; "
+                "turn at least one on."
+            )
+        if (self.folder / JSON_NAME).exists() or (
+            self.folder.is_dir() and any(self.folder.iterdir())
+        ):
+            raise CaptureError(
+                f"{self.folder} is not empty; record into a new folder so nothing is overwritten."
+            )
+        self.clock = Clock()
+        self.screen = screen_backend(settings.screen, settings.fps, self.clock, settings.preset)
+        self.mic_device = resolve_microphone(settings.mic)
+        self.camera: CameraSource | None = None
+        if settings.camera.strip().lower() != "none":
+            self.camera = CameraSource(settings.camera.strip(), self.clock, settings.fps)
+        screen_pixels = 0
+        if self.screen is not None:
+            width, height = self.screen.target.output_size()
+            screen_pixels = width * height
+        camera_pixels = self.camera.size[0] * self.camera.size[1] if self.camera else 0
+        self.rate_estimate = disk.estimated_rate(
+            screen_pixels, camera_pixels, settings.fps, self.mic_device is not None
+        )
+        try:
+            disk.check_space(self.folder, self.rate_estimate)
+        except CaptureError:
+            self._close_devices()
+            raise
+        self.mic: MicrophoneSource | None = None
+        self._screen_seg: X11ScreenSegment | None = None
+        self._camera_seg: CameraSegment | None = None
+        self._done = {"screen": [0, 0, 0], "camera": [0, 0, 0]}
+        self._warnings: list[str] = []
+        self._stop_requested: str | None = None
+        self._paused = False
+        self._started = False
+        self._stopped = False
+        self._disk_free = disk.free_bytes(self.folder)
+        self._disk_left = float("inf")
+        self._monitor_stop = threading.Event()
+        self._monitor = threading.Thread(target=self._monitor_loop, name="recorder", daemon=True)
+        self._lock = threading.RLock()
+        self.data: dict[str, Any] = {}
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the devices, warm up the microphone and start recording."""
+        if self._started:
+            return
+        self._started = True
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.data = new_recording(self.folder, self._settings_dict(), {})
+        save_recording(self.folder, self.data)
+        if self.mic_device is not None:
+            self.mic = MicrophoneSource(self.mic_device, self.folder, self.clock)
+            self.mic.start()
+            if not self.mic.wait_for_sound(MIC_WARMUP_TIMEOUT):
+                self._warn(f"the microphone '{self.mic.name}' has not delivered sound yet")
+        if self.camera is not None:
+            self.camera.start()
+        self.data["sources"] = self._sources_dict()
+        self._start_segment()
+        self._monitor.start()
+
+    def pause(self) -> None:
+        """Pause: the current segment ends; nothing is kept until :meth:`resume`."""
+        with self._lock:
+            if self._paused or self._stopped or not self._started:
+                return
+            end = self._end_segment()
+            self._paused = True
+            self.data["pauses"].append([round(end, 6), None])
+            self._save()
+
+    def resume(self) -> None:
+        """Resume after :meth:`pause` with a new segment."""
+        with self._lock:
+            if not self._paused or self._stopped:
+                return
+            self._paused = False
+            start = self._start_segment()
+            self.data["pauses"][-1][1] = round(start, 6)
+            self._save()
+
+    def stop(self, *, finish: bool = True) -> FinishedRecording | None:
+        """End the recording, close the devices and (by default) finalize the folder."""
+        with self._lock:
+            if self._stopped:
+                return None
+            self._stopped = True
+            if self._started and not self._paused and self.data.get("segments"):
+                self._end_segment()
+            self._monitor_stop.set()
+            if self._monitor.is_alive():
+                self._monitor.join(timeout=5)
+            self._close_devices()
+            if not self._started or not self.data.get("segments"):
+                return None
+            self.data["state"] = "stopped"
+            self.data["stopped_because"] = self._stop_requested or "stopped"
+            self.data["statistics"] = self._statistics()
+            self._save()
+        return finalize(self.folder) if finish else None
+
+    def _close_devices(self) -> None:
+        if self.camera is not None:
+            self.camera.close()
+        if getattr(self, "mic", None) is not None:
+            self.mic.close()
+
+    # --- segments --------------------------------------------------------------------------
+
+    def _start_segment(self) -> float:
+        index = len(self.data["segments"])
+        start = self.clock.now()
+        segment: dict[str, Any] = {"start": round(start, 6), "end": None}
+        if self.mic is not None:
+            self.mic.resume(start)
+        origin = start
+        if self.screen is not None:
+            path = self.folder / f"screen-{index:03d}.mkv"
+            self._screen_seg = self.screen.start_segment(path)
+            origin = self._screen_seg.wait_started()
+            segment["screen"] = {"file": path.name, "start": round(origin, 6)}
+        if self.camera is not None:
+            path = self.folder / f"camera-{index:03d}.mkv"
+            self._camera_seg = CameraSegment(self.camera, path, origin, self.settings.fps)
+            segment["camera"] = {"file": path.name, "start": round(origin, 6)}
+        self.data["segments"].append(segment)
+        self._save()
+        return start
+
+    def _end_segment(self) -> float:
+        segment = self.data["segments"][-1]
+        end = self.clock.now()
+        if self._screen_seg is not None:
+            result = self._screen_seg.stop()
+            end = result.end
+            segment["screen"].update(
+                frames=result.frames, dropped=result.dropped, duplicated=result.duplicated
+            )
+            self._add_done("screen", result)
+            self._screen_seg = None
+        if self._camera_seg is not None:
+            result = self._camera_seg.stop(end if self.screen is not None else None)
+            if self.screen is None:
+                end = result.end
+            segment["camera"].update(
+                frames=result.frames, dropped=result.dropped, duplicated=result.duplicated
+            )
+            self._add_done("camera", result)
+            self._camera_seg = None
+        if self.mic is not None:
+            self.mic.pause(end)
+        segment["end"] = round(end, 6)
+        return end
+
+    def _add_done(self, kind: str, result: SegmentResult) -> None:
+        done = self._done[kind]
+        done[0] += result.frames
+        done[1] += result.dropped
+        done[2] += result.duplicated
+
+    # --- live information ------------------------------------------------------------------
+
+    def elapsed(self) -> float:
+        """Seconds recorded: the segments from their first video frame, pauses left out."""
+        total = 0.0
+        for segment in self.data.get("segments", []):
+            video = segment.get("screen") or segment.get("camera") or {}
+            start = video.get("start", segment["start"])
+            end = segment["end"] if segment["end"] is not None else self.clock.now()
+            total += max(0.0, end - start)
+        return total
+
+    def stats(self) -> LiveStats:
+        """The live state of the recording (cheap; call it at 10 Hz or more)."""
+        video = {}
+        if self.screen is not None:
+            frames, dropped, dup = self._done["screen"]
+            seg = self._screen_seg
+            if seg is not None:
+                f, d, x = seg.stats()
+                frames, dup, dropped = frames + f, dup + d, dropped + x
+            preview = seg.preview() if seg is not None else None
+            video["screen"] = VideoStats(frames, dropped, dup, preview)
+        if self.camera is not None:
+            frames, dropped, dup = self._done["camera"]
+            cam = self._camera_seg
+            if cam is not None:
+                frames, dropped, dup = (
+                    frames + cam.frames,
+                    dropped + cam.dropped,
+                    dup + cam.duplicated,
+                )
+            video["camera"] = VideoStats(
+                frames, dropped, dup, self.camera.preview(), self.camera.lost
+            )
+        level = self.mic.level() if self.mic is not None else None
+        warnings = list(self._warnings)
+        if level is not None and level.clipping:
+            warnings.append("the microphone is clipping: turn its input level down")
+        if level is not None and level.no_signal and not (self.mic and self.mic.lost):
+            warnings.append("no sound from the microphone: is it muted or unplugged?")
+        return LiveStats(
+            elapsed=self.elapsed(),
+            paused=self._paused,
+            mic=level,
+            video=video,
+            disk_free=self._disk_free,
+            disk_seconds_left=self._disk_left,
+            warnings=tuple(warnings),
+            stop_requested=self._stop_requested,
+        )
+
+    def _warn(self, text: str) -> None:
+        if text not in self._warnings:
+            self._warnings.append(text)
+            self.data.setdefault("events", []).append(
+                {"t": round(self.clock.now(), 3), "text": text}
+            )
+
+    def _monitor_loop(self) -> None:
+        last_save = time.monotonic()
+        last_size, last_time = 0, time.monotonic()
+        rate = self.rate_estimate / 2
+        while not self._monitor_stop.wait(0.5):
+            free = disk.free_bytes(self.folder)
+            size = _folder_size(self.folder)
+            now = time.monotonic()
+            if last_size and now > last_time:
+                rate = 0.8 * rate + 0.2 * max(0.0, (size - last_size) / (now - last_time))
+            last_size, last_time = size, now
+            # Finalizing copies the video tracks once more, so keep that much free.
+            needed = disk.RESERVE_BYTES + size
+            self._disk_free = free
+            self._disk_left = (free - needed) / (2 * rate) if rate > 0 else float("inf")
+            if free < needed + 3 * rate and not self._stop_requested:
+                self._stop_requested = "the disk is nearly full"
+                self._warn(f"stopping: the disk holding {self.folder} is nearly full")
+            self._check_devices()
+            if now - last_save >= SAVE_EVERY:
+                with self._lock:
+                    if not self._stopped:
+                        self.data["statistics"] = self._statistics()
+                        self._save()
+                last_save = now
+
+    def _check_devices(self) -> None:
+        seg = self._screen_seg
+        if seg is not None and not seg.alive() and not self._paused and not self._stopped:
+            self._warn(f"screen capture stopped ({seg.error_text()}); the others keep recording")
+        if self.camera is not None and self.camera.lost:
+            self._warn(f"{self.camera.lost}; the others keep recording")
+        if self.mic is not None:
+            self.mic.level()
+            if self.mic.lost:
+                self._warn(f"{self.mic.lost}; the others keep recording")
+
+    def _statistics(self) -> dict[str, Any]:
+        stats = self.stats()
+        out: dict[str, Any] = {"elapsed": round(stats.elapsed, 3)}
+        for name, v in stats.video.items():
+            out[name] = {"frames": v.frames, "dropped": v.dropped, "duplicated": v.duplicated}
+        if self.mic is not None:
+            out["mic"] = {
+                "samples": self.mic.samples_written,
+                "overflows": self.mic.overflows,
+            }
+        return out
+
+    def _save(self) -> None:
+        save_recording(self.folder, self.data)
+
+    def _settings_dict(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "screen": s.screen,
+            "camera": s.camera,
+            "mic": s.mic,
+            "fps": s.fps,
+            "preset": s.preset,
+        }
+
+    def _sources_dict(self) -> dict[str, Any]:
+        sources: dict[str, Any] = {"screen": None, "camera": None, "mic": None}
+        if self.screen is not None:
+            t = self.screen.target
+            width, height = t.output_size()
+            sources["screen"] = {
+                "spec": t.spec,
+                "kind": t.kind,
+                "display": t.display,
+                "region": [t.x, t.y, t.width, t.height],
+                "width": width,
+                "height": height,
+                "fps": self.settings.fps,
+                "codec": "h264",
+            }
+        if self.camera is not None:
+            sources["camera"] = {
+                "spec": self.camera.spec,
+                "native_size": list(self.camera.native_size),
+                "width": self.camera.size[0],
+                "height": self.camera.size[1],
+                "device_fps": self.camera.fps,
+                "fps": self.settings.fps,
+                "codec": "h264",
+            }
+        if self.mic is not None:
+            sources["mic"] = {
+                "name": self.mic.name,
+                "sample_rate": SAMPLE_RATE,
+                "channels": self.mic.channels,
+                "format": "s16le",
+                "portaudio_latency": self.mic.latency,
+                "latency_correction": MIC_LATENCY,
+            }
+        return sources
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    total += entry.stat().st_size
+    except OSError:
+        pass
+    return total

@@ -1,0 +1,351 @@
+"""Screen capture behind one interface; the X11 backend runs ffmpeg's x11grab.
+
+A recording is made of segments (a pause ends one, resuming starts the next). Each
+segment is one ffmpeg process that grabs the screen (pointer drawn) at a constant
+frame rate, encodes H.264 and writes Matroska with a cluster at least every second,
+flushed at once, so a crash loses at most the last second. x11grab stamps frames
+with the wall clock; ffmpeg prints the first frame's stamp (``start:``), which puts
+the segment on the recording clock without guessing the start-up latency.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from shared.media import ffmpeg_exe
+from studio.capture import devices
+from studio.capture.clock import Clock
+from studio.capture.errors import BackendUnavailableError, CaptureError, DeviceNotFoundError
+from studio.capture.process import popen_child, stop_child
+
+__all__ = [
+    "ScreenTarget",
+    "SegmentResult",
+    "ScreenSegment",
+    "ScreenBackend",
+    "X11ScreenBackend",
+    "parse_screen",
+    "screen_backend",
+    "MAX_SIZE",
+]
+
+#: Screens larger than this are scaled down to fit (the lesson format tops out at 1080p).
+MAX_SIZE = (1920, 1080)
+PREVIEW_WIDTH = 480
+PREVIEW_FPS = 2
+STARTUP_TIMEOUT = 10.0
+FPS_FILTER = "lectern"
+_FPS_SUMMARY = re.compile(
+    rf"\[fps@{FPS_FILTER} @ [^\]]*\] (\d+) frames in, (\d+) frames out; "
+    r"(\d+) frames dropped, (\d+) frames duplicated"
+)
+
+
+@dataclass(frozen=True)
+class ScreenTarget:
+    """What to grab: a whole screen, a region of one, or a window.
+
+    Attributes:
+        kind: ``"screen"``, ``"region"`` or ``"window"``.
+        spec: The text it was parsed from (``"0"``, ``"region:0,0,640,360"``, ...).
+        display: X11 display and screen (``":0.0"``).
+        x, y, width, height: The grabbed rectangle in screen pixels.
+        window_id: The X11 window for ``"window"``, else 0.
+    """
+
+    kind: str
+    spec: str
+    display: str
+    x: int
+    y: int
+    width: int
+    height: int
+    window_id: int = 0
+
+    def output_size(self) -> tuple[int, int]:
+        """Even width and height, scaled down to fit :data:`MAX_SIZE`."""
+        scale = min(1.0, MAX_SIZE[0] / self.width, MAX_SIZE[1] / self.height)
+        width = int(self.width * scale) // 2 * 2
+        height = int(self.height * scale) // 2 * 2
+        return max(2, width), max(2, height)
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    """One finished video segment, on the recording clock."""
+
+    file: str
+    start: float
+    frames: int
+    fps: float
+    dropped: int
+    duplicated: int
+
+    @property
+    def end(self) -> float:
+        return self.start + self.frames / self.fps
+
+
+def parse_screen(spec: str) -> ScreenTarget | None:
+    """Resolve ``N``, ``region:X,Y,W,H``, ``window:NAME`` or ``none`` on this desktop.
+
+    Raises:
+        BackendUnavailableError: There is no X11 display (Wayland-only, macOS, Windows).
+        DeviceNotFoundError: The screen or window does not exist, or the region is off-screen.
+    """
+    spec = spec.strip()
+    if spec.lower() == "none":
+        return None
+    _require_x11()
+    screens = devices.list_screens()
+    names = [str(s.index) for s in screens]
+    kind, _, rest = spec.partition(":")
+    if kind == "window":
+        return _window_target(spec, rest, screens)
+    if kind == "region":
+        try:
+            x, y, w, h = (int(v) for v in rest.split(","))
+        except ValueError:
+            raise DeviceNotFoundError("screen", spec, ["region:X,Y,W,H"]) from None
+        screen = screens[0] if screens else None
+        if screen is None or x < 0 or y < 0 or w < 2 or h < 2:
+            raise DeviceNotFoundError("screen", spec, names)
+        if x + w > screen.width or y + h > screen.height:
+            raise DeviceNotFoundError(
+                "screen", spec, [f"region inside {screen.width}x{screen.height}"]
+            )
+        return ScreenTarget("region", spec, screen.display, x, y, w, h)
+    if not spec.isdigit():
+        raise DeviceNotFoundError("screen", spec, names + ["region:X,Y,W,H", "window:NAME"])
+    match = [s for s in screens if s.index == int(spec)]
+    if not match:
+        raise DeviceNotFoundError("screen", spec, names)
+    screen = match[0]
+    return ScreenTarget("screen", spec, screen.display, 0, 0, screen.width, screen.height)
+
+
+def _window_target(spec: str, name: str, screens: list[devices.Screen]) -> ScreenTarget:
+    windows = devices.list_windows()
+    found = [w for w in windows if w.name == name] or [
+        w for w in windows if name.lower() in w.name.lower()
+    ]
+    if not found or not screens:
+        raise DeviceNotFoundError("window", name, [f"window:{w.name}" for w in windows][:10])
+    win = found[0]
+    return ScreenTarget(
+        "window", spec, screens[0].display, win.x, win.y, win.width, win.height, win.id
+    )
+
+
+def _require_x11() -> None:
+    if not sys.platform.startswith("linux"):
+        raise BackendUnavailableError(f"{sys.platform} is not supported yet")
+    if devices.x_display() is None:
+        if os.environ.get("WAYLAND_DISPLAY"):
+            raise BackendUnavailableError("this is a Wayland session without X11 ($DISPLAY)")
+        raise BackendUnavailableError("no X11 display ($DISPLAY is not set)")
+
+
+class ScreenSegment(Protocol):
+    """One running screen grab."""
+
+    def wait_started(self, timeout: float = STARTUP_TIMEOUT) -> float: ...
+
+    def stats(self) -> tuple[int, int, int]: ...
+
+    def preview(self) -> np.ndarray | None: ...
+
+    def alive(self) -> bool: ...
+
+    def stop(self) -> SegmentResult: ...
+
+
+class ScreenBackend(Protocol):
+    """Starts screen segments; one implementation per windowing system."""
+
+    target: ScreenTarget
+    fps: float
+
+    def start_segment(self, path: Path) -> ScreenSegment: ...
+
+
+class X11ScreenBackend:
+    """x11grab through ffmpeg.
+
+    Args:
+        target: What to grab (see :func:`parse_screen`).
+        fps: Frames per second.
+        clock: The recording clock.
+        preset: libx264 preset; ``ultrafast`` keeps up with 1080p30 on two cores.
+        crf: libx264 quality.
+    """
+
+    def __init__(
+        self,
+        target: ScreenTarget,
+        fps: float,
+        clock: Clock,
+        preset: str = "ultrafast",
+        crf: int = 26,
+    ) -> None:
+        self.target, self.fps, self.clock, self.preset, self.crf = target, fps, clock, preset, crf
+
+    def command(self, path: Path) -> list[str]:
+        """The ffmpeg command of one segment (video to ``path``, preview to stdout)."""
+        t = self.target
+        width, height = t.output_size()
+        grab = ["-f", "x11grab", "-thread_queue_size", "64", "-draw_mouse", "1"]
+        grab += ["-framerate", f"{self.fps:g}", "-video_size", f"{t.width}x{t.height}"]
+        if t.window_id:
+            grab += ["-window_id", str(t.window_id), "-i", t.display]
+        else:
+            grab += ["-i", f"{t.display}+{t.x},{t.y}"]
+        fps = f"{self.fps:g}"
+        # The fps filter fills each slot with the newest frame grabbed by then; ffmpeg's
+        # own -fps_mode cfr can shift the whole segment by a frame when one comes late.
+        chain = f"fps@{FPS_FILTER}={fps}" + (
+            "" if (width, height) == (t.width, t.height) else f",scale={width}:{height}"
+        )
+        video = ["-map", "0:v", "-vf", chain, "-c:v", "libx264", "-preset", self.preset]
+        video += ["-crf", str(self.crf), "-pix_fmt", "yuv420p", "-g", fps]
+        video += ["-fps_mode", "passthrough", *_matroska_live(), str(path)]
+        preview_h = max(2, int(PREVIEW_WIDTH * height / width) // 2 * 2)
+        preview = ["-map", "0:v", "-vf", f"fps={PREVIEW_FPS},scale={PREVIEW_WIDTH}:{preview_h}"]
+        preview += ["-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]
+        head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "verbose", "-nostats"]
+        head += ["-progress", "pipe:2", "-stats_period", "0.5", "-y"]
+        return head + grab + video + preview
+
+    def start_segment(self, path: Path) -> X11ScreenSegment:
+        return X11ScreenSegment(self, path)
+
+
+def _matroska_live() -> list[str]:
+    """Matroska written for crash safety: a cluster at least every second, flushed."""
+    return [
+        "-f",
+        "matroska",
+        "-cluster_time_limit",
+        "1000",
+        "-cluster_size_limit",
+        "4000000",
+        "-flush_packets",
+        "1",
+    ]
+
+
+class X11ScreenSegment:
+    """A running x11grab ffmpeg: start time, frame counts, preview frames."""
+
+    def __init__(self, backend: X11ScreenBackend, path: Path) -> None:
+        self.backend = backend
+        self.path = path
+        width, height = backend.target.output_size()
+        self.preview_size = (PREVIEW_WIDTH, max(2, int(PREVIEW_WIDTH * height / width) // 2 * 2))
+        self._start: float | None = None
+        self._started = threading.Event()
+        self._counts = {"frame": 0, "dup_frames": 0, "drop_frames": 0}
+        self._preview: np.ndarray | None = None
+        self._log: list[str] = []
+        self.process = popen_child(
+            backend.command(path),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self._threads = [
+            threading.Thread(target=self._read_stderr, daemon=True),
+            threading.Thread(target=self._read_preview, daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _read_stderr(self) -> None:
+        for raw in self.process.stderr:
+            line = raw.decode("utf-8", "replace").strip()
+            key, sep, value = line.partition("=")
+            if sep and key == "frame" and value.isdigit():
+                self._counts[key] = int(value)
+                continue
+            summary = _FPS_SUMMARY.search(line)
+            if summary:  # printed at the end: what the fps filter dropped and repeated
+                self._counts["drop_frames"] = int(summary.group(3))
+                self._counts["dup_frames"] = int(summary.group(4))
+                continue
+            if self._start is None:
+                match = re.search(r"start: (\d+\.\d+)", line)
+                if match:
+                    self._start = self.backend.clock.from_wall(float(match.group(1)))
+                    self._started.set()
+            if not sep:
+                self._log = (self._log + [line])[-20:]
+        self._started.set()
+
+    def _read_preview(self) -> None:
+        width, height = self.preview_size
+        size = width * height * 3
+        while True:
+            data = self.process.stdout.read(size)
+            if len(data) < size:
+                return
+            self._preview = np.frombuffer(data, np.uint8).reshape(height, width, 3)
+
+    def wait_started(self, timeout: float = STARTUP_TIMEOUT) -> float:
+        """The recording-clock time of the first grabbed frame (waits for ffmpeg)."""
+        self._started.wait(timeout)
+        if self._start is None:
+            stop_child(self.process, timeout=2)
+            raise CaptureError(
+                f"Screen capture of '{self.backend.target.spec}' did not start: "
+                f"{self.error_text()}; check that the X11 display is reachable."
+            )
+        return self._start
+
+    def error_text(self) -> str:
+        lines = [line for line in self._log if line and not line.startswith(("Input", "Output"))]
+        return (lines[-1] if lines else "ffmpeg stopped").rstrip(".")
+
+    def stats(self) -> tuple[int, int, int]:
+        """Frames written, duplicated and dropped (the last two once the segment ends)."""
+        c = self._counts
+        return c["frame"], c["dup_frames"], c["drop_frames"]
+
+    def preview(self) -> np.ndarray | None:
+        """The latest small BGR frame."""
+        return self._preview
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> SegmentResult:
+        """Finish the segment and return what it holds."""
+        stop_child(self.process)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        frames, dup, drop = self.stats()
+        start = self._start if self._start is not None else 0.0
+        return SegmentResult(self.path.name, start, frames, self.backend.fps, drop, dup)
+
+
+def screen_backend(
+    spec: str, fps: float, clock: Clock, preset: str = "ultrafast"
+) -> X11ScreenBackend | None:
+    """The backend recording ``spec`` (``None`` for ``"none"``).
+
+    Raises:
+        BackendUnavailableError: No supported windowing system.
+        DeviceNotFoundError: The screen, region or window is not there.
+    """
+    target = parse_screen(spec)
+    if target is None:
+        return None
+    return X11ScreenBackend(target, fps, clock, preset)

@@ -1,0 +1,1266 @@
+"""Review and edit: the teacher's corrections, chapter edits and trims of a lesson.
+
+Edits are non-destructive. The files the build made (``video.mp4``,
+``transcript.json``, ``chapters.json``, ...) stay as built; what the teacher changed
+lives in ``edits.json`` next to them, and :func:`render_lesson` writes the edited
+lesson into ``rendered/``, itself a complete lesson workspace that packaging reads.
+
+The model is an immutable :class:`EditState` (the corrected transcript and the
+chapters on the *original* timeline, plus the in point, out point and cut-out
+ranges). Every change is a small frozen command (:class:`CorrectSegment`,
+:class:`ReplaceText`, :class:`AddChapter`, :class:`Cut`, ...) whose ``apply``
+returns a new state; :class:`EditSession` keeps the undo and redo stacks and saves
+``edits.json`` atomically after every change. Times given to commands are seconds
+on the original timeline; :class:`Timeline` maps them to and from the edited one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from shared import captions, media
+from shared.chapters import (
+    Chapter,
+    ChapterFileError,
+    chapter_cues,
+    load_chapters,
+    make_thumbnails,
+    save_chapters,
+    title_from_segments,
+)
+from shared.errors import DiskFullError, LecternError
+from shared.files import atomic_dir, write_json_atomic
+from shared.jobs import JobState, ProgressState, check_cancelled, stages
+from shared.package import LessonSource
+from shared.terminal import clock
+from shared.transcription import Segment, Transcript, TranscriptFileError, Word
+from shared.workspace import LESSON_FILE, Lesson, lesson_source, load_lesson, save_lesson
+
+__all__ = [
+    "EDITS_FILE",
+    "RENDER_DIR",
+    "MIN_CHAPTER",
+    "EditError",
+    "Timeline",
+    "EditState",
+    "Edit",
+    "CorrectSegment",
+    "ReplaceText",
+    "AddChapter",
+    "RenameChapter",
+    "DeleteChapter",
+    "MoveBoundary",
+    "SetInPoint",
+    "SetOutPoint",
+    "Cut",
+    "Uncut",
+    "ClearTrim",
+    "RevertAll",
+    "EditSession",
+    "WordRef",
+    "correct_segment",
+    "replace_text",
+    "count_matches",
+    "low_confidence_words",
+    "edited_transcript",
+    "edited_chapters",
+    "original_state",
+    "load_edits",
+    "has_edits",
+    "render_lesson",
+    "rendered_folder",
+    "package_source",
+]
+
+EDITS_FILE = "edits.json"
+RENDER_DIR = "rendered"
+RENDER_STAMP = "render.json"
+#: The shortest chapter an edit may leave, in seconds.
+MIN_CHAPTER = 1.0
+#: The least an edit may leave of the video, in seconds.
+MIN_KEPT = 1.0
+LOW_CONFIDENCE = 0.5
+
+_FORMAT = "lectern-edits"
+_VERSION = 1
+# Bumped when render_lesson's output changes, so older renders are redone.
+_RENDER_VERSION = 1
+_EPS = 1e-6
+VIDEO_NAME = "video.mp4"
+PRESENTER_NAME = "presenter.mp4"
+THUMBS_DIR = "thumbs"
+
+
+class EditError(LecternError):
+    """An edit cannot be made, or the saved edits cannot be read."""
+
+
+def _damaged(path: Path, reason: str) -> EditError:
+    return EditError(
+        f"The edits file {path} is damaged ({reason}); fix it, or delete it to start again "
+        "from the lesson as built (the built files are untouched)."
+    )
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds, 3)
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The kept ranges of the original video, in order; the edited video plays them back to back.
+
+    Attributes:
+        ranges: ``(start, end)`` pairs in original seconds, sorted and not overlapping.
+    """
+
+    ranges: tuple[tuple[float, float], ...]
+
+    @property
+    def duration(self) -> float:
+        """Length of the edited video in seconds."""
+        return sum(end - start for start, end in self.ranges)
+
+    def to_edited(self, time: float) -> float | None:
+        """The edited time of original ``time``, or ``None`` when it was cut out or trimmed off.
+
+        Both ends of a kept range count as kept.
+        """
+        offset = 0.0
+        for start, end in self.ranges:
+            if start - _EPS <= time <= end + _EPS:
+                return offset + min(max(time, start), end) - start
+            offset += end - start
+        return None
+
+    def to_original(self, time: float) -> float:
+        """The original time shown at edited ``time`` (clamped to the edited length).
+
+        At a join the time after the cut is returned: that is the picture shown there.
+        """
+        offset = 0.0
+        for index, (start, end) in enumerate(self.ranges):
+            length = end - start
+            if time < offset + length or index == len(self.ranges) - 1:
+                return start + min(max(time - offset, 0.0), length)
+            offset += length
+        return 0.0
+
+    def clip(self, start: float, end: float) -> tuple[float, float] | None:
+        """The edited span of what is kept of original ``[start, end]``, or ``None``.
+
+        A zero-length span (a point) is kept when the point is kept.
+        """
+        if end - start <= _EPS:
+            at = self.to_edited(start)
+            return None if at is None else (at, at)
+        offset = 0.0
+        pieces = []
+        for a, b in self.ranges:
+            low, high = max(start, a), min(end, b)
+            if high - low > _EPS:
+                pieces.append((offset + low - a, offset + high - a))
+            offset += b - a
+        return (pieces[0][0], pieces[-1][1]) if pieces else None
+
+
+# ------------------------------------------------------------------------------ state
+
+
+@dataclass(frozen=True)
+class EditState:
+    """The lesson as the teacher has edited it, on the original timeline.
+
+    Attributes:
+        transcript: the corrected transcript (original times).
+        chapters: the chapters, contiguous from 0 to ``duration`` (original times).
+        duration: the length of the original video in seconds.
+        in_point: where the edited video starts.
+        out_point: where it ends, or ``None`` for the end of the video.
+        cuts: ranges cut out of the middle, sorted, merged and within ``0..duration``.
+    """
+
+    transcript: Transcript
+    chapters: tuple[Chapter, ...]
+    duration: float
+    in_point: float = 0.0
+    out_point: float | None = None
+    cuts: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def end(self) -> float:
+        """The out point, or the end of the video."""
+        return self.duration if self.out_point is None else self.out_point
+
+    @property
+    def trimmed(self) -> bool:
+        """Whether anything of the video is left out."""
+        return self.in_point > 0 or self.out_point is not None or bool(self.cuts)
+
+    @property
+    def timeline(self) -> Timeline:
+        """The kept ranges."""
+        ranges, at = [], self.in_point
+        for start, end in self.cuts:
+            if end <= at:
+                continue
+            if start >= self.end:
+                break
+            if start > at:
+                ranges.append((at, start))
+            at = max(at, end)
+        if self.end > at:
+            ranges.append((at, self.end))
+        return Timeline(tuple(ranges))
+
+
+class Edit(Protocol):
+    """One undoable change: a frozen value whose ``apply`` returns the new state."""
+
+    @property
+    def label(self) -> str: ...
+
+    def apply(self, state: EditState) -> EditState: ...
+
+
+# ------------------------------------------------------------------------- transcript
+
+
+def _lead(word: Word) -> str:
+    return word.text[: len(word.text) - len(word.text.lstrip())]
+
+
+def _spread(start: float, end: float, pieces: Sequence[str], old: Sequence[Word]) -> list[Word]:
+    """Words for ``pieces`` sharing ``[start, end]`` in proportion to their length."""
+    weights = [max(1, len(piece)) for piece in pieces]
+    total = float(sum(weights))
+    lead = _lead(old[0]) if old else " "
+    kept = {word.text.strip(): word.probability for word in old}
+    words, at = [], start
+    for index, (piece, weight) in enumerate(zip(pieces, weights, strict=True)):
+        until = end if index == len(pieces) - 1 else at + (end - start) * weight / total
+        words.append(Word(_ms(at), _ms(until), lead + piece, kept.get(piece, 1.0)))
+        at = until
+    return words
+
+
+def _blocks(old: Sequence[Word], pieces: Sequence[str]) -> list[list[Any]]:
+    """``[i1, i2, j1, j2, same]`` blocks aligning old words with new pieces.
+
+    Unchanged words are blocks of one; an insertion borrows the word before it (or
+    after it, at the start) so the inserted words get time to be spoken in.
+    """
+    matcher = difflib.SequenceMatcher(None, [w.text.strip() for w in old], pieces, autojunk=False)
+    blocks: list[list[Any]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            blocks += [
+                [i, i + 1, j, j + 1, True]
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            ]
+        else:
+            blocks.append([i1, i2, j1, j2, False])
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block[0] == block[1] and block[2] < block[3]:  # a pure insertion
+            if index > 0 and blocks[index - 1][4]:
+                neighbour = blocks.pop(index - 1)
+                index -= 1
+                block[0], block[2] = neighbour[0], neighbour[2]
+            elif index + 1 < len(blocks) and blocks[index + 1][4]:
+                neighbour = blocks.pop(index + 1)
+                block[1], block[3] = neighbour[1], neighbour[3]
+        index += 1
+    return blocks
+
+
+def correct_segment(segment: Segment, text: str) -> Segment:
+    """The segment with its text replaced and its word timings kept as far as they can be.
+
+    With as many words as before, words map one to one: each keeps its time, and a
+    changed word gets probability 1.0 (the teacher has confirmed it). Otherwise words
+    the teacher left alone keep their timing and confidence, and each changed run of
+    words shares the time of the words it replaces in proportion to word length.
+
+    Args:
+        segment: the segment as it is.
+        text: the new text; runs of whitespace become single spaces.
+
+    Returns:
+        The corrected segment (the same object when nothing changed).
+    """
+    text = " ".join(text.split())
+    if text == " ".join(segment.text.split()):
+        return segment
+    pieces = text.split()
+    old = segment.words
+    if not old or not pieces:
+        return dataclasses.replace(segment, text=text, words=())
+    if len(pieces) == len(old):
+        words = [
+            word
+            if word.text.strip() == piece
+            else Word(word.start, word.end, _lead(word) + piece, 1.0)
+            for word, piece in zip(old, pieces, strict=True)
+        ]
+    else:
+        words = []
+        for i1, i2, j1, j2, same in _blocks(old, pieces):
+            if same:
+                words.append(old[i1])
+            elif j2 > j1 and i2 > i1:
+                words += _spread(old[i1].start, old[i2 - 1].end, pieces[j1:j2], old[i1:i2])
+            elif j2 > j1:  # only possible when every word changed: use the whole segment
+                words += _spread(segment.start, segment.end, pieces[j1:j2], old)
+    return dataclasses.replace(segment, text=text, words=tuple(words))
+
+
+def _pattern(find: str, match_case: bool) -> re.Pattern[str]:
+    words = find.split()
+    if not words:
+        raise EditError("Type the word or phrase to find; an empty search changes nothing.")
+    body = r"\s+".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w){body}(?!\w)", 0 if match_case else re.IGNORECASE)
+
+
+def count_matches(transcript: Transcript, find: str, *, match_case: bool = False) -> int:
+    """How many times the whole word or phrase ``find`` occurs in the transcript."""
+    pattern = _pattern(find, match_case)
+    return sum(len(pattern.findall(segment.text)) for segment in transcript.segments)
+
+
+def replace_text(
+    transcript: Transcript, find: str, replacement: str, *, match_case: bool = False
+) -> tuple[Transcript, int]:
+    """Replace a whole word or phrase everywhere in the transcript.
+
+    A phrase matches across the words of one segment, whatever the spacing between
+    them; matches never span two segments. Changed segments go through
+    :func:`correct_segment`, so word timings are kept.
+
+    Args:
+        transcript: the transcript.
+        find: the word or phrase; it matches whole words only.
+        replacement: the text to put in its place (taken literally).
+        match_case: match upper and lower case exactly.
+
+    Returns:
+        The new transcript and the number of replacements.
+
+    Raises:
+        EditError: ``find`` is empty.
+    """
+    pattern = _pattern(find, match_case)
+    count, segments = 0, []
+    for segment in transcript.segments:
+        text, found = pattern.subn(lambda _match: replacement, segment.text)
+        count += found
+        segments.append(correct_segment(segment, text) if found else segment)
+    return dataclasses.replace(transcript, segments=tuple(segments)), count
+
+
+@dataclass(frozen=True)
+class WordRef:
+    """A word and where it is: ``transcript.segments[segment].words[index]``."""
+
+    segment: int
+    index: int
+    word: Word
+
+
+def low_confidence_words(
+    transcript: Transcript, threshold: float = LOW_CONFIDENCE
+) -> list[WordRef]:
+    """The words the engine was unsure of (probability below ``threshold``), in order."""
+    return [
+        WordRef(s, w, word)
+        for s, segment in enumerate(transcript.segments)
+        for w, word in enumerate(segment.words)
+        if word.probability < threshold
+    ]
+
+
+def _set_segment(state: EditState, index: int, segment: Segment) -> EditState:
+    segments = list(state.transcript.segments)
+    segments[index] = segment
+    return dataclasses.replace(
+        state, transcript=dataclasses.replace(state.transcript, segments=tuple(segments))
+    )
+
+
+@dataclass(frozen=True)
+class CorrectSegment:
+    """Replace the text of transcript segment ``index``."""
+
+    index: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        return "Correct the transcript"
+
+    def apply(self, state: EditState) -> EditState:
+        if not 0 <= self.index < len(state.transcript.segments):
+            raise EditError(
+                f"There is no transcript segment {self.index + 1}; the transcript has "
+                f"{len(state.transcript.segments)}."
+            )
+        segment = state.transcript.segments[self.index]
+        return _set_segment(state, self.index, correct_segment(segment, self.text))
+
+
+@dataclass(frozen=True)
+class ReplaceText:
+    """Find a whole word or phrase and replace it everywhere (see :func:`replace_text`)."""
+
+    find: str
+    replacement: str
+    match_case: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"Replace '{self.find}'"
+
+    def apply(self, state: EditState) -> EditState:
+        transcript, _count = replace_text(
+            state.transcript, self.find, self.replacement, match_case=self.match_case
+        )
+        return dataclasses.replace(state, transcript=transcript)
+
+
+# --------------------------------------------------------------------------- chapters
+
+
+def _chapter_index(state: EditState, index: int) -> Chapter:
+    if not 0 <= index < len(state.chapters):
+        raise EditError(
+            f"There is no chapter {index + 1}; the lesson has {len(state.chapters)} chapters."
+        )
+    return state.chapters[index]
+
+
+@dataclass(frozen=True)
+class AddChapter:
+    """Start a new chapter at ``at``, splitting the chapter it falls in.
+
+    Without a title, the title is taken from what is said after ``at``.
+    """
+
+    at: float
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        return "Add a chapter"
+
+    def apply(self, state: EditState) -> EditState:
+        chapters = list(state.chapters) or [
+            Chapter(0.0, state.duration, "Beginning", None, "manual")
+        ]
+        index = next(
+            (i for i, c in enumerate(chapters) if c.start <= self.at < c.end), len(chapters) - 1
+        )
+        around = chapters[index]
+        if self.at - around.start < MIN_CHAPTER or around.end - self.at < MIN_CHAPTER:
+            raise EditError(
+                f"A chapter at {clock(self.at)} would be shorter than {MIN_CHAPTER:g} s; "
+                f"choose a time between {clock(around.start + MIN_CHAPTER)} and "
+                f"{clock(around.end - MIN_CHAPTER)}."
+            )
+        title = (self.title or "").strip() or title_from_segments(
+            state.transcript.segments, self.at, around.end
+        )
+        new = Chapter(self.at, around.end, title or f"Chapter {index + 2}", None, "manual")
+        chapters[index : index + 1] = [dataclasses.replace(around, end=self.at), new]
+        return dataclasses.replace(state, chapters=tuple(chapters))
+
+
+@dataclass(frozen=True)
+class RenameChapter:
+    index: int
+    title: str
+
+    @property
+    def label(self) -> str:
+        return "Rename a chapter"
+
+    def apply(self, state: EditState) -> EditState:
+        chapter = _chapter_index(state, self.index)
+        title = " ".join(self.title.split())
+        if not title:
+            raise EditError("A chapter needs a title; type one, or delete the chapter instead.")
+        chapters = list(state.chapters)
+        chapters[self.index] = dataclasses.replace(chapter, title=title)
+        return dataclasses.replace(state, chapters=tuple(chapters))
+
+
+@dataclass(frozen=True)
+class DeleteChapter:
+    """Delete a chapter; its time joins the chapter before it (the first joins the next)."""
+
+    index: int
+
+    @property
+    def label(self) -> str:
+        return "Delete a chapter"
+
+    def apply(self, state: EditState) -> EditState:
+        chapter = _chapter_index(state, self.index)
+        if len(state.chapters) == 1:
+            raise EditError("The lesson's only chapter cannot be deleted; rename it instead.")
+        chapters = list(state.chapters)
+        del chapters[self.index]
+        if self.index == 0:
+            chapters[0] = dataclasses.replace(chapters[0], start=chapter.start)
+        else:
+            before = chapters[self.index - 1]
+            chapters[self.index - 1] = dataclasses.replace(before, end=chapter.end)
+        return dataclasses.replace(state, chapters=tuple(chapters))
+
+
+@dataclass(frozen=True)
+class MoveBoundary:
+    """Move the start of chapter ``index`` (and the end of the one before) to ``time``.
+
+    The time is clamped so that both chapters stay at least :data:`MIN_CHAPTER` long.
+    """
+
+    index: int
+    time: float
+
+    @property
+    def label(self) -> str:
+        return "Move a chapter start"
+
+    def apply(self, state: EditState) -> EditState:
+        chapter = _chapter_index(state, self.index)
+        if self.index == 0:
+            raise EditError("The first chapter always starts at the beginning of the lesson.")
+        before = state.chapters[self.index - 1]
+        low, high = before.start + MIN_CHAPTER, chapter.end - MIN_CHAPTER
+        if low > high:
+            return state  # both chapters are already as short as they may be
+        time = min(max(float(self.time), low), high)
+        chapters = list(state.chapters)
+        chapters[self.index - 1] = dataclasses.replace(before, end=time)
+        chapters[self.index] = dataclasses.replace(chapter, start=time)
+        return dataclasses.replace(state, chapters=tuple(chapters))
+
+
+# ------------------------------------------------------------------------------- trim
+
+
+def _merged(
+    cuts: Sequence[tuple[float, float]], duration: float
+) -> tuple[tuple[float, float], ...]:
+    out: list[tuple[float, float]] = []
+    for start, end in sorted((max(0.0, float(a)), min(duration, float(b))) for a, b in cuts):
+        if end - start <= _EPS:
+            continue
+        if out and start <= out[-1][1] + _EPS:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return tuple(out)
+
+
+def _checked(state: EditState) -> EditState:
+    """``state`` if it still leaves something to watch, else an error."""
+    if state.timeline.duration < MIN_KEPT:
+        raise EditError(
+            f"That would leave less than {MIN_KEPT:g} s of the lesson; keep more of the video."
+        )
+    return state
+
+
+@dataclass(frozen=True)
+class SetInPoint:
+    """Start the edited video at ``time`` (0 for the beginning)."""
+
+    time: float
+
+    @property
+    def label(self) -> str:
+        return "Set the in point"
+
+    def apply(self, state: EditState) -> EditState:
+        time = min(max(float(self.time), 0.0), state.duration)
+        return _checked(dataclasses.replace(state, in_point=0.0 if time <= _EPS else time))
+
+
+@dataclass(frozen=True)
+class SetOutPoint:
+    """End the edited video at ``time`` (``None`` for the end of the video)."""
+
+    time: float | None
+
+    @property
+    def label(self) -> str:
+        return "Set the out point"
+
+    def apply(self, state: EditState) -> EditState:
+        time = None if self.time is None else max(float(self.time), 0.0)
+        if time is not None and time >= state.duration - _EPS:
+            time = None
+        return _checked(dataclasses.replace(state, out_point=time))
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Cut ``[start, end]`` out of the video."""
+
+    start: float
+    end: float
+
+    @property
+    def label(self) -> str:
+        return "Cut"
+
+    def apply(self, state: EditState) -> EditState:
+        if self.end - self.start <= _EPS:
+            raise EditError("Choose a range to cut: its end must come after its start.")
+        cuts = _merged([*state.cuts, (self.start, self.end)], state.duration)
+        return _checked(dataclasses.replace(state, cuts=cuts))
+
+
+@dataclass(frozen=True)
+class Uncut:
+    """Put ``[start, end]`` back: no part of it stays cut out."""
+
+    start: float
+    end: float
+
+    @property
+    def label(self) -> str:
+        return "Restore a cut"
+
+    def apply(self, state: EditState) -> EditState:
+        kept: list[tuple[float, float]] = []
+        for a, b in state.cuts:
+            kept += [(a, min(b, self.start)), (max(a, self.end), b)]
+        return dataclasses.replace(state, cuts=_merged(kept, state.duration))
+
+
+@dataclass(frozen=True)
+class ClearTrim:
+    """Keep the whole video again: no in point, out point or cuts."""
+
+    @property
+    def label(self) -> str:
+        return "Clear the trim"
+
+    def apply(self, state: EditState) -> EditState:
+        return dataclasses.replace(state, in_point=0.0, out_point=None, cuts=())
+
+
+@dataclass(frozen=True)
+class RevertAll:
+    """Go back to ``original``, the lesson as built (undoable like any edit)."""
+
+    original: EditState
+
+    @property
+    def label(self) -> str:
+        return "Revert all edits"
+
+    def apply(self, state: EditState) -> EditState:
+        return self.original
+
+
+# ----------------------------------------------------------------------- edited views
+
+
+def edited_transcript(state: EditState) -> Transcript:
+    """The corrected transcript on the edited timeline.
+
+    Words and segments wholly inside a cut (or outside the in and out points) are
+    dropped; ones that overlap a cut are clipped to what is kept. A segment that lost
+    words gets its text from the words left. Times are rounded to milliseconds.
+    """
+    timeline = state.timeline
+    segments = []
+    for segment in state.transcript.segments:
+        span = timeline.clip(segment.start, segment.end)
+        if span is None or not segment.text.strip():
+            continue
+        words = []
+        for word in segment.words:
+            clipped = timeline.clip(word.start, word.end)
+            if clipped is not None:
+                words.append(dataclasses.replace(word, start=_ms(clipped[0]), end=_ms(clipped[1])))
+        if segment.words and not words:
+            continue
+        text = segment.text
+        if len(words) < len(segment.words):
+            text = "".join(word.text for word in words).strip()
+        segments.append(
+            dataclasses.replace(
+                segment, start=_ms(span[0]), end=_ms(span[1]), text=text, words=tuple(words)
+            )
+        )
+    return dataclasses.replace(
+        state.transcript, segments=tuple(segments), duration=_ms(timeline.duration)
+    )
+
+
+def edited_chapters(state: EditState) -> list[Chapter]:
+    """The chapters on the edited timeline, contiguous from 0 to the edited length.
+
+    A chapter with less than half of :data:`MIN_CHAPTER` left is dropped (its time
+    joins the chapter before it), unless it is the only one left.
+    """
+    timeline = state.timeline
+    kept: list[tuple[float, Chapter]] = []
+    for chapter in state.chapters:
+        span = timeline.clip(chapter.start, chapter.end)
+        if span is not None and span[1] - span[0] >= MIN_CHAPTER / 2:
+            kept.append((span[0], chapter))
+    if not kept and state.chapters:
+        best = max(state.chapters, key=lambda c: (timeline.clip(c.start, c.end) or (0, 0))[1])
+        kept = [(0.0, best)]
+    total = _ms(timeline.duration)
+    out = []
+    for index, (_start, chapter) in enumerate(kept):
+        start = 0.0 if index == 0 else _ms(kept[index][0])
+        end = total if index == len(kept) - 1 else _ms(kept[index + 1][0])
+        out.append(dataclasses.replace(chapter, start=start, end=max(start, end)))
+    return out
+
+
+# -------------------------------------------------------------------------- edits.json
+
+
+def original_state(folder: str | Path, lesson: Lesson | None = None) -> EditState:
+    """The lesson as built: its transcript and chapters, nothing trimmed.
+
+    Raises:
+        WorkspaceError: the folder is not a usable lesson workspace.
+        TranscriptFileError, ChapterFileError: a built file cannot be read.
+    """
+    folder = Path(folder)
+    lesson = lesson or load_lesson(folder)
+    transcript = (
+        Transcript.load_json(folder / lesson.transcript)
+        if lesson.transcript
+        else Transcript.empty(lesson.duration)
+    )
+    found = tuple(load_chapters(folder / lesson.chapters)) if lesson.chapters else ()
+    return EditState(transcript=transcript, chapters=found, duration=float(lesson.duration))
+
+
+def _edits_dict(original: EditState, state: EditState) -> dict[str, Any]:
+    corrections = [
+        {
+            "segment": index,
+            "start": before.start,
+            "end": before.end,
+            "text": after.text,
+            "words": [dataclasses.asdict(word) for word in after.words],
+        }
+        for index, (before, after) in enumerate(
+            zip(original.transcript.segments, state.transcript.segments, strict=True)
+        )
+        if before != after
+    ]
+    same_chapters = state.chapters == original.chapters
+    return {
+        "format": _FORMAT,
+        "version": _VERSION,
+        "corrections": corrections,
+        "chapters": None if same_chapters else [c.to_dict() for c in state.chapters],
+        "trim": {
+            "in": state.in_point,
+            "out": state.out_point,
+            "cuts": [[start, end] for start, end in state.cuts],
+        },
+    }
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a number, not {value!r}")
+    return float(value)
+
+
+def _apply_dict(original: EditState, data: Any) -> EditState:
+    """``original`` with the edits of a parsed ``edits.json``; ValueError/KeyError/TypeError if bad."""
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        raise ValueError("it is not a Lectern edits file")
+    if int(data.get("version", 0)) > _VERSION:
+        raise ValueError(f"it was made by a newer Lectern (version {data['version']})")
+    segments = list(original.transcript.segments)
+    for item in data.get("corrections") or ():
+        index = int(item["segment"])
+        if (
+            not 0 <= index < len(segments)
+            or abs(_number(item["start"], "start") - segments[index].start) > 1e-3
+        ):
+            raise ValueError(f"correction of segment {index + 1} does not match transcript.json")
+        words = tuple(
+            Word(
+                _number(w["start"], "start"),
+                _number(w["end"], "end"),
+                str(w["text"]),
+                _number(w["probability"], "probability"),
+            )
+            for w in item["words"]
+        )
+        segments[index] = dataclasses.replace(segments[index], text=str(item["text"]), words=words)
+    state = dataclasses.replace(
+        original, transcript=dataclasses.replace(original.transcript, segments=tuple(segments))
+    )
+    if data.get("chapters") is not None:
+        found = tuple(Chapter.from_dict(item) for item in data["chapters"])
+        if any(c.end > original.duration + 1e-3 for c in found):
+            raise ValueError("a chapter ends after the video")
+        state = dataclasses.replace(state, chapters=found)
+    trim = data.get("trim") or {}
+    in_point = _number(trim.get("in", 0.0), "the in point")
+    out_point = None if trim.get("out") is None else _number(trim["out"], "the out point")
+    cuts = [(_number(a, "a cut"), _number(b, "a cut")) for a, b in trim.get("cuts") or ()]
+    state = dataclasses.replace(
+        state, in_point=in_point, out_point=out_point, cuts=_merged(cuts, original.duration)
+    )
+    if (
+        not 0 <= in_point < state.end <= original.duration + 1e-3
+        or state.timeline.duration < MIN_KEPT
+    ):
+        raise ValueError("the in and out points leave nothing of the video")
+    return state
+
+
+def _read_edits(folder: Path, original: EditState) -> EditState:
+    path = folder / EDITS_FILE
+    if not path.exists():
+        return original
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return _apply_dict(original, data)
+    except json.JSONDecodeError as error:
+        raise _damaged(path, f"invalid JSON at line {error.lineno}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise _damaged(path, str(error)) from error
+    except (ValueError, KeyError, TypeError) as error:
+        reason = f"the field {error} is missing" if isinstance(error, KeyError) else str(error)
+        raise _damaged(path, reason) from error
+
+
+def load_edits(folder: str | Path) -> EditState:
+    """The lesson in ``folder`` with the edits saved in its ``edits.json`` (if any).
+
+    Raises:
+        EditError: ``edits.json`` is damaged or no longer matches the built files.
+        WorkspaceError: the folder is not a usable lesson workspace.
+    """
+    folder = Path(folder)
+    return _read_edits(folder, original_state(folder))
+
+
+def has_edits(folder: str | Path) -> bool:
+    """Whether the lesson in ``folder`` differs from the lesson as built."""
+    folder = Path(folder)
+    original = original_state(folder)
+    return _read_edits(folder, original) != original
+
+
+# ---------------------------------------------------------------------------- session
+
+
+class EditSession:
+    """The edits of one lesson workspace, with undo and redo, saved after every change.
+
+    Open it with :meth:`open`; the GUI calls :meth:`apply` for each change the
+    teacher makes and :meth:`undo` / :meth:`redo` for Ctrl+Z / Ctrl+Shift+Z. The undo
+    history lives only as long as the session; the edits themselves are in
+    ``edits.json`` and come back when the workspace is opened again.
+    """
+
+    def __init__(self, folder: Path, lesson: Lesson, original: EditState, state: EditState):
+        self.folder = folder
+        self.lesson = lesson
+        self.original = original
+        self._state = state
+        self._undo: list[tuple[Edit, EditState]] = []
+        self._redo: list[tuple[Edit, EditState]] = []
+
+    @classmethod
+    def open(cls, folder: str | Path) -> EditSession:
+        """Open the workspace in ``folder`` with its saved edits.
+
+        Raises:
+            EditError: ``edits.json`` is damaged.
+            WorkspaceError: the folder is not a usable lesson workspace.
+        """
+        folder = Path(folder)
+        lesson = load_lesson(folder)
+        try:
+            original = original_state(folder, lesson)
+        except (TranscriptFileError, ChapterFileError) as error:
+            raise EditError(f"{error} The lesson cannot be edited until it is rebuilt.") from error
+        return cls(folder, lesson, original, _read_edits(folder, original))
+
+    @property
+    def state(self) -> EditState:
+        return self._state
+
+    @property
+    def edited(self) -> bool:
+        """Whether anything differs from the lesson as built."""
+        return self._state != self.original
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def undo_label(self) -> str:
+        """What :meth:`undo` would undo (``"Rename a chapter"``), or ``""``."""
+        return self._undo[-1][0].label if self._undo else ""
+
+    @property
+    def redo_label(self) -> str:
+        return self._redo[-1][0].label if self._redo else ""
+
+    def apply(self, edit: Edit) -> EditState:
+        """Make ``edit`` and save; an edit that changes nothing is not recorded.
+
+        Raises:
+            EditError: the edit cannot be made (the state is unchanged).
+        """
+        new = edit.apply(self._state)
+        if new != self._state:
+            self._save(new)
+            self._undo.append((edit, self._state))
+            self._redo.clear()
+            self._state = new
+        return self._state
+
+    def replace_all(self, find: str, replacement: str, *, match_case: bool = False) -> int:
+        """Replace a whole word or phrase everywhere; returns how many were replaced."""
+        count = count_matches(self._state.transcript, find, match_case=match_case)
+        if count:
+            self.apply(ReplaceText(find, replacement, match_case))
+        return count
+
+    def revert(self) -> EditState:
+        """Go back to the lesson as built (undoable)."""
+        return self.apply(RevertAll(self.original))
+
+    def undo(self) -> EditState:
+        """Undo the last edit (nothing happens when there is none)."""
+        if self._undo:
+            edit, before = self._undo[-1]
+            self._save(before)
+            self._undo.pop()
+            self._redo.append((edit, self._state))
+            self._state = before
+        return self._state
+
+    def redo(self) -> EditState:
+        """Redo the last undone edit (nothing happens when there is none)."""
+        if self._redo:
+            edit, after = self._redo[-1]
+            self._save(after)
+            self._redo.pop()
+            self._undo.append((edit, self._state))
+            self._state = after
+        return self._state
+
+    def _save(self, state: EditState) -> None:
+        try:
+            write_json_atomic(self.folder / EDITS_FILE, _edits_dict(self.original, state))
+        except DiskFullError:
+            raise DiskFullError(self.folder / EDITS_FILE) from None
+
+
+# ----------------------------------------------------------------------------- render
+
+
+def _fingerprint(folder: Path, original: EditState, state: EditState) -> str:
+    digest = hashlib.sha256(f"render {_RENDER_VERSION}\n".encode())
+    digest.update((folder / LESSON_FILE).read_bytes())
+    digest.update(json.dumps(_edits_dict(original, state), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def rendered_folder(folder: str | Path) -> Path | None:
+    """``folder/rendered`` if it holds a render of the edits as they are now, else ``None``."""
+    folder = Path(folder)
+    lesson = load_lesson(folder)
+    original = original_state(folder, lesson)
+    return _fresh(folder, _fingerprint(folder, original, _read_edits(folder, original)))
+
+
+def _fresh(folder: Path, fingerprint: str) -> Path | None:
+    out = folder / RENDER_DIR
+    try:
+        stamp = json.loads((out / RENDER_STAMP).read_text(encoding="utf-8"))
+        load_lesson(out)
+    except (OSError, ValueError, LecternError):
+        return None
+    return out if isinstance(stamp, dict) and stamp.get("fingerprint") == fingerprint else None
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """A hard link when the file system allows (instant, no space), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _cut_video(
+    src: Path, dst: Path, ranges: Sequence[tuple[float, float]], state: ProgressState, what: str
+) -> None:
+    """Cut ``ranges`` out of ``src`` and join them into ``dst`` (H.264 + AAC), frame-accurately."""
+    info = media.probe(src)
+    has_audio = info.has_audio
+    graph, labels = [], []
+    for n, (start, end) in enumerate(ranges):
+        span = f"start={start:.6f}:end={end:.6f}"
+        graph.append(f"[0:v:0]trim={span},setpts=PTS-STARTPTS[v{n}]")
+        labels.append(f"[v{n}]")
+        if has_audio:
+            graph.append(f"[0:a:0]atrim={span},asetpts=PTS-STARTPTS[a{n}]")
+            labels.append(f"[a{n}]")
+    outputs = "[v][a]" if has_audio else "[v]"
+    graph.append(f"{''.join(labels)}concat=n={len(ranges)}:v=1:a={int(has_audio)}{outputs}")
+    args = [media.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
+    args += ["-progress", "pipe:1", "-y", "-i", str(src), "-filter_complex", ";".join(graph)]
+    args += ["-map", "[v]", "-c:v", media._h264_encoder(), "-preset", media.X264_PRESET]
+    args += ["-crf", str(media.X264_CRF), "-pix_fmt", "yuv420p"]
+    if has_audio:
+        args += ["-map", "[a]", "-c:a", "aac", "-b:a", media.AUDIO_BITRATE]
+        args += ["-ar", str(media.AUDIO_RATE)]
+    args += ["-movflags", "+faststart", "-f", "mp4", str(dst)]
+    duration = sum(end - start for start, end in ranges)
+    state.set_status(what)
+    media._run_ffmpeg(args, src=src, dst=dst, duration=duration, state=state, what=what)
+
+
+def _render_video(src: Path, dst: Path, edits: EditState, state: ProgressState, what: str) -> bool:
+    """Write the edited ``src`` to ``dst``; False when nothing of it is kept."""
+    check_cancelled(state, what)
+    if not edits.trimmed:
+        _link_or_copy(src, dst)
+        state.set_progress(1.0)
+        return True
+    length = media.probe(src).duration
+    ranges = [(a, min(b, length)) for a, b in edits.timeline.ranges if min(b, length) - a > 0.01]
+    if not ranges:
+        return False
+    _cut_video(src, dst, ranges, state, what)
+    return True
+
+
+def _retimed_captions(path: Path, timeline: Timeline) -> list[captions.Cue]:
+    cues = []
+    for cue in captions.read_vtt(path):
+        span = timeline.clip(cue.start, cue.end)
+        if span is not None and span[1] > span[0]:
+            cues.append(captions.Cue(_ms(span[0]), _ms(span[1]), cue.text))
+    return cues
+
+
+def _thumbnails(
+    folder: Path,
+    work: Path,
+    original: EditState,
+    edits: EditState,
+    found: list[Chapter],
+    state: ProgressState,
+) -> list[Chapter]:
+    """Chapters pointing at ``thumbs/chapter-NNN.jpg`` in ``work``; unchanged pictures are reused."""
+    built = {c.thumbnail: c for c in original.chapters if c.thumbnail}
+    (work / THUMBS_DIR).mkdir(exist_ok=True)
+    out, missing = [], []
+    for number, chapter in enumerate(found, start=1):
+        name = f"{THUMBS_DIR}/chapter-{number:03d}.jpg"
+        old = built.get(chapter.thumbnail)
+        same = (
+            old is not None
+            and not edits.trimmed
+            and abs(old.start - chapter.start) < 1e-3
+            and abs(min(1.0, old.duration / 2) - min(1.0, chapter.duration / 2)) < 1e-3
+            and (folder / old.thumbnail).is_file()
+        )
+        if same:
+            _link_or_copy(folder / old.thumbnail, work / name)
+        else:
+            missing.append(number - 1)
+        out.append(dataclasses.replace(chapter, thumbnail=name))
+    if missing:
+        scratch = work / ".thumbs-new"
+        made = make_thumbnails(work / VIDEO_NAME, [found[i] for i in missing], scratch, state=state)
+        for index, chapter in zip(missing, made, strict=True):
+            os.replace(scratch / chapter.thumbnail, work / out[index].thumbnail)
+        shutil.rmtree(scratch, ignore_errors=True)
+    state.set_progress(1.0)
+    return out
+
+
+def render_lesson(
+    folder: str | Path,
+    edits: EditState | None = None,
+    state: ProgressState | None = None,
+) -> Path:
+    """Write the edited lesson into ``folder/rendered`` and return that folder.
+
+    ``rendered/`` is a complete lesson workspace (its own ``lesson.json``, video,
+    transcript, captions, chapters and thumbnails) that :func:`load_lesson` and
+    :func:`lesson_source` read like any other. Without a trim the video is not
+    re-encoded: the built file is hard-linked or copied. With one, the kept ranges are
+    cut and joined frame-accurately (H.264 + AAC), the presenter video alike.
+    Captions are made again from the corrected transcript; captions in other
+    languages are re-timed. A render that is already up to date is not redone.
+    The folder is written next to its final place and renamed in, so a failed or
+    cancelled render leaves the previous one (or none) as it was.
+
+    Args:
+        folder: the lesson workspace.
+        edits: the edits to render; by default those saved in ``edits.json``.
+        state: progress, status and cancellation (see ``shared.jobs``).
+
+    Returns:
+        ``folder/rendered``.
+
+    Raises:
+        EditError: ``edits.json`` is damaged.
+        WorkspaceError: the folder is not a usable lesson workspace.
+        MediaError: ffmpeg could not cut the video.
+        DiskFullError: the disk filled up.
+        Cancelled: ``state`` asked to stop; nothing new was kept.
+    """
+    folder = Path(folder)
+    state = state or JobState()
+    lesson = load_lesson(folder)
+    original = original_state(folder, lesson)
+    edits = edits if edits is not None else _read_edits(folder, original)
+    fingerprint = _fingerprint(folder, original, edits)
+    fresh = _fresh(folder, fingerprint)
+    if fresh is not None:
+        state.set_progress(1.0)
+        return fresh
+    heavy = 10.0 if edits.trimmed else 0.2
+    s_video, s_presenter, s_thumbs = stages(
+        state, [heavy, heavy if lesson.presenter_video else 0.0, 1.0]
+    )
+    try:
+        with atomic_dir(folder / RENDER_DIR) as work:
+            _render_into(folder, work, lesson, original, edits, (s_video, s_presenter, s_thumbs))
+            write_json_atomic(work / RENDER_STAMP, {"fingerprint": fingerprint})
+    except DiskFullError:
+        raise DiskFullError(folder / RENDER_DIR) from None
+    state.set_progress(1.0)
+    state.set_status("Done")
+    return folder / RENDER_DIR
+
+
+def _render_into(
+    folder: Path,
+    work: Path,
+    lesson: Lesson,
+    original: EditState,
+    edits: EditState,
+    parts: tuple[ProgressState, ProgressState, ProgressState],
+) -> None:
+    s_video, s_presenter, s_thumbs = parts
+    _render_video(folder / lesson.video, work / VIDEO_NAME, edits, s_video, "Cutting the video")
+    presenter = None
+    if lesson.presenter_video and _render_video(
+        folder / lesson.presenter_video,
+        work / PRESENTER_NAME,
+        edits,
+        s_presenter,
+        "Cutting the presenter video",
+    ):
+        presenter = PRESENTER_NAME
+    check_cancelled(s_thumbs, "Rendering the lesson")
+    duration = media.probe(work / VIDEO_NAME).duration if edits.trimmed else lesson.duration
+
+    s_thumbs.set_status("Writing the transcript and captions")
+    transcript = dataclasses.replace(edited_transcript(edits), duration=duration)
+    caption_files: dict[str, str] = {}
+    if lesson.transcript:
+        transcript.save_json(work / "transcript.json")
+        if transcript.segments:
+            language = transcript.language or lesson.language or "en"
+            caption_files[language] = f"captions.{language}.vtt"
+            captions.write_vtt(
+                captions.cues_from_transcript(transcript), work / caption_files[language]
+            )
+            (work / "transcript.txt").write_text(transcript.text + "\n", encoding="utf-8")
+    for language, name in lesson.captions.items():
+        if language not in caption_files:
+            caption_files[language] = Path(name).name
+            captions.write_vtt(
+                _retimed_captions(folder / name, edits.timeline), work / caption_files[language]
+            )
+
+    found: list[Chapter] = []
+    if lesson.chapters:
+        s_thumbs.set_status("Making chapter thumbnails")
+        found = edited_chapters(edits)
+        if found:
+            last = found[-1]
+            found[-1] = dataclasses.replace(last, end=max(last.start, _ms(duration)))
+        found = _thumbnails(folder, work, original, edits, found, s_thumbs)
+        save_chapters(found, work / "chapters.json")
+        captions.write_vtt(
+            [captions.Cue(s, e, t) for s, e, t in chapter_cues(found)], work / "chapters.vtt"
+        )
+    thumbs = tuple(c.thumbnail for c in found if c.thumbnail)
+    poster = thumbs[0] if thumbs else None
+    if lesson.poster and lesson.poster not in lesson.thumbnails:
+        poster = Path(lesson.poster).name  # a poster the teacher chose stays
+        _link_or_copy(folder / lesson.poster, work / poster)
+    rendered = dataclasses.replace(
+        lesson,
+        duration=duration,
+        video=VIDEO_NAME,
+        presenter_video=presenter,
+        transcript="transcript.json" if lesson.transcript else None,
+        captions=caption_files,
+        chapters="chapters.json" if lesson.chapters else None,
+        chapters_vtt="chapters.vtt" if lesson.chapters else None,
+        thumbnails=thumbs,
+        poster=poster,
+    )
+    save_lesson(work, rendered)
+
+
+def package_source(
+    folder: str | Path, lesson: Lesson | None = None, state: ProgressState | None = None
+) -> LessonSource:
+    """What ``lectern-studio package`` should take into the course for this lesson.
+
+    A lesson without edits is packaged from its built files exactly as before;
+    an edited one from its render, rendering first when the render is missing or
+    older than the edits.
+    """
+    folder = Path(folder)
+    lesson = lesson or load_lesson(folder)
+    original = original_state(folder, lesson)
+    edits = _read_edits(folder, original)
+    if edits == original:
+        return lesson_source(folder, lesson)
+    return lesson_source(render_lesson(folder, edits, state))

@@ -1,0 +1,130 @@
+"""Screenshots of the Player window for the docs, taken from a real X server.
+
+Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab()``)::
+
+    Xvfb :99 -screen 0 1600x1000x24 &
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tests/player/make_screenshots.py
+
+Builds a small library from the sample lecture with the real CLI, then writes
+``docs/screenshots/player-library.png``, ``player-lesson.png`` and ``player-search.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from player.settings import Settings  # noqa: E402
+from player.ui.main_window import MainWindow  # noqa: E402
+from shared.library import Library  # noqa: E402
+from shared.ui import theme  # noqa: E402
+
+SAMPLE = ROOT / "resources" / "sample" / "lecture.mp4"
+COURSES = (
+    ("earth-science", "Introduction to Earth Science"),
+    ("weather-basics", "Weather and Climate Basics"),
+    ("field-methods", "Field Methods in Hydrology"),
+)
+
+
+def _studio(*args: object) -> None:
+    subprocess.run([sys.executable, "-m", "studio.cli", *map(str, args)], check=True, cwd=ROOT)
+
+
+def build_packages(folder: Path) -> list[Path]:
+    lesson = folder / "lesson"
+    _studio("build", SAMPLE, "-o", lesson)
+    packages = []
+    for course_id, title in COURSES:
+        package = folder / f"{course_id}.lectern"
+        _studio("package", lesson, "-o", package, "--title", title, "--id", course_id)
+        packages.append(package)
+    return packages
+
+
+def wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the window did not get there in time")
+        wait(50)
+
+
+def shoot(window: MainWindow, path: Path) -> None:
+    wait(600)
+    QApplication.processEvents()
+    frame = window.frameGeometry()
+    picture = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not picture.save(str(path)):
+        raise OSError(f"cannot write {path}")
+    print(f"wrote {path} ({picture.width()}x{picture.height()})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    app = QApplication(sys.argv[:1])
+    theme.apply(app)
+    with tempfile.TemporaryDirectory(prefix="lectern-shots-") as temp:
+        folder = Path(temp)
+        packages = build_packages(folder)
+        library = Library.open(folder / "library")
+        for package in packages:
+            library.import_course(package)
+        window = MainWindow(library, Settings.in_file(str(folder / "player.ini")))
+        window.resize(1440, 900)
+        window.move(40, 30)
+        window.show()
+        wait_until(lambda: window.isVisible())
+
+        # Some history: the first course watched for a while, with notes.
+        lesson_id = library.lessons("earth-science")[0].id
+        library.add_watched("earth-science", lesson_id, 0, 48)
+        library.save_position("earth-science", lesson_id, 48)
+        library.record_opened("earth-science", lesson_id)
+        library.add_note("earth-science", lesson_id, 25, "Ocean holds ~97% of Earth's water")
+        library.add_note("earth-science", lesson_id, 44, "", kind="bookmark")
+        library.add_note("earth-science", lesson_id, 70, "Condensation: vapour cools into droplets")
+        window.library_view.refresh()
+        shoot(window, args.out / "player-library.png")
+
+        window.open_lesson("earth-science", lesson_id, 50.0)
+        view = window.lesson_view
+        wait_until(view.video.is_loaded)
+        view.video.play()
+        wait_until(lambda: view.video.position() > 51.5)
+        view.video.pause()
+        view.tabs.setCurrentWidget(view.transcript)
+        wait_until(lambda: view.video.caption_text() != "")
+        shoot(window, args.out / "player-lesson.png")
+
+        window.search_box.setFocus()
+        window.search_box.setText("water vapor")
+        window.search_panel.run()
+        shoot(window, args.out / "player-search.png")
+        window.close()
+        library.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

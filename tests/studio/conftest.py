@@ -1,0 +1,134 @@
+"""Real X and sound servers for the recording tests: Xvfb and a PulseAudio null sink.
+
+The fixtures start their own servers (a free display number, a private
+``XDG_RUNTIME_DIR``) and skip only when the programs are not installed. What the
+virtual microphone hears is whatever ``paplay --device=lecture_sink`` plays, at real
+time (see docs in /work/shared/TESTING.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+SINK = "lecture_sink"
+
+
+def _free_display() -> int:
+    for number in range(91, 200):
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
+            return number
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> str:
+    """A running Xvfb (1280x720) display, e.g. ``":91"``."""
+    if shutil.which("Xvfb") is None or shutil.which("xdpyinfo") is None:
+        pytest.skip("Xvfb / xdpyinfo are not installed (apt-get install xvfb x11-utils)")
+    number = _free_display()
+    display = f":{number}"
+    process = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        probe = subprocess.run(["xdpyinfo", "-display", display], capture_output=True)
+        if probe.returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("Xvfb did not start")
+    yield display
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pulse() -> dict[str, str]:
+    """A private PulseAudio with a null sink whose monitor is the default source."""
+    for tool in ("pulseaudio", "pactl", "paplay"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils)")
+    runtime = tempfile.mkdtemp(prefix="lectern-pulse-")
+    env = {**os.environ, "XDG_RUNTIME_DIR": runtime}
+    process = subprocess.Popen(
+        [
+            "pulseaudio",
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--load=module-native-protocol-unix",
+            f"--load=module-null-sink sink_name={SINK}",
+            "--load=module-always-sink",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("PulseAudio did not start")
+    subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], env=env, check=True)
+    yield {"XDG_RUNTIME_DIR": runtime}
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def capture_env(xvfb, pulse):
+    """This process and its children see the Xvfb display and the private PulseAudio."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DISPLAY", xvfb)
+        patch.setenv("XDG_RUNTIME_DIR", pulse["XDG_RUNTIME_DIR"])
+        patch.delenv("WAYLAND_DISPLAY", raising=False)
+        if "sounddevice" in sys.modules:  # PortAudio lists devices when it starts
+            sounddevice = sys.modules["sounddevice"]
+            sounddevice._terminate()
+            sounddevice._initialize()
+        yield dict(os.environ)
+
+
+@pytest.fixture
+def play(capture_env):
+    """Play a sound file into the virtual microphone (returns the paplay process)."""
+    started = []
+
+    def run(path: Path) -> subprocess.Popen:
+        process = subprocess.Popen(
+            ["paplay", f"--device={SINK}", str(path)],
+            env=capture_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        return process
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+        process.wait()
