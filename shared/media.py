@@ -48,6 +48,8 @@ __all__ = [
     "normalize",
     "extract_frame",
     "extract_audio",
+    "h264_encoder",
+    "run_ffmpeg",
 ]
 
 #: Integrated loudness closer than this to the target is left alone (EBU R128 LU).
@@ -263,7 +265,8 @@ def ffmpeg_exe() -> str:
 
 
 @functools.cache
-def _h264_encoder() -> str:
+def h264_encoder() -> str:
+    """The H.264 encoder this ffmpeg has (libx264, else libopenh264)."""
     result = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-encoders"],
         capture_output=True,
@@ -486,7 +489,7 @@ def _compile(stream: Any, *, loglevel: str = "error") -> list[str]:
     return stream.compile(cmd=ffmpeg_exe())
 
 
-def _run_ffmpeg(
+def run_ffmpeg(
     args: list[str],
     *,
     src: Path,
@@ -612,7 +615,7 @@ def _loudness_stats(scan: _Scan, target_lufs: float, state: ProgressState | None
         "loudnorm", I=target_lufs, TP=TRUE_PEAK_DBTP, LRA=11, print_format="json"
     )
     args = _compile(ffmpeg.output(audio, "-", f="null"), loglevel="info")
-    stderr = _run_ffmpeg(
+    stderr = run_ffmpeg(
         args,
         src=src,
         dst=None,
@@ -726,7 +729,7 @@ def normalize(
         args = _lesson_command(
             scan, tmp, copy_video=video_copied, copy_audio=audio_copied, gain_filter=gain_filter
         )
-        _run_ffmpeg(args, src=src, dst=dst, duration=info.duration, state=encode_state, what=what)
+        run_ffmpeg(args, src=src, dst=dst, duration=info.duration, state=encode_state, what=what)
     return NormalizeResult(
         path=dst,
         info=probe(dst),
@@ -755,7 +758,7 @@ def _lesson_command(
         if info.video.variable_frame_rate:
             video = video.filter("fps", _constant_rate(info.video.fps, scan.typical_fps))
         video = video.filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2").filter("format", "yuv420p")
-        options.update({"c:v": _h264_encoder(), "preset": X264_PRESET, "crf": X264_CRF})
+        options.update({"c:v": h264_encoder(), "preset": X264_PRESET, "crf": X264_CRF})
     streams = [video]
     if info.audio is not None:
         audio = source[str(scan.audio_index)]
@@ -841,7 +844,7 @@ def extract_frame(
             .filter("scale", width, -2)
             .output(str(tmp), vframes=1, f="image2", update=1, **{"c:v": "mjpeg", "q:v": 3})
         )
-        _run_ffmpeg(
+        run_ffmpeg(
             _compile(picture), src=src, dst=dst, duration=0.0, state=None, what="The thumbnail"
         )
         if tmp.stat().st_size == 0:
@@ -888,7 +891,7 @@ def extract_audio(
         sound = ffmpeg.input(str(src))[str(scan.audio_index)].output(
             str(tmp), f="wav", ac=1, ar=sample_rate, **{"c:a": "pcm_s16le"}
         )
-        _run_ffmpeg(
+        run_ffmpeg(
             _compile(sound), src=src, dst=dst, duration=scan.info.duration, state=state, what=what
         )
     return dst

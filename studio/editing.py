@@ -1046,7 +1046,7 @@ def _cut_video(
     graph.append(f"{''.join(labels)}concat=n={len(ranges)}:v=1:a={int(has_audio)}{outputs}")
     args = [media.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
     args += ["-progress", "pipe:1", "-y", "-i", str(src), "-filter_complex", ";".join(graph)]
-    args += ["-map", "[v]", "-c:v", media._h264_encoder(), "-preset", media.X264_PRESET]
+    args += ["-map", "[v]", "-c:v", media.h264_encoder(), "-preset", media.X264_PRESET]
     args += ["-crf", str(media.X264_CRF), "-pix_fmt", "yuv420p"]
     if has_audio:
         args += ["-map", "[a]", "-c:a", "aac", "-b:a", media.AUDIO_BITRATE]
@@ -1054,7 +1054,7 @@ def _cut_video(
     args += ["-movflags", "+faststart", "-f", "mp4", str(dst)]
     duration = sum(end - start for start, end in ranges)
     state.set_status(what)
-    media._run_ffmpeg(args, src=src, dst=dst, duration=duration, state=state, what=what)
+    media.run_ffmpeg(args, src=src, dst=dst, duration=duration, state=state, what=what)
 
 
 def _render_video(src: Path, dst: Path, edits: EditState, state: ProgressState, what: str) -> bool:

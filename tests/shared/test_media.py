@@ -548,13 +548,13 @@ def test_extract_audio_needs_audio(tmp_path):
 
 def test_ffmpeg_failure_reports_its_last_error_line(media, tmp_path):
     """What ffmpeg says last becomes the message; as one sentence naming the file."""
-    from shared.media import MediaError, _compile, _run_ffmpeg
+    from shared.media import MediaError, _compile, run_ffmpeg
 
     src, dst = media / "h264_aac.mp4", tmp_path / "lesson.mp4"
     args = _compile(ffmpeg.input(str(src)).output(str(dst), **{"c:v": "no_such_encoder"}))
 
     with pytest.raises(MediaError) as error:
-        _run_ffmpeg(args, src=src, dst=dst, duration=2.0, state=None, what="Converting")
+        run_ffmpeg(args, src=src, dst=dst, duration=2.0, state=None, what="Converting")
     assert_human(error, src)
     assert "encoder" in str(error.value).lower()
 
