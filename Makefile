@@ -70,6 +70,11 @@ bench: setup
 	$(BIN)/python bench/bench_transcription.py
 	$(BIN)/python bench/bench_chapters.py
 	$(BIN)/python bench/bench_package.py
+	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_av_sync.py
+	$(BIN)/python bench/bench_recording.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
