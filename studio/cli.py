@@ -103,8 +103,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.command:
-        _parser().print_help()
-        return 0
+        from studio.app import run_window  # Qt is loaded only when the window is wanted
+
+        return run_window(None)
     handler = {
         "build": _build,
         "transcribe": _transcribe,

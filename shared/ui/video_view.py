@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSizeF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QResizeEvent
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 from PySide6.QtWidgets import (
     QFrame,
@@ -164,7 +164,6 @@ class VideoView(QWidget):
 
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio)
         self.main_item = QGraphicsVideoItem()
         self.player.setVideoOutput(self.main_item)
 
@@ -205,6 +204,12 @@ class VideoView(QWidget):
         """Open a lecture video and, optionally, its presenter video (paused at 0)."""
         self.player.stop()
         self.presenter.stop()
+        # Sound goes out only where there is a device. Without one, Qt's FFmpeg backend
+        # still runs an audio renderer whose teardown in stop() can deadlock against
+        # the GIL (PySide6 6.12: the renderer thread calls back into our QAudioOutput
+        # wrapper while stop() waits for it), so the player gets no output at all.
+        has_device = bool(QMediaDevices.audioOutputs())
+        self.player.setAudioOutput(self.audio if has_device else None)
         self.player.setSource(QUrl.fromLocalFile(str(video)))
         self._has_presenter = presenter is not None
         self.presenter.setSource(QUrl.fromLocalFile(str(presenter)) if presenter else QUrl())
