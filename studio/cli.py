@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -12,10 +11,10 @@ from shared.errors import LecternError
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
 from shared.terminal import TerminalProgress, clock, print_json, run_main
-from shared.workspace import load_lesson, utc_now
+from shared.workspace import Lesson, utc_now
 from studio import recording_cli
 from studio.capture.recording import build_inputs
-from studio.editing import package_source
+from studio.course import package_lessons
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
 
 PROG = "lectern-studio"
@@ -226,37 +225,26 @@ def _chapters(args: argparse.Namespace) -> int:
 
 
 def _package(args: argparse.Namespace) -> int:
-    loaded = [(folder, load_lesson(folder)) for folder in args.lessons]
-    ids = [lesson.id for _, lesson in loaded]
-    sources = []
+    def describe(loaded: list[tuple[Path, Lesson]]) -> CourseInfo:
+        return CourseInfo(
+            id=args.course_id or new_course_id(),
+            version=args.course_version,
+            title=args.title,
+            description=args.description,
+            author=args.author,
+            language=args.language or loaded[0][1].language or "en",
+            # The newest lesson edit dates the course, so the same lessons give the same bytes.
+            created=max((lesson.updated for _, lesson in loaded), default="") or utc_now(),
+        )
+
     progress = _progress(args)
-    for index, (folder, lesson) in enumerate(loaded):
-        # An edited lesson (trims, corrections, chapter edits) goes in as rendered.
-        progress.set_status(f"Rendering the edits of '{lesson.title}'")
-        try:
-            source = package_source(folder, lesson, state=progress)
-        finally:
-            progress.close()
-        if ids.count(lesson.id) > 1:  # two lessons with the same title: keep ids unique
-            source = dataclasses.replace(source, id=f"{lesson.id}-{index + 1}")
-        sources.append(source)
-    course = CourseInfo(
-        id=args.course_id or new_course_id(),
-        version=args.course_version,
-        title=args.title,
-        description=args.description,
-        author=args.author,
-        language=args.language or loaded[0][1].language or "en",
-        # The newest lesson edit dates the course, so the same lessons give the same bytes.
-        created=max((lesson.updated for _, lesson in loaded), default="") or utc_now(),
-    )
-    progress.set_status("Writing the course package")
     try:
-        manifest = package.write_package(
-            course, sources, args.output, cover=args.cover, state=progress
+        manifest = package_lessons(
+            args.lessons, args.output, describe, cover=args.cover, state=progress
         )
     finally:
         progress.close()
+    course = manifest.course
     summary = package.package_summary(manifest)
     if args.json:
         print_json({"package": str(args.output), **summary})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,9 +136,21 @@ class ExportRequest:
     output: Path
 
 
-def export_course(request: ExportRequest, state: ProgressState) -> Manifest:
-    """Render each edited lesson and write the course package (a long job)."""
-    loaded = [(folder, load_lesson(folder)) for folder in request.course.lesson_folders()]
+def package_lessons(
+    folders: Sequence[Path],
+    output: Path,
+    describe: Callable[[list[tuple[Path, Lesson]]], CourseInfo],
+    *,
+    cover: Path | None = None,
+    state: ProgressState,
+) -> Manifest:
+    """Write lesson folders into a course package (a long job).
+
+    Edited lessons go in as rendered (``studio.editing.package_source``); two lessons
+    with the same id get numbered ids. ``describe`` makes the course details from the
+    loaded lessons. Used by the window's export and by ``lectern-studio package``.
+    """
+    loaded = [(folder, load_lesson(folder)) for folder in folders]
     if not loaded:
         raise CourseFileError("The course has no lessons yet; import a video first.")
     parts = stages(state, [1.0] * len(loaded) + [1.0])
@@ -150,4 +163,11 @@ def export_course(request: ExportRequest, state: ProgressState) -> Manifest:
             source = dataclasses.replace(source, id=f"{lesson.id}-{index + 1}")
         sources.append(source)
     parts[-1].set_status("Writing the course package")
-    return write_package(request.course.info(loaded), sources, request.output, state=parts[-1])
+    return write_package(describe(loaded), sources, output, cover=cover, state=parts[-1])
+
+
+def export_course(request: ExportRequest, state: ProgressState) -> Manifest:
+    """Render each edited lesson and write the course package (a long job)."""
+    return package_lessons(
+        request.course.lesson_folders(), request.output, request.course.info, state=state
+    )
