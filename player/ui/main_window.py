@@ -29,6 +29,7 @@ from player.ui.search_panel import SearchPanel
 from shared.errors import LecternError
 from shared.library import ImportResult, Library, SearchHit
 from shared.package import SUFFIX
+from shared.ui.dialogs import error_box
 from shared.ui.worker import Job, Worker
 
 __all__ = ["MainWindow", "TITLE"]
@@ -391,12 +392,7 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         """Show an error's own words in a dialog that does not block the window."""
         self.last_error = message
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, TITLE, message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setAccessibleName("Error")
-        self.message_box = box
-        box.open()
+        self.message_box = error_box(self, TITLE, message)
 
     def _show_shortcuts(self) -> None:
         box = QMessageBox(

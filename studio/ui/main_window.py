@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from shared.errors import LecternError
 from shared.manifest import Manifest
 from shared.package import SUFFIX
+from shared.ui.dialogs import error_box
 from shared.ui.seek_bar import format_time
 from shared.ui.worker import Job, Worker
 from shared.workspace import load_lesson
@@ -376,12 +377,7 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         """Show an error's own words in a dialog that does not block the window."""
         self.last_error = message
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, TITLE, message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setAccessibleName("Error")
-        self.message_box = box
-        box.open()
+        self.message_box = error_box(self, TITLE, message)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_course()
