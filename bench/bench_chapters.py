@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from shared.chapters import detect_slide_changes  # noqa: E402
-from tests.shared.slide_videos import ffmpeg_path, make_slide_video, random_slides  # noqa: E402
+from shared.media import ffmpeg_exe  # noqa: E402
+from tests.shared.slide_videos import make_slide_video, random_slides  # noqa: E402
 
 TOLERANCE = 1.0
 FIRST_SEED = 9000  # the tests use seeds below 100
@@ -82,7 +84,7 @@ def match(found: list[float], truth: list[float]) -> tuple[int, list[float]]:
 def ffmpeg_decode_seconds(path: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-f", "null", "-"],
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-f", "null", "-"],
         check=True,
     )
     return time.perf_counter() - start
@@ -156,8 +158,12 @@ def main() -> None:
     print(f"\nPrecision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f} (target >= 0.95).")
     print(
         f"Speed {totals['video'] / totals['detect']:.0f}x real time (target >= 30x); "
-        f"ffmpeg decode alone {totals['video'] / totals['ffmpeg']:.0f}x. Videos in {folder}."
+        f"ffmpeg decode alone {totals['video'] / totals['ffmpeg']:.0f}x."
     )
+    if args.dir:
+        print(f"Videos kept in {folder}.")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

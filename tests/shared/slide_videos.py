@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from shared.media import ffmpeg_exe
 
-__all__ = ["Slide", "make_slide_video", "random_slides", "ffmpeg_path"]
+__all__ = ["Slide", "make_slide_video", "random_slides"]
 
 Slide = tuple[float, str, list[str]]
 """One slide: (seconds on screen, title, bullet lines)."""
@@ -53,11 +53,6 @@ _THEMES = (
     ((255, 255, 255), (230, 230, 230), (20, 20, 20), (50, 50, 50), (200, 80, 20)),
     ((20, 40, 60), (250, 200, 60), (20, 30, 40), (240, 240, 240), (250, 200, 60)),
 )
-
-
-def ffmpeg_path() -> str:
-    """The ffmpeg to encode with: the same one the app uses."""
-    return ffmpeg_exe()
 
 
 def _phrase(rng: random.Random, low: int, high: int) -> str:
@@ -255,7 +250,7 @@ def make_slide_video(
     arrow = _pointer_shape(height)
     webcam = _Webcam(rng, size) if inset else None
     command = [
-        ffmpeg_path(),
+        ffmpeg_exe(),
         *("-hide_banner", "-loglevel", "error", "-y"),
         *("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps)),
         *("-i", "-", "-c:v", "libx264", "-preset", preset, "-crf", str(crf)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 
 import pytest
@@ -60,16 +59,11 @@ def test_unwritable_target_is_a_clear_error(tmp_path):
         write_json_atomic(blocker / "out.json", {})
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_full_disk_becomes_disk_full_error(tmp_path):
-    # /dev/full is a real device that fails every write with ENOSPC.
-    with pytest.raises(OSError) as raw, open("/dev/full", "w") as handle:
-        handle.write("x" * 10)
-        handle.flush()
-    assert raw.value.errno == errno.ENOSPC
-    from shared.files import _translate
-
-    assert isinstance(_translate(raw.value, tmp_path / "x"), DiskFullError)
+def test_full_disk_becomes_disk_full_error_and_leaves_nothing(small_disk):
+    target = small_disk / "big.bin"
+    with pytest.raises(DiskFullError, match="big.bin"), atomic_path(target) as tmp:
+        tmp.write_bytes(b"x" * (4 * 1024 * 1024))  # 4 MB onto a real 1 MB filesystem
+    assert list(small_disk.iterdir()) == []
 
 
 def test_atomic_files_follow_the_umask_not_mkstemp(tmp_path):
