@@ -13,6 +13,7 @@ from player.ui.main_window import TITLE, MainWindow
 from shared.errors import LecternError
 from shared.library import Library
 from shared.ui import theme
+from shared.ui.display import require_display
 
 __all__ = ["run_window", "make_window"]
 
@@ -38,6 +39,8 @@ def run_window(
     Returns:
         The exit status: 0 after a normal close, 1 if the library cannot be opened.
     """
+    if QApplication.instance() is None:
+        require_display("lectern-player")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANIZATION)

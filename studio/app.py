@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from shared.errors import LecternError
 from shared.ui import theme
+from shared.ui.display import require_display
 from studio.course import Course
 from studio.ui.main_window import TITLE, MainWindow
 
@@ -32,6 +33,8 @@ def run_window(project_dir: Path | None) -> int:
     Returns:
         The exit status: 0 after a normal close, 1 if the course cannot be opened.
     """
+    if QApplication.instance() is None:
+        require_display("lectern-studio")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Lectern Studio")
     app.setOrganizationName("Lectern")

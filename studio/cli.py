@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         from studio.app import run_window  # Qt is loaded only when the window is wanted
 
-        return run_window(None)
+        return run_main(lambda: run_window(None), debug=args.debug, prog=PROG)
     handler = {
         "build": _build,
         "transcribe": _transcribe,

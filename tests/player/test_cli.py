@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,16 @@ def test_unknown_course_and_bad_import_are_one_sentence(good: Path, tmp_path: Pa
     result = lectern_player(library, "import", bad)
     assert result.returncode == 1 and "bad.lectern" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_window_without_a_screen_is_one_sentence(tmp_path: Path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    cmd = [sys.executable, "-m", "player.cli", "--library", str(tmp_path / "library")]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "no screen" in lines[0], result.stderr

@@ -7,6 +7,7 @@ run as separate processes exactly as a person would run them.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -250,3 +251,15 @@ def test_full_disk_is_one_sentence_and_leaves_nothing(
         studio("package", built, "-o", small_disk / "c.lectern", "--title", "T"), "disk is full"
     )
     assert list(small_disk.iterdir()) == []
+
+
+def test_window_without_a_screen_is_one_sentence():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "studio.cli"], capture_output=True, text=True, timeout=60, env=env
+    )
+    one_clear_line(result, "no screen")
