@@ -306,6 +306,8 @@ def main() -> int:
         folder = args.keep or Path(tmp) / "rec"
         started = time.monotonic()
         info = run(args.minutes, folder, env)
+        if args.keep:
+            (folder / "bench-info.json").write_text(json.dumps(info))
         rows = analyse(folder, info)
         data = json.loads((folder / "recording.json").read_text())
         wall = time.monotonic() - started
