@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
 from shared.errors import LecternError
@@ -47,4 +47,5 @@ def run_window(project_dir: Path | None) -> int:
         return 1
     window = MainWindow(course)
     window.show()
+    QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

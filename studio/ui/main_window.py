@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QProcess, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -25,22 +27,71 @@ from PySide6.QtWidgets import (
 )
 
 from shared.errors import LecternError
+from shared.jobs import ProgressState
 from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
 from shared.ui.seek_bar import format_time
 from shared.ui.worker import Job, Worker
 from shared.workspace import load_lesson
+from studio.capture.recording import build_inputs, load_recording
 from studio.course import Course, ExportRequest, export_course
 from studio.editing import has_edits
 from studio.pipeline import BuildOptions, BuildResult, build_lesson
 from studio.ui.review import ReviewPanel
 
-__all__ = ["MainWindow", "TITLE"]
+__all__ = ["MainWindow", "TITLE", "RECORDINGS", "unbuilt_recordings"]
 
 TITLE = "Lectern Studio"
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
+#: Where a course keeps its recordings (one folder each), beside its lesson folders.
+RECORDINGS = "recordings"
 _FOLDER_ROLE = Qt.ItemDataRole.UserRole
+_RECORDING_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def unbuilt_recordings(course: Course) -> list[tuple[Path, bool]]:
+    """The course's recordings no lesson was built from, oldest first.
+
+    Returns:
+        ``(recording folder, interrupted)`` pairs; ``interrupted`` is true when the
+        recorder stopped without finishing (a crash or a killed process) and no other
+        process is recording it now.
+    """
+    root = course.folder / RECORDINGS
+    if not root.is_dir():
+        return []
+    built = set()
+    for folder in course.lesson_folders():
+        try:
+            built.add(Path(load_lesson(folder).source).parent)
+        except LecternError:
+            continue
+    found = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.resolve() in built:
+            continue
+        try:
+            data = load_recording(folder)
+        except LecternError:
+            continue
+        if data.get("state") == "finished":
+            found.append((folder, False))
+        elif data.get("state") in ("recording", "stopped") and not _recording_now(data):
+            found.append((folder, True))
+    return found
+
+
+def _recording_now(data: dict) -> bool:
+    """Whether a live process (other than a dead one) still writes this recording."""
+    pid = data.get("pid")
+    if data.get("state") != "recording" or not pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"python" in cmdline or b"lectern" in cmdline
 
 
 class MainWindow(QMainWindow):
@@ -53,6 +104,8 @@ class MainWindow(QMainWindow):
         self.job: Job | None = None
         self.job_label = ""
         self.building: Path | None = None
+        self.building_from: Path | None = None
+        self.player_pid = 0
         self.last_error: str | None = None
         self.last_export: Manifest | None = None
         self.message_box: QMessageBox | None = None
@@ -124,6 +177,12 @@ class MainWindow(QMainWindow):
             style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "&Export course…", self
         )
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.new_course_action = QAction("&New course…", self)
+        self.new_course_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.open_course_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon), "&Open course…", self
+        )
+        self.open_course_action.setShortcut(QKeySequence("Ctrl+O"))
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -132,6 +191,9 @@ class MainWindow(QMainWindow):
         self.redo_action = QAction("&Redo", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         menu = self.menuBar().addMenu("&File")
+        menu.addAction(self.new_course_action)
+        menu.addAction(self.open_course_action)
+        menu.addSeparator()
         menu.addAction(self.import_action)
         menu.addAction(self.export_action)
         menu.addSeparator()
@@ -163,6 +225,9 @@ class MainWindow(QMainWindow):
         self.redo_action.triggered.connect(self.review.redo)
         self.cancel_button.clicked.connect(self.cancel_job)
         self.lesson_list.currentItemChanged.connect(self._lesson_chosen)
+        self.lesson_list.itemActivated.connect(self._item_activated)
+        self.new_course_action.triggered.connect(self.choose_new_course)
+        self.open_course_action.triggered.connect(self.choose_open_course)
         self.review.changed.connect(self._edited)
         self.review.failed.connect(self.show_error)
         self.review.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
@@ -211,6 +276,14 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
             if folder == current:
                 self.lesson_list.setCurrentItem(item)
+        for folder, interrupted in unbuilt_recordings(self.course):
+            if folder in self._queue or folder == self.building_from:
+                continue
+            state = "Interrupted recording" if interrupted else "Recorded, not processed"
+            item = QListWidgetItem(f"{folder.name}\n{state} · double-click to process")
+            item.setData(_RECORDING_ROLE, str(folder))
+            item.setToolTip("Process this recording into a lesson (transcript, chapters).")
+            self.lesson_list.addItem(item)
         if self.building is not None:
             item = QListWidgetItem(f"{self.building.name}\nBuilding…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
@@ -317,27 +390,99 @@ class MainWindow(QMainWindow):
     def _next_import(self) -> None:
         if not self._queue or self.busy():
             return
-        video = self._queue.pop(0)
-        folder = self.course.new_lesson_folder(video)
+        source = self._queue.pop(0)
+        recording = source.is_dir()
+        folder = self.course.new_lesson_folder(source)
         self.building = folder
+        self.building_from = source if recording else None
+        title = None
+        if recording:
+            title = f"Lesson {len(self.course.lesson_folders()) + 1}"
         job = self.worker.submit(
-            "building the lesson",
-            lambda inputs, state: build_lesson(inputs[0], inputs[1], BuildOptions(), state),
-            (video, folder),
+            "building the lesson", _build_job, (source, folder, BuildOptions(title=title))
         )
-        self._start(f"Building {video.name}…", job)
+        self._start(f"Building {source.name}…", job)
         job.succeeded.connect(self._built)
         self.refresh_lessons()
 
     def _built(self, result: BuildResult) -> None:
         self.course.add_lesson(result.folder)
         self.building = None
+        self.building_from = None
         self.refresh_lessons()
         self.select_lesson(result.folder)
         for warning in result.lesson.warnings:
             self.statusBar().showMessage(warning, 8000)
         if not result.lesson.warnings:
             self.statusBar().showMessage(f"Built “{result.lesson.title}”", 6000)
+
+    def _item_activated(self, item: QListWidgetItem) -> None:
+        recording = item.data(_RECORDING_ROLE)
+        if recording:
+            self.import_videos([Path(recording)])
+
+    # -------------------------------------------------------------- recovery
+
+    def offer_recovery(self) -> None:
+        """Offer to finish and process recordings that a crash or a kill interrupted."""
+        interrupted = [folder for folder, broken in unbuilt_recordings(self.course) if broken]
+        if not interrupted:
+            return
+        names = ", ".join(folder.name for folder in interrupted)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            TITLE,
+            f"Lectern Studio stopped while recording ({names}). Everything up to the last "
+            "two seconds is on disk. Recover it now and make it a lesson?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setAccessibleName("Recover recording")
+        recover_button = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(recover_button)
+        box.buttonClicked.connect(
+            lambda button: self.import_videos(interrupted) if button is recover_button else None
+        )
+        self.message_box = box
+        box.open()
+
+    # ----------------------------------------------------------------- courses
+
+    def choose_new_course(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Folder for the new course", str(self.course.folder.parent)
+        )
+        if folder:
+            self.open_course_folder(Path(folder))
+
+    def choose_open_course(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open a course folder", str(self.course.folder.parent)
+        )
+        if folder:
+            self.open_course_folder(Path(folder))
+
+    def open_course_folder(self, folder: Path) -> bool:
+        """Switch the window to the course in ``folder`` (created if it has none)."""
+        if self.busy():
+            self.show_error("Wait for the running job to finish (or cancel it), then switch.")
+            return False
+        try:
+            course = Course.open(folder)
+        except LecternError as error:
+            self.show_error(str(error))
+            return False
+        self.save_course()
+        self.review.close_lesson()
+        self.course = course
+        self._show_course()
+        self.refresh_lessons()
+        if self.lesson_list.count() and self.lesson_list.item(0).data(_FOLDER_ROLE):
+            self.lesson_list.setCurrentRow(0)
+        self.statusBar().showMessage(f"Opened “{course.title}”", 4000)
+        QTimer.singleShot(0, self.offer_recovery)
+        return True
 
     # ------------------------------------------------------------------ export
 
@@ -367,10 +512,35 @@ class MainWindow(QMainWindow):
 
     def _exported(self, manifest: Manifest, output: Path) -> None:
         self.last_export = manifest
-        self.statusBar().showMessage(
-            f"Exported “{manifest.course.title}” ({len(manifest.lessons)} lesson(s)) to {output}",
-            8000,
+        text = f"Exported “{manifest.course.title}” ({len(manifest.lessons)} lesson(s)) to {output}"
+        self.statusBar().showMessage(text, 8000)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            TITLE,
+            f"{text}.\n\nOpen it in Lectern Player to see it as your learners will?",
+            QMessageBox.StandardButton.NoButton,
+            self,
         )
+        box.setAccessibleName("Export finished")
+        open_button = box.addButton("Open in Lectern Player", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.setDefaultButton(open_button)
+        box.buttonClicked.connect(
+            lambda button: self.open_in_player(output) if button is open_button else None
+        )
+        self.message_box = box
+        box.open()
+
+    def open_in_player(self, package: Path) -> bool:
+        """Start Lectern Player on ``package`` as its own process (it imports it)."""
+        started, self.player_pid = QProcess.startDetached(
+            sys.executable, ["-m", "player.cli", str(package)]
+        )
+        if not started:
+            self.show_error(
+                f"Lectern Player could not be started; open {package} with lectern-player."
+            )
+        return started
 
     # ------------------------------------------------------------------ errors
 
@@ -387,3 +557,14 @@ class MainWindow(QMainWindow):
         self.worker.wait(10_000)
         self.review.close_lesson()
         super().closeEvent(event)
+
+
+def _build_job(inputs: tuple[Path, Path, BuildOptions], state: ProgressState) -> BuildResult:
+    """Build a lesson from a video file, or from a recording folder (finished first)."""
+    source, folder, options = inputs
+    if source.is_dir():
+        state.set_status("Finishing the recording")
+        main, camera = build_inputs(source)
+        options = dataclasses.replace(options, camera=camera)
+        source = main
+    return build_lesson(source, folder, options, state)

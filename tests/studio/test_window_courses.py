@@ -1,0 +1,158 @@
+"""The Studio window around its lessons: recovering a recording, switching courses, Player.
+
+A camera-only recording from the sample video (no screen or microphone needed) stands
+in for a lesson whose recorder died before it finished: the recording is real, only
+its finalizing step never ran.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything loads Qt
+
+import json
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from shared.workspace import load_lesson
+from studio.capture import Recorder, RecordingSettings
+from studio.course import Course
+from studio.ui.main_window import RECORDINGS, MainWindow, unbuilt_recordings
+
+SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample" / "lecture.mp4"
+BUILD_TIMEOUT = 180_000
+
+
+def _unfinished_recording(folder: Path, seconds: float = 3.0) -> None:
+    recorder = Recorder(folder, RecordingSettings(screen="none", camera=str(SAMPLE), mic="none"))
+    recorder.start()
+    time.sleep(seconds)
+    recorder.stop(finish=False)
+
+
+def _click(box: QMessageBox, role: QMessageBox.ButtonRole, qtbot) -> None:
+    button = next(b for b in box.buttons() if box.buttonRole(b) == role)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def window(qapp, qtbot, tmp_path):
+    course = Course.open(tmp_path / "Physics")
+    window = MainWindow(course)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    if window.isVisible():
+        window.close()
+
+
+def test_an_unfinished_recording_is_offered_for_recovery_and_becomes_a_lesson(window, qtbot):
+    recording = window.course.folder / RECORDINGS / "recording-1"
+    _unfinished_recording(recording)
+    assert unbuilt_recordings(window.course) == [(recording, True)]
+    window.refresh_lessons()
+    assert "Interrupted recording" in window.lesson_list.item(0).text()
+
+    window.offer_recovery()
+    box = window.message_box
+    assert box is not None and box.isVisible() and "recording-1" in box.text()
+    _click(box, QMessageBox.ButtonRole.AcceptRole, qtbot)
+    assert window.busy()
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+    assert window.last_error is None
+    assert unbuilt_recordings(window.course) == []
+    [folder] = window.course.lesson_folders()
+    lesson = load_lesson(folder)
+    assert lesson.title == "Lesson 1"
+    assert lesson.duration == pytest.approx(3.0, abs=1.0)
+    assert Path(lesson.source).parent == recording.resolve()
+    data = json.loads((recording / "recording.json").read_text(encoding="utf-8"))
+    assert data["state"] == "finished"
+    assert window.lesson_list.count() == 1 and "Lesson 1" in window.lesson_list.item(0).text()
+
+
+def test_later_keeps_the_recording_listed_to_process_by_double_click(window, qtbot):
+    recording = window.course.folder / RECORDINGS / "recording-2"
+    _unfinished_recording(recording, 2.0)
+    window.offer_recovery()
+    _click(window.message_box, QMessageBox.ButtonRole.RejectRole, qtbot)
+    assert not window.busy()
+    window.refresh_lessons()
+    item = window.lesson_list.item(0)
+    assert "double-click" in item.text()
+    window.lesson_list.itemActivated.emit(item)
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+    assert window.last_error is None
+    assert len(window.course.lesson_folders()) == 1
+
+
+def test_nothing_to_recover_asks_nothing(window):
+    window.offer_recovery()
+    assert window.message_box is None
+
+
+def test_open_another_course_folder(window, tmp_path):
+    other = Course.open(tmp_path / "Chemistry")
+    other.author = "B. Chemist"
+    other.save()
+    assert window.open_course_folder(other.folder)
+    assert window.course.folder == other.folder
+    assert window.author_box.text() == "B. Chemist"
+    assert window.windowTitle().startswith("Lectern Studio")
+    new = tmp_path / "Biology"
+    assert window.open_course_folder(new)
+    assert (new / "course.json").is_file()
+    assert window.lesson_list.count() == 0
+
+
+def test_a_course_folder_that_cannot_be_read_is_one_sentence(window, tmp_path):
+    broken = tmp_path / "Broken"
+    broken.mkdir()
+    (broken / "course.json").write_text("{not json", encoding="utf-8")
+    before = window.course.folder
+    assert not window.open_course_folder(broken)
+    assert "course.json" in window.last_error and "cannot be read" in window.last_error
+    assert window.course.folder == before
+
+
+def test_exported_course_opens_in_the_player(window, qtbot, tmp_path, monkeypatch):
+    window.import_videos([SAMPLE])
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+    output = tmp_path / "physics.lectern"
+    window.export_to(output)
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+    assert window.last_error is None
+    box = window.message_box
+    assert box.isVisible() and "Open it in Lectern Player" in box.text()
+
+    # The Player runs as its own process, offscreen, with its library in tmp_path.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    _click(box, QMessageBox.ButtonRole.AcceptRole, qtbot)
+    assert window.player_pid > 0
+    database = tmp_path / "data" / "Lectern" / "library.db"
+    try:
+
+        def imported() -> bool:
+            if not database.exists():
+                return False
+            with sqlite3.connect(database) as db:
+                try:
+                    return db.execute("select title from courses").fetchall() == [("Physics",)]
+                except sqlite3.OperationalError:
+                    return False
+
+        qtbot.waitUntil(imported, timeout=60_000)
+    finally:
+        os.kill(window.player_pid, signal.SIGTERM)
