@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
+from shared.library import Library
 from shared.package import read_member_text, verify_package
 from shared.ui.seek_bar import format_time
 from studio.course import Course
@@ -160,6 +161,16 @@ def test_edit_and_export_the_course(window, qtbot, tmp_path):
     fixed = next(s for s in segments if "clouds and back" in s["text"])
     assert fixed["start"] == pytest.approx(segment.start - in_point, abs=0.01)
     assert not any(" sky " in s["text"] for s in segments)
+
+    # What a learner gets: the corrected word is found, at the trimmed time.
+    library = Library.open(tmp_path / "library")
+    try:
+        library.import_course(output)
+        hits = [h for h in library.search("clouds and back") if h.kind == "segment"]
+        assert hits and hits[0].time == pytest.approx(segment.start - in_point, abs=0.01)
+        assert "\x02clouds\x03" in hits[0].snippet
+    finally:
+        library.close()
 
 
 def test_quit_saves_the_course_details(window):
