@@ -45,7 +45,14 @@ from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.package import LessonSource
 from shared.terminal import clock
 from shared.transcription import Segment, Transcript, TranscriptFileError, Word
-from shared.workspace import LESSON_FILE, Lesson, lesson_source, load_lesson, save_lesson
+from shared.workspace import (
+    LESSON_FILE,
+    Lesson,
+    lesson_source,
+    load_lesson,
+    save_lesson,
+    utc_now,
+)
 
 __all__ = [
     "EDITS_FILE",
@@ -78,6 +85,7 @@ __all__ = [
     "original_state",
     "load_edits",
     "has_edits",
+    "rename_lesson",
     "render_lesson",
     "rendered_folder",
     "package_source",
@@ -985,11 +993,36 @@ class EditSession:
             self._state = after
         return self._state
 
+    def rename_lesson(self, title: str) -> Lesson:
+        """Give the lesson a new title (saved at once; see :func:`rename_lesson`)."""
+        self.lesson = rename_lesson(self.folder, title)
+        return self.lesson
+
     def _save(self, state: EditState) -> None:
         try:
             write_json_atomic(self.folder / EDITS_FILE, _edits_dict(self.original, state))
         except DiskFullError:
             raise DiskFullError(self.folder / EDITS_FILE) from None
+
+
+def rename_lesson(folder: str | Path, title: str) -> Lesson:
+    """Retitle the lesson in ``folder``; the next package carries the new title.
+
+    Raises:
+        EditError: the title is empty.
+        WorkspaceError: the folder is not a lesson workspace.
+        DiskFullError: ``lesson.json`` could not be written (the old one is kept).
+    """
+    title = " ".join(title.split())
+    if not title:
+        raise EditError("A lesson needs a title; type one.")
+    folder = Path(folder)
+    lesson = load_lesson(folder)
+    if title == lesson.title:
+        return lesson
+    renamed = dataclasses.replace(lesson, title=title, updated=utc_now())
+    save_lesson(folder, renamed)
+    return renamed
 
 
 # ----------------------------------------------------------------------------- render

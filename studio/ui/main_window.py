@@ -153,11 +153,16 @@ class MainWindow(QMainWindow):
         self.lesson_list = QListWidget()
         self.lesson_list.setAccessibleName("Lessons")
         self.lesson_list.setWordWrap(True)
+        self.lesson_title_box = QLineEdit()
+        self.lesson_title_box.setAccessibleName("Lesson title")
+        self.lesson_title_box.setPlaceholderText("Lesson title")
+        self.lesson_title_box.setEnabled(False)
         self.import_button = QPushButton("Import video…")
         self.export_button = QPushButton("Export course…")
         lessons = QGroupBox("Lessons")
         box = QVBoxLayout(lessons)
         box.addWidget(self.lesson_list, 1)
+        box.addWidget(self.lesson_title_box)
         box.addWidget(self.import_button)
         box.addWidget(self.export_button)
 
@@ -226,6 +231,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel_job)
         self.lesson_list.currentItemChanged.connect(self._lesson_chosen)
         self.lesson_list.itemActivated.connect(self._item_activated)
+        self.lesson_title_box.editingFinished.connect(self._rename_lesson)
         self.new_course_action.triggered.connect(self.choose_new_course)
         self.open_course_action.triggered.connect(self.choose_open_course)
         self.review.changed.connect(self._edited)
@@ -312,7 +318,22 @@ class MainWindow(QMainWindow):
             except LecternError as error:
                 self.review.close_lesson()
                 self.show_error(str(error))
+        session = self.review.session
+        self.lesson_title_box.setEnabled(session is not None)
+        self.lesson_title_box.setText(session.lesson.title if session is not None else "")
         self._update_undo()
+
+    def _rename_lesson(self) -> None:
+        session = self.review.session
+        if session is None or self.lesson_title_box.text() == session.lesson.title:
+            return
+        try:
+            session.rename_lesson(self.lesson_title_box.text())
+        except LecternError as error:
+            self.lesson_title_box.setText(session.lesson.title)
+            self.show_error(str(error))
+            return
+        self._edited()
 
     def _edited(self) -> None:
         self._update_undo()

@@ -42,6 +42,7 @@ from studio.editing import (
     load_edits,
     low_confidence_words,
     package_source,
+    rename_lesson,
     render_lesson,
     rendered_folder,
     replace_text,
@@ -359,3 +360,17 @@ def test_edit_state_is_immutable(lesson: Path) -> None:
     assert isinstance(state, EditState)
     with pytest.raises(AttributeError):
         state.in_point = 3.0  # type: ignore[misc]
+
+
+def test_renaming_a_lesson_reaches_the_package_even_after_a_render(lesson: Path) -> None:
+    session = EditSession.open(lesson)
+    session.apply(SetInPoint(2.0))
+    before = package_source(lesson)
+    assert before.video.parent.name == "rendered" and before.title != "The water cycle"
+    assert session.rename_lesson("  The   water cycle ").title == "The water cycle"
+    assert load_lesson(lesson).title == "The water cycle"
+    source = package_source(lesson)  # rendered again: the title is part of the render
+    assert source.title == "The water cycle" and source.video.parent.name == "rendered"
+    with pytest.raises(EditError, match="needs a title"):
+        rename_lesson(lesson, "   ")
+    assert load_lesson(lesson).title == "The water cycle"

@@ -156,3 +156,23 @@ def test_exported_course_opens_in_the_player(window, qtbot, tmp_path, monkeypatc
         qtbot.waitUntil(imported, timeout=60_000)
     finally:
         os.kill(window.player_pid, signal.SIGTERM)
+
+
+def test_renaming_the_lesson_in_the_window_is_saved(window, qtbot):
+    recording = window.course.folder / RECORDINGS / "recording-3"
+    _unfinished_recording(recording, 2.0)
+    window.import_videos([recording])
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+    window.lesson_list.setCurrentRow(0)
+    box = window.lesson_title_box
+    assert box.isEnabled() and box.text() == "Lesson 1"
+    box.selectAll()
+    qtbot.keyClicks(box, "Forces and motion")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    [folder] = window.course.lesson_folders()
+    assert load_lesson(folder).title == "Forces and motion"
+    assert window.lesson_list.item(0).text().startswith("Forces and motion\n")
+    box.clear()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert "needs a title" in window.last_error
+    assert box.text() == "Forces and motion" == load_lesson(folder).title
