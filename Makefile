@@ -14,6 +14,7 @@ APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 \
   libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1
 OUT := out
+SAMPLE_COURSE := $(OUT)/Introduction to Earth Science
 
 .PHONY: setup run test lint bench clean
 
@@ -49,14 +50,19 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: setup
-	$(BIN)/lectern-studio build resources/sample/lecture.mp4 -o $(OUT)/sample-lesson --force
-	$(BIN)/lectern-studio package $(OUT)/sample-lesson -o $(OUT)/sample-course.lectern \
+	$(BIN)/lectern-studio build resources/sample/lecture.mp4 -o "$(SAMPLE_COURSE)/water-cycle" --force
+	$(BIN)/lectern-studio package "$(SAMPLE_COURSE)/water-cycle" -o $(OUT)/sample-course.lectern \
 	  --title "Introduction to Earth Science" --author "Lectern Sample Lectures" --id lectern-sample-earth-science
 	$(BIN)/lectern-player info $(OUT)/sample-course.lectern
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "Opening Lectern Studio on the sample course and Lectern Player on its package ..."; \
+	  $(BIN)/lectern-studio --course "$(SAMPLE_COURSE)" & studio=$$!; \
 	  $(BIN)/lectern-player $(OUT)/sample-course.lectern; \
+	  wait $$studio; \
 	else \
-	  echo; echo "No screen here: open it on a desktop with  $(BIN)/lectern-player $(OUT)/sample-course.lectern"; \
+	  echo; echo "No screen here. On a desktop:"; \
+	  echo "  $(BIN)/lectern-player $(OUT)/sample-course.lectern"; \
+	  echo "  $(BIN)/lectern-studio --course \"$(SAMPLE_COURSE)\""; \
 	fi
 
 lint: setup

@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Lectern Studio: turn lecture videos into verified course packages, offline.",
         parents=[common],
     )
+    parser.add_argument(
+        "--course",
+        type=Path,
+        metavar="COURSE_DIR",
+        help="with no command: the course folder to open in the window (made if new)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         from studio.app import run_window  # Qt is loaded only when the window is wanted
 
-        return run_main(lambda: run_window(None), debug=args.debug, prog=PROG)
+        return run_main(lambda: run_window(args.course), debug=args.debug, prog=PROG)
     handler = {
         "build": _build,
         "transcribe": _transcribe,
