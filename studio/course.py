@@ -1,35 +1,152 @@
 """A course folder: ``course.json`` plus one lesson workspace per lesson (no Qt here).
 
 ``course.json`` holds the course details (id, title, author, description,
-language) and the order of the lesson folders. Lesson folders found beside it but
-not listed are shown after the listed ones, so a folder copied in by hand appears.
+language, cover) and the order of the lesson folders. Lesson folders found beside it
+but not listed are shown after the listed ones, so a folder copied in by hand
+appears. A course folder looks like::
+
+    course.json
+    cover.png               the cover image, copied in by :meth:`Course.set_cover`
+    intro/                  a lesson workspace (``lesson.json``, see shared.workspace)
+    recordings/2024-09-02/  a recording (``recording.json``, see studio.capture.recording)
+    .trash/intro/           a removed lesson, kept so the removal can be undone
+    .trash/recordings/...   a removed recording, likewise
+
+Courses live side by side under one output folder; :func:`list_courses` summarizes
+them and :func:`new_course` starts another.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from shared.errors import LecternError
-from shared.files import write_json_atomic
+from shared.files import atomic_path, write_json_atomic
 from shared.jobs import ProgressState, stages
 from shared.manifest import CourseInfo, Manifest, new_course_id
+from shared.media import extract_frame
 from shared.package import write_package
-from shared.workspace import LESSON_FILE, Lesson, load_lesson, slugify, utc_now
-from studio.editing import package_source
+from shared.workspace import (
+    LESSON_FILE,
+    Lesson,
+    NotAWorkspaceError,
+    load_lesson,
+    slugify,
+    utc_now,
+)
+from studio.capture.recording import JSON_NAME as RECORDING_FILE
+from studio.editing import has_edits, package_source
 
-__all__ = ["COURSE_FILE", "Course", "CourseFileError", "ExportRequest", "export_course"]
+__all__ = [
+    "COURSE_FILE",
+    "RECORDINGS_DIR",
+    "TRASH_DIR",
+    "MAX_COVER_BYTES",
+    "RECORDED",
+    "PROCESSING",
+    "READY",
+    "EDITED",
+    "Course",
+    "CourseFileError",
+    "CoverImageError",
+    "LessonNotFoundError",
+    "CourseSummary",
+    "ExportRequest",
+    "export_course",
+    "list_courses",
+    "new_course",
+    "lesson_state",
+    "lesson_thumbnail",
+    "LANGUAGES",
+    "is_language_tag",
+]
 
 COURSE_FILE = "course.json"
+#: Where a course keeps its recordings, one folder each, beside its lesson folders.
+RECORDINGS_DIR = "recordings"
+#: Removed lessons are moved here (inside the course folder) instead of being deleted.
+TRASH_DIR = ".trash"
+#: A cover larger than this is refused: it is shown small and travels in every package.
+MAX_COVER_BYTES = 20 * 1024 * 1024
 _FORMAT = "lectern-course"
+_COVER_STEM = "cover"
+# The picture lesson_thumbnail() takes from a lesson's video when it has no chapter
+# pictures; hidden, so nothing else mistakes it for part of the lesson.
+_FRAME_FILE = ".thumbnail.jpg"
+_IMAGE_TYPES = (  # magic bytes, suffix
+    (b"\x89PNG\r\n\x1a\n", ".png"),
+    (b"\xff\xd8\xff", ".jpg"),
+)
+
+#: Common course and transcription languages: (BCP 47 tag, English name), by name.
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("ar", "Arabic"),
+    ("zh", "Chinese"),
+    ("cs", "Czech"),
+    ("da", "Danish"),
+    ("nl", "Dutch"),
+    ("en", "English"),
+    ("fi", "Finnish"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("el", "Greek"),
+    ("he", "Hebrew"),
+    ("hi", "Hindi"),
+    ("hu", "Hungarian"),
+    ("id", "Indonesian"),
+    ("it", "Italian"),
+    ("ja", "Japanese"),
+    ("ko", "Korean"),
+    ("no", "Norwegian"),
+    ("pl", "Polish"),
+    ("pt", "Portuguese"),
+    ("ro", "Romanian"),
+    ("ru", "Russian"),
+    ("es", "Spanish"),
+    ("sv", "Swedish"),
+    ("th", "Thai"),
+    ("tr", "Turkish"),
+    ("uk", "Ukrainian"),
+    ("vi", "Vietnamese"),
+)
+# The package format's language pattern (resources/schema/manifest-1.schema.json).
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")
+
+#: A recording folder that has not been built into a lesson yet.
+RECORDED = "recorded"
+#: Being built or rendered (only the caller knows; :func:`lesson_state` never says so).
+PROCESSING = "processing"
+#: A built lesson without edits.
+READY = "ready"
+#: A built lesson the teacher has edited.
+EDITED = "edited"
 
 
 class CourseFileError(LecternError):
-    """``course.json`` cannot be read or written."""
+    """``course.json`` cannot be read or written, or a course folder cannot be changed."""
+
+
+class CoverImageError(LecternError):
+    """The chosen cover image cannot be used."""
+
+
+class LessonNotFoundError(CourseFileError):
+    """A lesson named in a request is not in the course."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        super().__init__(
+            f"There is no lesson '{name}' in the course {folder}; refresh the lesson list "
+            "and try again."
+        )
 
 
 @dataclass
@@ -43,6 +160,7 @@ class Course:
     description: str = ""
     language: str = "en"
     lessons: list[str] = dataclasses.field(default_factory=list)
+    cover: str | None = None
 
     @classmethod
     def open(cls, folder: str | Path) -> Course:
@@ -76,9 +194,15 @@ class Course:
             description=str(data.get("description") or ""),
             language=str(data.get("language") or "en"),
             lessons=[str(name) for name in data.get("lessons") or []],
+            cover=_cover_name(data.get("cover")),
         )
 
     def save(self) -> None:
+        """Write ``course.json`` atomically.
+
+        Raises:
+            CourseFileError: the folder cannot be written.
+        """
         data = {
             "format": _FORMAT,
             "id": self.id,
@@ -87,6 +211,7 @@ class Course:
             "description": self.description,
             "language": self.language,
             "lessons": self.lessons,
+            "cover": self.cover,
         }
         try:
             write_json_atomic(self.folder / COURSE_FILE, data)
@@ -98,24 +223,173 @@ class Course:
 
     def lesson_folders(self) -> list[Path]:
         """The lesson workspaces in course order."""
-        listed = [self.folder / name for name in self.lessons]
+
+        def usable(path: Path) -> bool:
+            return (path / LESSON_FILE).is_file()
+
+        listed = [self.folder / name for name in dict.fromkeys(self.lessons)]
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            entries = []
+        # Hidden folders are the trash and half-written builds (shared.files.atomic_dir).
         found = sorted(
-            p for p in self.folder.iterdir() if (p / LESSON_FILE).is_file() and p not in listed
+            p for p in entries if not p.name.startswith(".") and p not in listed and usable(p)
         )
-        return [p for p in listed if (p / LESSON_FILE).is_file()] + found
+        return [p for p in listed if usable(p)] + found
 
     def new_lesson_folder(self, video: Path) -> Path:
         """A free folder name for a lesson made from ``video`` (not created)."""
-        base = slugify(video.stem)
-        folder, number = self.folder / base, 2
-        while folder.exists() or folder.name in self.lessons:
-            folder, number = self.folder / f"{base}-{number}", number + 1
-        return folder
+        return _free_folder(self.folder, slugify(video.stem), taken=self.lessons)
 
     def add_lesson(self, folder: Path) -> None:
+        """Put the lesson folder ``folder`` last in the course order."""
         if folder.name not in self.lessons:
             self.lessons.append(folder.name)
             self.save()
+
+    def move_lesson(self, lesson: str | Path, index: int) -> None:
+        """Move a lesson to position ``index`` of the course order and save it.
+
+        The saved order then names every lesson folder of the course, including ones
+        found on disk but not listed before. ``index`` is clamped to
+        the list, so a large number moves the lesson last.
+
+        Args:
+            lesson: the lesson folder, or its name.
+            index: the new position, counted from 0 in the order after the move.
+
+        Raises:
+            LessonNotFoundError: the course has no such lesson.
+            CourseFileError: ``course.json`` cannot be written.
+        """
+        name = Path(lesson).name
+        order = [path.name for path in self.lesson_folders()]
+        if name not in order:
+            raise LessonNotFoundError(self.folder, name)
+        order.remove(name)
+        order.insert(max(0, min(index, len(order))), name)
+        self.lessons = order
+        self.save()
+
+    def remove_lesson(self, folder: str | Path) -> Path:
+        """Move a lesson (or recording) folder into the course's trash folder.
+
+        A lesson also leaves the course order. Nothing is deleted: :meth:`restore_lesson`
+        puts it back. The trash mirrors the course: ``.trash/intro``,
+        ``.trash/recordings/2024-09-02``.
+
+        Args:
+            folder: a lesson folder of the course (or its name), or a recording folder
+                in its ``recordings`` folder.
+
+        Returns:
+            Where the folder now is (numbered when the trash already holds that name).
+
+        Raises:
+            LessonNotFoundError: the course has no such lesson or recording.
+            CourseFileError: the folder cannot be moved or ``course.json`` written.
+        """
+        source = Path(folder)
+        if source.parent == Path("."):  # a bare name
+            source = self.folder / source
+        recording = source.parent == self.folder / RECORDINGS_DIR and source.is_dir()
+        if not recording and source not in self.lesson_folders():
+            raise LessonNotFoundError(self.folder, source.name)
+        trash = self.folder / TRASH_DIR
+        target = _free_folder(trash / source.parent.relative_to(self.folder), source.name)
+        self._move(source, target)
+        if source.name in self.lessons and not recording:
+            self.lessons.remove(source.name)
+            self.save()
+        return target
+
+    def restore_lesson(self, trashed: Path, index: int | None = None) -> Path:
+        """Bring a folder back from the trash (the undo of :meth:`remove_lesson`).
+
+        Args:
+            trashed: the path :meth:`remove_lesson` returned.
+            index: where a lesson goes in the course order; last when ``None``.
+
+        Returns:
+            The restored folder (numbered when its old name is taken meanwhile).
+
+        Raises:
+            LessonNotFoundError: ``trashed`` is not in this course's trash.
+            CourseFileError: the folder cannot be moved or ``course.json`` written.
+        """
+        trashed = Path(trashed)
+        trash = self.folder / TRASH_DIR
+        if not trashed.is_dir() or trash not in trashed.parents:
+            raise LessonNotFoundError(self.folder, trashed.name)
+        parent = self.folder / trashed.parent.relative_to(trash)
+        lesson = parent == self.folder
+        target = _free_folder(parent, trashed.name, taken=self.lessons if lesson else ())
+        self._move(trashed, target)
+        if lesson:
+            order = [path.name for path in self.lesson_folders() if path != target]
+            order.insert(len(order) if index is None else max(0, index), target.name)
+            self.lessons = order
+            self.save()
+        return target
+
+    def _move(self, source: Path, target: Path) -> None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        except OSError as error:
+            raise CourseFileError(
+                f"The folder {source} cannot be moved to {target.parent} "
+                f"({error.strerror or error}); close programs using it and try again."
+            ) from error
+
+    # ------------------------------------------------------------------ cover
+
+    @property
+    def cover_path(self) -> Path | None:
+        """The cover image file, or ``None`` when there is none (or it went missing)."""
+        if not self.cover:
+            return None
+        path = self.folder / self.cover
+        return path if path.is_file() else None
+
+    def set_cover(self, image: str | Path) -> Path:
+        """Copy a PNG or JPEG image into the course folder as its cover, and save.
+
+        The copy is named ``cover.png`` or ``cover.jpg`` after what the file really
+        is (its first bytes), whatever its name says, and is written atomically.
+
+        Returns:
+            The cover file inside the course folder.
+
+        Raises:
+            CoverImageError: the file cannot be read, is not a PNG or JPEG image, or
+                is larger than :data:`MAX_COVER_BYTES`.
+            OutputNotWritableError, DiskFullError: the cover cannot be written.
+            CourseFileError: ``course.json`` cannot be written.
+        """
+        image = Path(image)
+        data = _read_image(image)
+        suffix = next(suffix for magic, suffix in _IMAGE_TYPES if data.startswith(magic))
+        name = _COVER_STEM + suffix
+        with atomic_path(self.folder / name) as tmp:
+            tmp.write_bytes(data)
+        old = self.cover
+        self.cover = name
+        self.save()
+        if old and old != name:
+            with contextlib.suppress(OSError):
+                (self.folder / old).unlink(missing_ok=True)
+        return self.folder / name
+
+    def clear_cover(self) -> None:
+        """Remove the cover: delete its file in the course folder and save."""
+        old, self.cover = self.cover, None
+        self.save()
+        if old:
+            # course.json no longer names it, so a file that cannot be deleted does no harm.
+            with contextlib.suppress(OSError):
+                (self.folder / old).unlink(missing_ok=True)
 
     def info(self, lessons: list[tuple[Path, Lesson]]) -> CourseInfo:
         """The course as the package records it, dated by its newest lesson edit."""
@@ -168,6 +442,201 @@ def package_lessons(
 
 def export_course(request: ExportRequest, state: ProgressState) -> Manifest:
     """Render each edited lesson and write the course package (a long job)."""
+    course = request.course
     return package_lessons(
-        request.course.lesson_folders(), request.output, request.course.info, state=state
+        course.lesson_folders(), request.output, course.info, cover=course.cover_path, state=state
     )
+
+
+# ------------------------------------------------------------------ courses
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    """One course folder as the course list shows it.
+
+    Attributes:
+        folder: the course folder.
+        title: the course title (the folder name when ``course.json`` is unreadable).
+        lessons: how many lessons it holds.
+        duration: the built lessons' total length in seconds (as built, before trims).
+        updated: when ``course.json`` or a lesson in it last changed (UTC).
+        cover: the cover image, if any.
+        error: why the course cannot be opened, or ``None`` when it can.
+    """
+
+    folder: Path
+    title: str
+    lessons: int
+    duration: float
+    updated: datetime
+    cover: Path | None = None
+    error: str | None = None
+
+
+def list_courses(root: str | Path) -> list[CourseSummary]:
+    """The courses in the output folder ``root``, most recently changed first.
+
+    A course is a folder directly under ``root`` that holds ``course.json``. A course
+    whose ``course.json`` is damaged is still listed, with ``error`` saying why.
+    A missing ``root`` has no courses.
+    """
+    root = Path(root)
+    try:
+        folders = [
+            p for p in root.iterdir() if not p.name.startswith(".") and (p / COURSE_FILE).is_file()
+        ]
+    except OSError:
+        return []
+    summaries = [_summary(folder) for folder in folders]
+    return sorted(summaries, key=lambda summary: (-summary.updated.timestamp(), summary.title))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _summary(folder: Path) -> CourseSummary:
+    updated = _mtime(folder / COURSE_FILE)
+    try:
+        course = Course.open(folder)
+    except CourseFileError as error:
+        when = datetime.fromtimestamp(updated, timezone.utc)
+        return CourseSummary(folder, folder.name, 0, 0.0, when, error=str(error))
+    lessons = course.lesson_folders()
+    duration = 0.0
+    for lesson in lessons:
+        updated = max(updated, _mtime(lesson / LESSON_FILE))
+        try:
+            duration += load_lesson(lesson).duration
+        except LecternError:
+            continue  # a damaged lesson has no known length
+    return CourseSummary(
+        folder,
+        course.title,
+        len(lessons),
+        duration,
+        datetime.fromtimestamp(updated, timezone.utc),
+        cover=course.cover_path,
+    )
+
+
+def new_course(root: str | Path, title: str) -> Course:
+    """Start a course called ``title`` in a new folder under ``root``.
+
+    The folder is named after the title (``"Earth Science"`` -> ``earth-science``),
+    numbered when that name is taken.
+
+    Raises:
+        CourseFileError: the folder or its ``course.json`` cannot be created.
+    """
+    root = Path(root)
+    title = title.strip() or "Untitled course"
+    folder = _free_folder(root, slugify(title, fallback="course"))
+    course = Course.open(folder)
+    course.title = title
+    course.save()
+    return course
+
+
+def _free_folder(parent: Path, name: str, taken: Sequence[str] = ()) -> Path:
+    """``parent/name``, or ``parent/name-2``, ``-3``, ... when that exists or is taken."""
+    folder, number = parent / name, 2
+    while folder.exists() or folder.name in taken:
+        folder, number = parent / f"{name}-{number}", number + 1
+    return folder
+
+
+# ------------------------------------------------------------------ lessons
+
+
+def lesson_state(folder: str | Path) -> str:
+    """Where a lesson folder is: :data:`RECORDED`, :data:`READY` or :data:`EDITED`.
+
+    A folder with ``lesson.json`` is a lesson (ready or edited); one with only
+    ``recording.json`` is :data:`RECORDED`. Whether a lesson was already built from a
+    recording is not this function's question (the lesson names its source).
+    :data:`PROCESSING` is never returned: only the caller knows what it is building.
+
+    Raises:
+        NotAWorkspaceError: the folder is neither a lesson nor a recording.
+        LecternError: the lesson or its edits cannot be read (a subclass saying why).
+    """
+    folder = Path(folder)
+    if (folder / LESSON_FILE).is_file():
+        return EDITED if has_edits(folder) else READY
+    if (folder / RECORDING_FILE).is_file():
+        return RECORDED
+    raise NotAWorkspaceError(folder)
+
+
+def lesson_thumbnail(folder: str | Path) -> Path | None:
+    """A picture for a lesson or recording folder in the lesson list.
+
+    The lesson's poster or first chapter picture when it has one; otherwise a frame
+    from its video, saved once as a small hidden JPEG in the folder (this runs
+    ffmpeg, so it can take a moment the first time). ``None`` when there is no
+    picture to be had (no video yet, or one that cannot be read).
+    """
+    folder = Path(folder)
+    try:
+        lesson = load_lesson(folder)
+    except NotAWorkspaceError:
+        videos = [folder / name for name in ("main.mkv", "screen-000.mkv", "camera-000.mkv")]
+    except LecternError:
+        return None
+    else:
+        for name in (lesson.poster, *lesson.thumbnails):
+            if name and (folder / name).is_file():
+                return folder / name
+        videos = [folder / lesson.video]
+    video = next((path for path in videos if path.is_file()), None)
+    if video is None:
+        return None
+    frame = folder / _FRAME_FILE
+    if frame.is_file() and _mtime(frame) >= _mtime(video):
+        return frame
+    try:
+        return extract_frame(video, 1.0, frame)
+    except LecternError:
+        return None
+
+
+def is_language_tag(text: str) -> bool:
+    """Whether ``text`` is a language tag a course package accepts (``en``, ``pt-BR``)."""
+    return bool(_LANGUAGE_TAG.match(text))
+
+
+def _cover_name(value: Any) -> str | None:
+    """The cover file named in ``course.json``, if it is a plain file name we wrote."""
+    if not isinstance(value, str):
+        return None
+    return value if value in {_COVER_STEM + suffix for _, suffix in _IMAGE_TYPES} else None
+
+
+def _read_image(image: Path) -> bytes:
+    try:
+        size = image.stat().st_size
+        if size > MAX_COVER_BYTES:
+            raise CoverImageError(
+                f"{image} is {size / 1e6:.0f} MB; choose a cover image smaller than "
+                f"{MAX_COVER_BYTES // (1024 * 1024)} MB."
+            )
+        data = image.read_bytes()
+    except CoverImageError:
+        raise
+    except IsADirectoryError:
+        raise CoverImageError(f"{image} is a folder; choose a PNG or JPEG image.") from None
+    except OSError as error:
+        raise CoverImageError(
+            f"The image {image} cannot be read ({error.strerror or error}); "
+            "choose another PNG or JPEG file."
+        ) from None
+    if not any(data.startswith(magic) for magic, _ in _IMAGE_TYPES):
+        raise CoverImageError(
+            f"{image} is not a PNG or JPEG image; choose a .png or .jpg file for the cover."
+        )
+    return data

@@ -1,0 +1,361 @@
+"""Lectern Studio settings, declared once with their type and default.
+
+Two kinds, kept apart:
+
+* :data:`PREFERENCES` are the teacher's choices (transcription engine, model and
+  language, where courses are kept, what to record and how). They live in the group
+  ``preferences`` and are what the settings dialog shows.
+* :data:`WINDOW_STATE` is how the window was left (geometry, splitter sizes). It
+  lives in the group ``window`` and is never shown as a choice.
+
+The declarations and :class:`Settings` do not need Qt: a :class:`Settings` keeps its
+values in any :class:`Store`. The Studio's own store is its per-user ``QSettings``,
+created (and Qt imported) only when :class:`Settings` is made without a store.
+:func:`recording_settings` and :func:`build_options` turn the preferences into what
+the recorder and the lesson pipeline take.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from shared.transcription import BUNDLED_MODEL_NAME, ENGINES
+from studio.capture.recorder import RecordingSettings
+from studio.course import is_language_tag
+from studio.pipeline import BuildOptions
+
+__all__ = [
+    "ORGANIZATION",
+    "APPLICATION",
+    "AUTO_LANGUAGE",
+    "QualityPreset",
+    "QUALITY_PRESETS",
+    "DEFAULT_QUALITY",
+    "Setting",
+    "PREFERENCES",
+    "WINDOW_STATE",
+    "Store",
+    "MemoryStore",
+    "Settings",
+    "engine_problem",
+    "default_output_folder",
+    "output_folder",
+    "recording_settings",
+    "build_options",
+]
+
+ORGANIZATION = "Lectern"
+APPLICATION = "Lectern Studio"
+#: The language preference that lets the engine detect the language.
+AUTO_LANGUAGE = "auto"
+#: The model openai-whisper uses when the preference names the bundled faster-whisper one.
+_OPENAI_WHISPER_MODEL = "tiny.en"
+
+
+@dataclass(frozen=True)
+class QualityPreset:
+    """A named recording quality.
+
+    Attributes:
+        name: what the teacher picks (``"Standard 1080p30"``).
+        fps: frames per second of the screen and camera.
+        preset: the libx264 preset (``ultrafast`` keeps up on two cores).
+        max_size: the largest picture (width, height) the screen is recorded at.
+        description: one line for a tooltip.
+    """
+
+    name: str
+    fps: float
+    preset: str
+    max_size: tuple[int, int]
+    description: str = ""
+
+
+QUALITY_PRESETS: Mapping[str, QualityPreset] = {
+    preset.name: preset
+    for preset in (
+        QualityPreset(
+            "Standard 1080p30",
+            30.0,
+            "ultrafast",
+            (1920, 1080),
+            "Full HD at 30 frames per second: sharp slides, fine for most lectures.",
+        ),
+        QualityPreset(
+            "Light 720p30",
+            30.0,
+            "superfast",
+            (1280, 720),
+            "HD at 30 frames per second: smaller files, for slow computers or small disks.",
+        ),
+        QualityPreset(
+            "Smooth 1080p60",
+            60.0,
+            "ultrafast",
+            (1920, 1080),
+            "Full HD at 60 frames per second: smooth demos and fast motion; bigger files.",
+        ),
+    )
+}
+DEFAULT_QUALITY = "Standard 1080p30"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting.
+
+    Attributes:
+        name: the key inside its group.
+        type: the Python type the value is read as (``str``, ``bool``, ``bytes``, ...).
+        default: the value when none was stored, or the stored one is unusable.
+        valid: returns whether a (converted) value is allowed.
+    """
+
+    name: str
+    type: type
+    default: Any
+    valid: Callable[[Any], bool] = lambda value: True
+
+
+def _declare(*settings: Setting) -> Mapping[str, Setting]:
+    return {setting.name: setting for setting in settings}
+
+
+def _not_blank(value: str) -> bool:
+    return bool(value.strip())
+
+
+PREFERENCES = _declare(
+    Setting("engine", str, "faster-whisper", lambda value: value in ENGINES),
+    # A model name (resolve_model) or the path of a model folder.
+    Setting("model", str, BUNDLED_MODEL_NAME, _not_blank),
+    Setting(
+        "language",
+        str,
+        AUTO_LANGUAGE,
+        lambda value: value == AUTO_LANGUAGE or is_language_tag(value),
+    ),
+    # Where courses are kept; "" is default_output_folder().
+    Setting("output_folder", str, ""),
+    # Device specs as the recorder takes them (see RecordingSettings).
+    Setting("screen", str, "0", _not_blank),
+    Setting("camera", str, "none", _not_blank),
+    Setting("mic", str, "default", _not_blank),
+    Setting("quality", str, DEFAULT_QUALITY, lambda value: value in QUALITY_PRESETS),
+    Setting("countdown", bool, True),
+    # The course folder open when the Studio last closed; "" for none.
+    Setting("last_course", str, ""),
+)
+
+WINDOW_STATE = _declare(
+    Setting("geometry", bytes, b""),
+    Setting("state", bytes, b""),
+    Setting("splitter", bytes, b""),
+)
+
+
+class Store(Protocol):
+    """Where settings are kept: the part of ``QSettings`` that :class:`Settings` uses."""
+
+    def value(self, key: str) -> Any: ...
+
+    def setValue(self, key: str, value: Any) -> None: ...  # noqa: N802 - QSettings' name
+
+    def sync(self) -> None: ...
+
+
+class MemoryStore:
+    """A :class:`Store` in a dictionary (nothing is written anywhere)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def value(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def setValue(self, key: str, value: Any) -> None:  # noqa: N802 - QSettings' name
+        self.values[key] = value
+
+    def sync(self) -> None:
+        pass
+
+
+class _QtStore:
+    """A ``QSettings`` as a :class:`Store`; bytes are kept as ``QByteArray``.
+
+    (PySide6 would otherwise pickle a Python ``bytes`` into the file.)
+    """
+
+    def __init__(self, settings: Any) -> None:
+        from PySide6.QtCore import QByteArray
+
+        self.settings = settings
+        self._byte_array = QByteArray
+
+    def value(self, key: str) -> Any:
+        raw = self.settings.value(key)
+        return bytes(raw.data()) if isinstance(raw, self._byte_array) else raw
+
+    def setValue(self, key: str, value: Any) -> None:  # noqa: N802 - QSettings' name
+        if isinstance(value, bytes):
+            value = self._byte_array(value)
+        self.settings.setValue(key, value)
+
+    def sync(self) -> None:
+        self.settings.sync()
+
+
+def _convert(setting: Setting, raw: Any) -> Any:
+    if setting.type is bool:
+        if isinstance(raw, str):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        return bool(raw)
+    if setting.type is bytes:
+        if hasattr(raw, "data") and callable(raw.data):  # a QByteArray
+            return bytes(raw.data())
+        return bytes(raw)
+    return setting.type(raw)
+
+
+class Settings:
+    """Reads and writes the declared settings.
+
+    Args:
+        store: where to keep them: a ``QSettings`` (tests pass one on an INI file in a
+            temporary folder), any :class:`Store`, or ``None`` for the per-user
+            Studio settings.
+    """
+
+    def __init__(self, store: Any = None) -> None:
+        if store is None:
+            from PySide6.QtCore import QSettings
+
+            store = QSettings(ORGANIZATION, APPLICATION)
+        self.store = store
+        # Only a QSettings needs adapting, and only then is Qt involved.
+        self._store: Store = (
+            _QtStore(store) if type(store).__module__.startswith("PySide6") else store
+        )
+
+    @classmethod
+    def in_file(cls, path: str | Path) -> Settings:
+        """Settings kept in the INI file ``path``."""
+        from PySide6.QtCore import QSettings
+
+        return cls(QSettings(str(path), QSettings.Format.IniFormat))
+
+    def _get(self, group: str, declared: Mapping[str, Setting], name: str) -> Any:
+        setting = declared[name]
+        raw = self._store.value(f"{group}/{name}")
+        if raw is None:
+            return setting.default
+        try:
+            value = _convert(setting, raw)
+        except (TypeError, ValueError):
+            return setting.default
+        return value if setting.valid(value) else setting.default
+
+    def _set(self, group: str, declared: Mapping[str, Setting], name: str, value: Any) -> None:
+        setting = declared[name]
+        value = _convert(setting, value)
+        if not setting.valid(value):
+            raise ValueError(f"the setting {name!r} cannot be {value!r}")
+        self._store.setValue(f"{group}/{name}", value)
+
+    def preference(self, name: str) -> Any:
+        """A teacher's preference (its default when unset or unusable)."""
+        return self._get("preferences", PREFERENCES, name)
+
+    def set_preference(self, name: str, value: Any) -> None:
+        """Store a preference; ``ValueError`` if it is not an allowed value."""
+        self._set("preferences", PREFERENCES, name, value)
+
+    def window(self, name: str) -> Any:
+        """A piece of window state (``b""`` when none was saved)."""
+        return self._get("window", WINDOW_STATE, name)
+
+    def set_window(self, name: str, value: Any) -> None:
+        """Store a piece of window state (``bytes`` or a ``QByteArray``)."""
+        self._set("window", WINDOW_STATE, name, value)
+
+    def sync(self) -> None:
+        self._store.sync()
+
+
+def engine_problem(engine: str) -> str | None:
+    """Why the transcription engine ``engine`` cannot be used here, or ``None`` if it can.
+
+    Only looks for the engine's package; nothing is imported or loaded.
+    """
+    if engine not in ENGINES:
+        return f"'{engine}' is not a transcription engine; choose one of: {', '.join(ENGINES)}."
+    package = {"faster-whisper": "faster_whisper", "openai-whisper": "whisper"}[engine]
+    if importlib.util.find_spec(package) is not None:
+        return None
+    if engine == "openai-whisper":
+        return (
+            "openai-whisper is not installed; install it with pip install "
+            "'lectern[openai-whisper]' (it needs PyTorch)."
+        )
+    return "faster-whisper is not installed; reinstall Lectern."
+
+
+def default_output_folder() -> Path:
+    """Where courses are kept unless the teacher chose a folder: ``Documents/Lectern``."""
+    from PySide6.QtCore import QStandardPaths
+
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents or Path.home()) / "Lectern"
+
+
+def output_folder(settings: Settings) -> Path:
+    """The folder that holds the teacher's courses (the chosen one, or the default)."""
+    chosen = settings.preference("output_folder").strip()
+    return Path(chosen).expanduser() if chosen else default_output_folder()
+
+
+def recording_settings(settings: Settings) -> RecordingSettings:
+    """What the recorder should record, from the preferences.
+
+    The devices come from the ``screen``, ``camera`` and ``mic`` preferences; the
+    frame rate and encoder preset from the ``quality`` preset. The preset's largest
+    picture size is passed on when the recorder takes one (a ``max_size`` field).
+    """
+    quality = QUALITY_PRESETS[settings.preference("quality")]
+    values: dict[str, Any] = {
+        "screen": settings.preference("screen"),
+        "camera": settings.preference("camera"),
+        "mic": settings.preference("mic"),
+        "fps": quality.fps,
+        "preset": quality.preset,
+    }
+    if "max_size" in {field.name for field in dataclasses.fields(RecordingSettings)}:
+        values["max_size"] = quality.max_size
+    return RecordingSettings(**values)
+
+
+def build_options(settings: Settings, **changes: Any) -> BuildOptions:
+    """How to build a lesson, from the transcription preferences.
+
+    Args:
+        settings: the Studio settings.
+        **changes: other :class:`~studio.pipeline.BuildOptions` fields for this build
+            (``title``, ``camera``, ...).
+    """
+    engine = settings.preference("engine")
+    model = settings.preference("model")
+    if engine == "openai-whisper" and model == BUNDLED_MODEL_NAME:
+        model = _OPENAI_WHISPER_MODEL  # the bundled model is a faster-whisper one
+    language = settings.preference("language")
+    return BuildOptions(
+        engine=engine,
+        model=model,
+        # Whisper knows languages, not regions: "pt-BR" is transcribed as "pt".
+        language=None if language == AUTO_LANGUAGE else language.split("-")[0].lower(),
+        **changes,
+    )

@@ -1,0 +1,328 @@
+"""The Studio's settings dialog: transcription, recording and output choices.
+
+Nothing is stored until OK: :meth:`SettingsDialog.accept` writes every choice to the
+:class:`~studio.settings.Settings` it was given; Cancel leaves them as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shared import transcription
+from shared.transcription import ENGINES, ModelInfo
+from shared.ui import theme
+from studio.capture import devices
+from studio.course import LANGUAGES
+from studio.settings import (
+    AUTO_LANGUAGE,
+    QUALITY_PRESETS,
+    Settings,
+    default_output_folder,
+    engine_problem,
+)
+
+__all__ = ["SettingsDialog", "model_label"]
+
+_OTHER = "\x00other"  # item data of "Other folder…" (never a model name or path)
+_LANGUAGE_NAMES = {"en": "English", "multilingual": "many languages"}
+
+
+def model_label(model: ModelInfo) -> str:
+    """``"tiny.en-bundled · 78 MB · English (bundled)"``."""
+    languages = _LANGUAGE_NAMES.get(model.languages, model.languages)
+    bundled = " (bundled)" if model.bundled else ""
+    return f"{model.name} · {model.size_bytes / 1e6:.0f} MB · {languages}{bundled}"
+
+
+def _note() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {theme.MUTED};")
+    label.hide()
+    return label
+
+
+def _show(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def _select(combo: QComboBox, data: Any, missing: str | None = None) -> None:
+    """Select the item holding ``data``; add it (labelled ``missing``) if there is none."""
+    index = combo.findData(data)
+    if index < 0 and missing is not None:
+        combo.addItem(missing, data)
+        index = combo.count() - 1
+    combo.setCurrentIndex(max(index, 0))
+
+
+class SettingsDialog(QDialog):
+    """Tabs Transcription, Recording and Output over one :class:`Settings`."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(520)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._transcription_tab(), "Transcription")
+        self.tabs.addTab(self._recording_tab(), "Recording")
+        self.tabs.addTab(self._output_tab(), "Output")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        self.load()
+
+    # ------------------------------------------------------------- transcription
+
+    def _transcription_tab(self) -> QWidget:
+        self.engine_box = QComboBox()
+        self.engine_box.setAccessibleName("Transcription engine")
+        items: QStandardItemModel = self.engine_box.model()
+        self.engine_problems: dict[str, str] = {}
+        for engine in ENGINES:
+            problem = engine_problem(engine)
+            label = engine if problem is None else f"{engine} (not installed)"
+            self.engine_box.addItem(label, engine)
+            if problem is not None:
+                self.engine_problems[engine] = problem
+                item = items.item(self.engine_box.count() - 1)
+                item.setEnabled(False)
+                item.setToolTip(problem)
+        self.engine_note = _note()
+        _show(self.engine_note, "\n".join(self.engine_problems.values()))
+
+        self.model_box = QComboBox()
+        self.model_box.setAccessibleName("Speech model")
+        self.models = transcription.available_models()
+        for model in self.models:
+            self.model_box.addItem(model_label(model), model.name)
+            self.model_box.setItemData(
+                self.model_box.count() - 1, str(model.path), Qt.ItemDataRole.ToolTipRole
+            )
+        self.model_box.addItem("Other folder…", _OTHER)
+        self.model_note = _note()
+        if not self.models:
+            _show(self.model_note, "No speech model was found; choose a model folder.")
+        self._model_index = 0
+        self.model_box.activated.connect(self._model_activated)
+
+        self.language_box = QComboBox()
+        self.language_box.setAccessibleName("Spoken language")
+        self.language_box.addItem("Detect automatically", AUTO_LANGUAGE)
+        for code, name in LANGUAGES:
+            self.language_box.addItem(f"{name} ({code})", code)
+
+        tab = QWidget()
+        form = QFormLayout(tab)
+        form.addRow("Engine", self.engine_box)
+        form.addRow("", self.engine_note)
+        form.addRow("Model", self.model_box)
+        form.addRow("", self.model_note)
+        form.addRow("Language", self.language_box)
+        return tab
+
+    def _model_activated(self, index: int) -> None:
+        if self.model_box.itemData(index) != _OTHER:
+            self._model_index = index
+            return
+        self.model_box.setCurrentIndex(self._model_index)  # until a folder is chosen
+        folder = QFileDialog.getExistingDirectory(self, "Choose a speech model folder")
+        if folder:
+            self.use_model_folder(Path(folder))
+
+    def use_model_folder(self, folder: Path) -> bool:
+        """Choose the model in ``folder``; explain and keep the old choice if it has none."""
+        if not (folder / "model.bin").is_file():
+            _show(
+                self.model_note,
+                f"{folder} has no model.bin, so it is not a faster-whisper model; "
+                "choose a folder with a CTranslate2 Whisper model.",
+            )
+            return False
+        _show(self.model_note, "")
+        self._select_model(str(folder))
+        return True
+
+    def _select_model(self, spec: str) -> None:
+        index = self.model_box.findData(spec)
+        if index < 0:
+            index = self.model_box.count() - 1  # before "Other folder…"
+            self.model_box.insertItem(index, f"{Path(spec).name} · {spec}", spec)
+        self.model_box.setCurrentIndex(index)
+        self._model_index = index
+
+    # ------------------------------------------------------------------ recording
+
+    def _recording_tab(self) -> QWidget:
+        self.screen_box = QComboBox()
+        self.screen_box.setAccessibleName("Screen")
+        self.screen_note = _note()
+        self._fill(
+            self.screen_box,
+            self.screen_note,
+            "screens",
+            devices.list_screens,
+            lambda s: (f"Screen {s.index} ({s.width}×{s.height})", str(s.index)),
+            ("No screen", "none"),
+        )
+        self.camera_box = QComboBox()
+        self.camera_box.setAccessibleName("Camera")
+        self.camera_note = _note()
+        self._fill(
+            self.camera_box,
+            self.camera_note,
+            "cameras",
+            devices.list_cameras,
+            lambda c: (f"{c.name} ({c.path})", str(c.index)),
+            ("No camera", "none"),
+        )
+        self.mic_box = QComboBox()
+        self.mic_box.setAccessibleName("Microphone")
+        self.mic_box.addItem("Default microphone", "default")
+        self.mic_note = _note()
+        self._fill(
+            self.mic_box,
+            self.mic_note,
+            "microphones",
+            devices.list_microphones,
+            lambda m: (m.name, m.name),
+            ("No microphone", "none"),
+        )
+        self.quality_box = QComboBox()
+        self.quality_box.setAccessibleName("Recording quality")
+        for preset in QUALITY_PRESETS.values():
+            self.quality_box.addItem(preset.name, preset.name)
+            self.quality_box.setItemData(
+                self.quality_box.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.countdown_box = QCheckBox("Count down before the recording starts")
+
+        tab = QWidget()
+        form = QFormLayout(tab)
+        form.addRow("Screen", self.screen_box)
+        form.addRow("", self.screen_note)
+        form.addRow("Camera", self.camera_box)
+        form.addRow("", self.camera_note)
+        form.addRow("Microphone", self.mic_box)
+        form.addRow("", self.mic_note)
+        form.addRow("Quality", self.quality_box)
+        form.addRow("", self.countdown_box)
+        return tab
+
+    def _fill(
+        self,
+        combo: QComboBox,
+        note: QLabel,
+        what: str,
+        lister: Callable[[], Sequence[Any]],
+        describe: Callable[[Any], tuple[str, str]],
+        off: tuple[str, str],
+    ) -> None:
+        """Add the devices ``lister`` finds; a failure or an empty list becomes a note."""
+        try:
+            found = list(lister())
+        except Exception as error:  # a broken driver must not stop the dialog opening
+            found = []
+            _show(note, f"The {what} could not be listed ({error}).")
+        else:
+            if not found:
+                _show(note, f"No {what} were found on this computer.")
+        for device in found:
+            combo.addItem(*describe(device))
+        combo.addItem(*off)
+
+    # --------------------------------------------------------------------- output
+
+    def _output_tab(self) -> QWidget:
+        self.output_box = QLineEdit()
+        self.output_box.setAccessibleName("Output folder")
+        self.output_box.setPlaceholderText(str(default_output_folder()))
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose_output)
+        row = QHBoxLayout()
+        row.addWidget(self.output_box, 1)
+        row.addWidget(choose)
+        explain = QLabel("New courses are made here, one folder each.")
+        explain.setWordWrap(True)
+        tab = QWidget()
+        form = QFormLayout(tab)
+        form.addRow("Courses folder", row)
+        form.addRow("", explain)
+        return tab
+
+    def _choose_output(self) -> None:
+        start = self.output_box.text().strip() or str(default_output_folder())
+        folder = QFileDialog.getExistingDirectory(self, "Choose the courses folder", start)
+        if folder:
+            self.output_box.setText(folder)
+
+    # ------------------------------------------------------------ load and store
+
+    def load(self) -> None:
+        """Show the stored settings."""
+        get = self.settings.preference
+        engine = get("engine")
+        index = self.engine_box.findData(engine)
+        self.engine_box.setCurrentIndex(index)
+        model = get("model")
+        known = self.model_box.findData(model) >= 0 or Path(model).expanduser().is_dir()
+        # A model no longer here stays chosen, so OK does not change it behind one's back.
+        self._select_model(model)
+        if not known:
+            _show(self.model_note, f"The model {model} is not on this computer.")
+        _select(self.language_box, get("language"), get("language"))
+        _select(self.screen_box, get("screen"), f"{get('screen')} (not found now)")
+        _select(self.camera_box, get("camera"), f"{get('camera')} (not found now)")
+        _select(self.mic_box, get("mic"), f"{get('mic')} (not found now)")
+        _select(self.quality_box, get("quality"))
+        self.countdown_box.setChecked(get("countdown"))
+        self.output_box.setText(get("output_folder"))
+
+    def choices(self) -> dict[str, Any]:
+        """The preferences as the dialog shows them now."""
+        output = self.output_box.text().strip()
+        if output and Path(output).expanduser() == default_output_folder():
+            output = ""
+        return {
+            "engine": self.engine_box.currentData(),
+            "model": self.model_box.currentData(),
+            "language": self.language_box.currentData(),
+            "screen": self.screen_box.currentData(),
+            "camera": self.camera_box.currentData(),
+            "mic": self.mic_box.currentData(),
+            "quality": self.quality_box.currentData(),
+            "countdown": self.countdown_box.isChecked(),
+            "output_folder": output,
+        }
+
+    def accept(self) -> None:
+        for name, value in self.choices().items():
+            self.settings.set_preference(name, value)
+        self.settings.sync()
+        super().accept()
