@@ -5,22 +5,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from shared.errors import LecternError
 from shared.ui import theme
 from shared.ui.display import require_display
 from studio.course import Course
+from studio.settings import Settings, output_folder
 from studio.ui.main_window import TITLE, MainWindow
 
-__all__ = ["run_window", "default_course_folder"]
+__all__ = ["run_window", "course_to_open"]
 
 
-def default_course_folder() -> Path:
-    """Where a course is kept when none is named: ``Documents/Lectern/My course``."""
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents or Path.home()) / "Lectern" / "My course"
+def course_to_open(settings: Settings) -> Path:
+    """The course last opened if it is still there, else ``My course`` in the output folder."""
+    last = settings.preference("last_course")
+    if last and (Path(last) / "course.json").is_file():
+        return Path(last)
+    return output_folder(settings) / "My course"
 
 
 def run_window(project_dir: Path | None) -> int:
@@ -28,7 +31,7 @@ def run_window(project_dir: Path | None) -> int:
 
     Args:
         project_dir: the course folder (created with a new ``course.json`` when it has
-            none); :func:`default_course_folder` when ``None``.
+            none); :func:`course_to_open` when ``None``.
 
     Returns:
         The exit status: 0 after a normal close, 1 if the course cannot be opened.
@@ -40,12 +43,13 @@ def run_window(project_dir: Path | None) -> int:
     app.setOrganizationName("Lectern")
     app.setApplicationDisplayName(TITLE)
     theme.apply(app)
+    settings = Settings()
     try:
-        course = Course.open(project_dir or default_course_folder())
+        course = Course.open(project_dir or course_to_open(settings))
     except LecternError as error:
         print(f"lectern-studio: {error}", file=sys.stderr)
         return 1
-    window = MainWindow(course)
+    window = MainWindow(course, settings)
     window.show()
     QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

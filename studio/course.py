@@ -44,6 +44,7 @@ from shared.workspace import (
     utc_now,
 )
 from studio.capture.recording import JSON_NAME as RECORDING_FILE
+from studio.capture.recording import load_recording
 from studio.editing import has_edits, package_source
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "new_course",
     "lesson_state",
     "lesson_thumbnail",
+    "unbuilt_recordings",
     "LANGUAGES",
     "is_language_tag",
 ]
@@ -640,3 +642,47 @@ def _read_image(image: Path) -> bytes:
             f"{image} is not a PNG or JPEG image; choose a .png or .jpg file for the cover."
         )
     return data
+
+
+def unbuilt_recordings(course: Course) -> list[tuple[Path, bool]]:
+    """The course's recordings no lesson was built from, oldest first.
+
+    Returns:
+        ``(recording folder, interrupted)`` pairs; ``interrupted`` is true when the
+        recorder stopped without finishing (a crash or a killed process) and no other
+        process is recording it now.
+    """
+    root = course.folder / RECORDINGS_DIR
+    if not root.is_dir():
+        return []
+    built = set()
+    for folder in course.lesson_folders():
+        try:
+            built.add(Path(load_lesson(folder).source).parent)
+        except LecternError:
+            continue
+    found = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.resolve() in built:
+            continue
+        try:
+            data = load_recording(folder)
+        except LecternError:
+            continue
+        if data.get("state") == "finished":
+            found.append((folder, False))
+        elif data.get("state") in ("recording", "stopped") and not _recording_now(data):
+            found.append((folder, True))
+    return found
+
+
+def _recording_now(data: dict) -> bool:
+    """Whether a live process (other than a dead one) still writes this recording."""
+    pid = data.get("pid")
+    if data.get("state") != "recording" or not pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"python" in cmdline or b"lectern" in cmdline

@@ -6,18 +6,20 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QProcess, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -34,72 +36,51 @@ from shared.ui.dialogs import error_box
 from shared.ui.seek_bar import format_time
 from shared.ui.worker import Job, Worker
 from shared.workspace import load_lesson
-from studio.capture.recording import build_inputs, load_recording
-from studio.course import Course, ExportRequest, export_course
-from studio.editing import has_edits
+from studio.capture.recording import build_inputs
+from studio.course import (
+    EDITED,
+    READY,
+    RECORDED,
+    Course,
+    ExportRequest,
+    export_course,
+    lesson_state,
+    lesson_thumbnail,
+    list_courses,
+    new_course,
+    unbuilt_recordings,
+)
 from studio.pipeline import BuildOptions, BuildResult, build_lesson
+from studio.settings import Settings, build_options, output_folder
+from studio.ui.course_details import CourseDetailsForm
 from studio.ui.review import ReviewPanel
+from studio.ui.settings_dialog import SettingsDialog
 
-__all__ = ["MainWindow", "TITLE", "RECORDINGS", "unbuilt_recordings"]
+__all__ = ["MainWindow", "TITLE"]
 
 TITLE = "Lectern Studio"
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
-#: Where a course keeps its recordings (one folder each), beside its lesson folders.
-RECORDINGS = "recordings"
 _FOLDER_ROLE = Qt.ItemDataRole.UserRole
 _RECORDING_ROLE = Qt.ItemDataRole.UserRole + 1
+_THUMB = QSize(96, 54)
+_STATE_TEXT = {RECORDED: "Recorded", READY: "Ready", EDITED: "Edited"}
 
 
-def unbuilt_recordings(course: Course) -> list[tuple[Path, bool]]:
-    """The course's recordings no lesson was built from, oldest first.
-
-    Returns:
-        ``(recording folder, interrupted)`` pairs; ``interrupted`` is true when the
-        recorder stopped without finishing (a crash or a killed process) and no other
-        process is recording it now.
-    """
-    root = course.folder / RECORDINGS
-    if not root.is_dir():
-        return []
-    built = set()
-    for folder in course.lesson_folders():
-        try:
-            built.add(Path(load_lesson(folder).source).parent)
-        except LecternError:
-            continue
-    found = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if folder.resolve() in built:
-            continue
-        try:
-            data = load_recording(folder)
-        except LecternError:
-            continue
-        if data.get("state") == "finished":
-            found.append((folder, False))
-        elif data.get("state") in ("recording", "stopped") and not _recording_now(data):
-            found.append((folder, True))
-    return found
-
-
-def _recording_now(data: dict) -> bool:
-    """Whether a live process (other than a dead one) still writes this recording."""
-    pid = data.get("pid")
-    if data.get("state") != "recording" or not pid:
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"python" in cmdline or b"lectern" in cmdline
+def _lesson_text(title: str, duration: float, state: str) -> str:
+    return f"{title}\n{format_time(duration)} · {_STATE_TEXT.get(state, state.title())}"
 
 
 class MainWindow(QMainWindow):
     """The Studio window over one :class:`Course` folder."""
 
-    def __init__(self, course: Course, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, course: Course, settings: Settings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.course = course
+        self.settings = settings if settings is not None else Settings()
+        self.settings_dialog: SettingsDialog | None = None
+        self._icons: dict[Path, tuple[float, QIcon]] = {}
         self.worker = Worker(self)
         self.job: Job | None = None
         self.job_label = ""
@@ -116,12 +97,12 @@ class MainWindow(QMainWindow):
 
         self.review = ReviewPanel()
         self._build_left()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.left)
-        splitter.addWidget(self.review)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 1040])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.review)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([340, 1020])
+        self.setCentralWidget(self.splitter)
         self._build_actions()
         self._build_status()
         self._save_timer = QTimer(self)
@@ -129,6 +110,7 @@ class MainWindow(QMainWindow):
         self._save_timer.setInterval(600)
         self._save_timer.timeout.connect(self.save_course)
         self._connect()
+        self._restore_window()
         self._show_course()
         self.refresh_lessons()
         if self.lesson_list.count() and self.lesson_list.item(0).data(_FOLDER_ROLE):
@@ -137,33 +119,55 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- building
 
     def _build_left(self) -> None:
-        self.title_box = QLineEdit()
-        self.title_box.setAccessibleName("Course title")
-        self.author_box = QLineEdit()
-        self.author_box.setAccessibleName("Author")
-        self.description_box = QPlainTextEdit()
-        self.description_box.setAccessibleName("Description")
-        self.description_box.setMaximumHeight(90)
+        self.course_box = QComboBox()
+        self.course_box.setAccessibleName("Course")
+        self.course_box.setToolTip("Your courses (in the output folder set in Settings)")
+        self.new_course_button = QPushButton("New…")
+        self.new_course_button.setAccessibleName("New course")
+        courses = QHBoxLayout()
+        courses.addWidget(self.course_box, 1)
+        courses.addWidget(self.new_course_button)
+
+        self.details = CourseDetailsForm()
+        self.title_box = self.details.title_box
+        self.author_box = self.details.author_box
+        self.description_box = self.details.description_box
         details = QGroupBox("Course")
-        form = QFormLayout(details)
-        form.addRow("Title", self.title_box)
-        form.addRow("Author", self.author_box)
-        form.addRow("Description", self.description_box)
+        box = QVBoxLayout(details)
+        box.addLayout(courses)
+        box.addWidget(self.details)
 
         self.lesson_list = QListWidget()
         self.lesson_list.setAccessibleName("Lessons")
         self.lesson_list.setWordWrap(True)
+        self.lesson_list.setIconSize(_THUMB)
+        self.lesson_list.setSpacing(2)
+        self.lesson_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.lesson_list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.lesson_list.setToolTip("Drag lessons to put them in order")
         self.lesson_title_box = QLineEdit()
         self.lesson_title_box.setAccessibleName("Lesson title")
         self.lesson_title_box.setPlaceholderText("Lesson title")
         self.lesson_title_box.setEnabled(False)
+        self.record_button = QPushButton("Record lesson…")
+        self.record_button.setObjectName("primary")
+        self.record_button.setAccessibleName("Record a new lesson")
         self.import_button = QPushButton("Import video…")
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setAccessibleName("Remove the selected lesson")
+        self.remove_button.setToolTip(
+            "Move the lesson to the course's trash (Ctrl+Z brings it back)"
+        )
         self.export_button = QPushButton("Export course…")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.remove_button)
         lessons = QGroupBox("Lessons")
         box = QVBoxLayout(lessons)
         box.addWidget(self.lesson_list, 1)
         box.addWidget(self.lesson_title_box)
-        box.addWidget(self.import_button)
+        box.addLayout(buttons)
         box.addWidget(self.export_button)
 
         self.left = QWidget()
@@ -195,17 +199,31 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = QAction("&Redo", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Preferences), QKeySequence("Ctrl+,")]
+        )
+        self.record_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "&Record lesson…", self
+        )
+        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.remove_action = QAction("Re&move lesson", self)
+        self.remove_action.setShortcut(QKeySequence("Ctrl+Backspace"))
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.new_course_action)
         menu.addAction(self.open_course_action)
         menu.addSeparator()
+        menu.addAction(self.record_action)
         menu.addAction(self.import_action)
+        menu.addAction(self.remove_action)
         menu.addAction(self.export_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Edit")
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self.settings_action)
         self._update_undo()
 
     def _build_status(self) -> None:
@@ -217,8 +235,13 @@ class MainWindow(QMainWindow):
         self.cancel_button.setAccessibleName("Cancel the running job")
         self.statusBar().addPermanentWidget(self.progress_bar)
         self.statusBar().addPermanentWidget(self.cancel_button)
+        self.undo_remove_button = QPushButton("Undo remove")
+        self.undo_remove_button.setAccessibleName("Bring the removed lesson back")
+        self.statusBar().addPermanentWidget(self.undo_remove_button)
         self.progress_bar.hide()
         self.cancel_button.hide()
+        self.undo_remove_button.hide()
+        self._trashed: tuple[Path, int] | None = None
 
     def _connect(self) -> None:
         self.import_action.triggered.connect(self.choose_import)
@@ -237,24 +260,56 @@ class MainWindow(QMainWindow):
         self.review.changed.connect(self._edited)
         self.review.failed.connect(self.show_error)
         self.review.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
-        for box in (self.title_box, self.author_box):
-            box.textEdited.connect(self._details_edited)
-        self.description_box.textChanged.connect(self._details_edited)
+        self.details.changed.connect(self._details_edited)
+        self.details.failed.connect(self.show_error)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.remove_action.triggered.connect(self.remove_lesson)
+        self.remove_button.clicked.connect(self.remove_lesson)
+        self.undo_remove_button.clicked.connect(self.undo_remove)
+        self.new_course_button.clicked.connect(self.choose_new_course)
+        self.course_box.activated.connect(self._course_picked)
+        self.lesson_list.model().rowsMoved.connect(self._lessons_moved)
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.window("geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        splitter = self.settings.window("splitter")
+        if splitter:
+            self.splitter.restoreState(QByteArray(splitter))
 
     # ------------------------------------------------------------------ course
 
     def _show_course(self) -> None:
-        self.title_box.setText(self.course.title)
-        self.author_box.setText(self.course.author)
-        self.description_box.blockSignals(True)
-        self.description_box.setPlainText(self.course.description)
-        self.description_box.blockSignals(False)
+        self.details.set_course(self.course)
+        self.refresh_courses()
 
     def _details_edited(self) -> None:
-        self.course.title = self.title_box.text()
-        self.course.author = self.author_box.text()
-        self.course.description = self.description_box.toPlainText()
         self._save_timer.start()
+
+    def refresh_courses(self) -> None:
+        """Fill the course picker: the courses in the output folder, and the open one."""
+        self.course_box.blockSignals(True)
+        self.course_box.clear()
+        try:
+            found = list_courses(output_folder(self.settings))
+        except OSError:
+            found = []
+        folders = [summary.folder for summary in found]
+        if self.course.folder not in folders:
+            self.course_box.addItem(self.course.title, str(self.course.folder))
+        for summary in found:
+            title = self.course.title if summary.folder == self.course.folder else summary.title
+            count = f"{summary.lessons} lesson{'s' if summary.lessons != 1 else ''}"
+            self.course_box.addItem(f"{title} ({count})", str(summary.folder))
+        self.course_box.setCurrentIndex(self.course_box.findData(str(self.course.folder)))
+        self.course_box.blockSignals(False)
+
+    def _course_picked(self, index: int) -> None:
+        folder = self.course_box.itemData(index)
+        changed = folder and Path(folder) != self.course.folder
+        if changed and not self.open_course_folder(Path(folder)):
+            self.refresh_courses()
 
     def save_course(self) -> bool:
         self._save_timer.stop()
@@ -266,19 +321,21 @@ class MainWindow(QMainWindow):
         return True
 
     def refresh_lessons(self) -> None:
-        """List the course's lessons (title, duration, state), keeping the selection."""
+        """List the course's lessons (picture, title, duration, state), keeping the selection."""
         current = self.current_folder()
         self.lesson_list.blockSignals(True)
         self.lesson_list.clear()
+        movable = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        movable |= Qt.ItemFlag.ItemIsDragEnabled
         for folder in self.course.lesson_folders():
             try:
                 lesson = load_lesson(folder)
-                state = "Edited" if has_edits(folder) else "Built"
-                text = f"{lesson.title}\n{format_time(lesson.duration)} · {state}"
+                text = _lesson_text(lesson.title, lesson.duration, lesson_state(folder))
             except LecternError:
                 text = f"{folder.name}\nCannot be read"
-            item = QListWidgetItem(text)
+            item = QListWidgetItem(self._icon(folder), text)
             item.setData(_FOLDER_ROLE, str(folder))
+            item.setFlags(movable)
             self.lesson_list.addItem(item)
             if folder == current:
                 self.lesson_list.setCurrentItem(item)
@@ -286,15 +343,52 @@ class MainWindow(QMainWindow):
             if folder in self._queue or folder == self.building_from:
                 continue
             state = "Interrupted recording" if interrupted else "Recorded, not processed"
-            item = QListWidgetItem(f"{folder.name}\n{state} · double-click to process")
+            item = QListWidgetItem(
+                self._icon(folder), f"{folder.name}\n{state} · double-click to process"
+            )
             item.setData(_RECORDING_ROLE, str(folder))
+            item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
             item.setToolTip("Process this recording into a lesson (transcript, chapters).")
             self.lesson_list.addItem(item)
         if self.building is not None:
-            item = QListWidgetItem(f"{self.building.name}\nBuilding…")
+            source = self.building_from or self.building
+            item = QListWidgetItem(self._icon(source), f"{self.building.name}\nProcessing…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
+        self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
+
+    def _icon(self, folder: Path) -> QIcon:
+        """The lesson's picture, made once per folder and kept while its file is unchanged."""
+        picture = lesson_thumbnail(folder) if folder.is_dir() else None
+        stamp = picture.stat().st_mtime if picture is not None else 0.0
+        cached = self._icons.get(folder)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        icon = QIcon()
+        if picture is not None:
+            pixmap = QPixmap(str(picture))
+            if not pixmap.isNull():
+                scaled = pixmap.scaled(
+                    _THUMB,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+                icon = QIcon(scaled)
+        self._icons[folder] = (stamp, icon)
+        return icon
+
+    def _lessons_moved(self, *_args: object) -> None:
+        """Keep the course in the order the teacher dragged the lessons into."""
+        names = []
+        for row in range(self.lesson_list.count()):
+            folder = self.lesson_list.item(row).data(_FOLDER_ROLE)
+            if folder:
+                names.append(Path(folder).name)
+        if names != [folder.name for folder in self.course.lesson_folders()]:
+            self.course.lessons = names
+            self.save_course()
+            QTimer.singleShot(0, self.refresh_lessons)
 
     def current_folder(self) -> Path | None:
         item = self.lesson_list.currentItem()
@@ -340,9 +434,9 @@ class MainWindow(QMainWindow):
         item = self.lesson_list.currentItem()
         session = self.review.session
         if item is not None and session is not None:
-            state = "Edited" if session.edited else "Built"
+            state = EDITED if session.edited else READY
             lesson = session.lesson
-            item.setText(f"{lesson.title}\n{format_time(lesson.duration)} · {state}")
+            item.setText(_lesson_text(lesson.title, lesson.duration, state))
 
     def _update_undo(self) -> None:
         session = self.review.session
@@ -420,7 +514,9 @@ class MainWindow(QMainWindow):
         if recording:
             title = f"Lesson {len(self.course.lesson_folders()) + 1}"
         job = self.worker.submit(
-            "building the lesson", _build_job, (source, folder, BuildOptions(title=title))
+            "building the lesson",
+            _build_job,
+            (source, folder, build_options(self.settings, title=title)),
         )
         self._start(f"Building {source.name}…", job)
         job.succeeded.connect(self._built)
@@ -471,11 +567,24 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- courses
 
     def choose_new_course(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Folder for the new course", str(self.course.folder.parent)
-        )
-        if folder:
-            self.open_course_folder(Path(folder))
+        title, ok = QInputDialog.getText(self, "New course", "Title of the new course:")
+        if ok and title.strip():
+            self.new_course(title)
+
+    def new_course(self, title: str) -> bool:
+        """Make a course called ``title`` in the output folder and open it."""
+        try:
+            course = new_course(output_folder(self.settings), title)
+        except LecternError as error:
+            self.show_error(str(error))
+            return False
+        except OSError as error:
+            self.show_error(
+                f"The course folder cannot be made in {output_folder(self.settings)} "
+                f"({error.strerror}); choose another output folder in Settings."
+            )
+            return False
+        return self.open_course_folder(course.folder)
 
     def choose_open_course(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -502,8 +611,57 @@ class MainWindow(QMainWindow):
         if self.lesson_list.count() and self.lesson_list.item(0).data(_FOLDER_ROLE):
             self.lesson_list.setCurrentRow(0)
         self.statusBar().showMessage(f"Opened “{course.title}”", 4000)
+        self._remember_course()
         QTimer.singleShot(0, self.offer_recovery)
         return True
+
+    def _remember_course(self) -> None:
+        self.settings.set_preference("last_course", str(self.course.folder))
+        self.settings.sync()
+
+    # ------------------------------------------------------------- lessons
+
+    def remove_lesson(self) -> None:
+        """Move the selected lesson (or recording) to the course's trash; undo brings it back."""
+        item = self.lesson_list.currentItem()
+        folder = item.data(_FOLDER_ROLE) or item.data(_RECORDING_ROLE) if item else None
+        if not folder or self.busy():
+            return
+        folder = Path(folder)
+        row = self.lesson_list.row(item)
+        if self.review.session is not None and self.review.session.folder == folder:
+            self.review.close_lesson()
+        try:
+            trashed = self.course.remove_lesson(folder)
+        except LecternError as error:
+            self.show_error(str(error))
+            return
+        self._trashed = (trashed, row)
+        self.refresh_lessons()
+        self.statusBar().showMessage(f"Moved {folder.name} to the course's trash", 10_000)
+        self.undo_remove_button.show()
+        QTimer.singleShot(15_000, self.undo_remove_button.hide)
+
+    def undo_remove(self) -> None:
+        if self._trashed is None:
+            return
+        trashed, row = self._trashed
+        self._trashed = None
+        self.undo_remove_button.hide()
+        try:
+            folder = self.course.restore_lesson(trashed, row)
+        except LecternError as error:
+            self.show_error(str(error))
+            return
+        self.refresh_lessons()
+        self.select_lesson(folder)
+
+    # ------------------------------------------------------------ settings
+
+    def open_settings(self) -> None:
+        self.settings_dialog = SettingsDialog(self.settings, self)
+        self.settings_dialog.accepted.connect(self.refresh_courses)
+        self.settings_dialog.open()
 
     # ------------------------------------------------------------------ export
 
@@ -572,6 +730,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_course()
+        self.settings.set_window("geometry", self.saveGeometry())
+        self.settings.set_window("splitter", self.splitter.saveState())
+        self._remember_course()
         self._queue.clear()
         for job in self.worker.running():
             job.cancel()

@@ -57,7 +57,7 @@ def _rename_chapter(window, row: int, text: str, qtbot) -> None:
 
 def test_import_lists_the_lesson_and_opens_it_for_review(window):
     assert window.lesson_list.count() == 1
-    assert "Built" in window.lesson_list.item(0).text()
+    assert "Ready" in window.lesson_list.item(0).text()
     review = window.review
     assert format_time(review.session.lesson.duration) in window.lesson_list.item(0).text()
     assert review.isEnabled() and review.session is not None
@@ -96,7 +96,7 @@ def test_cancel_an_import_leaves_nothing_behind(window, qtbot):
     folders = sorted(p.name for p in window.course.folder.iterdir())
     window.import_videos([SAMPLE])
     assert window.cancel_button.isVisible()
-    assert "Building" in window.lesson_list.item(1).text()
+    assert "Processing" in window.lesson_list.item(1).text()
     qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
     assert window.last_error is None

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from shared.workspace import load_lesson
 from studio.capture import Recorder, RecordingSettings
-from studio.course import Course
-from studio.ui.main_window import RECORDINGS, MainWindow, unbuilt_recordings
+from studio.course import RECORDINGS_DIR as RECORDINGS
+from studio.course import Course, unbuilt_recordings
+from studio.settings import Settings
+from studio.ui.main_window import MainWindow
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample" / "lecture.mp4"
 BUILD_TIMEOUT = 180_000
@@ -46,7 +48,7 @@ def _click(box: QMessageBox, role: QMessageBox.ButtonRole, qtbot) -> None:
 @pytest.fixture
 def window(qapp, qtbot, tmp_path):
     course = Course.open(tmp_path / "Physics")
-    window = MainWindow(course)
+    window = MainWindow(course, Settings.in_file(tmp_path / "studio.ini"))
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     qtbot.addWidget(window)
     window.show()
@@ -108,7 +110,7 @@ def test_open_another_course_folder(window, tmp_path):
     assert window.open_course_folder(other.folder)
     assert window.course.folder == other.folder
     assert window.author_box.text() == "B. Chemist"
-    assert window.windowTitle().startswith("Lectern Studio")
+    assert window.course_box.currentText().startswith("Chemistry")
     new = tmp_path / "Biology"
     assert window.open_course_folder(new)
     assert (new / "course.json").is_file()
@@ -176,3 +178,47 @@ def test_renaming_the_lesson_in_the_window_is_saved(window, qtbot):
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert "needs a title" in window.last_error
     assert box.text() == "Forces and motion" == load_lesson(folder).title
+
+
+def test_lessons_show_pictures_reorder_by_drag_and_remove_with_undo(window, qtbot):
+    for name in ("recording-a", "recording-b"):
+        _unfinished_recording(window.course.folder / RECORDINGS / name, 2.0)
+    window.import_videos(
+        [window.course.folder / RECORDINGS / n for n in ("recording-a", "recording-b")]
+    )
+    qtbot.waitUntil(lambda: not window.busy() and not window._queue, timeout=BUILD_TIMEOUT)
+    first, second = window.course.lesson_folders()
+    assert [load_lesson(f).title for f in (first, second)] == ["Lesson 1", "Lesson 2"]
+    items = [window.lesson_list.item(row) for row in range(window.lesson_list.count())]
+    assert all(not item.icon().isNull() for item in items)
+    assert all("Ready" in item.text() for item in items)
+
+    # Drag the second lesson above the first (the model move a drop makes).
+    model = window.lesson_list.model()
+    assert model.moveRows(model.index(0, 0).parent(), 1, 1, model.index(0, 0).parent(), 0)
+    qtbot.waitUntil(lambda: window.course.lesson_folders() == [second, first])
+    assert Course.open(window.course.folder).lessons == [second.name, first.name]
+
+    window.select_lesson(second)
+    qtbot.mouseClick(window.remove_button, Qt.MouseButton.LeftButton)
+    assert window.course.lesson_folders() == [first]
+    assert not second.exists() and window.undo_remove_button.isVisible()
+    qtbot.mouseClick(window.undo_remove_button, Qt.MouseButton.LeftButton)
+    assert window.course.lesson_folders() == [second, first]
+    assert window.current_folder() == second
+
+
+def test_new_course_goes_in_the_output_folder_and_is_listed(window, tmp_path):
+    window.settings.set_preference("output_folder", str(tmp_path / "courses"))
+    assert window.new_course("Astronomy 101")
+    assert window.course.folder.parent == tmp_path / "courses"
+    assert window.course.title == "Astronomy 101"
+    assert window.windowTitle() == "Lectern Studio"
+    assert window.new_course("Geology")
+    titles = [window.course_box.itemText(i) for i in range(window.course_box.count())]
+    assert any(t.startswith("Astronomy 101") for t in titles)
+    assert window.course_box.currentText().startswith("Geology")
+    index = next(i for i, t in enumerate(titles) if t.startswith("Astronomy"))
+    window.course_box.activated.emit(index)
+    assert window.course.title == "Astronomy 101"
+    assert window.settings.preference("last_course") == str(window.course.folder)
