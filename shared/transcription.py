@@ -788,7 +788,8 @@ class OpenAIWhisperEngine(Engine):
 
     Args:
         model: An openai-whisper model name (``"tiny.en"``, ``"base"``, ...) or the
-            path of a ``.pt`` checkpoint.
+            path of a ``.pt`` checkpoint; ``None`` (or the bundled model's name) means
+            ``"tiny.en"``.
         download_root: Where the weights are cached; default ``~/.cache/whisper``.
         allow_download: Download weights that are not cached yet.
         device: The PyTorch device.
@@ -801,7 +802,7 @@ class OpenAIWhisperEngine(Engine):
 
     def __init__(
         self,
-        model: str = "tiny.en",
+        model: str | None = "tiny.en",
         *,
         download_root: str | os.PathLike[str] | None = None,
         allow_download: bool = False,
@@ -809,6 +810,9 @@ class OpenAIWhisperEngine(Engine):
     ) -> None:
         if importlib.util.find_spec("whisper") is None:
             raise _openai_whisper_missing()
+        # No model, or the name of our bundled CTranslate2 model, means its openai twin.
+        if model is None or model in _BUNDLED_ALIASES:
+            model = "tiny.en"
         self.model_name = Path(model).stem if model.endswith(".pt") else model
         self.model_spec = model
         self.download_root = Path(download_root) if download_root else _whisper_cache_dir()
