@@ -84,3 +84,17 @@ bench: setup
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
+
+# The offline bundle: dist/lectern/ holds lectern-studio and lectern-player with the
+# Whisper model, ffmpeg and every library inside (build_installer.spec; docs/installer.md).
+.PHONY: installer
+INSTALLER_STAMP := $(VENV)/.installer
+
+installer: setup $(INSTALLER_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+	  build_installer.spec
+	@echo "Built $$(cat dist/lectern/VERSION) in dist/lectern/ ($$(du -sh dist/lectern | cut -f1))"
+
+$(INSTALLER_STAMP): pyproject.toml
+	@$(BIN)/python -m pip install -q -e '.[installer]'
+	@touch $@

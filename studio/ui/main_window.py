@@ -712,9 +712,13 @@ class MainWindow(QMainWindow):
 
     def open_in_player(self, package: Path) -> bool:
         """Start Lectern Player on ``package`` as its own process (it imports it)."""
-        started, self.player_pid = QProcess.startDetached(
-            sys.executable, ["-m", "player.cli", str(package)]
-        )
+        if getattr(sys, "frozen", False):
+            # The installed folder (build_installer.spec): sys.executable is
+            # lectern-studio itself, and lectern-player sits next to it.
+            program, arguments = str(Path(sys.executable).with_name("lectern-player")), []
+        else:
+            program, arguments = sys.executable, ["-m", "player.cli"]
+        started, self.player_pid = QProcess.startDetached(program, [*arguments, str(package)])
         if not started:
             self.show_error(
                 f"Lectern Player could not be started; open {package} with lectern-player."
