@@ -1,8 +1,8 @@
-"""Keep every test away from the real user's settings and library.
+"""Fixtures shared by every test layer: real tools, real media, no mocks.
 
-Qt's QSettings and platformdirs both follow the XDG variables on Linux, so pointing
-them at a temporary folder before anything is imported means no test reads or
-writes ``~/.config`` or ``~/.local/share``.
+Every test also stays away from the real user's settings and library: Qt's
+QSettings and platformdirs follow the XDG variables on Linux, so they point at a
+temporary folder before anything is imported.
 """
 
 from __future__ import annotations
@@ -10,10 +10,61 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import subprocess
 import tempfile
+from pathlib import Path
+
+import pytest
+
+import lectern_resources
 
 _HOME = tempfile.mkdtemp(prefix="lectern-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_HOME, "cache")
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
+
+SAMPLE_DIR = lectern_resources.path("sample")
+
+
+@pytest.fixture(scope="session")
+def ffmpeg_bin() -> str:
+    """The ffmpeg the app itself would use (system first, then the imageio-ffmpeg wheel)."""
+    from shared.media import ffmpeg_exe
+
+    return ffmpeg_exe()
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory) -> tuple[Path, str]:
+    """A real spoken sentence (espeak-ng) and its text."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (make setup installs it)")
+    text = (
+        "Today we will learn how plants turn sunlight into energy. "
+        "This process is called photosynthesis, and it happens in the leaves."
+    )
+    out = tmp_path_factory.mktemp("speech") / "speech.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(out), text], check=True)
+    return out, text
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 1 MB filesystem (tmpfs) that fills up: the disk-full path, for real."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], capture_output=True
+    )
+    if result.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
