@@ -14,7 +14,7 @@ from shared.chapters import Chapter
 from shared.ui import theme
 from shared.ui.seek_bar import format_time
 
-__all__ = ["ChapterList"]
+__all__ = ["ChapterList", "THUMB", "chapter_pixmap"]
 
 THUMB = QSize(112, 63)
 
@@ -30,6 +30,32 @@ def _placeholder(number: int) -> QPixmap:
     painter.setFont(font)
     painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, str(number))
     painter.end()
+    return pixmap
+
+
+def chapter_pixmap(
+    picture: str | Path | None, number: int, folder: Path | None = None, size: QSize = THUMB
+) -> QPixmap:
+    """The chapter picture at ``picture`` (relative to ``folder``) cropped to ``size``.
+
+    A missing or unreadable picture gives a placeholder showing the chapter ``number``.
+    """
+    pixmap = QPixmap()
+    if picture:
+        path = Path(picture)
+        if not path.is_absolute() and folder is not None:
+            path = folder / path
+        pixmap = QPixmap(str(path))
+    if pixmap.isNull():
+        return _placeholder(number).scaled(size)
+    pixmap = pixmap.scaled(
+        size,
+        Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    if pixmap.size() != size:  # crop the overflow of a picture of another shape, centred
+        x, y = (pixmap.width() - size.width()) // 2, (pixmap.height() - size.height()) // 2
+        pixmap = pixmap.copy(x, y, size.width(), size.height())
     return pixmap
 
 
@@ -66,21 +92,7 @@ class ChapterList(QListWidget):
             item = QListWidgetItem(f"{chapter.title}\n{format_time(chapter.start)}")
             item.setData(Qt.ItemDataRole.UserRole, chapter.start)
             item.setToolTip(f"{format_time(chapter.start)}  {chapter.title}")
-            pixmap = QPixmap()
-            if chapter.thumbnail:
-                path = Path(chapter.thumbnail)
-                if not path.is_absolute() and thumbnail_dir is not None:
-                    path = thumbnail_dir / path
-                pixmap = QPixmap(str(path))
-            if pixmap.isNull():
-                pixmap = _placeholder(number)
-            else:
-                pixmap = pixmap.scaled(
-                    THUMB,
-                    Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            item.setIcon(QIcon(pixmap))
+            item.setIcon(QIcon(chapter_pixmap(chapter.thumbnail, number, thumbnail_dir)))
             self.addItem(item)
 
     def chapters(self) -> list[Chapter]:

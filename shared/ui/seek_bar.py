@@ -1,11 +1,15 @@
-"""A seek bar with chapter marks and a hover tooltip that shows the time under the mouse."""
+"""A seek bar with chapter marks and a hover tooltip that shows the time under the mouse.
+
+For editing it can also shade ranges that are left out (hatched grey), let the user
+select a range with Shift+drag, and let chapter marks be dragged to a new time.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
 
 from shared.ui import theme
@@ -27,9 +31,17 @@ class SeekBar(QSlider):
     Signals:
         seekRequested(float): the learner chose a time, in seconds (click, drag
             release or keys).
+        selectionChanged(): a range was selected with Shift+drag (or cleared).
+        markMoved(int, float): chapter mark ``index`` (in start order) was dragged
+            to a time, seconds.
     """
 
     seekRequested = Signal(float)
+    selectionChanged = Signal()
+    markMoved = Signal(int, float)
+
+    #: How near (pixels) a press must be to a chapter mark to drag it.
+    GRAB = 5
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
@@ -42,6 +54,15 @@ class SeekBar(QSlider):
         self.setMinimumHeight(22)
         self._marks: list[tuple[float, str]] = []
         self._dragging = False
+        self._ranges: list[tuple[float, float]] = []
+        self._range_label = ""
+        self._selection: tuple[float, float] | None = None
+        self._selectable = False
+        self._anchor: float | None = None
+        self._movable = False
+        self._moving: int | None = None
+        self._moved_to = 0.0
+        self._press_x = 0
         self.actionTriggered.connect(self._action)
 
     # ------------------------------------------------------------------ model
@@ -63,6 +84,38 @@ class SeekBar(QSlider):
 
     def chapter_marks(self) -> list[tuple[float, str]]:
         return list(self._marks)
+
+    def set_ranges(self, ranges: Sequence[tuple[float, float]], label: str = "") -> None:
+        """Ranges ``(start, end)`` in seconds to shade as left out; ``label`` names them on hover."""
+        self._ranges = sorted((float(a), float(b)) for a, b in ranges if b > a)
+        self._range_label = label
+        self.update()
+
+    def ranges(self) -> list[tuple[float, float]]:
+        return list(self._ranges)
+
+    def set_selectable(self, on: bool) -> None:
+        """Allow selecting a range with Shift+drag."""
+        self._selectable = on
+
+    def set_marks_movable(self, on: bool) -> None:
+        """Allow dragging chapter marks (all but one at 0) to a new time."""
+        self._movable = on
+
+    def selection(self) -> tuple[float, float] | None:
+        """The selected range ``(start, end)`` in seconds, or ``None``."""
+        return self._selection
+
+    def set_selection(self, start: float | None, end: float | None) -> None:
+        """Select ``[start, end]`` (either order); ``None`` for either clears it."""
+        if start is None or end is None or abs(end - start) < 1e-3:
+            selection = None
+        else:
+            selection = (min(start, end), max(start, end))
+        if selection != self._selection:
+            self._selection = selection
+            self.update()
+            self.selectionChanged.emit()
 
     # --------------------------------------------------------------- geometry
 
@@ -104,8 +157,31 @@ class SeekBar(QSlider):
         ):
             self.seekRequested.emit(self.sliderPosition() / 1000)
 
+    def mark_near(self, x: int) -> int:
+        """The index of the movable chapter mark within :attr:`GRAB` pixels of ``x``, or -1."""
+        best, index = self.GRAB + 1, -1
+        for number, (start, _) in enumerate(self._marks):
+            distance = abs(self.x_for(start) - x)
+            if start > 0 and distance < best:
+                best, index = distance, number
+        return index
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.maximum() > 0:
+        x = event.position().toPoint().x()
+        left = event.button() == Qt.MouseButton.LeftButton and self.maximum() > 0
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if left and self._selectable and shift:
+            self._anchor = self.seconds_at(x)
+            event.accept()
+            return
+        if left and self._movable and self.mark_near(x) >= 0:
+            self._moving = self.mark_near(x)
+            self._press_x = x
+            self._moved_to = self._marks[self._moving][0]
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+            event.accept()
+            return
+        if left:
             # Jump straight to the click, then let the slider drag from there.
             value = int(self.seconds_at(event.position().toPoint().x()) * 1000)
             self.setSliderPosition(value)
@@ -118,6 +194,14 @@ class SeekBar(QSlider):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         point = event.position().toPoint()
+        if self._anchor is not None:
+            self.set_selection(self._anchor, self.seconds_at(point.x()))
+        elif self._moving is not None:
+            self._moved_to = self.seconds_at(point.x())
+            self.update()
+        elif self._movable and not self._dragging:
+            near = self.mark_near(point.x()) >= 0
+            self.setCursor(Qt.CursorShape.SizeHorCursor if near else Qt.CursorShape.ArrowCursor)
         if self._dragging:
             value = int(self.seconds_at(point.x()) * 1000)
             self.setSliderPosition(value)
@@ -125,6 +209,22 @@ class SeekBar(QSlider):
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._anchor is not None:
+            self.set_selection(self._anchor, self.seconds_at(event.position().toPoint().x()))
+            self._anchor = None
+            event.accept()
+            return
+        if self._moving is not None:
+            index, self._moving = self._moving, None
+            self.unsetCursor()
+            self.update()
+            x = event.position().toPoint().x()
+            if abs(x - self._press_x) > 2:
+                self.markMoved.emit(index, self.seconds_at(x))
+            else:  # a click on a mark, not a drag: go there
+                self.seekRequested.emit(self._marks[index][0])
+            event.accept()
+            return
         if self._dragging and event.button() == Qt.MouseButton.LeftButton:
             self.setSliderDown(False)
             self._dragging = False
@@ -140,21 +240,44 @@ class SeekBar(QSlider):
         for start, name in self._marks:
             if start <= seconds + 1e-6:
                 title = name
-        return f"{format_time(seconds)}  ·  {title}" if title else format_time(seconds)
+        parts = [format_time(seconds)]
+        if title:
+            parts.append(title)
+        if self._range_label and any(a <= seconds <= b for a, b in self._ranges):
+            parts.append(self._range_label)
+        return "  ·  ".join(parts)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self._marks or self.maximum() <= 0:
+        if self.maximum() <= 0 or not (self._marks or self._ranges or self._selection):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         groove = self._groove()
         middle = groove.center().y()
+        band = QRect(0, middle - 7, 0, 14)
+        for start, end in self._ranges:
+            band.setLeft(self.x_for(start))
+            band.setRight(max(self.x_for(end), self.x_for(start) + 2))
+            painter.fillRect(band, QColor(120, 126, 138, 200))
+            painter.fillRect(band, QBrush(QColor("#e6e8ec"), Qt.BrushStyle.BDiagPattern))
+        if self._selection is not None:
+            band.setLeft(self.x_for(self._selection[0]))
+            band.setRight(self.x_for(self._selection[1]))
+            painter.fillRect(band, QColor(47, 111, 223, 70))
+            painter.setPen(QPen(QColor(theme.ACCENT), 2))
+            painter.drawLine(band.left(), band.top() - 2, band.left(), band.bottom() + 2)
+            painter.drawLine(band.right(), band.top() - 2, band.right(), band.bottom() + 2)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(theme.SURFACE))
-        for start, _ in self._marks:
+        for index, (start, _) in enumerate(self._marks):
             if start <= 0:
                 continue
+            if index == self._moving:
+                painter.setBrush(QColor(theme.ACCENT))
+                x = self.x_for(self._moved_to)
+                painter.drawRoundedRect(QRect(x - 2, middle - 8, 5, 16), 2, 2)
+                continue
+            painter.setBrush(QColor(theme.SURFACE))
             x = self.x_for(start)
             painter.drawRoundedRect(QRect(x - 1, middle - 5, 3, 10), 1, 1)
         painter.end()

@@ -5,7 +5,8 @@ top of the picture (a native video widget would hide them). A second player for 
 presenter (webcam) recording follows the main one: play, pause, seek and speed are
 mirrored and drift is corrected every second. It has no audio; the lecture's own
 track is the one heard. The presenter shows as picture-in-picture or side by side,
-and the two pictures can be swapped.
+and the two pictures can be swapped. A loaded video shows its first picture (or the
+one it was asked to seek to) at once, paused, rather than a black frame until played.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSizeF, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QResizeEvent
+from PySide6.QtCore import QMetaObject, QRectF, QSizeF, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QResizeEvent,
+)
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 from PySide6.QtWidgets import (
@@ -193,6 +203,7 @@ class VideoView(QWidget):
         self.player.playbackStateChanged.connect(self._on_state)
         self.player.mediaStatusChanged.connect(self._on_status)
         self.player.errorOccurred.connect(self._on_error)
+        self.presenter.mediaStatusChanged.connect(self._on_presenter_status)
         self._sync = QTimer(self)
         self._sync.setInterval(1000)
         self._sync.timeout.connect(self._resync)
@@ -202,14 +213,13 @@ class VideoView(QWidget):
 
     def load(self, video: str | Path, presenter: str | Path | None = None) -> None:
         """Open a lecture video and, optionally, its presenter video (paused at 0)."""
-        self.player.stop()
-        self.presenter.stop()
-        # Sound goes out only where there is a device. Without one, Qt's FFmpeg backend
-        # still runs an audio renderer whose teardown in stop() can deadlock against
-        # the GIL (PySide6 6.12: the renderer thread calls back into our QAudioOutput
-        # wrapper while stop() waits for it), so the player gets no output at all.
-        has_device = bool(QMediaDevices.audioOutputs())
-        self.player.setAudioOutput(self.audio if has_device else None)
+        _stop(self.player)
+        _stop(self.presenter)
+        # Sound goes out only where there is a device; the output is set only when that
+        # changes, as setting it tears down the audio renderer (see _stop).
+        output = self.audio if QMediaDevices.audioOutputs() else None
+        if self.player.audioOutput() is not output:
+            self.player.setAudioOutput(output)
         self.player.setSource(QUrl.fromLocalFile(str(video)))
         self._has_presenter = presenter is not None
         self.presenter.setSource(QUrl.fromLocalFile(str(presenter)) if presenter else QUrl())
@@ -229,8 +239,8 @@ class VideoView(QWidget):
         )
 
     def unload(self) -> None:
-        self.player.stop()
-        self.presenter.stop()
+        _stop(self.player)
+        _stop(self.presenter)
         self.player.setSource(QUrl())
         self.presenter.setSource(QUrl())
         self._has_presenter = False
@@ -414,8 +424,25 @@ class VideoView(QWidget):
             self.ended.emit()
         elif status == QMediaPlayer.MediaStatus.LoadedMedia:
             self._relayout()
+            self._show_still(self.player)
             if self._pending is not None:
                 self.seek(self._pending)
+
+    def _on_presenter_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and not self.is_playing():
+            self._show_still(self.presenter)
+            self.presenter.setPosition(self.player.position())
+
+    @staticmethod
+    def _show_still(player: QMediaPlayer) -> None:
+        # A stopped player renders nothing; paused, it decodes and shows one picture.
+        if player.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
+            player.pause()
+
+    def frame(self) -> QImage:
+        """The lecture picture shown now (a null image before the first one arrives)."""
+        frame = self.main_item.videoSink().videoFrame()
+        return frame.toImage() if frame.isValid() else QImage()
 
     def _on_error(self, error: QMediaPlayer.Error, text: str) -> None:
         if error != QMediaPlayer.Error.NoError:
@@ -443,3 +470,16 @@ class VideoView(QWidget):
 
     def stage(self) -> QGraphicsView:
         return self._stage
+
+
+def _stop(player: QMediaPlayer) -> None:
+    """``player.stop()`` with the GIL released.
+
+    PySide6 6.12 keeps the GIL during ``QMediaPlayer.stop()``. Stopping tears down the
+    FFmpeg backend's audio renderer in its own thread, and that thread, when it
+    disconnects from our Python-made ``QAudioOutput``, asks the wrapper for a Python
+    override and so needs the GIL, while ``stop()`` waits on a lock it holds: a
+    deadlock (caught with py-spy on a machine with a sound server). ``invokeMethod``
+    is one of the calls PySide runs without the GIL, so the renderer can finish.
+    """
+    QMetaObject.invokeMethod(player, "stop", Qt.ConnectionType.DirectConnection)

@@ -223,6 +223,9 @@ class MainWindow(QMainWindow):
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
         edit.addSeparator()
+        for action in self.review.edit_actions():
+            edit.addAction(action)
+        edit.addSeparator()
         edit.addAction(self.settings_action)
         self._update_undo()
 

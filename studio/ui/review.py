@@ -1,4 +1,4 @@
-"""Reviewing one lesson: the video with chapter marks, transcript, chapters and trim.
+"""Reviewing one lesson: the video with chapter marks and cuts, transcript, chapters and trim.
 
 Every change goes through the lesson's :class:`EditSession` as one command, so it
 is saved at once and undone with Ctrl+Z; the widgets are then filled again from
@@ -7,19 +7,45 @@ the session's state. Times shown and given are on the original (built) timeline.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import html
-from collections.abc import Set
+import tempfile
+from collections.abc import Callable, Set
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QTextDocument
+from PySide6.QtCore import (
+    QModelIndex,
+    QPoint,
+    QRectF,
+    QRegularExpression,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QTextCharFormat,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -31,27 +57,42 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shared import media
+from shared.chapters import Chapter
 from shared.errors import LecternError
 from shared.transcription import Segment
+from shared.ui import theme
+from shared.ui.chapter_list import THUMB, chapter_pixmap
 from shared.ui.seek_bar import SeekBar, format_time
 from shared.ui.video_view import VideoView
+from shared.ui.worker import Worker
 from studio.editing import (
     AddChapter,
     ClearTrim,
     CorrectSegment,
+    Cut,
     DeleteChapter,
     Edit,
     EditSession,
+    EditState,
+    MoveBoundary,
     RenameChapter,
     SetInPoint,
     SetOutPoint,
+    Uncut,
+    count_matches,
     low_confidence_words,
 )
 
 __all__ = ["ReviewPanel"]
 
 _HTML_ROLE = Qt.ItemDataRole.UserRole + 1
+#: Where the picture shown for a chapter row comes from (a path), for tests and tooltips.
+PICTURE_ROLE = Qt.ItemDataRole.UserRole + 2
 _UNSURE = "background:#ffd866; color:#1a1a1a"
+_FOUND = "#a9c7ff"
+_PAD = 4
+DETECTED, ADDED = "Detected", "Added by you"
 
 
 def segment_html(segment: Segment, unsure: Set[int]) -> str:
@@ -69,29 +110,85 @@ def segment_html(segment: Segment, unsure: Set[int]) -> str:
     return "".join(parts).strip()
 
 
+def find_pattern(find: str) -> QRegularExpression | None:
+    """The whole word or phrase ``find`` as :func:`studio.editing.replace_text` matches it."""
+    words = find.split()
+    if not words:
+        return None
+    body = r"\s+".join(QRegularExpression.escape(word) for word in words)
+    return QRegularExpression(
+        rf"(?<!\w){body}(?!\w)", QRegularExpression.PatternOption.CaseInsensitiveOption
+    )
+
+
 class _RichDelegate(QStyledItemDelegate):
-    """Paints the HTML kept in an item (highlighted words); edits its plain text."""
+    """Paints the HTML kept in an item (highlighted words), wrapped; edits its plain text.
+
+    Matches of :attr:`find` are marked too.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.find: QRegularExpression | None = None
+
+    def _document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
+        document = QTextDocument()
+        document.setDocumentMargin(_PAD)
+        document.setDefaultFont(option.font)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        colour = option.palette.color(role)
+        if not selected and isinstance(index.data(Qt.ItemDataRole.ForegroundRole), QBrush):
+            colour = index.data(Qt.ItemDataRole.ForegroundRole).color()
+        markup = index.data(_HTML_ROLE) or html.escape(index.data() or "")
+        document.setHtml(f'<span style="color:{colour.name()}">{markup}</span>')
+        if index.column() > 0:  # the time column is as wide as its text, the text wraps
+            document.setTextWidth(max(40, option.rect.width()))
+        if self.find is not None and index.column() == 1:
+            found = QTextCharFormat()
+            found.setBackground(QColor(_FOUND))
+            found.setForeground(QColor(theme.TEXT))
+            cursor = document.find(self.find)
+            while not cursor.isNull():
+                cursor.mergeCharFormat(found)
+                cursor = document.find(self.find, cursor)
+        return document
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        markup = index.data(_HTML_ROLE)
-        if not markup:
-            super().paint(painter, option, index)
-            return
         self.initStyleOption(option, index)
         option.text = ""
         style = option.widget.style() if option.widget else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        document = QTextDocument()
-        document.setDefaultFont(option.font)
-        colour = option.palette.text().color().name()
-        document.setHtml(f'<span style="color:{colour}">{markup}</span>')
-        document.setTextWidth(option.rect.width())
+        document = self._document(option, index)
         painter.save()
         painter.translate(option.rect.topLeft())
         painter.setClipRect(QRectF(0, 0, option.rect.width(), option.rect.height()))
         document.drawContents(painter)
         painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        self.initStyleOption(option, index)
+        document = self._document(option, index)
+        return QSize(round(document.idealWidth()), round(document.size().height()))
+
+
+class _ElidedLabel(QLabel):
+    """A one-line label that takes only the room left and ends in … when it is short of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        text = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(self.contentsRect(), align, text)
+        painter.end()
 
 
 def _cell(text: str, editable: bool = False) -> QTableWidgetItem:
@@ -101,6 +198,47 @@ def _cell(text: str, editable: bool = False) -> QTableWidgetItem:
         flags |= Qt.ItemFlag.ItemIsEditable
     item.setFlags(flags)
     return item
+
+
+def _table(columns: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setAccessibleName(name)
+    table.setHorizontalHeaderLabels(columns)
+    table.verticalHeader().hide()
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(
+        QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+    )
+    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setHighlightSections(False)
+    for column in range(len(columns)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def _left_out(state: EditState) -> list[tuple[float, float]]:
+    """What the edit leaves out of the original video: trims and cuts, in order."""
+    ranges = [(0.0, state.in_point)] if state.in_point > 0 else []
+    ranges += list(state.cuts)
+    if state.out_point is not None:
+        ranges.append((state.out_point, state.duration))
+    return ranges
+
+
+def _length(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 60 else format_time(seconds)
+
+
+def _extract(inputs: list[tuple[Path, float, Path]], _state: object) -> list[Path]:
+    """Background job: one picture per ``(video, time, destination)``."""
+    return [
+        media.extract_frame(video, at, dst, width=THUMB.width() * 2) for video, at, dst in inputs
+    ]
 
 
 class ReviewPanel(QWidget):
@@ -120,94 +258,236 @@ class ReviewPanel(QWidget):
         super().__init__(parent)
         self.session: EditSession | None = None
         self._filling = False
+        self._mark_start: float | None = None
+        self._starts: list[float] = []
+        self._spoken = -1
+        self._pictures: dict[tuple[str, int], Path] = {}
+        self._asked: set[tuple[str, int]] = set()
+        self._picture_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._pictures_worker = Worker(self, max_threads=1)
 
         self.video = VideoView()
         self.seek_bar = SeekBar()
-        self.time_label = QLabel("0:00")
+        self.seek_bar.set_selectable(True)
+        self.seek_bar.set_marks_movable(True)
+        self.seek_bar.setAccessibleDescription(
+            "Click to go to a time; Shift+drag to select a part to cut; "
+            "drag a chapter mark to move the chapter's start"
+        )
+        self.time_label = QLabel("0:00 / 0:00")
+        self.time_label.setAccessibleName("Time")
         self.play_button = QPushButton("Play")
         self.play_button.setAccessibleName("Play or pause")
 
-        self.transcript = QTableWidget(0, 2)
-        self.transcript.setAccessibleName("Transcript")
-        self.transcript.setHorizontalHeaderLabels(["Time", "Text"])
-        self.transcript.setItemDelegateForColumn(1, _RichDelegate(self.transcript))
-        self.find_box = QLineEdit()
-        self.find_box.setPlaceholderText("Find")
-        self.find_box.setAccessibleName("Find")
-        self.replace_box = QLineEdit()
-        self.replace_box.setPlaceholderText("Replace with")
-        self.replace_box.setAccessibleName("Replace with")
-        self.replace_button = QPushButton("Replace all")
-
-        self.chapters = QTableWidget(0, 2)
-        self.chapters.setAccessibleName("Chapters")
-        self.chapters.setHorizontalHeaderLabels(["Start", "Title"])
-        self.add_chapter_button = QPushButton("Add at playhead")
-        self.delete_chapter_button = QPushButton("Delete chapter")
-
-        self.in_button = QPushButton("Set in point")
-        self.out_button = QPushButton("Set out point")
+        self._build_actions()
+        self.in_button = self._button(self.in_action, "In point")
+        self.out_button = self._button(self.out_action, "Out point")
+        self.mark_start_button = self._button(self.mark_start_action, "Mark start")
+        self.mark_end_button = self._button(self.mark_end_action, "Mark end")
+        self.cut_button = self._button(self.cut_action, "Cut selection")
         self.clear_trim_button = QPushButton("Clear trim")
+        self.clear_trim_button.setAccessibleName("Clear trim")
+        self.clear_trim_button.setToolTip("Keep the whole video again: no in/out point, no cuts")
+        self.selection_label = _ElidedLabel()
+        self.selection_label.setAccessibleName("Selection")
+        self.selection_label.setToolTip(
+            "Select a part to cut: Shift+drag on the seek bar, or mark its start ( [ ) and "
+            "end ( ] ) at the playhead. Drag a chapter mark on the seek bar to move its start."
+        )
         self.trim_label = QLabel()
         self.trim_label.setAccessibleName("Trim")
+        self.as_edited_box = QCheckBox("Skip cuts while playing")
+        self.as_edited_box.setAccessibleName("Skip cuts while playing")
+        self.as_edited_box.setToolTip("Play the lesson as it will be exported: cut parts jump")
+        self.as_edited_box.setChecked(True)
 
-        for table in (self.transcript, self.chapters):
-            table.verticalHeader().hide()
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-            table.setEditTriggers(
-                QAbstractItemView.EditTrigger.DoubleClicked
-                | QAbstractItemView.EditTrigger.EditKeyPressed
-                | QAbstractItemView.EditTrigger.AnyKeyPressed
-            )
-            header = table.horizontalHeader()
-            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-            header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self._build_transcript()
+        self._build_chapters()
+        self._build_cuts()
         self._layout()
         self._connect()
         self.setEnabled(False)
+
+    # --------------------------------------------------------------- building
+
+    def _build_actions(self) -> None:
+        def action(text: str, keys: str, slot: Callable[[], object]) -> QAction:
+            made = QAction(text, self)
+            made.setShortcut(QKeySequence(keys))
+            made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            made.setToolTip(f"{text} ({QKeySequence(keys).toString()})")
+            made.triggered.connect(lambda: slot())
+            self.addAction(made)
+            return made
+
+        self.in_action = action("Set the in point at the playhead", "I", self.set_in_point)
+        self.out_action = action("Set the out point at the playhead", "O", self.set_out_point)
+        self.mark_start_action = action("Mark the start of a cut here", "[", self.mark_start)
+        self.mark_end_action = action("Mark the end of a cut here", "]", self.mark_end)
+        self.cut_action = action("Cut the selection out", "Ctrl+K", self.cut_selection)
+        self.find_action = action("Find in the transcript", "Ctrl+F", self.show_find)
+        self.replace_action = action("Replace in the transcript", "Ctrl+H", self.show_replace)
+        self.add_chapter_action = action(
+            "Add a chapter at the playhead", "Ctrl+M", self.add_chapter
+        )
+
+    def edit_actions(self) -> list[QAction]:
+        """The panel's keyboard actions, for a window's Edit menu."""
+        return [
+            self.in_action,
+            self.out_action,
+            self.mark_start_action,
+            self.mark_end_action,
+            self.cut_action,
+            self.add_chapter_action,
+            self.find_action,
+            self.replace_action,
+        ]
+
+    def _button(self, action: QAction, text: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(text)
+        button.setToolTip(action.toolTip())
+        button.clicked.connect(action.trigger)
+        return button
+
+    def _build_transcript(self) -> None:
+        self.transcript = _table(["Time", "Text"], "Transcript")
+        self.transcript.setWordWrap(True)
+        self._delegate = _RichDelegate(self.transcript)
+        self.transcript.setItemDelegateForColumn(0, self._delegate)
+        self.transcript.setItemDelegateForColumn(1, self._delegate)
+        self.transcript.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.transcript.setToolTip(
+            "Click a line to play from there · double-click (or F2) to correct it; "
+            "word timings are kept · highlighted words may be wrong"
+        )
+        self._rows_timer = QTimer(self)
+        self._rows_timer.setSingleShot(True)
+        self._rows_timer.setInterval(50)
+        self._rows_timer.timeout.connect(self.transcript.resizeRowsToContents)
+        self.transcript.horizontalHeader().sectionResized.connect(
+            lambda *_: self._rows_timer.start()
+        )
+
+        self.find_box = QLineEdit()
+        self.find_box.setPlaceholderText("Find (Ctrl+F)")
+        self.find_box.setAccessibleName("Find")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_count = QLabel()
+        self.find_count.setAccessibleName("Matches")
+        self.find_count.setProperty("muted", True)
+        self.find_count.setMinimumWidth(90)
+        self.replace_box = QLineEdit()
+        self.replace_box.setPlaceholderText("Replace with (Ctrl+H)")
+        self.replace_box.setAccessibleName("Replace with")
+        self.replace_box.setClearButtonEnabled(True)
+        self.replace_button = QPushButton("Replace all")
+        self.replace_button.setAccessibleName("Replace all")
+        self.replace_button.setToolTip("Replace the whole word or phrase everywhere (undoable)")
+
+    def _build_chapters(self) -> None:
+        self.chapters = _table(["Start", "Title", "Origin"], "Chapters")
+        self.chapters.setIconSize(THUMB)
+        self.chapters.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.chapters.verticalHeader().setDefaultSectionSize(THUMB.height() + 10)
+        self.chapters.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.chapters.setToolTip(
+            "Click a chapter to go to it · double-click its title to rename it · "
+            "right-click for more"
+        )
+        self.add_chapter_button = self._button(self.add_chapter_action, "Add at playhead")
+        self.move_chapter_button = QPushButton("Move start to playhead")
+        self.move_chapter_button.setAccessibleName("Move start to playhead")
+        self.move_chapter_button.setToolTip(
+            "Start the selected chapter at the playhead (or drag its mark on the seek bar)"
+        )
+        self.delete_chapter_button = QPushButton("Delete chapter")
+        self.delete_chapter_button.setAccessibleName("Delete chapter")
+        self.delete_chapter_button.setToolTip("Its time joins the chapter before it")
+
+    def _build_cuts(self) -> None:
+        self.cuts = _table(["Left out", "From", "To", "Length"], "Cuts")
+        self.cuts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.cuts.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.restore_cut_button = QPushButton("Put back")
+        self.restore_cut_button.setAccessibleName("Put back")
+        self.restore_cut_button.setToolTip("Keep the selected part of the video again (undoable)")
+        self.cuts_hint = QLabel(
+            "Nothing is cut. Select a range with Shift+drag on the seek bar, or mark its "
+            "start ( [ ) and end ( ] ) at the playhead, then Cut selection (Ctrl+K). "
+            "I and O set the in and out points."
+        )
+        self.cuts_hint.setWordWrap(True)
+        self.cuts_hint.setProperty("muted", True)
 
     def _layout(self) -> None:
         transport = QHBoxLayout()
         transport.addWidget(self.play_button)
         transport.addWidget(self.seek_bar, 1)
         transport.addWidget(self.time_label)
-        trim = QHBoxLayout()
-        for widget in (self.in_button, self.out_button, self.clear_trim_button):
-            trim.addWidget(widget)
-        trim.addWidget(self.trim_label, 1)
+        edit = QHBoxLayout()
+        for widget in (self.in_button, self.out_button):
+            edit.addWidget(widget)
+        edit.addSpacing(6)
+        for widget in (self.mark_start_button, self.mark_end_button, self.cut_button):
+            edit.addWidget(widget)
+        edit.addWidget(self.selection_label, 1)
         top = QWidget()
         top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setContentsMargins(0, 0, 6, 4)
         top_layout.addWidget(self.video, 1)
         top_layout.addLayout(transport)
-        top_layout.addLayout(trim)
+        top_layout.addLayout(edit)
 
         transcript_page = QWidget()
         page = QVBoxLayout(transcript_page)
-        replace = QHBoxLayout()
-        replace.addWidget(self.find_box)
-        replace.addWidget(self.replace_box)
-        replace.addWidget(self.replace_button)
-        page.addLayout(replace)
-        page.addWidget(self.transcript)
+        page.setContentsMargins(6, 8, 6, 6)
+        find = QHBoxLayout()
+        find.addWidget(self.find_box, 2)
+        find.addWidget(self.find_count)
+        find.addWidget(self.replace_box, 2)
+        find.addWidget(self.replace_button)
+        page.addLayout(find)
+        page.addWidget(self.transcript, 1)
+
         chapters_page = QWidget()
         page = QVBoxLayout(chapters_page)
+        page.setContentsMargins(6, 8, 6, 6)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_chapter_button)
+        buttons.addWidget(self.move_chapter_button)
         buttons.addWidget(self.delete_chapter_button)
         buttons.addStretch(1)
         page.addLayout(buttons)
-        page.addWidget(self.chapters)
+        page.addWidget(self.chapters, 1)
+
+        cuts_page = QWidget()
+        page = QVBoxLayout(cuts_page)
+        page.setContentsMargins(6, 8, 6, 6)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restore_cut_button)
+        buttons.addWidget(self.clear_trim_button)
+        buttons.addWidget(self.as_edited_box)
+        buttons.addStretch(1)
+        page.addLayout(buttons)
+        page.addWidget(self.trim_label)
+        page.addWidget(self.cuts_hint)
+        page.addWidget(self.cuts, 1)
+
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
         self.tabs.addTab(transcript_page, "Transcript")
         self.tabs.addTab(chapters_page, "Chapters")
+        self.tabs.addTab(cuts_page, "Cuts")
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([440, 400])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -218,24 +498,29 @@ class ReviewPanel(QWidget):
             lambda playing: self.play_button.setText("Pause" if playing else "Play")
         )
         self.video.positionChanged.connect(self._position)
-        self.video.durationChanged.connect(self.seek_bar.set_duration)
+        self.video.durationChanged.connect(self._duration)
         self.seek_bar.seekRequested.connect(self.video.seek)
+        self.seek_bar.selectionChanged.connect(self._selection_changed)
+        self.seek_bar.markMoved.connect(self.move_chapter)
         self.transcript.itemChanged.connect(self._segment_edited)
         self.transcript.cellClicked.connect(self._segment_clicked)
+        self.find_box.textChanged.connect(self._count_matches)
+        self.find_box.returnPressed.connect(self.find_next)
         self.replace_button.clicked.connect(self.replace_all)
         self.replace_box.returnPressed.connect(self.replace_all)
         self.chapters.itemChanged.connect(self._chapter_edited)
         self.chapters.cellClicked.connect(self._chapter_clicked)
-        self.add_chapter_button.clicked.connect(lambda: self.add_chapter())
+        self.chapters.customContextMenuRequested.connect(self._chapter_menu)
+        self.move_chapter_button.clicked.connect(lambda: self.move_chapter())
         self.delete_chapter_button.clicked.connect(lambda: self.delete_chapter())
-        self.in_button.clicked.connect(lambda: self.set_in_point())
-        self.out_button.clicked.connect(lambda: self.set_out_point())
+        self.cuts.cellClicked.connect(self._cut_clicked)
+        self.restore_cut_button.clicked.connect(lambda: self.restore_cut())
         self.clear_trim_button.clicked.connect(lambda: self.apply(ClearTrim()))
 
     # ----------------------------------------------------------------- lesson
 
     def open_lesson(self, folder: Path) -> None:
-        """Review the lesson in ``folder``.
+        """Review the lesson in ``folder``; its first picture shows once loaded.
 
         Raises:
             LecternError: the workspace or its edits cannot be read.
@@ -251,11 +536,15 @@ class ReviewPanel(QWidget):
         self.seek_bar.set_duration(lesson.duration)
         self.setEnabled(True)
         self.refresh()
+        self._position(0.0)
 
     def close_lesson(self) -> None:
         if self.session is not None:
             self.video.unload()
+            self._pictures_worker.wait(10_000)  # a picture job must not outlive its lesson
         self.session = None
+        self._mark_start = None
+        self.seek_bar.set_selection(None, None)
         self.refresh()
         self.setEnabled(False)
 
@@ -264,7 +553,27 @@ class ReviewPanel(QWidget):
 
     def _position(self, seconds: float) -> None:
         self.seek_bar.set_position(seconds)
-        self.time_label.setText(format_time(seconds))
+        self._mark_spoken(seconds)
+        total = self.session.lesson.duration if self.session is not None else 0.0
+        self.time_label.setText(f"{format_time(seconds)} / {format_time(total)}")
+        if self.session is not None and self.video.is_playing() and self.as_edited_box.isChecked():
+            self._skip_left_out(seconds)
+
+    def _duration(self, seconds: float) -> None:
+        if seconds > 0:
+            self.seek_bar.set_duration(seconds)
+
+    def _skip_left_out(self, seconds: float) -> None:
+        """While playing as edited, jump over a part that is left out."""
+        assert self.session is not None
+        state = self.session.state
+        for start, end in _left_out(state):
+            if start <= seconds < end - 0.05:
+                if end >= state.duration - 0.05:
+                    self.video.pause()
+                else:
+                    self.video.seek(end)
+                return
 
     # ------------------------------------------------------------------ edits
 
@@ -294,9 +603,9 @@ class ReviewPanel(QWidget):
             self._guard(self.session.redo)
             self.message.emit(f"Redid: {label}")
 
-    def _guard(self, step: object) -> None:
+    def _guard(self, step: Callable[[], object]) -> None:
         try:
-            step()  # type: ignore[operator]
+            step()
         except LecternError as error:
             self.failed.emit(str(error))
         self.refresh()
@@ -333,50 +642,165 @@ class ReviewPanel(QWidget):
             return False
         return self.apply(DeleteChapter(index))
 
+    def move_chapter(self, index: int | None = None, at: float | None = None) -> bool:
+        """Start chapter ``index`` (default: the selected one) at ``at`` (default: playhead)."""
+        index = self.chapters.currentRow() if index is None else index
+        if index < 0:
+            self.failed.emit("Select a chapter in the list first, then move its start.")
+            return False
+        return self.apply(MoveBoundary(index, self.playhead() if at is None else at))
+
     def set_in_point(self, at: float | None = None) -> bool:
         return self.apply(SetInPoint(self.playhead() if at is None else at))
 
     def set_out_point(self, at: float | None = None) -> bool:
         return self.apply(SetOutPoint(self.playhead() if at is None else at))
 
-    # ---------------------------------------------------------------- showing
+    # ------------------------------------------------------------------- cuts
 
-    def refresh(self) -> None:
-        """Fill the transcript, chapters and trim from the session's state."""
-        self._filling = True
-        try:
-            self._fill()
-        finally:
-            self._filling = False
+    def mark_start(self, at: float | None = None) -> None:
+        """Mark where a cut starts; with an end already marked after it, that is the selection."""
+        at = self.playhead() if at is None else at
+        selection = self.seek_bar.selection()
+        end = selection[1] if selection is not None and selection[1] > at else None
+        self.seek_bar.set_selection(at, end)
+        self._mark_start = at
+        self._show_selection()
 
-    def _fill(self) -> None:
-        state = self.session.state if self.session is not None else None
-        segments = state.transcript.segments if state is not None else ()
-        chapters = state.chapters if state is not None else ()
-        unsure: dict[int, set[int]] = {}
-        if state is not None:
-            for ref in low_confidence_words(state.transcript):
-                unsure.setdefault(ref.segment, set()).add(ref.index)
-        self.transcript.setRowCount(len(segments))
-        for row, segment in enumerate(segments):
-            self.transcript.setItem(row, 0, _cell(format_time(segment.start)))
-            item = _cell(segment.text, editable=True)
-            marked = unsure.get(row, set())
-            item.setData(_HTML_ROLE, segment_html(segment, marked))
-            if marked:
-                words = ", ".join(segment.words[i].text.strip() for i in sorted(marked))
-                item.setToolTip(f"The transcription may be wrong here: {words}")
-            self.transcript.setItem(row, 1, item)
-        self.chapters.setRowCount(len(chapters))
-        for row, chapter in enumerate(chapters):
-            self.chapters.setItem(row, 0, _cell(format_time(chapter.start)))
-            self.chapters.setItem(row, 1, _cell(chapter.title, editable=True))
-        self.seek_bar.set_chapters([(c.start, c.title) for c in chapters])
-        if state is None:
-            self.trim_label.setText("")
+    def mark_end(self, at: float | None = None) -> None:
+        """Mark where a cut ends; with a start marked before it, that is the selection."""
+        at = self.playhead() if at is None else at
+        if self._mark_start is None or self._mark_start >= at:
+            self.failed.emit(
+                f"Mark the start of the part to cut first ( [ ), before {format_time(at)}."
+            )
+            return
+        self.seek_bar.set_selection(self._mark_start, at)
+
+    def cut_selection(self) -> bool:
+        """Cut the selected range out (Ctrl+K); the selection is then cleared."""
+        selection = self.seek_bar.selection()
+        if selection is None:
+            self.failed.emit(
+                "Select the part to cut first: Shift+drag on the seek bar, or mark its "
+                "start ( [ ) and end ( ] ) at the playhead."
+            )
+            return False
+        if not self.apply(Cut(*selection)):
+            return False
+        self._mark_start = None
+        self.seek_bar.set_selection(None, None)
+        self.message.emit(f"Cut {_length(selection[1] - selection[0])}; Ctrl+Z puts it back")
+        return True
+
+    def restore_cut(self, row: int | None = None) -> bool:
+        """Keep again what row ``row`` of the cuts list (default: the selected one) leaves out."""
+        row = self.cuts.currentRow() if row is None else row
+        if self.session is None or not 0 <= row < self.cuts.rowCount():
+            self.failed.emit("Select a cut in the list first, then put it back.")
+            return False
+        state = self.session.state
+        start, end = _left_out(state)[row]
+        if state.in_point > 0 and start == 0.0:
+            return self.apply(SetInPoint(0.0))
+        if state.out_point is not None and start == state.out_point:
+            return self.apply(SetOutPoint(None))
+        return self.apply(Uncut(start, end))
+
+    def _selection_changed(self) -> None:
+        selection = self.seek_bar.selection()
+        self._mark_start = selection[0] if selection is not None else self._mark_start
+        self._show_selection()
+
+    def _show_selection(self) -> None:
+        selection = self.seek_bar.selection()
+        if selection is not None:
+            start, end = selection
+            text = f"{format_time(start)}–{format_time(end)} ({_length(end - start)})"
+        elif self._mark_start is not None and self.session is not None:
+            text = f"From {format_time(self._mark_start)} – mark the end ( ] )"
         else:
-            out = format_time(state.out_point) if state.out_point is not None else "end"
-            self.trim_label.setText(f"In {format_time(state.in_point)} · Out {out}")
+            text = "Shift+drag on the seek bar to select a part to cut"
+        self.selection_label.setProperty("muted", selection is None)
+        self.selection_label.style().polish(self.selection_label)
+        self.selection_label.setText(text)
+        self.cut_button.setEnabled(selection is not None)
+
+    def _cut_clicked(self, row: int, _column: int) -> None:
+        if self.session is not None:
+            start, end = _left_out(self.session.state)[row]
+            self.video.seek(max(0.0, start - 2.0) if start > 0 else end)
+
+    # ------------------------------------------------------------- transcript
+
+    def show_find(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.find_box.setFocus()
+        self.find_box.selectAll()
+
+    def show_replace(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.replace_box.setFocus()
+        self.replace_box.selectAll()
+
+    def _matching_rows(self) -> list[int]:
+        find = self.find_box.text()
+        if self.session is None or not find.strip():
+            return []
+        transcript = self.session.state.transcript
+        return [
+            row
+            for row, segment in enumerate(transcript.segments)
+            if count_matches(dataclasses.replace(transcript, segments=(segment,)), find)
+        ]
+
+    def _count_matches(self) -> None:
+        find = self.find_box.text()
+        pattern = find_pattern(find) if self.session is not None else None
+        if pattern != self._delegate.find:
+            self._delegate.find = pattern
+            self.transcript.viewport().update()
+        if self.session is None or not find.strip():
+            self.find_count.setText("")
+            return
+        count = count_matches(self.session.state.transcript, find)
+        self.find_count.setText(f"{count} match{'es' if count != 1 else ''}")
+
+    def find_next(self) -> int:
+        """Select (and go to) the next line with the word or phrase; its row, or -1."""
+        rows = self._matching_rows()
+        if not rows:
+            return -1
+        current = self.transcript.currentRow()
+        row = next((r for r in rows if r > current), rows[0])
+        self.transcript.setCurrentCell(row, 1)
+        self.transcript.scrollToItem(self.transcript.item(row, 1))
+        assert self.session is not None
+        self.video.seek(self.session.state.transcript.segments[row].start)
+        return row
+
+    def spoken_row(self) -> int:
+        """The transcript row marked as being spoken at the playhead, or -1."""
+        return self._spoken
+
+    def _mark_spoken(self, seconds: float) -> None:
+        """Tint the line spoken at ``seconds``; while playing, keep it in view."""
+        row = -1
+        if self.session is not None:
+            row = bisect.bisect_right(self._starts, seconds + 1e-3) - 1
+        if row != self._spoken:
+            for old, brush in ((self._spoken, QBrush()), (row, QBrush(QColor(theme.ACCENT_SOFT)))):
+                for column in (0, 1):
+                    item = self.transcript.item(old, column) if old >= 0 else None
+                    if item is not None:
+                        item.setBackground(brush)
+            self._spoken = row
+        editing = self.transcript.state() == QAbstractItemView.State.EditingState
+        if row >= 0 and self.video.is_playing() and not editing:
+            item = self.transcript.item(row, 1)
+            rect = self.transcript.visualItemRect(item) if item is not None else None
+            if rect is not None and not self.transcript.viewport().rect().contains(rect):
+                self.transcript.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _segment_edited(self, item: QTableWidgetItem) -> None:
         if self._filling or self.session is None or item.column() != 1:
@@ -390,6 +814,9 @@ class ReviewPanel(QWidget):
     def _segment_clicked(self, row: int, _column: int) -> None:
         if self.session is not None:
             self.video.seek(self.session.state.transcript.segments[row].start)
+            self.video.play()
+
+    # --------------------------------------------------------------- chapters
 
     def _chapter_edited(self, item: QTableWidgetItem) -> None:
         if self._filling or self.session is None or item.column() != 1:
@@ -401,3 +828,174 @@ class ReviewPanel(QWidget):
     def _chapter_clicked(self, row: int, _column: int) -> None:
         if self.session is not None:
             self.video.seek(self.session.state.chapters[row].start)
+
+    def _chapter_menu(self, point: QPoint) -> None:
+        row = self.chapters.rowAt(point.y())
+        if self.session is None or row < 0:
+            return
+        self.chapters.selectRow(row)
+        menu = QMenu(self)
+        menu.addAction("Go to this chapter", lambda: self._chapter_clicked(row, 0))
+        menu.addAction("Rename", lambda: self.chapters.editItem(self.chapters.item(row, 1)))
+        move = menu.addAction("Move start to playhead", lambda: self.move_chapter(row))
+        move.setEnabled(row > 0)
+        menu.addAction("Add a chapter at the playhead", self.add_chapter)
+        menu.addSeparator()
+        delete = menu.addAction("Delete", lambda: self.delete_chapter(row))
+        delete.setEnabled(self.chapters.rowCount() > 1)
+        menu.popup(self.chapters.viewport().mapToGlobal(point))
+
+    def _picture(self, chapter: Chapter) -> Path | None:
+        """The picture for ``chapter``: the built one if it still starts there, else made here."""
+        assert self.session is not None
+        folder = self.session.folder
+        for built in self.session.original.chapters:
+            if built.thumbnail and abs(built.start - chapter.start) < 1e-3:
+                path = folder / built.thumbnail
+                if path.is_file():
+                    return path
+        return self._pictures.get((str(folder), round(chapter.start * 1000)))
+
+    def _make_pictures(self, chapters: list[Chapter]) -> None:
+        """Make the missing chapter pictures in the background; the rows update when done."""
+        assert self.session is not None
+        folder, video = self.session.folder, self.session.folder / self.session.lesson.video
+        if self._picture_dir is None:
+            self._picture_dir = tempfile.TemporaryDirectory(prefix="lectern-chapters-")
+        work = []
+        for chapter in chapters:
+            key = (str(folder), round(chapter.start * 1000))
+            if key in self._asked:
+                continue
+            self._asked.add(key)
+            name = f"{abs(hash(key[0])):x}-{key[1]}.jpg"
+            at = chapter.start + max(0.0, min(1.0, chapter.duration / 2))
+            work.append((key, (video, at, Path(self._picture_dir.name) / name)))
+        if not work:
+            return
+        job = self._pictures_worker.submit(
+            "making chapter pictures", _extract, [inputs for _key, inputs in work]
+        )
+        keys = [key for key, _inputs in work]
+        job.succeeded.connect(lambda paths: self._pictures_made(keys, paths))
+
+    def _pictures_made(self, keys: list[tuple[str, int]], paths: list[Path]) -> None:
+        self._pictures.update(zip(keys, paths, strict=True))
+        if self.session is not None:
+            self._fill_pictures(self.session.state.chapters)
+
+    def _fill_pictures(self, chapters: tuple[Chapter, ...]) -> None:
+        missing = []
+        for row, chapter in enumerate(chapters):
+            item = self.chapters.item(row, 0)
+            if item is None:
+                continue
+            picture = self._picture(chapter)
+            if picture is None:
+                missing.append(chapter)
+            if (
+                item.data(PICTURE_ROLE) != (str(picture) if picture else None)
+                or item.icon().isNull()
+            ):
+                pixmap = chapter_pixmap(picture, row + 1)
+                icon = QIcon(pixmap)
+                icon.addPixmap(pixmap, QIcon.Mode.Selected)  # no blue tint when selected
+                item.setIcon(icon)
+                item.setData(PICTURE_ROLE, str(picture) if picture else None)
+        if missing:
+            self._make_pictures(missing)
+
+    # ---------------------------------------------------------------- showing
+
+    def refresh(self) -> None:
+        """Fill the transcript, chapters, cuts and seek bar from the session's state."""
+        self._filling = True
+        try:
+            self._fill()
+        finally:
+            self._filling = False
+
+    def _fill(self) -> None:
+        state = self.session.state if self.session is not None else None
+        self._fill_transcript(state)
+        self._fill_chapters(state)
+        self._fill_cuts(state)
+        self._count_matches()
+        self._show_selection()
+
+    def _fill_transcript(self, state: EditState | None) -> None:
+        segments = state.transcript.segments if state is not None else ()
+        unsure: dict[int, set[int]] = {}
+        if state is not None:
+            for ref in low_confidence_words(state.transcript):
+                unsure.setdefault(ref.segment, set()).add(ref.index)
+        self.transcript.setRowCount(len(segments))
+        built = self.session.original.transcript.segments if self.session is not None else ()
+        for row, segment in enumerate(segments):
+            corrected = row < len(built) and built[row].text != segment.text
+            stamp = _cell(format_time(segment.start) + (" ✎" if corrected else ""))
+            stamp.setForeground(QColor(theme.ACCENT if corrected else theme.MUTED))
+            if corrected:
+                stamp.setToolTip(f"You corrected this line; it said: {built[row].text}")
+            self.transcript.setItem(row, 0, stamp)
+            item = _cell(segment.text, editable=True)
+            marked = unsure.get(row, set())
+            item.setData(_HTML_ROLE, segment_html(segment, marked))
+            if marked:
+                words = ", ".join(segment.words[i].text.strip() for i in sorted(marked))
+                item.setToolTip(f"The transcription may be wrong here: {words}")
+            self.transcript.setItem(row, 1, item)
+        self._starts = [segment.start for segment in segments]
+        self._spoken = -1
+        self._mark_spoken(self.playhead() if self.session is not None else 0.0)
+        self._rows_timer.start()
+
+    def _fill_chapters(self, state: EditState | None) -> None:
+        chapters = state.chapters if state is not None else ()
+        self.chapters.setRowCount(len(chapters))
+        for row, chapter in enumerate(chapters):
+            self.chapters.setItem(row, 0, _cell(format_time(chapter.start)))
+            self.chapters.setItem(row, 1, _cell(chapter.title, editable=True))
+            detected = chapter.source == "detected"
+            tag = _cell(DETECTED if detected else ADDED)
+            tag.setForeground(QColor(theme.MUTED if detected else theme.ACCENT))
+            tag.setToolTip(
+                "Found from a slide change when the lesson was built"
+                if detected
+                else "A chapter you added"
+            )
+            self.chapters.setItem(row, 2, tag)
+        if chapters:
+            self._fill_pictures(chapters)
+        self.seek_bar.set_chapters([(c.start, c.title) for c in chapters])
+        self.move_chapter_button.setEnabled(len(chapters) > 1)
+        self.delete_chapter_button.setEnabled(len(chapters) > 1)
+
+    def _fill_cuts(self, state: EditState | None) -> None:
+        ranges = _left_out(state) if state is not None else []
+        self.cuts.setRowCount(len(ranges))
+        for row, (start, end) in enumerate(ranges):
+            if state is not None and start == 0.0 and state.in_point > 0:
+                what = "Start (before the in point)"
+            elif state is not None and state.out_point is not None and start == state.out_point:
+                what = "End (after the out point)"
+            else:
+                what = "Cut"
+            self.cuts.setItem(row, 0, _cell(what))
+            self.cuts.setItem(row, 1, _cell(format_time(start)))
+            self.cuts.setItem(row, 2, _cell(format_time(end)))
+            self.cuts.setItem(row, 3, _cell(_length(end - start)))
+        self.seek_bar.set_ranges(ranges, "left out")
+        self.cuts_hint.setVisible(not ranges)
+        self.restore_cut_button.setEnabled(bool(ranges))
+        self.clear_trim_button.setEnabled(bool(ranges))
+        self.tabs.setTabText(2, f"Cuts ({len(ranges)})" if ranges else "Cuts")
+        if state is None:
+            self.trim_label.setText("")
+            return
+        out = format_time(state.out_point) if state.out_point is not None else "end"
+        text = f"In {format_time(state.in_point)} · Out {out}"
+        if state.cuts:
+            text += f" · {len(state.cuts)} cut{'s' if len(state.cuts) != 1 else ''}"
+        text += f" · {format_time(state.timeline.duration)} kept"
+        self.trim_label.setText(text)

@@ -1,0 +1,128 @@
+"""Screenshots of the Studio's review and edit panel for the docs, from a real X server.
+
+Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab()``)::
+
+    Xvfb :99 -screen 0 1600x1000x24 &
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tests/studio/make_review_screenshots.py
+
+Imports the sample lecture into a new course through the window, then writes
+``docs/screenshots/studio-review.png``, ``studio-transcript.png`` (a correction,
+low-confidence words, the find bar) and ``studio-chapters.png`` (chapter pictures,
+a chapter added by hand, a cut on the seek bar).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtGui import QCursor  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from shared.ui import theme  # noqa: E402
+from studio.course import Course  # noqa: E402
+from studio.editing import Cut  # noqa: E402
+from studio.ui.main_window import MainWindow  # noqa: E402
+from studio.ui.review import PICTURE_ROLE  # noqa: E402
+
+SAMPLE = ROOT / "resources" / "sample" / "lecture.mp4"
+
+
+def wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_until(condition, timeout: float = 300.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the window did not get there in time")
+        wait(50)
+
+
+def shoot(window: MainWindow, path: Path) -> None:
+    QCursor.setPos(window.screen().geometry().bottomRight())  # no pointer in the picture
+    wait(800)
+    QApplication.processEvents()
+    frame = window.frameGeometry()
+    picture = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not picture.save(str(path)):
+        raise OSError(f"cannot write {path}")
+    print(f"wrote {path} ({picture.width()}x{picture.height()})")
+
+
+def seek(window: MainWindow, seconds: float) -> None:
+    review = window.review
+    review.video.seek(seconds)
+    wait_until(lambda: abs(review.playhead() - seconds) < 0.1, timeout=30)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    app = QApplication(sys.argv[:1])
+    theme.apply(app)
+    with tempfile.TemporaryDirectory(prefix="lectern-shots-") as temp:
+        course = Course.open(Path(temp) / "Earth Science")
+        course.title = "Introduction to Earth Science"
+        course.author = "A. Teacher"
+        window = MainWindow(course)
+        window.resize(1440, 900)
+        window.move(40, 30)
+        window.show()
+        wait_until(window.isVisible)
+        window.import_videos([SAMPLE])
+        wait_until(lambda: not window.busy())
+        review = window.review
+        wait_until(review.video.is_loaded, timeout=30)
+        window.title_box.setCursorPosition(0)
+        seek(window, 24.0)
+        shoot(window, args.out / "studio-review.png")
+
+        # The transcript editor: a correction, the find bar, low-confidence words.
+        segments = review.session.state.transcript.segments
+        row = next(i for i, s in enumerate(segments) if s.start > 6 and "sky" in s.text)
+        review.correct_segment(row, segments[row].text.replace("sky", "clouds"))
+        review.show_find()
+        review.find_box.setText("water")
+        review.find_next()
+        review.find_next()
+        review.transcript.scrollToTop()
+        shoot(window, args.out / "studio-transcript.png")
+
+        # The chapter editor: pictures, a chapter added by hand, a cut on the seek bar.
+        review.find_box.clear()
+        chapters = review.session.state.chapters
+        review.apply(Cut(chapters[3].start + 6.0, chapters[3].start + 12.0))
+        seek(window, chapters[1].start + 11.0)
+        review.add_chapter()
+        review.tabs.setCurrentIndex(1)
+        review.chapters.clearSelection()
+        review.chapters.scrollToTop()
+        wait_until(
+            lambda: all(
+                review.chapters.item(r, 0).data(PICTURE_ROLE)
+                for r in range(review.chapters.rowCount())
+            ),
+            timeout=30,
+        )
+        review.seek_bar.set_selection(chapters[4].start + 4.0, chapters[4].start + 9.0)
+        shoot(window, args.out / "studio-chapters.png")
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
