@@ -1,0 +1,460 @@
+"""The Studio's recording UI on real parts: Xvfb, a PulseAudio virtual microphone, ffmpeg.
+
+Qt itself runs offscreen (one session ``QApplication`` with the other window tests);
+what is shown and recorded is the Xvfb display of ``capture_env``: the picker's
+thumbnails are read from it and the recorder grabs it, as they would a desktop. A
+separate program puts a real window on that display.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything loads Qt
+
+import dataclasses
+import json
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor
+
+import shared.ui  # noqa: F401  (the PySide6 emit fix, before any signal)
+from shared.media import ffmpeg_exe
+from studio.capture import LiveStats, MicLevel, RecordingSettings, VideoStats
+from studio.capture.devices import list_windows
+from studio.ui.recording import RecordingSession
+from studio.ui.recording_bar import GlobalHotkey, RecordingBar, format_elapsed, warnings_of
+from studio.ui.source_picker import RegionChooser, SourcePickerDialog
+
+pytestmark = pytest.mark.slow
+
+SLIDE_TITLE = "Lectern test slide"
+SLIDE_PROGRAM = f"""
+import sys
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication(sys.argv)
+slide = QWidget()
+slide.setWindowTitle({SLIDE_TITLE!r})
+slide.setStyleSheet("background: #d02020;")
+slide.setGeometry(200, 150, 480, 270)
+slide.show()
+app.exec()
+"""
+
+
+def press_hotkey(env: dict[str, str]) -> None:
+    """Ctrl+Shift+P typed on the Xvfb keyboard (XTEST), whoever has the focus."""
+    subprocess.run(["xdotool", "key", "ctrl+shift+p"], env=env, check=True, timeout=10)
+
+
+def ffmpeg_children() -> list[int]:
+    """ffmpeg processes started by this test process that are still running."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == os.getpid() and "ffmpeg" in name and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def tone(tmp_path_factory) -> Path:
+    """30 s of a 440 Hz tone at -6 dBFS."""
+    rate = 48000
+    t = np.arange(30 * rate) / rate
+    samples = (0.5 * 32767 * np.sin(2 * np.pi * 440 * t)).astype("<i2")
+    out = tmp_path_factory.mktemp("tone") / "tone.wav"
+    with wave.open(str(out), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(samples.tobytes())
+    return out
+
+
+@pytest.fixture(scope="module")
+def camera_file(tmp_path_factory) -> Path:
+    """A 5 s test picture that plays the part of a webcam."""
+    out = tmp_path_factory.mktemp("camera") / "camera.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=15:d=5"]
+        + ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out)],
+        check=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def slide_window(capture_env):
+    """A red, named window on the Xvfb display (its own Qt program, platform xcb)."""
+    env = {**capture_env, "QT_QPA_PLATFORM": "xcb"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLIDE_PROGRAM],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not any(w.name == SLIDE_TITLE for w in list_windows()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.skip("no Qt window could be opened on Xvfb (xcb platform libraries missing?)")
+        time.sleep(0.2)
+    yield SLIDE_TITLE
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def sessions():
+    """Sessions made by a test; whatever a failing test left running is shut down."""
+    made: list[RecordingSession] = []
+    yield made
+    for session in made:
+        session.shutdown()
+
+
+def _mostly(image, colour: str) -> bool:
+    """Whether the middle of ``image`` has ``colour``."""
+    pixel = QColor(image.pixel(image.width() // 2, image.height() // 2))
+    want = QColor(colour)
+    return all(abs(a - b) < 40 for a, b in zip(pixel.getRgb()[:3], want.getRgb()[:3], strict=True))
+
+
+# --- the source picker --------------------------------------------------------------------
+
+
+def test_source_picker_shows_live_screen_window_camera_and_microphone(
+    qtbot, capture_env, slide_window, play, tone, camera_file
+):
+    dialog = SourcePickerDialog(RecordingSettings(screen="0", mic="default"), countdown=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    specs = dialog.screen_specs()
+    assert specs[0] == "0" and specs[-1] == "none"
+    assert f"window:{slide_window}" in specs
+    assert dialog.screen_list.item(0).text().endswith("1280×720")
+
+    qtbot.waitUntil(lambda: dialog.thumbnail(f"window:{slide_window}") is not None, timeout=15_000)
+    screen = dialog.thumbnail("0")
+    assert not screen.isNull() and screen.width() > 100 and screen.height() > 50
+    assert screen.width() / screen.height() == pytest.approx(1280 / 720, rel=0.02)
+    assert _mostly(dialog.thumbnail(f"window:{slide_window}"), "#d02020")
+    assert not dialog.countdown_box.isChecked()
+
+    assert dialog.mic_box.currentData() == "default"
+    assert dialog.mic_box.count() >= 3  # default, the PulseAudio device(s), none
+    qtbot.waitUntil(lambda: dialog._mic is not None and dialog._mic.blocks > 5, timeout=10_000)
+    quiet = dialog.meter.rms
+    play(tone)
+    qtbot.waitUntil(lambda: dialog.meter.rms > -20, timeout=15_000)
+    assert quiet < -40 and dialog.meter.hold >= dialog.meter.rms
+
+    dialog.use_camera_file(camera_file)
+    qtbot.waitUntil(lambda: not dialog.camera_frame().isNull(), timeout=15_000)
+    assert dialog.camera_note.text() == ""
+
+    window_row = dialog.screen_specs().index(f"window:{slide_window}")
+    dialog.screen_list.setCurrentRow(window_row)
+    dialog.fps_box.setCurrentIndex(dialog.fps_box.findData(15.0))
+    dialog.countdown_box.setChecked(True)
+    chosen = dialog.settings()
+    assert chosen == RecordingSettings(
+        screen=f"window:{slide_window}",
+        camera=str(camera_file),
+        mic="default",
+        fps=15.0,
+        preset="ultrafast",
+    )
+    assert dialog.countdown()
+
+    dialog.accept()
+    assert dialog._mic is None and dialog._camera is None
+    assert not dialog._thumbnails._thread
+
+
+def test_a_device_that_is_not_there_is_a_note_not_a_crash(qtbot, capture_env):
+    dialog = SourcePickerDialog(RecordingSettings(camera="5", mic="no-such-mic"), True)
+    qtbot.addWidget(dialog)
+    assert dialog.mic_box.currentData() == "no-such-mic"
+    assert "microphone 'no-such-mic' was not found" in dialog.mic_note.text()
+    assert dialog.camera_box.currentData() == "none"  # camera 5 is not listed
+    dialog.reject()
+
+
+# --- the region chooser -------------------------------------------------------------------
+
+
+def _drag(qtbot, widget, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(widget, (start + end) / 2)
+    qtbot.mouseMove(widget, end)
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_region_chooser_returns_the_dragged_rectangle(qtbot, qapp):
+    chooser = RegionChooser()
+    chooser.open()
+    qtbot.waitExposed(chooser)
+    assert chooser.geometry() == chooser.screen().geometry()
+    with qtbot.waitSignal(chooser.chosen, timeout=5_000) as blocker:
+        _drag(qtbot, chooser, QPoint(100, 80), QPoint(500, 380))
+    assert blocker.args == [QRect(100, 80, 400, 300)]
+
+
+def test_region_chooser_ignores_a_click_and_escape_cancels(qtbot, qapp):
+    chooser = RegionChooser()
+    chooser.open()
+    qtbot.waitExposed(chooser)
+    with qtbot.assertNotEmitted(chooser.chosen):
+        qtbot.mouseClick(chooser, Qt.MouseButton.LeftButton, pos=QPoint(50, 50))
+    with qtbot.waitSignal(chooser.cancelled, timeout=5_000):
+        qtbot.keyClick(chooser, Qt.Key.Key_Escape)
+
+
+def test_picker_records_the_region_dragged(qtbot, capture_env):
+    dialog = SourcePickerDialog(RecordingSettings(screen="0", mic="none"), False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    chooser = dialog.choose_region()
+    qtbot.waitExposed(chooser)
+    _drag(qtbot, chooser, QPoint(500, 380), QPoint(40, 30))  # any direction
+    assert dialog.settings().screen == "region:40,30,460,350"
+    assert dialog.screen_specs().count("region:40,30,460,350") == 1
+    qtbot.waitUntil(lambda: dialog.thumbnail("region:40,30,460,350") is not None, timeout=10_000)
+    dialog.reject()
+
+
+# --- the recording bar --------------------------------------------------------------------
+
+
+def _stats(**changes) -> LiveStats:
+    values = dict(
+        elapsed=75.4,
+        paused=False,
+        mic=MicLevel(-18.0, -9.0, False, False),
+        video={"screen": VideoStats(2262, 0, 3)},
+        disk_free=50_000_000_000,
+        disk_seconds_left=float("inf"),
+        warnings=(),
+        stop_requested=None,
+    )
+    values.update(changes)
+    return LiveStats(**values)
+
+
+def test_bar_shows_time_level_warnings_and_stops_when_asked(qtbot, qapp):
+    bar = RecordingBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.show_stats(_stats())
+    assert bar.elapsed_label.text() == "01:15" and bar.state_label.text() == "Recording"
+    assert bar.meter.rms == -18.0 and bar.warning_label.isHidden()
+    assert format_elapsed(3725) == "1:02:05"
+
+    busy = _stats(
+        video={"screen": VideoStats(1000, 40, 0)},
+        disk_seconds_left=200.0,
+        warnings=("no sound from the microphone: is it muted or unplugged?",),
+    )
+    assert len(warnings_of(busy)) == 3
+    bar.show_stats(busy)
+    assert "40 frames dropped" in bar.warning_label.text()
+    assert "about 3 min left" in bar.warning_label.text()
+    assert bar.warning_label.isVisible()
+
+    with qtbot.waitSignal(bar.pause_requested):
+        qtbot.mouseClick(bar.pause_button, Qt.MouseButton.LeftButton)
+    bar.show_stats(_stats(paused=True))
+    assert bar.pause_button.accessibleName() == "Resume recording"
+    with qtbot.waitSignal(bar.resume_requested):
+        bar.pause_shortcut.activated.emit()
+
+    with qtbot.waitSignal(bar.stop_requested) as blocker:
+        bar.show_stats(_stats(stop_requested="the disk is nearly full"))
+    assert blocker.args == ["the disk is nearly full"]
+    assert "Stopping: the disk is nearly full" in bar.warning_label.text()
+    assert not bar.stop_button.isEnabled()
+
+
+def test_global_hotkey_works_on_the_desktop_and_is_given_back(qtbot, capture_env):
+    hotkey = GlobalHotkey()
+    try:
+        assert hotkey.active
+        with qtbot.waitSignal(hotkey.activated, timeout=5_000):
+            press_hotkey(capture_env)
+        second = GlobalHotkey()  # the key is taken: no grab, no crash
+        assert not second.active
+        second.close()
+    finally:
+        hotkey.close()
+    third = GlobalHotkey()
+    assert third.active
+    third.close()
+
+
+# --- recording sessions -------------------------------------------------------------------
+
+
+def test_a_session_counts_down_records_pauses_and_finishes(
+    qtbot, capture_env, play, tone, tmp_path, sessions
+):
+    play(tone)
+    folder = tmp_path / "rec"
+    settings = RecordingSettings(screen="0", camera="none", mic="default", fps=15)
+    session = RecordingSession(folder, settings, True, countdown_seconds=1)
+    sessions.append(session)
+    events = []
+    session.starting.connect(lambda: events.append("starting"))
+    with qtbot.waitSignal(session.started, timeout=30_000):
+        session.start()
+        countdown = session.countdown
+        assert countdown is not None and countdown.isVisible()
+        countdown.finished.connect(
+            lambda: events.append(("counted", countdown.isVisible(), session.recorder._started))
+        )
+    assert events == ["starting", ("counted", False, False)]
+    assert session.countdown is None
+    bar = session.bar
+    assert bar.isVisible()
+    qtbot.waitUntil(
+        lambda: (
+            bar.last_stats is not None
+            and bar.last_stats.video["screen"].frames > 10
+            and bar.last_stats.elapsed > 1.5
+        ),
+        timeout=30_000,
+    )
+    qtbot.waitUntil(lambda: bar.meter.rms > -30, timeout=10_000)
+    assert bar.elapsed_label.text() != "00:00"
+
+    assert bar.hotkey is not None and bar.hotkey.active
+    press_hotkey(capture_env)  # the desktop-wide Ctrl+Shift+P pauses
+    qtbot.waitUntil(
+        lambda: bar.last_stats.paused and bar.state_label.text() == "Paused", timeout=10_000
+    )
+    paused_at = bar.last_stats.elapsed
+    qtbot.wait(700)
+    assert bar.last_stats.elapsed == pytest.approx(paused_at, abs=0.01)
+    assert bar.pause_button.accessibleName() == "Resume recording"
+    qtbot.mouseClick(bar.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bar.last_stats.elapsed > paused_at + 1.0, timeout=20_000)
+
+    with qtbot.waitSignal(session.finished, timeout=120_000) as blocker:
+        qtbot.mouseClick(bar.stop_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [folder]
+    assert session.bar is None and session.state == "done"
+    assert ffmpeg_children() == []
+
+    data = json.loads((folder / "recording.json").read_text(encoding="utf-8"))
+    assert data["state"] == "finished"
+    assert len(data["pauses"]) == 1 and None not in data["pauses"][0]
+    assert len(data["segments"]) == 2
+    with av.open(str(folder / "main.mkv")) as container:
+        assert container.streams.video and container.streams.audio
+        duration = container.duration / 1e6
+    assert duration > 2.0
+
+
+def test_a_region_session_stops_itself_when_the_bar_is_told_to_and_says_why(
+    qtbot, capture_env, tmp_path, sessions
+):
+    folder = tmp_path / "rec"
+    settings = RecordingSettings(screen="region:40,30,320,240", mic="default", fps=10)
+    session = RecordingSession(folder, settings, False)
+    sessions.append(session)
+    with qtbot.waitSignal(session.started, timeout=30_000):
+        session.start()
+    bar = session.bar
+    assert bar.geometry().top() >= 30 + 240  # not over the region it records
+    qtbot.waitUntil(
+        lambda: bar.last_stats is not None and bar.last_stats.video["screen"].frames > 10,
+        timeout=30_000,
+    )
+    reason = "the disk is nearly full"
+    with qtbot.waitSignal(session.stopping, timeout=30_000) as stopping:
+        bar.show_stats(dataclasses.replace(bar.last_stats, stop_requested=reason))
+    assert stopping.args == [reason] and session.stop_reason == reason
+    assert session.state == "finishing" and bar.isVisible()
+    assert bar.state_label.text() == "Saving…" and reason in bar.warning_label.text()
+    qtbot.waitUntil(lambda: session.state == "done", timeout=120_000)
+    assert session.error is None
+    assert session.bar is None  # hidden and deleted once the folder is finished
+    assert (folder / "main.mkv").exists() and ffmpeg_children() == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        (RecordingSettings(screen="0", camera="7", mic="default"), ["camera '7'"]),
+        (RecordingSettings(screen="0", mic="no-such-mic"), ["microphone 'no-such-mic'"]),
+        (RecordingSettings(screen="3", mic="none"), ["screen '3'", "available: 0"]),
+        (RecordingSettings(screen="none", camera="none", mic="none"), ["Nothing to record"]),
+    ],
+)
+def test_a_missing_device_fails_in_one_sentence_and_leaves_nothing_running(
+    qtbot, capture_env, tmp_path, settings, words
+):
+    session = RecordingSession(tmp_path / "rec", settings, True)
+    started = []
+    session.starting.connect(lambda: started.append(True))
+    with qtbot.waitSignal(session.failed, timeout=10_000) as blocker:
+        session.start()
+    message = blocker.args[0]
+    assert "\n" not in message and "Traceback" not in message
+    for word in words:
+        assert word in message
+    assert not started and session.countdown is None and session.bar is None
+    assert session.state == "done" and ffmpeg_children() == []
+    assert not (tmp_path / "rec").exists()
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A real 1 MB filesystem (tmpfs): too small to start recording on."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], capture_output=True
+    )
+    if result.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_fails_before_recording(qtbot, capture_env, full_disk):
+    session = RecordingSession(full_disk / "rec", RecordingSettings(mic="default"), False)
+    with qtbot.waitSignal(session.failed, timeout=10_000) as blocker:
+        session.start()
+    assert "Not enough free space" in blocker.args[0]
+    assert ffmpeg_children() == [] and session.bar is None
+
+
+def test_cancelling_the_countdown_records_nothing(qtbot, capture_env, tmp_path, sessions):
+    session = RecordingSession(tmp_path / "rec", RecordingSettings(mic="default"), True)
+    sessions.append(session)
+    with qtbot.waitSignal(session.cancelled, timeout=10_000):
+        session.start()
+        qtbot.keyClick(session.countdown, Qt.Key.Key_Escape)
+    assert session.recorder is not None and not session.recorder._started
+    assert session.countdown is None and session.bar is None
+    assert ffmpeg_children() == [] and not (tmp_path / "rec").exists()
