@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QProcess, QSize, Qt, QTimer
@@ -36,11 +37,13 @@ from shared.ui.dialogs import error_box
 from shared.ui.seek_bar import format_time
 from shared.ui.worker import Job, Worker
 from shared.workspace import load_lesson
+from studio.capture import RecordingSettings
 from studio.capture.recording import build_inputs
 from studio.course import (
     EDITED,
     READY,
     RECORDED,
+    RECORDINGS_DIR,
     Course,
     ExportRequest,
     export_course,
@@ -51,8 +54,15 @@ from studio.course import (
     unbuilt_recordings,
 )
 from studio.pipeline import BuildOptions, BuildResult, build_lesson
-from studio.settings import Settings, build_options, output_folder
+from studio.settings import (
+    QUALITY_PRESETS,
+    Settings,
+    build_options,
+    output_folder,
+    recording_settings,
+)
 from studio.ui.course_details import CourseDetailsForm
+from studio.ui.recording import RecordingSession, SourcePickerDialog
 from studio.ui.review import ReviewPanel
 from studio.ui.settings_dialog import SettingsDialog
 
@@ -80,6 +90,8 @@ class MainWindow(QMainWindow):
         self.course = course
         self.settings = settings if settings is not None else Settings()
         self.settings_dialog: SettingsDialog | None = None
+        self.picker: SourcePickerDialog | None = None
+        self.recording: RecordingSession | None = None
         self._icons: dict[Path, tuple[float, QIcon]] = {}
         self.worker = Worker(self)
         self.job: Job | None = None
@@ -266,6 +278,8 @@ class MainWindow(QMainWindow):
         self.details.changed.connect(self._details_edited)
         self.details.failed.connect(self.show_error)
         self.settings_action.triggered.connect(self.open_settings)
+        self.record_action.triggered.connect(self.record_lesson)
+        self.record_button.clicked.connect(self.record_lesson)
         self.remove_action.triggered.connect(self.remove_lesson)
         self.remove_button.clicked.connect(self.remove_lesson)
         self.undo_remove_button.clicked.connect(self.undo_remove)
@@ -659,6 +673,75 @@ class MainWindow(QMainWindow):
         self.refresh_lessons()
         self.select_lesson(folder)
 
+    # ----------------------------------------------------------- recording
+
+    def record_lesson(self) -> None:
+        """Choose the sources (remembered from last time), then record a new lesson."""
+        if self.recording is not None:
+            return
+        self.picker = SourcePickerDialog(
+            recording_settings(self.settings), self.settings.preference("countdown"), self
+        )
+        self.picker.accepted.connect(self._sources_picked)
+        self.picker.open()
+
+    def _sources_picked(self) -> None:
+        chosen, countdown = self.picker.settings(), self.picker.countdown()
+        for name in ("screen", "camera", "mic"):
+            self.settings.set_preference(name, getattr(chosen, name))
+        self.settings.set_preference("countdown", countdown)
+        for name, preset in QUALITY_PRESETS.items():
+            if (preset.fps, preset.preset) == (chosen.fps, chosen.preset):
+                self.settings.set_preference("quality", name)
+        self.settings.sync()
+        self.start_recording(chosen, countdown)
+
+    def start_recording(
+        self, settings: RecordingSettings, countdown: bool = True
+    ) -> RecordingSession | None:
+        """Record into a new folder of the course's recordings; it becomes a lesson."""
+        if self.recording is not None:
+            return None
+        root = self.course.folder / RECORDINGS_DIR
+        folder = root / time.strftime("%Y-%m-%d %H.%M.%S")
+        number = 2
+        while folder.exists():
+            folder, number = root / f"{time.strftime('%Y-%m-%d %H.%M.%S')}-{number}", number + 1
+        session = RecordingSession(folder, settings, countdown, self)
+        session.starting.connect(self.hide)
+        session.stopping.connect(self._recording_stopping)
+        session.finished.connect(self._recorded)
+        session.failed.connect(self._recording_failed)
+        session.cancelled.connect(self._recording_over)
+        self.recording = session
+        self.record_action.setEnabled(False)
+        self.record_button.setEnabled(False)
+        session.start()
+        return session
+
+    def _recording_over(self) -> None:
+        self.recording = None
+        self.record_action.setEnabled(True)
+        self.record_button.setEnabled(True)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _recording_stopping(self, reason: str) -> None:
+        self.show()
+        text = f"Recording stopped: {reason}. Saving it…" if reason else "Saving the recording…"
+        self.statusBar().showMessage(text, 10_000)
+
+    def _recorded(self, folder: Path) -> None:
+        self._recording_over()
+        self.refresh_lessons()
+        self.import_videos([Path(folder)])
+
+    def _recording_failed(self, message: str) -> None:
+        self._recording_over()
+        self.refresh_lessons()
+        self.show_error(message)
+
     # ------------------------------------------------------------ settings
 
     def open_settings(self) -> None:
@@ -736,6 +819,10 @@ class MainWindow(QMainWindow):
         self.message_box = error_box(self, TITLE, message)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.recording is not None:
+            # Stop at once and keep what was recorded; the next start offers to recover it.
+            self.recording.shutdown()
+            self.recording = None
         self.save_course()
         self.settings.set_window("geometry", self.saveGeometry())
         self.settings.set_window("splitter", self.splitter.saveState())

@@ -222,3 +222,36 @@ def test_new_course_goes_in_the_output_folder_and_is_listed(window, tmp_path):
     window.course_box.activated.emit(index)
     assert window.course.title == "Astronomy 101"
     assert window.settings.preference("last_course") == str(window.course.folder)
+
+
+def test_a_lesson_recorded_through_the_window_has_the_words_that_were_said(
+    window, qtbot, capture_env, play, speech_wav
+):
+    """Screen (Xvfb) and microphone (PulseAudio null sink) through the picker and the bar."""
+    speech, text = speech_wav
+    window.record_lesson()
+    picker = window.picker
+    assert picker is not None and picker.isVisible() and "0" in picker.screen_specs()
+    picker.countdown_box.setChecked(False)
+    picker.accept()
+    session = window.recording
+    assert session is not None
+    qtbot.waitUntil(
+        lambda: session.state == "recording" and session.bar is not None, timeout=60_000
+    )
+    assert not window.isVisible() and session.bar.isVisible()
+    player = play(speech)
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=60_000)
+    qtbot.wait(1000)
+    assert session.bar.last_stats.mic is not None
+    qtbot.mouseClick(session.bar.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.recording is None and window.isVisible(), timeout=120_000)
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+    assert window.last_error is None
+    [folder] = window.course.lesson_folders()
+    lesson = load_lesson(folder)
+    assert Path(lesson.source).parent.parent == window.course.folder / RECORDINGS
+    said = (folder / lesson.transcript).read_text(encoding="utf-8").lower()
+    assert "sunlight" in said and "leaves" in said
+    assert window.settings.preference("countdown") is False
+    assert window.settings.preference("screen") == "0"
