@@ -436,8 +436,11 @@ class VideoView(QWidget):
     @staticmethod
     def _show_still(player: QMediaPlayer) -> None:
         # A stopped player renders nothing; paused, it decodes and shows one picture.
+        # After another video was open, pausing alone shows nothing: a seek to where
+        # it stands makes it decode that picture.
         if player.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
             player.pause()
+            player.setPosition(player.position())
 
     def frame(self) -> QImage:
         """The lecture picture shown now (a null image before the first one arrives)."""

@@ -6,7 +6,8 @@ Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab(
     DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tests/studio/make_review_screenshots.py
 
 Imports the sample lecture into a new course through the window, then writes
-``docs/screenshots/studio-review.png``, ``studio-transcript.png`` (a correction,
+``docs/screenshots/studio-course.png`` (the course with its details, cover and three
+lessons), ``studio-review.png``, ``studio-transcript.png`` (a correction,
 low-confidence words, the find bar) and ``studio-chapters.png`` (chapter pictures,
 a chapter added by hand, a cut on the seek bar).
 """
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from shared.ui import theme  # noqa: E402
 from studio.course import Course  # noqa: E402
-from studio.editing import Cut  # noqa: E402
+from studio.editing import Cut, rename_lesson  # noqa: E402
+from studio.settings import Settings  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 from studio.ui.review import PICTURE_ROLE  # noqa: E402
 
@@ -78,17 +80,30 @@ def main(argv: list[str] | None = None) -> int:
         course = Course.open(Path(temp) / "Earth Science")
         course.title = "Introduction to Earth Science"
         course.author = "A. Teacher"
-        window = MainWindow(course)
+        course.description = (
+            "How water, rock and air move around our planet: a first course for "
+            "secondary schools, with one short lecture a week."
+        )
+        window = MainWindow(course, Settings.in_file(Path(temp) / "studio.ini"))
         window.resize(1440, 900)
         window.move(40, 30)
         window.show()
         wait_until(window.isVisible)
-        window.import_videos([SAMPLE])
-        wait_until(lambda: not window.busy())
+        window.import_videos([SAMPLE, SAMPLE, SAMPLE])
+        wait_until(lambda: not window.busy() and not window._queue)
+        titles = ("How the Water Cycle Works", "Clouds and rain", "Rivers and groundwater")
+        for folder, title in zip(course.lesson_folders(), titles, strict=True):
+            rename_lesson(folder, title)
+        cover = course.lesson_folders()[0] / "thumbs"
+        window.details.choose_cover(sorted(cover.glob("*.jpg"))[1])
+        window.details.set_course(course)
+        window.refresh_lessons()
+        window.lesson_list.setCurrentRow(0)
         review = window.review
         wait_until(review.video.is_loaded, timeout=30)
         window.title_box.setCursorPosition(0)
         seek(window, 24.0)
+        shoot(window, args.out / "studio-course.png")
         shoot(window, args.out / "studio-review.png")
 
         # The transcript editor: a correction, the find bar, low-confidence words.

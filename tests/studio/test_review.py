@@ -72,6 +72,16 @@ def test_opening_a_lesson_shows_its_first_picture_without_playing(qtbot, panel):
     assert max(samples) > 128
 
 
+def test_the_next_lesson_opened_shows_its_picture_too(qtbot, panel, built_lesson, tmp_path):
+    qtbot.waitUntil(lambda: not panel.video.frame().isNull(), timeout=WAIT)
+    other = tmp_path / "other"
+    shutil.copytree(built_lesson, other)  # another file: the player changes its source
+    panel.open_lesson(other)
+    qtbot.waitUntil(panel.video.is_loaded, timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel.video.frame().isNull(), timeout=WAIT)
+    assert not panel.video.is_playing()
+
+
 def test_cut_selection_shows_on_the_seek_bar_and_undo_removes_it(qtbot, panel):
     bar = panel.seek_bar
     qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT)
