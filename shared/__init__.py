@@ -15,6 +15,7 @@ __all__ = [
     "manifest",
     "media",
     "package",
+    "settings",
     "terminal",
     "transcription",
     "workspace",

@@ -9,7 +9,7 @@ Two kinds, kept apart:
   lives in the group ``window`` and is never shown as a choice.
 
 The declarations and :class:`Settings` do not need Qt: a :class:`Settings` keeps its
-values in any :class:`Store`. The Studio's own store is its per-user ``QSettings``,
+values in any :class:`~shared.settings.Store` (see :mod:`shared.settings`). The Studio's own store is its per-user ``QSettings``,
 created (and Qt imported) only when :class:`Settings` is made without a store.
 :func:`recording_settings` and :func:`build_options` turn the preferences into what
 the recorder and the lesson pipeline take.
@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from shared.settings import DeclaredSettings, MemoryStore, Setting, Store, declare
 from shared.transcription import BUNDLED_MODEL_NAME, ENGINES
 from studio.capture.recorder import RecordingSettings
 from studio.course import is_language_tag
@@ -105,32 +106,11 @@ QUALITY_PRESETS: Mapping[str, QualityPreset] = {
 DEFAULT_QUALITY = "Standard 1080p30"
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One declared setting.
-
-    Attributes:
-        name: the key inside its group.
-        type: the Python type the value is read as (``str``, ``bool``, ``bytes``, ...).
-        default: the value when none was stored, or the stored one is unusable.
-        valid: returns whether a (converted) value is allowed.
-    """
-
-    name: str
-    type: type
-    default: Any
-    valid: Callable[[Any], bool] = lambda value: True
-
-
-def _declare(*settings: Setting) -> Mapping[str, Setting]:
-    return {setting.name: setting for setting in settings}
-
-
 def _not_blank(value: str) -> bool:
     return bool(value.strip())
 
 
-PREFERENCES = _declare(
+PREFERENCES = declare(
     Setting("engine", str, "faster-whisper", lambda value: value in ENGINES),
     # A model name (resolve_model) or the path of a model folder.
     Setting("model", str, BUNDLED_MODEL_NAME, _not_blank),
@@ -152,139 +132,41 @@ PREFERENCES = _declare(
     Setting("last_course", str, ""),
 )
 
-WINDOW_STATE = _declare(
+WINDOW_STATE = declare(
     Setting("geometry", bytes, b""),
     Setting("state", bytes, b""),
     Setting("splitter", bytes, b""),
 )
 
 
-class Store(Protocol):
-    """Where settings are kept: the part of ``QSettings`` that :class:`Settings` uses."""
-
-    def value(self, key: str) -> Any: ...
-
-    def setValue(self, key: str, value: Any) -> None: ...  # noqa: N802 - QSettings' name
-
-    def sync(self) -> None: ...
-
-
-class MemoryStore:
-    """A :class:`Store` in a dictionary (nothing is written anywhere)."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def value(self, key: str) -> Any:
-        return self.values.get(key)
-
-    def setValue(self, key: str, value: Any) -> None:  # noqa: N802 - QSettings' name
-        self.values[key] = value
-
-    def sync(self) -> None:
-        pass
-
-
-class _QtStore:
-    """A ``QSettings`` as a :class:`Store`; bytes are kept as ``QByteArray``.
-
-    (PySide6 would otherwise pickle a Python ``bytes`` into the file.)
-    """
-
-    def __init__(self, settings: Any) -> None:
-        from PySide6.QtCore import QByteArray
-
-        self.settings = settings
-        self._byte_array = QByteArray
-
-    def value(self, key: str) -> Any:
-        raw = self.settings.value(key)
-        return bytes(raw.data()) if isinstance(raw, self._byte_array) else raw
-
-    def setValue(self, key: str, value: Any) -> None:  # noqa: N802 - QSettings' name
-        if isinstance(value, bytes):
-            value = self._byte_array(value)
-        self.settings.setValue(key, value)
-
-    def sync(self) -> None:
-        self.settings.sync()
-
-
-def _convert(setting: Setting, raw: Any) -> Any:
-    if setting.type is bool:
-        if isinstance(raw, str):
-            return raw.strip().lower() in ("1", "true", "yes", "on")
-        return bool(raw)
-    if setting.type is bytes:
-        if hasattr(raw, "data") and callable(raw.data):  # a QByteArray
-            return bytes(raw.data())
-        return bytes(raw)
-    return setting.type(raw)
-
-
-class Settings:
-    """Reads and writes the declared settings.
+class Settings(DeclaredSettings):
+    """The Studio's declared settings.
 
     Args:
         store: where to keep them: a ``QSettings`` (tests pass one on an INI file in a
-            temporary folder), any :class:`Store`, or ``None`` for the per-user
-            Studio settings.
+            temporary folder), any :class:`~shared.settings.Store`, or ``None`` for the
+            per-user Studio settings.
     """
 
-    def __init__(self, store: Any = None) -> None:
-        if store is None:
-            from PySide6.QtCore import QSettings
+    PREFERENCES = PREFERENCES
+    WINDOW_STATE = WINDOW_STATE
 
-            store = QSettings(ORGANIZATION, APPLICATION)
-        self.store = store
-        # Only a QSettings needs adapting, and only then is Qt involved.
-        self._store: Store = (
-            _QtStore(store) if type(store).__module__.startswith("PySide6") else store
-        )
+    def __init__(self, store: Any = None) -> None:
+        # Only the per-user store or a QSettings needs Qt, and only then is it imported.
+        if store is None or type(store).__module__.startswith("PySide6"):
+            from shared.ui.settings_store import QtSettingsStore, user_store
+
+            store = (
+                user_store(ORGANIZATION, APPLICATION) if store is None else QtSettingsStore(store)
+            )
+        super().__init__(store)
 
     @classmethod
     def in_file(cls, path: str | Path) -> Settings:
         """Settings kept in the INI file ``path``."""
-        from PySide6.QtCore import QSettings
+        from shared.ui.settings_store import ini_store
 
-        return cls(QSettings(str(path), QSettings.Format.IniFormat))
-
-    def _get(self, group: str, declared: Mapping[str, Setting], name: str) -> Any:
-        setting = declared[name]
-        raw = self._store.value(f"{group}/{name}")
-        if raw is None:
-            return setting.default
-        try:
-            value = _convert(setting, raw)
-        except (TypeError, ValueError):
-            return setting.default
-        return value if setting.valid(value) else setting.default
-
-    def _set(self, group: str, declared: Mapping[str, Setting], name: str, value: Any) -> None:
-        setting = declared[name]
-        value = _convert(setting, value)
-        if not setting.valid(value):
-            raise ValueError(f"the setting {name!r} cannot be {value!r}")
-        self._store.setValue(f"{group}/{name}", value)
-
-    def preference(self, name: str) -> Any:
-        """A teacher's preference (its default when unset or unusable)."""
-        return self._get("preferences", PREFERENCES, name)
-
-    def set_preference(self, name: str, value: Any) -> None:
-        """Store a preference; ``ValueError`` if it is not an allowed value."""
-        self._set("preferences", PREFERENCES, name, value)
-
-    def window(self, name: str) -> Any:
-        """A piece of window state (``b""`` when none was saved)."""
-        return self._get("window", WINDOW_STATE, name)
-
-    def set_window(self, name: str, value: Any) -> None:
-        """Store a piece of window state (``bytes`` or a ``QByteArray``)."""
-        self._set("window", WINDOW_STATE, name, value)
-
-    def sync(self) -> None:
-        self._store.sync()
+        return cls(ini_store(path))
 
 
 def engine_problem(engine: str) -> str | None:

@@ -406,10 +406,10 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geometry = self.settings.window("geometry")
-        if not geometry.isEmpty():
+        if geometry:
             self.restoreGeometry(geometry)
         splitter = self.settings.window("lesson_splitter")
-        if not splitter.isEmpty():
+        if splitter:
             self.lesson_view.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
