@@ -284,20 +284,55 @@ def summary(rows: list[tuple[str, float, float]]) -> list[tuple[str, str]]:
         values = [r[2] for r in selection]
         return f"{statistics.mean(values):+.1f} ms (n={len(values)}, max |{max(map(abs, values)):.1f}|)"
 
+    values = np.array([r[2] for r in rows]) if rows else np.zeros(1)
+    spread = (
+        f"p50 {np.percentile(values, 50):+.1f}, p95 {np.percentile(values, 95):+.1f}, "
+        f"p99 {np.percentile(values, 99):+.1f} ms; {int((np.abs(values) > 20).sum())} of "
+        f"{len(rows)} beyond 20 ms"
+    )
     return [
         ("start (first 3 flashes)", stat(before[:3])),
         ("before the pause (last 3)", stat(before[-3:])),
         ("after pause/resume (first 3)", stat(after[:3])),
         ("end of the run (last 3)", stat(rows[-3:])),
         ("all flashes", stat(rows)),
+        ("spread of all flashes", spread),
     ]
+
+
+def reanalyse(folder: Path) -> int:
+    """Finalize a kept recording with today's code and print its offsets."""
+    from studio.capture import finalize
+
+    info = json.loads((folder / "bench-info.json").read_text(encoding="utf-8"))
+    finalize(folder)
+    rows = analyse(folder, info)
+    align = json.loads((folder / "recording.json").read_text())["alignment"]
+    print(f"## A/V sync, kept run {folder} finalized again\n")
+    print(f"microphone clock: {align.get('mic_rate_hz')} Hz ({align.get('mic_drift_ppm')} ppm), ")
+    print(
+        f"{align.get('mic_runs')} run(s); flashes matched {len(rows)} of {len(info['scheduled'])}\n"
+    )
+    print("| where | A/V offset (sound minus picture; target within ±20 ms) |")
+    print("|---|---|")
+    for where, value in summary(rows):
+        print(f"| {where} | {value} |")
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=2.0)
     parser.add_argument("--keep", type=Path, help="keep the recording in this folder")
+    parser.add_argument(
+        "--analyse",
+        type=Path,
+        metavar="FOLDER",
+        help="finalize a run kept with --keep again (with the code as it is now) and measure it",
+    )
     args = parser.parse_args()
+    if args.analyse:
+        return reanalyse(args.analyse)
     for tool in ("Xvfb", "pulseaudio", "paplay", "parec", "xdpyinfo"):
         if shutil.which(tool) is None:
             print(f"{tool} is not installed; cannot run this benchmark.")

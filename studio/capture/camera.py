@@ -25,7 +25,7 @@ from studio.capture import devices
 from studio.capture.clock import Clock
 from studio.capture.errors import DeviceNotFoundError
 from studio.capture.process import popen_child
-from studio.capture.screen import SegmentResult, _matroska_live
+from studio.capture.screen import SegmentResult, _matroska_live, h264_args
 
 __all__ = ["CameraSource", "CameraSegment", "MAX_CAMERA_SIZE"]
 
@@ -34,6 +34,9 @@ with contextlib.suppress(AttributeError):
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 MAX_CAMERA_SIZE = (1280, 720)
+#: libx264 preset and quality of the camera track.
+CAMERA_PRESET = "ultrafast"
+CAMERA_CRF = 24
 #: How far behind real time the writer runs.
 HOLD = 0.5
 #: Frames kept for the writer at most (bounds memory when encoding falls behind).
@@ -171,9 +174,8 @@ class CameraSegment:
         width, height = source.size
         command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
         command += ["-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}"]
-        command += ["-framerate", f"{fps:g}", "-i", "pipe:0", "-c:v", "libx264"]
-        command += ["-preset", "ultrafast", "-crf", "24", "-pix_fmt", "yuv420p", "-g", f"{fps:g}"]
-        command += [*_matroska_live(), str(path)]
+        command += ["-framerate", f"{fps:g}", "-i", "pipe:0"]
+        command += [*h264_args(CAMERA_PRESET, CAMERA_CRF, fps), *_matroska_live(), str(path)]
         self.process = popen_child(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -223,6 +225,7 @@ class CameraSegment:
         self._wake.set()
         self._thread.join()
         self.process.wait()
+        lost = self.source.lost is not None and self.origin + self.frames / self.fps < self._end
         return SegmentResult(
-            self.path.name, self.origin, self.frames, self.fps, self.dropped, self.duplicated
+            self.path.name, self.origin, self.frames, self.fps, self.dropped, self.duplicated, lost
         )

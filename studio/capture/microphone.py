@@ -4,7 +4,8 @@ The PortAudio callback only copies each block and notes the recording-clock time
 arrived; a writer thread appends the samples to ``mic.pcm`` (16-bit little-endian,
 written through at least every half second, so a crash loses almost nothing) and one
 line per block to ``mic.log``: the block's first sample number in the stream, its
-length, where it went in the file (-1 while paused) and the arrival time. The sound
+length, where it went in the file (-1 while paused) and the arrival time, followed
+by the word ``overflow`` when PortAudio reported input lost just before it. The sound
 card's clock drifts against the system clock (the PulseAudio virtual source runs
 0.2 % fast); :mod:`studio.capture.recording` fits the log to place every sample on
 the recording clock when the recording is finalized.
@@ -12,6 +13,7 @@ the recording clock when the recording is finalized.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
@@ -110,6 +112,7 @@ class MicrophoneSource:
         self.samples_written = 0
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._stream_index = 0
+        self._write_failed = False
         self._last_arrival = -1.0
         self._window: list[tuple[float, float, int]] = []
         self._clip_until = -1.0
@@ -139,9 +142,10 @@ class MicrophoneSource:
 
     def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio thread
         arrival = self.clock.now()
-        if status.input_overflow:
+        overflow = bool(status.input_overflow)
+        if overflow:
             self.overflows += 1
-        self._queue.put((self._stream_index, arrival, indata.copy()))
+        self._queue.put((self._stream_index, arrival, indata.copy(), overflow))
         self._stream_index += frames
 
     def start(self) -> None:
@@ -162,23 +166,37 @@ class MicrophoneSource:
             item = self._queue.get()
             if item is None:
                 break
-            first, arrival, block = item
+            first, arrival, block, overflow = item
             self._last_arrival = arrival
             self._measure(arrival, block)
-            if not self._keep(arrival):
-                offset = -1
-            else:
-                offset = self.samples_written
-                self._pcm.write(block.astype("<i2", copy=False).tobytes())
-                self.samples_written += len(block)
-            self._log.write(f"{first} {len(block)} {offset} {arrival:.6f}\n")
-            now = time.monotonic()
-            if now - last_flush >= FLUSH_SECONDS:
-                self._pcm.flush()
-                self._log.flush()
-                last_flush = now
-        self._pcm.close()
-        self._log.close()
+            if self._write_failed:
+                continue  # the level meter goes on; nothing more can be kept
+            try:
+                self._write(first, arrival, block, overflow)
+                now = time.monotonic()
+                if now - last_flush >= FLUSH_SECONDS:
+                    self._pcm.flush()
+                    self._log.flush()
+                    last_flush = now
+            except OSError as error:
+                self._write_failed = True
+                self.lost = (
+                    f"the microphone could not be written to {self.folder} "
+                    f"({error.strerror or error})"
+                )
+        for handle in (self._pcm, self._log):
+            with contextlib.suppress(OSError):
+                handle.close()
+
+    def _write(self, first: int, arrival: float, block: np.ndarray, overflow: bool) -> None:
+        if not self._keep(arrival):
+            offset = -1
+        else:
+            offset = self.samples_written
+            self._pcm.write(block.astype("<i2", copy=False).tobytes())
+            self.samples_written += len(block)
+        flag = " overflow" if overflow else ""
+        self._log.write(f"{first} {len(block)} {offset} {arrival:.6f}{flag}\n")
 
     def _keep(self, arrival: float) -> bool:
         # A block arrives a little after it was heard; finalizing trims to the exact span.

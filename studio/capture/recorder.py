@@ -11,11 +11,14 @@ Typical use (the CLI and the studio window do the same)::
 Call ``start``, ``pause``, ``resume`` and ``stop`` from one long-lived thread (the GUI
 or main thread): ffmpeg children are tied to the thread that starts them. A monitor
 thread watches the disk and the devices; it never stops the recording itself but sets
-``LiveStats.stop_requested`` (disk nearly full), which the owner acts on.
+``LiveStats.stop_requested`` (disk nearly full), which the owner acts on. It asks while
+the disk still holds what finalizing will write, a fixed reserve and a few more
+seconds of recording, so the stopped recording can always be finished where it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -25,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from shared.errors import LecternError
 from studio.capture import disk
-from studio.capture.camera import CameraSegment, CameraSource
+from studio.capture.camera import CAMERA_CRF, CAMERA_PRESET, CameraSegment, CameraSource
 from studio.capture.clock import Clock
 from studio.capture.errors import CaptureError
 from studio.capture.microphone import SAMPLE_RATE, MicLevel, MicrophoneSource, resolve_microphone
@@ -46,6 +50,9 @@ __all__ = ["RecordingSettings", "VideoStats", "LiveStats", "Recorder", "MIC_LATE
 MIC_LATENCY = 0.0
 MIC_WARMUP_TIMEOUT = 6.0
 SAVE_EVERY = 2.0
+#: Seconds of recording the disk must still hold (besides finalizing and the reserve)
+#: when the recorder asks to stop: the owner acts and the devices close meanwhile.
+STOP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,8 @@ class LiveStats:
         mic: The microphone level, or ``None`` without a microphone.
         video: ``{"screen": VideoStats, "camera": VideoStats}`` for the sources that are on.
         disk_free: Free bytes on the recording's disk.
-        disk_seconds_left: How much longer the disk lasts at the current rate.
+        disk_seconds_left: How much longer the disk lasts at the current rate, keeping
+            room to finalize the recording.
         warnings: Things a person should know (clipping, no signal, a lost device).
         stop_requested: Why the recording should stop now (disk nearly full), else ``None``.
     """
@@ -267,11 +275,14 @@ class Recorder:
         return start
 
     def _end_segment(self) -> float:
+        # The segment ends where its main video does, unless that source was lost:
+        # then it ends now, so the other sources keep everything (finalize fills the
+        # missing picture).
         segment = self.data["segments"][-1]
-        end = self.clock.now()
+        now = end = self.clock.now()
         if self._screen_seg is not None:
             result = self._screen_seg.stop()
-            end = result.end
+            end = now if result.lost else result.end
             segment["screen"].update(
                 frames=result.frames, dropped=result.dropped, duplicated=result.duplicated
             )
@@ -280,7 +291,7 @@ class Recorder:
         if self._camera_seg is not None:
             result = self._camera_seg.stop(end if self.screen is not None else None)
             if self.screen is None:
-                end = result.end
+                end = max(now, result.end) if result.lost else result.end
             segment["camera"].update(
                 frames=result.frames, dropped=result.dropped, duplicated=result.duplicated
             )
@@ -358,20 +369,22 @@ class Recorder:
 
     def _monitor_loop(self) -> None:
         last_save = time.monotonic()
-        last_size, last_time = 0, time.monotonic()
-        rate = self.rate_estimate / 2
+        last_headroom, last_time = None, time.monotonic()
+        # Bytes per second the headroom shrinks by: what the tracks write plus what
+        # finalizing them will write; the start estimate until it is measured.
+        use = float(self.rate_estimate)
         while not self._monitor_stop.wait(0.5):
             free = disk.free_bytes(self.folder)
-            size = _folder_size(self.folder)
+            headroom = free - disk.RESERVE_BYTES - _finalize_bytes(self.folder)
             now = time.monotonic()
-            if last_size and now > last_time:
-                rate = 0.8 * rate + 0.2 * max(0.0, (size - last_size) / (now - last_time))
-            last_size, last_time = size, now
-            # Finalizing copies the video tracks once more, so keep that much free.
-            needed = disk.RESERVE_BYTES + size
+            if last_headroom is not None and now > last_time and not self._paused:
+                shrink = max(0.0, (last_headroom - headroom) / (now - last_time))
+                use = 0.8 * use + 0.2 * shrink
+            last_headroom, last_time = headroom, now
             self._disk_free = free
-            self._disk_left = (free - needed) / (2 * rate) if rate > 0 else float("inf")
-            if free < needed + 3 * rate and not self._stop_requested:
+            left = headroom / use - STOP_SECONDS if use > 0 else float("inf")
+            self._disk_left = max(0.0, left)
+            if headroom < STOP_SECONDS * use and not self._stop_requested:
                 self._stop_requested = "the disk is nearly full"
                 self._warn(f"stopping: the disk holding {self.folder} is nearly full")
             self._check_devices()
@@ -379,7 +392,8 @@ class Recorder:
                 with self._lock:
                     if not self._stopped:
                         self.data["statistics"] = self._statistics()
-                        self._save()
+                        with contextlib.suppress(LecternError, OSError):
+                            self._save()  # a full disk keeps the last good one
                 last_save = now
 
     def _check_devices(self) -> None:
@@ -432,6 +446,8 @@ class Recorder:
                 "height": height,
                 "fps": self.settings.fps,
                 "codec": "h264",
+                "preset": self.screen.preset,
+                "crf": self.screen.crf,
             }
         if self.camera is not None:
             sources["camera"] = {
@@ -442,6 +458,8 @@ class Recorder:
                 "device_fps": self.camera.fps,
                 "fps": self.settings.fps,
                 "codec": "h264",
+                "preset": CAMERA_PRESET,
+                "crf": CAMERA_CRF,
             }
         if self.mic is not None:
             sources["mic"] = {
@@ -455,12 +473,21 @@ class Recorder:
         return sources
 
 
-def _folder_size(folder: Path) -> int:
+def _finalize_bytes(folder: Path) -> int:
+    """What finalizing will write: the video tracks once more, the sound twice.
+
+    The sound goes to ``audio.mkv`` and into ``main.mkv`` as FLAC, which is hardly ever
+    larger than the raw samples.
+    """
     total = 0
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_file(follow_symlinks=False):
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                if entry.name == "mic.pcm":
+                    total += 2 * entry.stat().st_size
+                elif entry.name.endswith(".mkv") and entry.name.startswith(("screen-", "camera-")):
                     total += entry.stat().st_size
     except OSError:
         pass

@@ -14,12 +14,17 @@ Every time in ``recording.json`` is in seconds on the recording clock
     main.mkv                the screen (or camera) segments joined, with that audio
     presenter.mkv           the camera segments joined, when there is also a screen
 
-Finalizing never changes the tracks, so it can run again; :func:`recover` finalizes a
-recording whose recorder was killed, from whatever reached the disk.
+A segment whose screen (or camera) was lost while the others went on keeps its whole
+span: its video holds the last picture to the segment's end, so no sound is cut.
+
+Finalizing never changes the tracks, so it can run again (a failure leaves nothing
+half-written); :func:`recover` finalizes a recording whose recorder was killed, from
+whatever reached the disk.
 """
 
 from __future__ import annotations
 
+import array
 import datetime
 import json
 import os
@@ -31,10 +36,12 @@ from typing import Any
 import av
 import numpy as np
 
+from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_path, write_json_atomic
 from shared.jobs import ProgressState
 from shared.media import ffmpeg_exe
 from studio.capture.errors import CaptureError, NotARecordingError
+from studio.capture.screen import SCREEN_CRF, count_frames, h264_args
 
 __all__ = [
     "JSON_NAME",
@@ -46,6 +53,7 @@ __all__ = [
     "finalize",
     "recover",
     "build_inputs",
+    "NotFinishedError",
 ]
 
 JSON_NAME = "recording.json"
@@ -58,6 +66,14 @@ SAMPLE_RATE = 48000
 CHUNK = SAMPLE_RATE * 10
 #: Blocks that arrive in the first second are start-up bursts, not paced sound.
 SETTLE_SECONDS = 1.0
+#: A block this many block lengths late may follow lost sound (see :class:`AudioClock`).
+GAP_BLOCKS = 3
+#: Seconds of arrivals before and after a late block compared to tell loss from a stall.
+GAP_WINDOW = 1.0
+#: Seconds of sound whose earliest arrival is one point of the microphone's rate fit.
+FIT_WINDOW = 1.0
+#: Such a point this far above the fitted line (seconds) is a stall, left out.
+FIT_OUTLIER = 0.002
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,20 @@ def save_recording(folder: Path, data: dict[str, Any]) -> None:
     write_json_atomic(Path(folder) / JSON_NAME, data)
 
 
+class NotFinishedError(CaptureError):
+    """Finalizing failed; the recorded tracks are kept and :func:`recover` can try again."""
+
+    def __init__(self, folder: object, error: Exception) -> None:
+        self.folder = folder
+        reason = str(error).rstrip(".")
+        full = isinstance(error, DiskFullError) or "No space left" in reason
+        advice = "free some space, then run" if full else "run"
+        super().__init__(
+            f"The recording in {folder} was kept but could not be finished ({reason}); "
+            f"{advice} 'lectern-studio recover {folder}' to finish it."
+        )
+
+
 # --- the microphone on the recording clock ---------------------------------------------
 
 
@@ -138,28 +168,28 @@ class AudioClock:
     """Where each microphone sample lies on the recording clock, from ``mic.log``.
 
     Blocks arrive no earlier than their last sample was heard, and sometimes later
-    (scheduling, bursts). A straight line fitted through arrival time against sample
-    number gives the card's true rate; shifting it down to the earliest arrivals
-    gives its offset. ``time(n) = offset + n / rate``.
+    (scheduling, bursts). Against sample number, arrival time follows a straight line
+    whose slope is the card's true rate, until the stream loses sound (an input
+    overflow, a stall in which PortAudio drops blocks): the sample count then stops
+    while time goes on, and the line jumps up by the length of what was lost.
+
+    The log is therefore cut into runs wherever the earliest arrivals jump up by
+    more than a block (a block that came :data:`GAP_BLOCKS` block lengths late, or
+    one flagged ``overflow``, is checked). One rate is fitted through all runs, and
+    each run's offset is anchored to its earliest arrivals:
+    ``time(n) = offset[run] + n / rate``. Lost sound becomes silence, and what
+    follows it stays in place.
 
     Args:
         log: The ``mic.log`` file.
         latency: Seconds to subtract for buffering before the callback (measured).
+
+    Raises:
+        CaptureError: The log holds no blocks.
     """
 
     def __init__(self, log: Path, latency: float = 0.0) -> None:
-        rows = []
-        with open(log, encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                parts = line.split()
-                if len(parts) == 4:
-                    try:
-                        rows.append((int(parts[0]), int(parts[1]), int(parts[2]), float(parts[3])))
-                    except ValueError:
-                        continue  # a line cut short by a crash
-        if not rows:
-            raise CaptureError(f"{log} holds no sound; the microphone delivered nothing.")
-        table = np.array(rows, dtype=np.float64)
+        table, overflow = _read_mic_log(log)
         self.first = table[:, 0].astype(np.int64)
         self.count = table[:, 1].astype(np.int64)
         self.offset_in_file = table[:, 2].astype(np.int64)
@@ -167,14 +197,27 @@ class AudioClock:
         ends = (self.first + self.count).astype(np.float64)
         settled = arrival >= arrival[0] + SETTLE_SECONDS
         use = settled if settled.sum() >= 50 else np.ones_like(settled)
-        if use.sum() >= 2 and np.ptp(ends[use]) > 0:
-            slope, intercept = np.polyfit(ends[use], arrival[use], 1)
-        else:
-            slope, intercept = 1.0 / SAMPLE_RATE, arrival[0] - ends[0] / SAMPLE_RATE
-        residual = arrival[use] - (intercept + slope * ends[use])
-        self.seconds_per_sample = float(slope)
-        self.start = float(intercept + np.percentile(residual, 1.0)) - latency
+        seconds_per_sample = 1.0 / SAMPLE_RATE
+        for _ in range(2):  # the second pass looks for jumps along the measured rate
+            starts = _run_starts(arrival, ends, self.count, overflow, seconds_per_sample)
+            run = np.cumsum(np.isin(np.arange(len(arrival)), starts)) - 1
+            seconds_per_sample = _shared_slope(ends, arrival, run, use, seconds_per_sample)
+        base = arrival - ends * seconds_per_sample
+        offsets = np.empty(len(starts))
+        for k, (lo, hi) in enumerate(zip(starts, [*starts[1:], len(base)], strict=True)):
+            settled_part = base[lo:hi][use[lo:hi]]
+            offsets[k] = np.percentile(settled_part if settled_part.size else base[lo:hi], 1.0)
+        residual = (base - offsets[run])[use]
+        self.seconds_per_sample = float(seconds_per_sample)
         self.jitter = float(np.percentile(residual, 99) - np.percentile(residual, 1))
+        #: Per run: offset on the clock, first and one-past-last sample number, start time.
+        self.run_offset = offsets - latency
+        self.run_first = self.first[starts]
+        self.run_end = np.append(self.first[starts[1:]], self.first[-1] + self.count[-1])
+        self.run_time = self.run_offset + self.run_first * self.seconds_per_sample
+        self.start = float(self.run_offset[0])
+        #: Seconds of sound the stream lost between runs.
+        self.lost = float(np.sum(np.maximum(0.0, np.diff(offsets))))
         written = self.offset_in_file >= 0
         self.w_first = self.first[written]
         self.w_count = self.count[written]
@@ -186,18 +229,133 @@ class AudioClock:
         """Samples per second of the card, measured on the system clock."""
         return 1.0 / self.seconds_per_sample
 
+    @property
+    def runs(self) -> int:
+        """Stretches of unbroken sound (one more than the times sound was lost)."""
+        return len(self.run_offset)
+
     def samples_at(self, times: np.ndarray) -> np.ndarray:
         """Fractional positions in ``mic.pcm`` of ``times``; NaN where nothing was kept."""
-        n = (times - self.start) / self.seconds_per_sample
-        whole = np.floor(n).astype(np.int64)
-        index = np.searchsorted(self.w_first, whole, side="right") - 1
-        ok = index >= 0
-        index = np.clip(index, 0, max(0, len(self.w_first) - 1))
         if len(self.w_first) == 0:
             return np.full(times.shape, np.nan)
+        if self.runs == 1:
+            run: np.ndarray | int = 0
+        else:
+            run = np.maximum(np.searchsorted(self.run_time, times, side="right") - 1, 0)
+        n = (times - self.run_offset[run]) / self.seconds_per_sample
+        ok = (n >= self.run_first[run]) & (n < self.run_end[run])
+        whole = np.floor(n).astype(np.int64)
+        index = np.searchsorted(self.w_first, whole, side="right") - 1
+        ok &= index >= 0
+        index = np.maximum(index, 0)  # at most len - 1 already
         ok &= whole < self.w_first[index] + self.w_count[index]
         position = self.w_offset[index] + (n - self.w_first[index])
         return np.where(ok, position, np.nan)
+
+
+def _read_mic_log(log: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``mic.log`` as a float table, and which rows were flagged ``overflow``.
+
+    A line is ``first count offset_in_file arrival``, with `` overflow`` appended when
+    PortAudio reported lost input before that block. A last line without its newline
+    was cut short by a crash and is left out.
+    """
+    values = array.array("d")  # compact: an hour of blocks is a few megabytes
+    flags = bytearray()
+    with open(log, encoding="ascii", errors="replace") as handle:
+        for line in handle:
+            if not line.endswith("\n"):
+                break
+            parts = line.split()
+            if len(parts) not in (4, 5):
+                continue
+            try:
+                row = (int(parts[0]), int(parts[1]), int(parts[2]), float(parts[3]))
+            except ValueError:
+                continue
+            values.extend(row)
+            flags.append(len(parts) == 5 and parts[4] == "overflow")
+    if not flags:
+        raise CaptureError(f"{log} holds no sound; the microphone delivered nothing.")
+    table = np.frombuffer(values, dtype=np.float64).reshape(-1, 4)
+    return table, np.frombuffer(bytes(flags), dtype=bool)
+
+
+def _run_starts(
+    arrival: np.ndarray,
+    ends: np.ndarray,
+    count: np.ndarray,
+    overflow: np.ndarray,
+    seconds_per_sample: float,
+) -> np.ndarray:
+    """Indices of the blocks that start a run (always 0), i.e. follow lost sound.
+
+    A block is suspect when it came more than :data:`GAP_BLOCKS` block lengths after
+    the one before, or PortAudio flagged an overflow. It starts a new run when the
+    earliest arrivals of the :data:`GAP_WINDOW` seconds of sound after it sit higher
+    than those of the sound before it by over half a block and over half the delay: a
+    stall caught up with a burst leaves them where they were, lost sound lifts them by
+    its length. A flagged block shortly after a late one marks the loss more exactly
+    (the late block may be buffered sound from before it).
+    """
+    base = arrival - ends * seconds_per_sample
+    block = count * seconds_per_sample
+    late = np.zeros(len(arrival), dtype=bool)
+    late[1:] = np.diff(arrival) - block[1:] > GAP_BLOCKS * block[1:]
+    window = GAP_WINDOW / seconds_per_sample
+    flagged = np.flatnonzero(overflow)
+    starts = [0]
+    for i in np.flatnonzero(late | overflow):
+        if i == 0:
+            continue
+        lo = max(starts[-1], int(np.searchsorted(ends, ends[i - 1] - window)))
+        hi = max(i + 1, int(np.searchsorted(ends, ends[i] + window, side="right")))
+        if not overflow[i] and np.any((flagged > i) & (flagged < hi)):
+            continue
+        jump = base[i:hi].min() - base[lo:i].min()
+        delay = arrival[i] - arrival[i - 1] - block[i]
+        if jump > max(0.5 * block[i], 0.5 * delay):
+            starts.append(int(i))
+    return np.array(starts, dtype=np.int64)
+
+
+def _shared_slope(
+    ends: np.ndarray, arrival: np.ndarray, run: np.ndarray, use: np.ndarray, fallback: float
+) -> float:
+    """Seconds per sample: one slope through all runs, each with its own offset.
+
+    The line goes through the earliest arrival of every :data:`FIT_WINDOW` seconds of
+    sound, not through all of them: late blocks (a busy machine, the burst after a
+    stall) would tilt it. A window whose earliest arrival is still far above the line
+    (a stall longer than the window) is left out of a second fit.
+    """
+    x, y, group = ends[use], arrival[use], run[use]
+    if len(x) < 2:
+        return fallback
+    window = np.floor(x * fallback / FIT_WINDOW).astype(np.int64)
+    key = group * (int(window.max()) + 1) + window  # non-decreasing along the log
+    order = np.lexsort((y - x * fallback, key))
+    first = order[np.concatenate(([True], np.diff(key[order]) != 0))]
+    x, y, group = x[first], y[first], group[first]
+    slope = _least_squares_slope(x, y, group, fallback)
+    residual = y - x * slope
+    for k in np.unique(group):
+        residual[group == k] -= np.median(residual[group == k])
+    spread = np.median(np.abs(residual))
+    keep = residual <= max(FIT_OUTLIER, 5 * spread)
+    return _least_squares_slope(x[keep], y[keep], group[keep], slope)
+
+
+def _least_squares_slope(x: np.ndarray, y: np.ndarray, group: np.ndarray, fallback: float) -> float:
+    size = np.bincount(group)
+    present = size > 0
+    mean_x = np.zeros(len(size))
+    mean_y = np.zeros(len(size))
+    mean_x[present] = np.bincount(group, x)[present] / size[present]
+    mean_y[present] = np.bincount(group, y)[present] / size[present]
+    dx, dy = x - mean_x[group], y - mean_y[group]
+    spread = float(np.dot(dx, dx))
+    return float(np.dot(dx, dy)) / spread if spread > 0 else fallback
 
 
 def render_audio(
@@ -214,13 +372,7 @@ def render_audio(
     the sound card's clock; anything not recorded is silence.
     """
     clock = AudioClock(folder / "mic.log", latency)
-    pcm_path = folder / "mic.pcm"
-    size = pcm_path.stat().st_size // (2 * channels) if pcm_path.exists() else 0
-    pcm = (
-        np.memmap(pcm_path, dtype="<i2", mode="r", shape=(size, channels))
-        if size
-        else np.zeros((1, channels), dtype="<i2")
-    )
+    pcm = _Samples(folder / "mic.pcm", channels)
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
     command += ["-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(channels), "-i", "pipe:0"]
     command += ["-c:a", "flac", "-f", "matroska"]
@@ -234,10 +386,12 @@ def render_audio(
                 for k0 in range(0, total, CHUNK):
                     k = np.arange(k0, min(total, k0 + CHUNK), dtype=np.float64)
                     position = clock.samples_at(start + k / SAMPLE_RATE)
-                    process.stdin.write(_interpolate(pcm, position).tobytes())
+                    process.stdin.write(pcm.at(position).tobytes())
             process.stdin.close()
         except BrokenPipeError:
             pass
+        finally:
+            pcm.close()
         stderr = process.stderr.read().decode("utf-8", "replace")
         if process.wait() != 0:
             raise CaptureError(f"Could not write {out}: {stderr.strip()[-200:]}")
@@ -246,7 +400,35 @@ def render_audio(
         "mic_drift_ppm": round((clock.rate / SAMPLE_RATE - 1) * 1e6, 1),
         "mic_start": round(clock.start, 6),
         "mic_arrival_jitter_ms": round(clock.jitter * 1000, 2),
+        "mic_runs": clock.runs,
+        "mic_lost_ms": round(clock.lost * 1000, 1),
     }
+
+
+class _Samples:
+    """``mic.pcm`` read a stretch at a time (memory stays flat however long it is)."""
+
+    def __init__(self, path: Path, channels: int) -> None:
+        self.channels = channels
+        self.frame_bytes = 2 * channels
+        self.size = path.stat().st_size // self.frame_bytes if path.exists() else 0
+        self.handle = open(path, "rb") if self.size else None  # noqa: SIM115 - see close()
+
+    def at(self, position: np.ndarray) -> np.ndarray:
+        """Samples at fractional ``position`` (linear interpolation); silence at NaN."""
+        valid = position[~np.isnan(position)]
+        if self.handle is None or valid.size == 0:
+            return np.zeros((len(position), self.channels), dtype="<i2")
+        lo = int(np.clip(np.floor(valid.min()), 0, self.size - 1))
+        hi = int(np.clip(np.floor(valid.max()) + 2, lo + 1, self.size))
+        self.handle.seek(lo * self.frame_bytes)
+        data = self.handle.read((hi - lo) * self.frame_bytes)
+        stretch = np.frombuffer(data, dtype="<i2").reshape(-1, self.channels)
+        return _interpolate(stretch, position - lo)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
 
 
 def _interpolate(pcm: np.ndarray, position: np.ndarray) -> np.ndarray:
@@ -264,22 +446,15 @@ def _interpolate(pcm: np.ndarray, position: np.ndarray) -> np.ndarray:
 # --- video segments ----------------------------------------------------------------------
 
 
-def _count_frames(path: Path) -> int:
-    """Video packets in a (possibly cut-short) Matroska file."""
-    count = 0
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            for packet in container.demux(stream):
-                if packet.size:
-                    count += 1
-    except (av.FFmpegError, IndexError, OSError):
-        pass  # a file cut short by a crash: keep what was read
-    return count
+def _master_segments(
+    folder: Path, data: dict[str, Any], kind: str, fill: bool = True
+) -> list[dict[str, Any]]:
+    """The usable segments of a video track, with ``frames`` filled in for cut-short ones.
 
-
-def _master_segments(folder: Path, data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    """The usable segments of a video track, with ``frames`` filled in for cut-short ones."""
+    With ``fill``, ``pad`` is how many frames the file lacks to reach the end of its
+    segment (the source was lost while the others went on recording, perhaps before
+    its first frame reached the disk); ``end`` includes them.
+    """
     fps = float(data["sources"][kind]["fps"])
     found = []
     for segment in data["segments"]:
@@ -287,44 +462,105 @@ def _master_segments(folder: Path, data: dict[str, Any], kind: str) -> list[dict
         if not track or track.get("start") is None:
             continue
         path = folder / track["file"]
-        if not path.exists() or path.stat().st_size == 0:
+        frames = 0
+        if path.exists() and path.stat().st_size > 0:
+            frames = track.get("frames")
+            frames = count_frames(path) if frames is None else int(frames)
+        start = float(track["start"])
+        pad = 0
+        if fill and segment.get("end") is not None:
+            pad = max(0, int(round((float(segment["end"]) - start) * fps)) - frames)
+        if frames + pad <= 0:
             continue
-        frames = track.get("frames")
-        if frames is None:
-            frames = _count_frames(path)
-        if frames <= 0:
-            continue
-        found.append({**track, "frames": int(frames), "fps": fps})
+        end = start + (frames + pad) / fps
+        found.append({**track, "frames": frames, "fps": fps, "pad": pad, "end": end})
     return found
 
 
-def _concat_list(folder: Path, tracks: list[dict[str, Any]], name: str) -> Path:
-    listing = folder / name
-    lines = [f"file '{(folder / t['file']).name}'" for t in tracks]
-    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return listing
-
-
-def _run(command: list[str], what: str) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, errors="replace")
+def _run(command: list[str], what: str, stdin: bytes | None = None) -> None:
+    result = subprocess.run(command, input=stdin, capture_output=True)
     if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["ffmpeg failed"])[-1]
-        raise CaptureError(f"Could not write {what}: {last}")
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise CaptureError(f"Could not write {what}: {(lines or ['ffmpeg failed'])[-1]}")
 
 
-def _join_video(folder: Path, tracks: list[dict[str, Any]], audio: Path | None, out: Path) -> None:
-    """Join segments (stream copy) and add the aligned audio."""
-    listing = _concat_list(folder, tracks, f".{out.stem}-segments.txt")
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-    command += ["-f", "concat", "-safe", "0", "-i", str(listing)]
-    if audio is not None:
-        command += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0"]
-    command += ["-c", "copy", "-f", "matroska"]
+def _join_video(
+    folder: Path,
+    tracks: list[dict[str, Any]],
+    audio: Path | None,
+    out: Path,
+    source: dict[str, Any],
+) -> None:
+    """Join segments (stream copy), fill what lost ones lack, and add the aligned audio."""
+    listing = folder / f".{out.stem}-segments.txt"
+    pads: list[Path] = []
+    lines = []
     try:
+        for track in tracks:
+            if track["frames"]:
+                lines.append(f"file '{track['file']}'")
+            if track["pad"]:
+                pad = folder / f".{Path(track['file']).stem}-pad.mkv"
+                _hold_last_frame(folder / track["file"], track["pad"], source, pad)
+                pads.append(pad)
+                if track["frames"]:  # the file may end without saying how long it is
+                    lines.append(f"duration {track['frames'] / track['fps']:.6f}")
+                lines.append(f"file '{pad.name}'")
+        listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+        command += ["-f", "concat", "-safe", "0", "-i", str(listing)]
+        if audio is not None:
+            command += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0"]
+        command += ["-c", "copy", "-f", "matroska"]
         with atomic_path(out) as tmp:
             _run([*command, str(tmp)], str(out))
     finally:
         listing.unlink(missing_ok=True)
+        for pad in pads:
+            pad.unlink(missing_ok=True)
+
+
+def _hold_last_frame(video: Path, frames: int, source: dict[str, Any], out: Path) -> None:
+    """``frames`` frames of the last picture of ``video`` (black if none can be read).
+
+    Encoded with the track's own options so the clip joins it without re-encoding.
+    """
+    fps = float(source["fps"])
+    picture = _last_picture(video)
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    if picture is None:
+        size = f"{source['width']}x{source['height']}"
+        command += ["-f", "lavfi", "-i", f"color=c=black:s={size}:r={fps:g}"]
+    else:
+        height, width = picture.shape[0] * 2 // 3, picture.shape[1]
+        command += ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}"]
+        command += ["-framerate", f"{fps:g}", "-i", "pipe:0", "-vf", "loop=loop=-1:size=1"]
+    preset, crf = source.get("preset", "ultrafast"), int(source.get("crf", SCREEN_CRF))
+    command += ["-frames:v", str(frames), *h264_args(preset, crf, fps), "-f", "matroska"]
+    _run([*command, str(out)], str(out), None if picture is None else picture.tobytes())
+
+
+def _last_picture(video: Path) -> np.ndarray | None:
+    """The last frame of a (possibly cut-short) video as planar YUV 4:2:0, or None.
+
+    Only the packets since the last keyframe are kept and decoded.
+    """
+    frame = None
+    try:
+        with av.open(str(video)) as container:
+            stream = container.streams.video[0]
+            group: list[av.Packet] = []
+            for packet in container.demux(stream):
+                if packet.size:
+                    group = [packet] if packet.is_keyframe else [*group, packet]
+            codec = av.CodecContext.create(stream.codec_context.name, "r")
+            codec.extradata = stream.codec_context.extradata
+            for packet in [*group, None]:
+                for decoded in codec.decode(packet):
+                    frame = decoded
+    except (av.FFmpegError, IndexError, OSError):
+        pass  # nothing readable: the caller fills with black
+    return frame.to_ndarray(format="yuv420p") if frame is not None else None
 
 
 def _black_video(audio: Path, duration: float, out: Path) -> None:
@@ -360,7 +596,9 @@ def finalize(
 
     Raises:
         NotARecordingError: ``folder`` is not a recording.
-        CaptureError: Nothing usable was recorded, or ffmpeg failed.
+        NotFinishedError: Writing the outputs failed (a full disk, ffmpeg); nothing
+            half-written is left, the tracks are kept, and finalizing can run again.
+        CaptureError: Nothing usable was recorded.
     """
     folder = Path(folder)
     data = load_recording(folder)
@@ -370,9 +608,8 @@ def finalize(
     if state is not None:
         state.set_status(f"Finishing the recording in {folder.name}")
     tracks = _master_segments(folder, data, master) if master else []
-    if master:
-        spans = [(t["start"], t["start"] + t["frames"] / t["fps"]) for t in tracks]
-    else:
+    spans = [(t["start"], t["end"]) for t in tracks]
+    if not master:
         spans = _sound_only_spans(folder, data)
     if not spans or sum(b - a for a, b in spans) <= 0:
         raise CaptureError(
@@ -380,8 +617,52 @@ def finalize(
             "picture or sound reached the disk)."
         )
     duration = sum(b - a for a, b in spans)
+    outputs = [folder / name for name in (AUDIO_NAME, MAIN_NAME, PRESENTER_NAME)]
+    existed = {path for path in outputs if path.exists()}
+    try:
+        main, presenter, audio, alignment = _write_outputs(
+            folder, data, master, tracks, spans, state
+        )
+        data.update(
+            state="finished",
+            recovered=bool(data.get("recovered") or recovered),
+            finalized=_now_iso(),
+            duration=round(duration, 3),
+            alignment=alignment,
+            outputs={
+                "main": main.name,
+                "presenter": presenter.name if presenter else None,
+                "audio": audio.name if audio else None,
+            },
+        )
+        if recovered:
+            data["events"].append(
+                {"t": None, "text": "recovered after the recorder was interrupted"}
+            )
+            data["finalized_segments"] = [{"start": a, "end": b} for a, b in spans]
+        save_recording(folder, data)
+    except (LecternError, OSError) as error:
+        for path in outputs:  # a full disk needs the room back; the tracks stay
+            if path not in existed:
+                path.unlink(missing_ok=True)
+        raise NotFinishedError(folder, error) from error
+    if state is not None:
+        state.set_progress(1.0)
+    return _finished(folder, data)
+
+
+def _write_outputs(
+    folder: Path,
+    data: dict[str, Any],
+    master: str | None,
+    tracks: list[dict[str, Any]],
+    spans: list[tuple[float, float]],
+    state: ProgressState | None,
+) -> tuple[Path, Path | None, Path | None, dict[str, Any]]:
+    """Write audio.mkv, main.mkv and presenter.mkv; return them and the alignment stats."""
+    sources = data["sources"]
     audio: Path | None = None
-    alignment: dict[str, float] = {}
+    alignment: dict[str, Any] = {}
     if sources.get("mic") and (folder / "mic.log").exists():
         audio = folder / AUDIO_NAME
         alignment = render_audio(
@@ -391,38 +672,23 @@ def finalize(
         state.set_progress(0.5)
     main = folder / MAIN_NAME
     if master:
-        _join_video(folder, tracks, audio, main)
+        _join_video(folder, tracks, audio, main, sources[master])
+        filled = sum(t["pad"] / t["fps"] for t in tracks)
+        if filled:  # seconds the main video holds a picture because its source was lost
+            alignment["video_filled_seconds"] = round(filled, 3)
     elif audio is not None:
-        _black_video(audio, duration, main)
+        _black_video(audio, sum(b - a for a, b in spans), main)
     presenter = None
     if master == "screen" and sources.get("camera"):
-        cam_tracks = _master_segments(folder, data, "camera")
+        cam_tracks = _master_segments(folder, data, "camera", fill=False)
         if cam_tracks:
             presenter = folder / PRESENTER_NAME
-            _join_video(folder, cam_tracks, None, presenter)
+            _join_video(folder, cam_tracks, None, presenter, sources["camera"])
             alignment["camera_offsets_ms"] = [
                 round((c["start"] - s["start"]) * 1000, 1)
                 for c, s in zip(cam_tracks, tracks, strict=False)
             ]
-    data.update(
-        state="finished",
-        recovered=bool(data.get("recovered") or recovered),
-        finalized=_now_iso(),
-        duration=round(duration, 3),
-        alignment=alignment,
-        outputs={
-            "main": main.name,
-            "presenter": presenter.name if presenter else None,
-            "audio": audio.name if audio else None,
-        },
-    )
-    if recovered:
-        data["events"].append({"t": None, "text": "recovered after the recorder was interrupted"})
-        data["finalized_segments"] = [{"start": a, "end": b} for a, b in spans]
-    save_recording(folder, data)
-    if state is not None:
-        state.set_progress(1.0)
-    return _finished(folder, data)
+    return main, presenter, audio, alignment
 
 
 def _sound_only_spans(folder: Path, data: dict[str, Any]) -> list[tuple[float, float]]:

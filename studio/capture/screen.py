@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import av
 import numpy as np
 
 from shared.media import ffmpeg_exe
@@ -35,19 +36,28 @@ __all__ = [
     "X11ScreenBackend",
     "parse_screen",
     "screen_backend",
+    "h264_args",
+    "count_frames",
     "MAX_SIZE",
+    "SCREEN_CRF",
 ]
 
 #: Screens larger than this are scaled down to fit (the lesson format tops out at 1080p).
 MAX_SIZE = (1920, 1080)
 PREVIEW_WIDTH = 480
 PREVIEW_FPS = 2
+#: libx264 quality of the screen track.
+SCREEN_CRF = 26
 STARTUP_TIMEOUT = 10.0
 FPS_FILTER = "lectern"
+#: A line of our fps filter (ffmpeg runs with ``-loglevel level+debug``): its message.
+_FPS_LINE = re.compile(rf"\[fps@{FPS_FILTER} @ [^\]]*\] (?:\[\w+\] )?(.*)")
 _FPS_SUMMARY = re.compile(
-    rf"\[fps@{FPS_FILTER} @ [^\]]*\] (\d+) frames in, (\d+) frames out; "
-    r"(\d+) frames dropped, (\d+) frames duplicated"
+    r"(\d+) frames in, (\d+) frames out; (\d+) frames dropped, (\d+) frames duplicated"
 )
+_FPS_WRITE = re.compile(r"Writing frame with pts (-?\d+) to pts")
+#: Levels of the lines kept to explain why ffmpeg stopped.
+_PROBLEM_LEVELS = ("[warning]", "[error]", "[fatal]", "[panic]")
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,11 @@ class ScreenTarget:
 
 @dataclass(frozen=True)
 class SegmentResult:
-    """One finished video segment, on the recording clock."""
+    """One finished video segment, on the recording clock.
+
+    ``lost`` is set when the source stopped by itself before the segment was ended
+    (ffmpeg died, the camera went away): the file then ends before the segment did.
+    """
 
     file: str
     start: float
@@ -89,6 +103,7 @@ class SegmentResult:
     fps: float
     dropped: int
     duplicated: int
+    lost: bool = False
 
     @property
     def end(self) -> float:
@@ -195,7 +210,7 @@ class X11ScreenBackend:
         fps: float,
         clock: Clock,
         preset: str = "ultrafast",
-        crf: int = 26,
+        crf: int = SCREEN_CRF,
     ) -> None:
         self.target, self.fps, self.clock, self.preset, self.crf = target, fps, clock, preset, crf
 
@@ -215,18 +230,43 @@ class X11ScreenBackend:
         chain = f"fps@{FPS_FILTER}={fps}" + (
             "" if (width, height) == (t.width, t.height) else f",scale={width}:{height}"
         )
-        video = ["-map", "0:v", "-vf", chain, "-c:v", "libx264", "-preset", self.preset]
-        video += ["-crf", str(self.crf), "-pix_fmt", "yuv420p", "-g", fps]
+        video = ["-map", "0:v", "-vf", chain, *h264_args(self.preset, self.crf, self.fps)]
         video += ["-fps_mode", "passthrough", *_matroska_live(), str(path)]
         preview_h = max(2, int(PREVIEW_WIDTH * height / width) // 2 * 2)
         preview = ["-map", "0:v", "-vf", f"fps={PREVIEW_FPS},scale={PREVIEW_WIDTH}:{preview_h}"]
         preview += ["-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]
-        head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "verbose", "-nostats"]
+        # Debug level: the fps filter says, frame by frame, what it drops and repeats.
+        head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "repeat+level+debug"]
+        head += ["-nostats"]
         head += ["-progress", "pipe:2", "-stats_period", "0.5", "-y"]
         return head + grab + video + preview
 
     def start_segment(self, path: Path) -> X11ScreenSegment:
         return X11ScreenSegment(self, path)
+
+
+def h264_args(preset: str, crf: int, fps: float) -> list[str]:
+    """ffmpeg output options of every H.264 track Lectern records.
+
+    Two encodes with the same options share their stream headers, so a track can be
+    joined with a clip made later (see :func:`studio.capture.recording.finalize`).
+    """
+    codec = ["-c:v", "libx264", "-preset", preset, "-crf", str(crf)]
+    return [*codec, "-pix_fmt", "yuv420p", "-g", f"{fps:g}"]
+
+
+def count_frames(path: Path) -> int:
+    """Video packets in a (possibly cut-short) Matroska file."""
+    count = 0
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            for packet in container.demux(stream):
+                if packet.size:
+                    count += 1
+    except (av.FFmpegError, IndexError, OSError):
+        pass  # a file cut short by a crash: keep what was read
+    return count
 
 
 def _matroska_live() -> list[str]:
@@ -270,25 +310,42 @@ class X11ScreenSegment:
             thread.start()
 
     def _read_stderr(self) -> None:
+        written: int | None = None  # the grabbed frame the fps filter wrote last
         for raw in self.process.stderr:
             line = raw.decode("utf-8", "replace").strip()
             key, sep, value = line.partition("=")
-            if sep and key == "frame" and value.isdigit():
+            if sep and key == "frame" and value.isdigit():  # from -progress
                 self._counts[key] = int(value)
                 continue
-            summary = _FPS_SUMMARY.search(line)
-            if summary:  # printed at the end: what the fps filter dropped and repeated
-                self._counts["drop_frames"] = int(summary.group(3))
-                self._counts["dup_frames"] = int(summary.group(4))
+            fps = _FPS_LINE.match(line)
+            if fps:
+                written = self._count_fps(fps.group(1), written)
                 continue
             if self._start is None:
                 match = re.search(r"start: (\d+\.\d+)", line)
                 if match:
                     self._start = self.backend.clock.from_wall(float(match.group(1)))
                     self._started.set()
-            if not sep:
-                self._log = (self._log + [line])[-20:]
+            if any(level in line for level in _PROBLEM_LEVELS):
+                self._log = (self._log + [re.sub(r"^(\[[^\]]*\] )+", "", line)])[-20:]
         self._started.set()
+
+    def _count_fps(self, message: str, written: int | None) -> int | None:
+        """Count what the fps filter drops and repeats, live; its summary has the last word."""
+        summary = _FPS_SUMMARY.match(message)
+        if summary:
+            self._counts["drop_frames"] = int(summary.group(3))
+            self._counts["dup_frames"] = int(summary.group(4))
+            return written
+        write = _FPS_WRITE.match(message)
+        if write:
+            pts = int(write.group(1))
+            if pts == written:
+                self._counts["dup_frames"] += 1
+            return pts
+        if message.startswith("Dropping frame"):
+            self._counts["drop_frames"] += 1
+        return written
 
     def _read_preview(self) -> None:
         width, height = self.preview_size
@@ -303,19 +360,22 @@ class X11ScreenSegment:
         """The recording-clock time of the first grabbed frame (waits for ffmpeg)."""
         self._started.wait(timeout)
         if self._start is None:
+            reason = self.error_text()
             stop_child(self.process, timeout=2)
             raise CaptureError(
                 f"Screen capture of '{self.backend.target.spec}' did not start: "
-                f"{self.error_text()}; check that the X11 display is reachable."
+                f"{reason}; check that the X11 display is reachable."
             )
         return self._start
 
     def error_text(self) -> str:
-        lines = [line for line in self._log if line and not line.startswith(("Input", "Output"))]
-        return (lines[-1] if lines else "ffmpeg stopped").rstrip(".")
+        code = self.process.poll()
+        if code is not None and code < 0:
+            return f"ffmpeg was stopped by signal {-code}"
+        return (self._log[-1] if self._log else "ffmpeg stopped").rstrip(".")
 
     def stats(self) -> tuple[int, int, int]:
-        """Frames written, duplicated and dropped (the last two once the segment ends)."""
+        """Frames written, duplicated and dropped so far (exact once the segment ends)."""
         c = self._counts
         return c["frame"], c["dup_frames"], c["drop_frames"]
 
@@ -327,13 +387,20 @@ class X11ScreenSegment:
         return self.process.poll() is None
 
     def stop(self) -> SegmentResult:
-        """Finish the segment and return what it holds."""
+        """Finish the segment and return what it holds.
+
+        When ffmpeg had already stopped by itself (killed, or the X server went away),
+        the file is counted, since ffmpeg's last report may be older than its last frame.
+        """
+        lost = not self.alive()
         stop_child(self.process)
         for thread in self._threads:
             thread.join(timeout=5)
         frames, dup, drop = self.stats()
+        if lost:
+            frames = count_frames(self.path)
         start = self._start if self._start is not None else 0.0
-        return SegmentResult(self.path.name, start, frames, self.backend.fps, drop, dup)
+        return SegmentResult(self.path.name, start, frames, self.backend.fps, drop, dup, lost)
 
 
 def screen_backend(
