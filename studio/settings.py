@@ -17,7 +17,6 @@ the recorder and the lesson pipeline take.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -205,20 +204,17 @@ def recording_settings(settings: Settings) -> RecordingSettings:
     """What the recorder should record, from the preferences.
 
     The devices come from the ``screen``, ``camera`` and ``mic`` preferences; the
-    frame rate and encoder preset from the ``quality`` preset. The preset's largest
-    picture size is passed on when the recorder takes one (a ``max_size`` field).
+    frame rate, encoder preset and largest picture from the ``quality`` preset.
     """
     quality = QUALITY_PRESETS[settings.preference("quality")]
-    values: dict[str, Any] = {
-        "screen": settings.preference("screen"),
-        "camera": settings.preference("camera"),
-        "mic": settings.preference("mic"),
-        "fps": quality.fps,
-        "preset": quality.preset,
-    }
-    if "max_size" in {field.name for field in dataclasses.fields(RecordingSettings)}:
-        values["max_size"] = quality.max_size
-    return RecordingSettings(**values)
+    return RecordingSettings(
+        screen=settings.preference("screen"),
+        camera=settings.preference("camera"),
+        mic=settings.preference("mic"),
+        fps=quality.fps,
+        preset=quality.preset,
+        max_size=quality.max_size,
+    )
 
 
 def build_options(settings: Settings, **changes: Any) -> BuildOptions:

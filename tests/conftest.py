@@ -55,16 +55,28 @@ def speech_wav(tmp_path_factory) -> tuple[Path, str]:
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A real 1 MB filesystem (tmpfs) that fills up: the disk-full path, for real."""
-    mount_point = tmp_path / "small-disk"
-    mount_point.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], capture_output=True
-    )
-    if result.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
-        yield mount_point
-    finally:
+def tmpfs(tmp_path):
+    """Mount real small filesystems: ``tmpfs("40m")`` gives a folder on one (needs root)."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        mount_point = tmp_path / f"disk-{len(mounted)}"
+        mount_point.mkdir()
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)],
+            capture_output=True,
+        )
+        if result.returncode != 0:
+            pytest.skip("cannot mount a small tmpfs here (needs root)")
+        mounted.append(mount_point)
+        return mount_point
+
+    yield mount
+    for mount_point in mounted:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmpfs):
+    """A real 1 MB filesystem (tmpfs) that fills up: the disk-full path, for real."""
+    return tmpfs("1m")

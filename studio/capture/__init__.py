@@ -6,6 +6,7 @@ from studio.capture.errors import (
     DeviceNotFoundError,
     NotARecordingError,
     NotEnoughSpaceError,
+    NotFinishedError,
 )
 from studio.capture.microphone import MicLevel
 from studio.capture.recorder import LiveStats, Recorder, RecordingSettings, VideoStats
@@ -20,6 +21,7 @@ __all__ = [
     "MicLevel",
     "NotARecordingError",
     "NotEnoughSpaceError",
+    "NotFinishedError",
     "Recorder",
     "RecordingSettings",
     "VideoStats",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shared.errors import LecternError
+from shared.errors import DiskFullError, LecternError
 
 __all__ = [
     "CaptureError",
@@ -12,6 +12,7 @@ __all__ = [
     "BackendUnavailableError",
     "NotEnoughSpaceError",
     "NotARecordingError",
+    "NotFinishedError",
 ]
 
 
@@ -64,4 +65,18 @@ class NotARecordingError(CaptureError):
         super().__init__(
             f"{folder} is not a Lectern recording ({reason}); pass the folder that "
             "'lectern-studio record' wrote."
+        )
+
+
+class NotFinishedError(CaptureError):
+    """Finalizing failed; the recorded tracks are kept and :func:`recover` can try again."""
+
+    def __init__(self, folder: object, error: Exception) -> None:
+        self.folder = folder
+        reason = str(error).rstrip(".")
+        full = isinstance(error, DiskFullError) or "No space left" in reason
+        advice = "free some space, then run" if full else "run"
+        super().__init__(
+            f"The recording in {folder} was kept but could not be finished ({reason}); "
+            f"{advice} 'lectern-studio recover {folder}' to finish it."
         )

@@ -41,7 +41,7 @@ from studio.capture.recording import (
     new_recording,
     save_recording,
 )
-from studio.capture.screen import SegmentResult, X11ScreenSegment, screen_backend
+from studio.capture.screen import MAX_SIZE, SegmentResult, X11ScreenSegment, screen_backend
 
 __all__ = ["RecordingSettings", "VideoStats", "LiveStats", "Recorder", "MIC_LATENCY"]
 
@@ -65,6 +65,7 @@ class RecordingSettings:
         mic: ``"default"``, a device name (or part of it), an index, or ``"none"``.
         fps: Frames per second of the screen and camera tracks.
         preset: libx264 preset of the screen (``ultrafast`` keeps up on two cores).
+        max_size: The largest screen picture (width, height); a larger screen is scaled down.
     """
 
     screen: str = "0"
@@ -72,6 +73,7 @@ class RecordingSettings:
     mic: str = "default"
     fps: float = 30.0
     preset: str = "ultrafast"
+    max_size: tuple[int, int] = MAX_SIZE
 
     def sources_on(self) -> list[str]:
         on = [("screen", self.screen), ("camera", self.camera), ("mic", self.mic)]
@@ -151,7 +153,9 @@ class Recorder:
                 f"{self.folder} is not empty; record into a new folder so nothing is overwritten."
             )
         self.clock = Clock()
-        self.screen = screen_backend(settings.screen, settings.fps, self.clock, settings.preset)
+        self.screen = screen_backend(
+            settings.screen, settings.fps, self.clock, settings.preset, tuple(settings.max_size)
+        )
         self.mic_device = resolve_microphone(settings.mic)
         self.camera: CameraSource | None = None
         if settings.camera.strip().lower() != "none":
@@ -430,6 +434,7 @@ class Recorder:
             "mic": s.mic,
             "fps": s.fps,
             "preset": s.preset,
+            "max_size": list(s.max_size),
         }
 
     def _sources_dict(self) -> dict[str, Any]:

@@ -36,11 +36,11 @@ from typing import Any
 import av
 import numpy as np
 
-from shared.errors import DiskFullError, LecternError
+from shared.errors import LecternError
 from shared.files import atomic_path, write_json_atomic
 from shared.jobs import ProgressState
 from shared.media import ffmpeg_exe
-from studio.capture.errors import CaptureError, NotARecordingError
+from studio.capture.errors import CaptureError, NotARecordingError, NotFinishedError
 from studio.capture.screen import SCREEN_CRF, count_frames, h264_args
 
 __all__ = [
@@ -53,7 +53,6 @@ __all__ = [
     "finalize",
     "recover",
     "build_inputs",
-    "NotFinishedError",
 ]
 
 JSON_NAME = "recording.json"
@@ -145,20 +144,6 @@ def load_recording(folder: str | os.PathLike[str]) -> dict[str, Any]:
 def save_recording(folder: Path, data: dict[str, Any]) -> None:
     """Write ``recording.json`` atomically (a crash leaves the previous one)."""
     write_json_atomic(Path(folder) / JSON_NAME, data)
-
-
-class NotFinishedError(CaptureError):
-    """Finalizing failed; the recorded tracks are kept and :func:`recover` can try again."""
-
-    def __init__(self, folder: object, error: Exception) -> None:
-        self.folder = folder
-        reason = str(error).rstrip(".")
-        full = isinstance(error, DiskFullError) or "No space left" in reason
-        advice = "free some space, then run" if full else "run"
-        super().__init__(
-            f"The recording in {folder} was kept but could not be finished ({reason}); "
-            f"{advice} 'lectern-studio recover {folder}' to finish it."
-        )
 
 
 # --- the microphone on the recording clock ---------------------------------------------

@@ -2,14 +2,16 @@
 
 A recording is made of segments (a pause ends one, resuming starts the next). Each
 segment is one ffmpeg process that grabs the screen (pointer drawn) at a constant
-frame rate, encodes H.264 and writes Matroska with a cluster at least every second,
-flushed at once, so a crash loses at most the last second. x11grab stamps frames
+frame rate, encodes H.264 and writes Matroska with a cluster at least every second;
+a cluster reaches the disk when it closes, so a crash loses the open one (about the
+last second; the issue allows two). x11grab stamps frames
 with the wall clock; ffmpeg prints the first frame's stamp (``start:``), which puts
 the segment on the recording clock without guessing the start-up latency.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -70,6 +72,7 @@ class ScreenTarget:
         display: X11 display and screen (``":0.0"``).
         x, y, width, height: The grabbed rectangle in screen pixels.
         window_id: The X11 window for ``"window"``, else 0.
+        max_size: The largest picture recorded; a larger one is scaled down to fit.
     """
 
     kind: str
@@ -80,10 +83,12 @@ class ScreenTarget:
     width: int
     height: int
     window_id: int = 0
+    max_size: tuple[int, int] = MAX_SIZE
 
     def output_size(self) -> tuple[int, int]:
-        """Even width and height, scaled down to fit :data:`MAX_SIZE`."""
-        scale = min(1.0, MAX_SIZE[0] / self.width, MAX_SIZE[1] / self.height)
+        """Even width and height, scaled down to fit :attr:`max_size`."""
+        limit_w, limit_h = self.max_size
+        scale = min(1.0, limit_w / self.width, limit_h / self.height)
         width = int(self.width * scale) // 2 * 2
         height = int(self.height * scale) // 2 * 2
         return max(2, width), max(2, height)
@@ -404,9 +409,13 @@ class X11ScreenSegment:
 
 
 def screen_backend(
-    spec: str, fps: float, clock: Clock, preset: str = "ultrafast"
+    spec: str,
+    fps: float,
+    clock: Clock,
+    preset: str = "ultrafast",
+    max_size: tuple[int, int] = MAX_SIZE,
 ) -> X11ScreenBackend | None:
-    """The backend recording ``spec`` (``None`` for ``"none"``).
+    """The backend recording ``spec`` (``None`` for ``"none"``), at most ``max_size``.
 
     Raises:
         BackendUnavailableError: No supported windowing system.
@@ -415,4 +424,4 @@ def screen_backend(
     target = parse_screen(spec)
     if target is None:
         return None
-    return X11ScreenBackend(target, fps, clock, preset)
+    return X11ScreenBackend(dataclasses.replace(target, max_size=max_size), fps, clock, preset)

@@ -15,8 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 SINK = "lecture_sink"
@@ -132,3 +134,18 @@ def play(capture_env):
         if process.poll() is None:
             process.terminate()
         process.wait()
+
+
+@pytest.fixture(scope="module")
+def tone(tmp_path_factory) -> Path:
+    """30 s of a 440 Hz tone at -6 dBFS for the virtual microphone."""
+    rate = 48000
+    t = np.arange(30 * rate) / rate
+    samples = (0.5 * 32767 * np.sin(2 * np.pi * 440 * t)).astype("<i2")
+    out = tmp_path_factory.mktemp("tone") / "tone.wav"
+    with wave.open(str(out), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(samples.tobytes())
+    return out

@@ -69,20 +69,6 @@ def camera_file(tmp_path_factory, ffmpeg_bin) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def tone(tmp_path_factory) -> Path:
-    """30 s of a 440 Hz tone at -6 dBFS for the virtual microphone."""
-    if shutil.which("sox") is None:
-        pytest.skip("sox is not installed")
-    out = tmp_path_factory.mktemp("tone") / "tone.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(out), "synth", "30", "sine", "440"]
-        + ["vol", "0.5"],
-        check=True,
-    )
-    return out
-
-
 # --- devices and refusals ---------------------------------------------------------------
 
 

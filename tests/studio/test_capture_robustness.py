@@ -50,20 +50,6 @@ def wait_for(condition, timeout: float = 10.0) -> bool:
     return False
 
 
-@pytest.fixture(scope="module")
-def tone(tmp_path_factory) -> Path:
-    """30 s of a 440 Hz tone at -6 dBFS for the virtual microphone."""
-    if shutil.which("sox") is None:
-        pytest.skip("sox is not installed")
-    out = tmp_path_factory.mktemp("tone") / "tone.wav"
-    subprocess.run(
-        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(out), "synth", "30", "sine", "440"]
-        + ["vol", "0.5"],
-        check=True,
-    )
-    return out
-
-
 def audio_samples(path: Path) -> np.ndarray:
     with av.open(str(path)) as container:
         chunks = [
@@ -304,21 +290,9 @@ def test_losing_the_only_camera_keeps_the_sound(capture_env, tmp_path, play, ton
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A 40 MB tmpfs (needs root), unmounted afterwards."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+def forty_mb_disk(tmpfs):
+    """A 40 MB filesystem: room to record for a few seconds, then nearly full."""
+    return tmpfs("40m")
 
 
 @pytest.fixture
@@ -359,11 +333,11 @@ def fill(path: Path, leave: int) -> None:
 
 @pytest.mark.slow
 def test_a_disk_running_low_stops_the_recording_and_it_still_finishes(
-    capture_env, small_disk, busy_screen, play, tone
+    capture_env, forty_mb_disk, busy_screen, play, tone
 ):
-    from studio.capture.recording import NotFinishedError, finalize, recover
+    from studio.capture import NotFinishedError, finalize, recover
 
-    folder = small_disk / "rec"
+    folder = forty_mb_disk / "rec"
     recorder = Recorder(
         folder, RecordingSettings(screen="region:0,0,640,360", mic="default", fps=FPS)
     )
@@ -390,7 +364,7 @@ def test_a_disk_running_low_stops_the_recording_and_it_still_finishes(
     assert plays_to_the_end(folder / "screen-000.mkv")
 
     # Something else takes the rest of the disk: finalizing fails, keeping the tracks.
-    ballast = small_disk / "ballast"
+    ballast = forty_mb_disk / "ballast"
     fill(ballast, leave=200_000)
     with pytest.raises(NotFinishedError, match="free some space.*recover"):
         finalize(folder)
@@ -409,9 +383,9 @@ def test_a_disk_running_low_stops_the_recording_and_it_still_finishes(
 
 @pytest.mark.slow
 def test_the_cli_stops_on_a_nearly_full_disk_and_finishes(
-    capture_env, small_disk, busy_screen, play, tone
+    capture_env, forty_mb_disk, busy_screen, play, tone
 ):
-    folder = small_disk / "rec"
+    folder = forty_mb_disk / "rec"
     play(tone)
     result = subprocess.run(
         [sys.executable, "-m", "studio.cli", "record", str(folder), "-q"]
@@ -430,7 +404,7 @@ def test_the_cli_stops_on_a_nearly_full_disk_and_finishes(
     assert plays_to_the_end(main) and probe(main).has_audio
     assert abs(probe(main).duration - data["duration"]) < 0.1
     assert not list(folder.glob(".*"))
-    assert shutil.disk_usage(small_disk).free > 0
+    assert shutil.disk_usage(forty_mb_disk).free > 0
 
 
 # --- live frame counts of the screen ------------------------------------------------------
@@ -459,3 +433,17 @@ def test_screen_drops_and_repeats_are_counted_while_the_segment_runs(capture_env
     assert live.duplicated <= final["duplicated"] <= live.duplicated + 3
     assert live.dropped <= final["dropped"] <= live.dropped + 3
     assert final["frames"] >= live.frames
+
+
+@pytest.mark.slow
+def test_a_quality_with_a_smaller_picture_scales_the_screen_down(capture_env, tmp_path):
+    settings = RecordingSettings(screen="0", camera="none", mic="none", max_size=(640, 360))
+    recorder = Recorder(tmp_path / "rec", settings)
+    recorder.start()
+    assert wait_for(lambda: recorder.stats().video["screen"].frames > 30, 30)
+    finished = recorder.stop()
+    info = probe(finished.main)
+    assert (info.width, info.height) == (640, 360)
+    data = json.loads((tmp_path / "rec" / "recording.json").read_text(encoding="utf-8"))
+    assert data["settings"]["max_size"] == [640, 360]
+    assert (data["sources"]["screen"]["width"], data["sources"]["screen"]["height"]) == (640, 360)

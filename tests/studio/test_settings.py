@@ -114,6 +114,8 @@ def test_recording_settings_follow_the_preferences() -> None:
     recording = recording_settings(settings)
     assert (recording.fps, recording.camera, recording.mic) == (60.0, "/videos/teacher.mp4", "none")
     assert recording.preset == QUALITY_PRESETS["Smooth 1080p60"].preset
+    settings.set_preference("quality", "Light 720p30")
+    assert recording_settings(settings).max_size == (1280, 720)
 
 
 def test_build_options_follow_the_preferences() -> None:
