@@ -42,6 +42,7 @@ __all__ = [
     "count_frames",
     "MAX_SIZE",
     "SCREEN_CRF",
+    "FpsCounts",
 ]
 
 #: Screens larger than this are scaled down to fit (the lesson format tops out at 1080p).
@@ -58,6 +59,7 @@ _FPS_SUMMARY = re.compile(
     r"(\d+) frames in, (\d+) frames out; (\d+) frames dropped, (\d+) frames duplicated"
 )
 _FPS_WRITE = re.compile(r"Writing frame with pts (-?\d+) to pts")
+_FPS_DROP = re.compile(r"Dropping frame with pts (-?\d+)")
 #: Levels of the lines kept to explain why ffmpeg stopped.
 _PROBLEM_LEVELS = ("[warning]", "[error]", "[fatal]", "[panic]")
 
@@ -288,6 +290,41 @@ def _matroska_live() -> list[str]:
     ]
 
 
+class FpsCounts:
+    """What the fps filter drops and repeats, from its debug lines, as they come.
+
+    ``feed`` takes each message of the filter (``Writing frame with pts 5 to pts 5``,
+    ``Dropping frame with pts 7``, and the summary at the end, which has the last word).
+    """
+
+    def __init__(self) -> None:
+        self.dropped = 0
+        self.duplicated = 0
+        self._written: int | None = None  # the slot written last
+        self._drop_slot: int | None = None  # the slot of the frame dropped last
+
+    def feed(self, message: str) -> None:
+        summary = _FPS_SUMMARY.match(message)
+        if summary:
+            # At the end the filter drops the frame grabbed after the last slot (the
+            # stop came between two slots); that is not a frame the recording lacks.
+            past_end = self._drop_slot is not None and self._drop_slot > (self._written or 0)
+            self.dropped = int(summary.group(3)) - past_end
+            self.duplicated = int(summary.group(4))
+            return
+        write = _FPS_WRITE.match(message)
+        if write:
+            slot = int(write.group(1))
+            if slot == self._written:
+                self.duplicated += 1
+            self._written = slot
+            return
+        drop = _FPS_DROP.match(message)
+        if drop:
+            self.dropped += 1
+            self._drop_slot = int(drop.group(1))
+
+
 class X11ScreenSegment:
     """A running x11grab ffmpeg: start time, frame counts, preview frames."""
 
@@ -299,6 +336,7 @@ class X11ScreenSegment:
         self._start: float | None = None
         self._started = threading.Event()
         self._counts = {"frame": 0, "dup_frames": 0, "drop_frames": 0}
+        self.fps_counts = FpsCounts()
         self._preview: np.ndarray | None = None
         self._log: list[str] = []
         self.process = popen_child(
@@ -315,7 +353,6 @@ class X11ScreenSegment:
             thread.start()
 
     def _read_stderr(self) -> None:
-        written: int | None = None  # the grabbed frame the fps filter wrote last
         for raw in self.process.stderr:
             line = raw.decode("utf-8", "replace").strip()
             key, sep, value = line.partition("=")
@@ -324,7 +361,9 @@ class X11ScreenSegment:
                 continue
             fps = _FPS_LINE.match(line)
             if fps:
-                written = self._count_fps(fps.group(1), written)
+                self.fps_counts.feed(fps.group(1))
+                self._counts["dup_frames"] = self.fps_counts.duplicated
+                self._counts["drop_frames"] = self.fps_counts.dropped
                 continue
             if self._start is None:
                 match = re.search(r"start: (\d+\.\d+)", line)
@@ -334,23 +373,6 @@ class X11ScreenSegment:
             if any(level in line for level in _PROBLEM_LEVELS):
                 self._log = (self._log + [re.sub(r"^(\[[^\]]*\] )+", "", line)])[-20:]
         self._started.set()
-
-    def _count_fps(self, message: str, written: int | None) -> int | None:
-        """Count what the fps filter drops and repeats, live; its summary has the last word."""
-        summary = _FPS_SUMMARY.match(message)
-        if summary:
-            self._counts["drop_frames"] = int(summary.group(3))
-            self._counts["dup_frames"] = int(summary.group(4))
-            return written
-        write = _FPS_WRITE.match(message)
-        if write:
-            pts = int(write.group(1))
-            if pts == written:
-                self._counts["dup_frames"] += 1
-            return pts
-        if message.startswith("Dropping frame"):
-            self._counts["drop_frames"] += 1
-        return written
 
     def _read_preview(self) -> None:
         width, height = self.preview_size

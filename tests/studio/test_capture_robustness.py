@@ -24,6 +24,7 @@ import pytest
 from shared.media import ffmpeg_exe, probe
 from studio.capture import Recorder, RecordingSettings
 from studio.capture.recording import SAMPLE_RATE, AudioClock, render_audio
+from studio.capture.screen import FpsCounts
 
 BLOCK = 480
 FPS = 30
@@ -443,7 +444,30 @@ def test_a_quality_with_a_smaller_picture_scales_the_screen_down(capture_env, tm
     assert wait_for(lambda: recorder.stats().video["screen"].frames > 30, 30)
     finished = recorder.stop()
     info = probe(finished.main)
-    assert (info.width, info.height) == (640, 360)
+    assert (info.video.width, info.video.height) == (640, 360)
     data = json.loads((tmp_path / "rec" / "recording.json").read_text(encoding="utf-8"))
     assert data["settings"]["max_size"] == [640, 360]
     assert (data["sources"]["screen"]["width"], data["sources"]["screen"]["height"]) == (640, 360)
+
+
+def test_the_frame_grabbed_after_the_last_slot_is_not_a_dropped_frame():
+    """The fps filter's own lines (ffmpeg 9, x11grab stopped by -t 4 between two slots)."""
+    counts = FpsCounts()
+    for slot in range(121):
+        counts.feed(f"Writing frame with pts {slot} to pts {slot}")
+    counts.feed("Dropping frame with pts 121")
+    assert counts.dropped == 1  # live: not known yet to be past the end
+    counts.feed("122 frames in, 121 frames out; 1 frames dropped, 0 frames duplicated.")
+    assert (counts.dropped, counts.duplicated) == (0, 0)
+
+
+def test_frames_dropped_and_repeated_mid_segment_are_counted():
+    counts = FpsCounts()
+    counts.feed("Writing frame with pts 0 to pts 0")
+    counts.feed("Dropping frame with pts 1")  # two frames came for slot 1 ...
+    counts.feed("Writing frame with pts 1 to pts 1")
+    counts.feed("Writing frame with pts 1 to pts 2")  # ... then none for slot 2
+    counts.feed("Writing frame with pts 3 to pts 3")
+    assert (counts.dropped, counts.duplicated) == (1, 1)
+    counts.feed("5 frames in, 4 frames out; 1 frames dropped, 1 frames duplicated.")
+    assert (counts.dropped, counts.duplicated) == (1, 1)
