@@ -81,6 +81,7 @@ bench: setup
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_av_sync.py
 	$(BIN)/python bench/bench_recording.py
+	$(BIN)/python bench/bench_crash.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

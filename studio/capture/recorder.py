@@ -198,6 +198,9 @@ class Recorder:
         self._started = True
         self.folder.mkdir(parents=True, exist_ok=True)
         self.data = new_recording(self.folder, self._settings_dict(), {})
+        # Every time in recording.json counts from here (CLOCK_MONOTONIC, system-wide), so
+        # another process on this machine can place its own events on the same clock.
+        self.data["clock_origin"] = self.clock.origin
         save_recording(self.folder, self.data)
         if self.mic_device is not None:
             self.mic = MicrophoneSource(self.mic_device, self.folder, self.clock)
