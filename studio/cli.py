@@ -13,7 +13,6 @@ from shared.manifest import CourseInfo, new_course_id
 from shared.terminal import TerminalProgress, clock, print_json, run_main
 from shared.workspace import Lesson, utc_now
 from studio import recording_cli
-from studio.capture.recording import build_inputs
 from studio.course import package_lessons
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
 
@@ -128,14 +127,9 @@ def _progress(args: argparse.Namespace) -> TerminalProgress:
 
 def _build(args: argparse.Namespace) -> int:
     manual = tuple(load_manual_chapters(args.chapters)) if args.chapters else ()
-    video, camera, title = args.video, args.camera, args.title
-    if video.is_dir():  # a recording folder: screen + microphone as main, camera as presenter
-        video, recorded_camera = build_inputs(video)
-        camera = camera or recorded_camera
-        title = title or args.video.resolve().name.replace("_", " ").replace("-", " ").strip()
     options = BuildOptions(
-        title=title,
-        camera=camera,
+        title=args.title,
+        camera=args.camera,
         engine=args.engine,
         model=args.model,
         language=args.language,
@@ -148,7 +142,7 @@ def _build(args: argparse.Namespace) -> int:
     )
     progress = _progress(args)
     try:
-        result = build_lesson(video, args.output, options, progress)
+        result = build_lesson(args.video, args.output, options, progress)
     finally:
         progress.close()
     lesson = result.lesson

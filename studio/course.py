@@ -44,7 +44,7 @@ from shared.workspace import (
     utc_now,
 )
 from studio.capture.recording import JSON_NAME as RECORDING_FILE
-from studio.capture.recording import load_recording
+from studio.capture.recording import load_recording, recording_in_progress
 from studio.editing import has_edits, package_source
 
 __all__ = [
@@ -671,18 +671,6 @@ def unbuilt_recordings(course: Course) -> list[tuple[Path, bool]]:
             continue
         if data.get("state") == "finished":
             found.append((folder, False))
-        elif data.get("state") in ("recording", "stopped") and not _recording_now(data):
+        elif data.get("state") in ("recording", "stopped") and not recording_in_progress(data):
             found.append((folder, True))
     return found
-
-
-def _recording_now(data: dict) -> bool:
-    """Whether a live process (other than a dead one) still writes this recording."""
-    pid = data.get("pid")
-    if data.get("state") != "recording" or not pid:
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"python" in cmdline or b"lectern" in cmdline

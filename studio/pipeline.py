@@ -18,6 +18,7 @@ from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.workspace import Lesson, save_lesson, slugify, utc_now
+from studio.capture.recording import build_inputs
 
 __all__ = [
     "BuildOptions",
@@ -90,7 +91,11 @@ def build_lesson(
     """Turn a lecture video into a lesson workspace in ``folder``.
 
     Args:
-        video: any common video file (mp4/mkv/webm/mov, ...).
+        video: any common video file (mp4/mkv/webm/mov, ...), or a recording folder
+            made by ``lectern-studio record`` or the Studio window: it is finished first
+            if it was not, then its screen (with the microphone) is the video and its
+            camera the presenter video, and the folder names the lesson unless a title
+            is given.
         folder: the workspace folder to create (must be absent or empty unless
             ``options.replace``).
         options: title, presenter camera video, engine/model, loudness, chapters.
@@ -105,6 +110,15 @@ def build_lesson(
         shared.jobs.Cancelled: when ``state`` asked to stop; nothing is left behind.
     """
     video, folder = Path(video), Path(folder)
+    if video.is_dir():
+        recording = video
+        if state is not None:
+            state.set_status("Finishing the recording")
+        video, camera = build_inputs(recording)
+        title = options.title or recording.resolve().name.replace("_", " ").replace("-", " ")
+        options = dataclasses.replace(
+            options, camera=options.camera or camera, title=title.strip() or None
+        )
     info = media.probe(video)
     camera_info = media.probe(options.camera) if options.camera else None
     if folder.exists() and not options.replace and (not folder.is_dir() or any(folder.iterdir())):

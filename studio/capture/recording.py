@@ -52,6 +52,7 @@ __all__ = [
     "save_recording",
     "finalize",
     "recover",
+    "recording_in_progress",
     "build_inputs",
 ]
 
@@ -723,11 +724,17 @@ def recover(
     if data.get("state") == "finished" and (folder / data["outputs"]["main"]).exists():
         return _finished(folder, data)
     pid = data.get("pid")
-    if data.get("state") == "recording" and pid and pid != os.getpid() and _alive(pid):
+    if pid != os.getpid() and recording_in_progress(data):
         raise CaptureError(
             f"{folder} is still being recorded by process {pid}; stop that recording first."
         )
     return finalize(folder, state=state)
+
+
+def recording_in_progress(data: dict[str, Any]) -> bool:
+    """Whether the recorder that wrote ``data`` (a ``recording.json``) is still running."""
+    pid = data.get("pid")
+    return data.get("state") == "recording" and bool(pid) and _alive(int(pid))
 
 
 def _alive(pid: int) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from shared.errors import LecternError
-from shared.jobs import ProgressState
 from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
@@ -38,7 +36,6 @@ from shared.ui.seek_bar import format_time
 from shared.ui.worker import Job, Worker
 from shared.workspace import load_lesson
 from studio.capture import RecordingSettings
-from studio.capture.recording import build_inputs
 from studio.course import (
     EDITED,
     READY,
@@ -53,7 +50,7 @@ from studio.course import (
     new_course,
     unbuilt_recordings,
 )
-from studio.pipeline import BuildOptions, BuildResult, build_lesson
+from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
     QUALITY_PRESETS,
     Settings,
@@ -532,7 +529,7 @@ class MainWindow(QMainWindow):
             title = f"Lesson {len(self.course.lesson_folders()) + 1}"
         job = self.worker.submit(
             "building the lesson",
-            _build_job,
+            lambda inputs, state: build_lesson(*inputs, state),
             (source, folder, build_options(self.settings, title=title)),
         )
         self._start(f"Building {source.name}…", job)
@@ -833,14 +830,3 @@ class MainWindow(QMainWindow):
         self.worker.wait(10_000)
         self.review.close_lesson()
         super().closeEvent(event)
-
-
-def _build_job(inputs: tuple[Path, Path, BuildOptions], state: ProgressState) -> BuildResult:
-    """Build a lesson from a video file, or from a recording folder (finished first)."""
-    source, folder, options = inputs
-    if source.is_dir():
-        state.set_status("Finishing the recording")
-        main, camera = build_inputs(source)
-        options = dataclasses.replace(options, camera=camera)
-        source = main
-    return build_lesson(source, folder, options, state)

@@ -255,3 +255,15 @@ def test_a_lesson_recorded_through_the_window_has_the_words_that_were_said(
     assert "sunlight" in said and "leaves" in said
     assert window.settings.preference("countdown") is False
     assert window.settings.preference("screen") == "0"
+
+
+def test_a_recording_still_being_made_is_not_offered_for_recovery(window):
+    folder = window.course.folder / RECORDINGS / "recording-live"
+    recorder = Recorder(folder, RecordingSettings(screen="none", camera=str(SAMPLE), mic="none"))
+    recorder.start()
+    try:
+        time.sleep(1.0)
+        assert unbuilt_recordings(window.course) == []  # its recorder (this process) runs
+    finally:
+        recorder.stop(finish=False)
+    assert unbuilt_recordings(window.course) == [(folder, True)]
