@@ -15,20 +15,19 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from player.settings import Settings  # noqa: E402
 from player.ui.main_window import MainWindow  # noqa: E402
 from shared.library import Library  # noqa: E402
 from shared.ui import theme  # noqa: E402
+from tests.screenshot_tools import shoot, wait, wait_until  # noqa: E402
 
 SAMPLE = ROOT / "resources" / "sample" / "lecture.mp4"
 COURSES = (
@@ -51,31 +50,6 @@ def build_packages(folder: Path) -> list[Path]:
         _studio("package", lesson, "-o", package, "--title", title, "--id", course_id)
         packages.append(package)
     return packages
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the window did not get there in time")
-        wait(50)
-
-
-def shoot(window: MainWindow, path: Path) -> None:
-    wait(600)
-    QApplication.processEvents()
-    frame = window.frameGeometry()
-    picture = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not picture.save(str(path)):
-        raise OSError(f"cannot write {path}")
-    print(f"wrote {path} ({picture.width()}x{picture.height()})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         library.add_note("earth-science", lesson_id, 44, "", kind="bookmark")
         library.add_note("earth-science", lesson_id, 70, "Condensation: vapour cools into droplets")
         window.library_view.refresh()
+        wait(600)
         shoot(window, args.out / "player-library.png")
 
         window.open_lesson("earth-science", lesson_id, 50.0)
@@ -115,11 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         view.video.pause()
         view.tabs.setCurrentWidget(view.transcript)
         wait_until(lambda: view.video.caption_text() != "")
+        wait(600)
         shoot(window, args.out / "player-lesson.png")
 
         window.search_box.setFocus()
         window.search_box.setText("water vapor")
         window.search_panel.run()
+        wait(600)
         shoot(window, args.out / "player-search.png")
         window.close()
         library.close()

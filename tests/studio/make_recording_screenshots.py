@@ -29,40 +29,17 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QRect, QTimer  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from shared.ui import theme  # noqa: E402
 from studio.capture import LiveStats, MicLevel, RecordingSettings, VideoStats  # noqa: E402
 from studio.capture.devices import list_windows  # noqa: E402
 from studio.ui.recording_bar import RecordingBar  # noqa: E402
 from studio.ui.source_picker import SourcePickerDialog  # noqa: E402
+from tests.screenshot_tools import shoot, wait, wait_until  # noqa: E402
 
 SAMPLE = ROOT / "resources" / "sample" / "lecture.mp4"
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the window did not get there in time")
-        wait(50)
-
-
-def shoot(widget: QWidget, rect: QRect, path: Path) -> None:
-    QApplication.processEvents()
-    picture = widget.screen().grabWindow(0, rect.x(), rect.y(), rect.width(), rect.height())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not picture.save(str(path)):
-        raise OSError(f"cannot write {path}")
-    print(f"wrote {path} ({picture.width()}x{picture.height()})")
 
 
 def slide_frame(seconds: float = 20.0) -> QImage:
@@ -169,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_until(lambda: dialog.thumbnail("0") is not None)
             wait_until(lambda: not dialog.camera_frame().isNull())
             wait(1800)  # a second round of thumbnails, which now show the dialog itself
-            shoot(dialog, dialog.frameGeometry(), args.out / "studio-record-picker.png")
+            shoot(dialog, args.out / "studio-record-picker.png")
             dialog.reject()
         finally:
             if player is not None:
@@ -182,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         bar.start_polling()
         wait(1200)
         around = bar.frameGeometry().adjusted(-60, -12, 60, 60).intersected(screen)
-        shoot(bar, around, args.out / "studio-recording-bar.png")
+        shoot(bar, args.out / "studio-recording-bar.png", around)
         slides.terminate()
         slides.wait()
 

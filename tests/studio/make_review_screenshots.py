@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtGui import QCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -34,34 +32,15 @@ from studio.editing import Cut, rename_lesson  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 from studio.ui.review import PICTURE_ROLE  # noqa: E402
+from tests.screenshot_tools import shoot, wait, wait_until  # noqa: E402
 
 SAMPLE = ROOT / "resources" / "sample" / "lecture.mp4"
 
 
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout: float = 300.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("the window did not get there in time")
-        wait(50)
-
-
-def shoot(window: MainWindow, path: Path) -> None:
+def shoot_window(window: MainWindow, path: Path) -> None:
     QCursor.setPos(window.screen().geometry().bottomRight())  # no pointer in the picture
     wait(800)
-    QApplication.processEvents()
-    frame = window.frameGeometry()
-    picture = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not picture.save(str(path)):
-        raise OSError(f"cannot write {path}")
-    print(f"wrote {path} ({picture.width()}x{picture.height()})")
+    shoot(window, path)
 
 
 def seek(window: MainWindow, seconds: float) -> None:
@@ -90,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         wait_until(window.isVisible)
         window.import_videos([SAMPLE, SAMPLE, SAMPLE])
-        wait_until(lambda: not window.busy() and not window._queue)
+        wait_until(lambda: not window.busy() and not window._queue, timeout=300)
         titles = ("How the Water Cycle Works", "Clouds and rain", "Rivers and groundwater")
         for folder, title in zip(course.lesson_folders(), titles, strict=True):
             rename_lesson(folder, title)
@@ -103,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         wait_until(review.video.is_loaded, timeout=30)
         window.title_box.setCursorPosition(0)
         seek(window, 24.0)
-        shoot(window, args.out / "studio-course.png")
-        shoot(window, args.out / "studio-review.png")
+        shoot_window(window, args.out / "studio-course.png")
+        shoot_window(window, args.out / "studio-review.png")
 
         # The transcript editor: a correction, the find bar, low-confidence words.
         segments = review.session.state.transcript.segments
@@ -115,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         review.find_next()
         review.find_next()
         review.transcript.scrollToTop()
-        shoot(window, args.out / "studio-transcript.png")
+        shoot_window(window, args.out / "studio-transcript.png")
 
         # The chapter editor: pictures, a chapter added by hand, a cut on the seek bar.
         review.find_box.clear()
@@ -134,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             timeout=30,
         )
         review.seek_bar.set_selection(chapters[4].start + 4.0, chapters[4].start + 9.0)
-        shoot(window, args.out / "studio-chapters.png")
+        shoot_window(window, args.out / "studio-chapters.png")
         window.close()
     return 0
 
