@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,21 @@ import numpy as np
 import pytest
 
 SINK = "lecture_sink"
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """End a helper program: SIGTERM, then SIGKILL if it has not gone within ``timeout``.
+
+    A loaded machine can leave a program (ffplay under SDL, say) deaf to SIGTERM for a
+    while; a test's clean-up must not fail on that.
+    """
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _free_display() -> int:
@@ -56,8 +70,7 @@ def xvfb() -> str:
         process.kill()
         pytest.fail("Xvfb did not start")
     yield display
-    process.terminate()
-    process.wait(timeout=10)
+    stop_process(process)
 
 
 @pytest.fixture(scope="session")
@@ -92,11 +105,7 @@ def pulse() -> dict[str, str]:
         pytest.fail("PulseAudio did not start")
     subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], env=env, check=True)
     yield {"XDG_RUNTIME_DIR": runtime}
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_process(process)
     shutil.rmtree(runtime, ignore_errors=True)
 
 
@@ -131,9 +140,7 @@ def play(capture_env):
 
     yield run
     for process in started:
-        if process.poll() is None:
-            process.terminate()
-        process.wait()
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")

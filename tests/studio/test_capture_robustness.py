@@ -25,6 +25,7 @@ from shared.media import ffmpeg_exe, probe
 from studio.capture import Recorder, RecordingSettings
 from studio.capture.recording import SAMPLE_RATE, AudioClock, render_audio
 from studio.capture.screen import FpsCounts
+from tests.studio.conftest import stop_process
 
 BLOCK = 480
 FPS = 30
@@ -311,8 +312,7 @@ def busy_screen(capture_env):
     )
     time.sleep(1.0)
     yield
-    process.terminate()
-    process.wait(timeout=10)
+    stop_process(process)
 
 
 def plays_to_the_end(path: Path) -> bool:

@@ -32,6 +32,7 @@ from studio.capture.devices import list_windows
 from studio.ui.recording import RecordingSession
 from studio.ui.recording_bar import GlobalHotkey, RecordingBar, format_elapsed, warnings_of
 from studio.ui.source_picker import RegionChooser, SourcePickerDialog
+from tests.studio.conftest import stop_process
 
 pytestmark = pytest.mark.slow
 
@@ -100,8 +101,7 @@ def slide_window(capture_env):
             pytest.skip("no Qt window could be opened on Xvfb (xcb platform libraries missing?)")
         time.sleep(0.2)
     yield SLIDE_TITLE
-    process.terminate()
-    process.wait(timeout=10)
+    stop_process(process)
 
 
 @pytest.fixture
