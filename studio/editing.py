@@ -84,6 +84,7 @@ __all__ = [
     "edited_chapters",
     "original_state",
     "load_edits",
+    "edited_duration",
     "has_edits",
     "rename_lesson",
     "render_lesson",
@@ -879,6 +880,16 @@ def load_edits(folder: str | Path) -> EditState:
     return _read_edits(folder, original_state(folder))
 
 
+def edited_duration(folder: str | Path) -> float:
+    """How long the lesson in ``folder`` is once its trim and cuts are applied.
+
+    Raises:
+        EditError: ``edits.json`` is damaged or no longer matches the built files.
+        WorkspaceError: the folder is not a usable lesson workspace.
+    """
+    return load_edits(folder).timeline.duration
+
+
 def has_edits(folder: str | Path) -> bool:
     """Whether the lesson in ``folder`` differs from the lesson as built."""
     folder = Path(folder)
@@ -905,6 +916,7 @@ class EditSession:
         self._state = state
         self._undo: list[tuple[Edit, EditState]] = []
         self._redo: list[tuple[Edit, EditState]] = []
+        self._stamp = _disk_stamp(folder)
 
     @classmethod
     def open(cls, folder: str | Path) -> EditSession:
@@ -925,6 +937,14 @@ class EditSession:
     @property
     def state(self) -> EditState:
         return self._state
+
+    def unchanged_on_disk(self) -> bool:
+        """Whether the lesson and its edits on disk are still what this session wrote.
+
+        A window keeps a session (and so its undo history) while this holds; when
+        something else changed the folder (a rebuild, another program) it opens anew.
+        """
+        return _disk_stamp(self.folder) == self._stamp
 
     @property
     def edited(self) -> bool:
@@ -996,6 +1016,7 @@ class EditSession:
     def rename_lesson(self, title: str) -> Lesson:
         """Give the lesson a new title (saved at once; see :func:`rename_lesson`)."""
         self.lesson = rename_lesson(self.folder, title)
+        self._stamp = _disk_stamp(self.folder)
         return self.lesson
 
     def _save(self, state: EditState) -> None:
@@ -1003,6 +1024,24 @@ class EditSession:
             write_json_atomic(self.folder / EDITS_FILE, _edits_dict(self.original, state))
         except DiskFullError:
             raise DiskFullError(self.folder / EDITS_FILE) from None
+        self._stamp = _disk_stamp(self.folder)
+
+
+def _disk_stamp(folder: Path) -> tuple[tuple[int, int, int] | None, ...]:
+    """Inode, size and modification time of the files a session reads (``None``: absent).
+
+    Both files are replaced by a rename when written, so a new inode tells a change
+    even on a filesystem with coarse modification times.
+    """
+    stamps = []
+    for name in (LESSON_FILE, EDITS_FILE):
+        try:
+            info = (folder / name).stat()
+        except OSError:
+            stamps.append(None)
+        else:
+            stamps.append((info.st_ino, info.st_size, info.st_mtime_ns))
+    return tuple(stamps)
 
 
 def rename_lesson(folder: str | Path, title: str) -> Lesson:

@@ -10,6 +10,7 @@ and renamed into place, so a cancelled or failed build leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ __all__ = [
     "BuildOptions",
     "BuildResult",
     "LessonExistsError",
+    "MediaReady",
     "build_lesson",
     "load_manual_chapters",
 ]
@@ -31,6 +33,9 @@ __all__ = [
 VIDEO_NAME = "video.mp4"
 PRESENTER_NAME = "presenter.mp4"
 THUMBS_DIR = "thumbs"
+
+MediaReady = Callable[[Path, Path | None], None]
+"""``media_ready(video, presenter_or_none)``: the lesson's media can be played."""
 
 
 class LessonExistsError(LecternError):
@@ -87,6 +92,8 @@ def build_lesson(
     folder: str | Path,
     options: BuildOptions = BuildOptions(),
     state: ProgressState | None = None,
+    *,
+    media_ready: MediaReady | None = None,
 ) -> BuildResult:
     """Turn a lecture video into a lesson workspace in ``folder``.
 
@@ -100,6 +107,11 @@ def build_lesson(
             ``options.replace``).
         options: title, presenter camera video, engine/model, loudness, chapters.
         state: progress/cancel state (see ``shared.jobs``).
+        media_ready: called once, from the job's thread, with the normalized video
+            and presenter video (``None`` without a camera) as soon as they are
+            written, before the transcription starts, so a window can play them while
+            the rest is built. They live in the build's temporary folder: they move to
+            ``folder`` when the build succeeds and are deleted if it fails.
 
     Returns:
         What was built. A video without audio still becomes a lesson, with an empty
@@ -128,7 +140,7 @@ def build_lesson(
     )
     state = state or JobState()
     try:
-        return _build(video, folder, info, camera_info, engine, options, state)
+        return _build(video, folder, info, camera_info, engine, options, state, media_ready)
     except DiskFullError:
         raise DiskFullError(folder) from None  # name the lesson, not its temporary folder
 
@@ -141,6 +153,7 @@ def _build(
     engine: transcription.Engine,
     options: BuildOptions,
     state: ProgressState,
+    media_ready: MediaReady | None,
 ) -> BuildResult:
     s_norm, s_cam, s_asr, s_chap, s_thumb = stages(
         state, [2.0, 1.5 if camera_info else 0.0, 6.0 if info.has_audio else 0.0, 2.0, 0.5]
@@ -157,6 +170,8 @@ def _build(
             state.set_status("Preparing the presenter video")
             media.normalize(options.camera, work / PRESENTER_NAME, loudness=False, state=s_cam)
         check_cancelled(state, "The build")
+        if media_ready is not None:
+            media_ready(work / VIDEO_NAME, work / PRESENTER_NAME if camera_info else None)
 
         if normalized.info.has_audio:
             state.set_status(f"Transcribing with {engine.name} ({engine.model_name})")

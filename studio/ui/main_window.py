@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QProcess, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QProcess, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,7 @@ from studio.course import (
     new_course,
     unbuilt_recordings,
 )
+from studio.editing import edited_duration
 from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
     QUALITY_PRESETS,
@@ -69,6 +70,7 @@ TITLE = "Lectern Studio"
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
 _FOLDER_ROLE = Qt.ItemDataRole.UserRole
 _RECORDING_ROLE = Qt.ItemDataRole.UserRole + 1
+_PREVIEW_ROLE = Qt.ItemDataRole.UserRole + 2
 _THUMB = QSize(96, 54)
 _STATE_TEXT = {RECORDED: "Recorded", READY: "Ready", EDITED: "Edited"}
 
@@ -79,6 +81,9 @@ def _lesson_text(title: str, duration: float, state: str) -> str:
 
 class MainWindow(QMainWindow):
     """The Studio window over one :class:`Course` folder."""
+
+    # From the build job's thread: the lesson's media can be played (video, presenter).
+    _media_ready = Signal(object, object)
 
     def __init__(
         self, course: Course, settings: Settings | None = None, parent: QWidget | None = None
@@ -95,6 +100,9 @@ class MainWindow(QMainWindow):
         self.job_label = ""
         self.building: Path | None = None
         self.building_from: Path | None = None
+        #: The media of the lesson being built, playable before the build is done.
+        self.building_media: tuple[Path, Path | None] | None = None
+        self._resume_at = 0.0
         self.player_pid = 0
         self.last_error: str | None = None
         self.last_export: Manifest | None = None
@@ -283,6 +291,7 @@ class MainWindow(QMainWindow):
         self.new_course_button.clicked.connect(self.choose_new_course)
         self.course_box.activated.connect(self._course_picked)
         self.lesson_list.model().rowsMoved.connect(self._lessons_moved)
+        self._media_ready.connect(self._show_media_ready)
 
     def _restore_window(self) -> None:
         geometry = self.settings.window("geometry")
@@ -344,7 +353,9 @@ class MainWindow(QMainWindow):
         for folder in self.course.lesson_folders():
             try:
                 lesson = load_lesson(folder)
-                text = _lesson_text(lesson.title, lesson.duration, lesson_state(folder))
+                state = lesson_state(folder)
+                length = edited_duration(folder) if state == EDITED else lesson.duration
+                text = _lesson_text(lesson.title, length, state)
             except LecternError:
                 text = f"{folder.name}\nCannot be read"
             item = QListWidgetItem(self._icon(folder), text)
@@ -368,7 +379,13 @@ class MainWindow(QMainWindow):
             source = self.building_from or self.building
             item = QListWidgetItem(self._icon(source), f"{self.building.name}\nProcessing…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
+            if self.building_media is not None:
+                item.setText(f"{self.building.name}\nProcessing… · you can watch it now")
+                item.setData(_PREVIEW_ROLE, True)
+                item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
             self.lesson_list.addItem(item)
+            if self.review.previewing is not None:
+                self.lesson_list.setCurrentItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
 
@@ -418,11 +435,14 @@ class MainWindow(QMainWindow):
 
     def _lesson_chosen(self, item: QListWidgetItem | None) -> None:
         folder = item.data(_FOLDER_ROLE) if item is not None else None
-        if not folder:
+        at, self._resume_at = self._resume_at, 0.0
+        if item is not None and item.data(_PREVIEW_ROLE) and self.building_media is not None:
+            self._preview_build()
+        elif not folder:
             self.review.close_lesson()
         else:
             try:
-                self.review.open_lesson(Path(folder))
+                self.review.open_lesson(Path(folder), at)
             except LecternError as error:
                 self.review.close_lesson()
                 self.show_error(str(error))
@@ -479,7 +499,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.show()
         self.statusBar().showMessage(label)
         job.progress.connect(lambda f: self.progress_bar.setValue(round(f * 1000)))
+        job.progress.connect(lambda _f: self._note_progress())
         job.status.connect(lambda text: self.statusBar().showMessage(f"{label} {text}"))
+        job.status.connect(lambda _text: self._note_progress())
         job.failed.connect(self.show_error)
         job.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled", 4000))
         job.done.connect(self._job_done)
@@ -490,8 +512,11 @@ class MainWindow(QMainWindow):
             self.job.cancel()
 
     def _job_done(self) -> None:
+        if self.review.previewing is not None:  # the build failed or was cancelled
+            self.review.close_lesson()
         self.job = None
         self.building = None
+        self.building_media = None
         self.progress_bar.hide()
         self.cancel_button.hide()
         for widget in (self.import_action, self.export_action):
@@ -529,19 +554,56 @@ class MainWindow(QMainWindow):
             title = f"Lesson {len(self.course.lesson_folders()) + 1}"
         job = self.worker.submit(
             "building the lesson",
-            lambda inputs, state: build_lesson(*inputs, state),
+            lambda inputs, state: build_lesson(*inputs, state, media_ready=self._media_ready.emit),
             (source, folder, build_options(self.settings, title=title)),
         )
         self._start(f"Building {source.name}…", job)
         job.succeeded.connect(self._built)
         self.refresh_lessons()
 
+    def _show_media_ready(self, video: Path, presenter: Path | None) -> None:
+        """The lesson being built can be watched: list it, and show it if nothing else is."""
+        if self.building is None:
+            return
+        self.building_media = (video, presenter)
+        watching = self.review.session is not None or self.review.previewing is not None
+        self.refresh_lessons()
+        if not watching:
+            for row in range(self.lesson_list.count()):
+                if self.lesson_list.item(row).data(_PREVIEW_ROLE):
+                    self.lesson_list.setCurrentRow(row)
+
+    def _preview_build(self) -> None:
+        assert self.building_media is not None
+        try:
+            self.review.preview(*self.building_media, self._processing_note())
+        except LecternError as error:
+            self.review.close_lesson()
+            self.show_error(str(error))
+
+    def _processing_note(self) -> str:
+        percent = round(self.progress_bar.value() / 10)
+        status = self.statusBar().currentMessage() or self.job_label
+        return (
+            f"Still processing ({percent}%): {status}. You can watch the video now; the "
+            "transcript, chapters and trimming open here as soon as they are ready."
+        )
+
+    def _note_progress(self) -> None:
+        if self.review.previewing is not None:
+            self.review.set_processing_note(self._processing_note())
+
     def _built(self, result: BuildResult) -> None:
         self.course.add_lesson(result.folder)
+        if self.review.previewing is not None:  # carry on from where the teacher is
+            self._resume_at = self.review.playhead()
+            self.review.close_lesson()
         self.building = None
         self.building_from = None
+        self.building_media = None
         self.refresh_lessons()
         self.select_lesson(result.folder)
+        self._resume_at = 0.0
         for warning in result.lesson.warnings:
             self.statusBar().showMessage(warning, 8000)
         if not result.lesson.warnings:

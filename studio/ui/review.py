@@ -257,6 +257,12 @@ class ReviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: EditSession | None = None
+        #: The video being watched while its lesson is still being built (no edits yet).
+        self.previewing: Path | None = None
+        self._preview_length = 0.0
+        #: Sessions opened before, so each lesson keeps its undo history while the
+        #: teacher goes from lesson to lesson.
+        self._sessions: dict[Path, EditSession] = {}
         self._filling = False
         self._mark_start: float | None = None
         self._starts: list[float] = []
@@ -300,6 +306,12 @@ class ReviewPanel(QWidget):
         self.as_edited_box.setAccessibleName("Skip cuts while playing")
         self.as_edited_box.setToolTip("Play the lesson as it will be exported: cut parts jump")
         self.as_edited_box.setChecked(True)
+
+        self.processing_label = QLabel()
+        self.processing_label.setObjectName("banner")
+        self.processing_label.setAccessibleName("Processing")
+        self.processing_label.setWordWrap(True)
+        self.processing_label.hide()
 
         self._build_transcript()
         self._build_chapters()
@@ -490,6 +502,7 @@ class ReviewPanel(QWidget):
         self.splitter.setSizes([440, 400])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.processing_label)
         layout.addWidget(self.splitter)
 
     def _connect(self) -> None:
@@ -519,13 +532,15 @@ class ReviewPanel(QWidget):
 
     # ----------------------------------------------------------------- lesson
 
-    def open_lesson(self, folder: Path) -> None:
-        """Review the lesson in ``folder``; its first picture shows once loaded.
+    def open_lesson(self, folder: Path, at: float = 0.0) -> None:
+        """Review the lesson in ``folder`` from ``at`` seconds; its picture shows once loaded.
+
+        A lesson opened before in this panel keeps its undo history.
 
         Raises:
             LecternError: the workspace or its edits cannot be read.
         """
-        session = EditSession.open(folder)
+        session = self._session_for(folder)
         self.close_lesson()
         self.session = session
         lesson = session.lesson
@@ -534,15 +549,65 @@ class ReviewPanel(QWidget):
             folder / lesson.presenter_video if lesson.presenter_video else None,
         )
         self.seek_bar.set_duration(lesson.duration)
+        self._set_editable(True)
         self.setEnabled(True)
         self.refresh()
+        if at > 0:
+            self.video.seek(at)
+        self._position(at)
+
+    def _session_for(self, folder: Path) -> EditSession:
+        """The kept session of ``folder`` while its files are unchanged, else a new one."""
+        kept = self._sessions.get(folder)
+        if kept is not None and kept.unchanged_on_disk():
+            return kept
+        session = EditSession.open(folder)
+        self._sessions[folder] = session
+        return session
+
+    def forget(self, folder: Path) -> None:
+        """Drop the kept session of ``folder`` (removed or rebuilt lessons)."""
+        self._sessions.pop(folder, None)
+        if self.session is not None and self.session.folder == folder:
+            self.close_lesson()
+
+    def preview(self, video: Path, presenter: Path | None, note: str) -> None:
+        """Play a lesson's media while the rest of it (transcript, chapters) is built.
+
+        Nothing can be edited yet; ``note`` says what is still being done and
+        :meth:`set_processing_note` keeps it current.
+        """
+        self.close_lesson()
+        self.previewing = video
+        self._preview_length = media.probe(video).duration
+        self.video.load(video, presenter)
+        self.seek_bar.set_duration(self._preview_length)
+        self._set_editable(False)
+        self.setEnabled(True)
+        self.set_processing_note(note)
         self._position(0.0)
 
+    def set_processing_note(self, note: str) -> None:
+        """What the banner over a preview says (the build's progress)."""
+        self.processing_label.setText(note)
+        self.processing_label.setVisible(self.previewing is not None)
+
+    def _set_editable(self, editable: bool) -> None:
+        for action in self.edit_actions():
+            action.setEnabled(editable)
+        for widget in (self.tabs, self.clear_trim_button, self.selection_label):
+            widget.setEnabled(editable)
+        self.seek_bar.set_selectable(editable)
+        self.seek_bar.set_marks_movable(editable)
+
     def close_lesson(self) -> None:
-        if self.session is not None:
+        if self.session is not None or self.previewing is not None:
             self.video.unload()
             self._pictures_worker.wait(10_000)  # a picture job must not outlive its lesson
         self.session = None
+        self.previewing = None
+        self._preview_length = 0.0
+        self.processing_label.hide()
         self._mark_start = None
         self.seek_bar.set_selection(None, None)
         self.refresh()
@@ -554,7 +619,7 @@ class ReviewPanel(QWidget):
     def _position(self, seconds: float) -> None:
         self.seek_bar.set_position(seconds)
         self._mark_spoken(seconds)
-        total = self.session.lesson.duration if self.session is not None else 0.0
+        total = self.session.lesson.duration if self.session is not None else self._preview_length
         self.time_label.setText(f"{format_time(seconds)} / {format_time(total)}")
         if self.session is not None and self.video.is_playing() and self.as_edited_box.isChecked():
             self._skip_left_out(seconds)
