@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QProcess, QSize, Qt, QTimer, Signal
@@ -50,7 +52,7 @@ from studio.course import (
     new_course,
     unbuilt_recordings,
 )
-from studio.editing import edited_duration
+from studio.editing import EditSession, edited_duration, rename_lesson
 from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
     QUALITY_PRESETS,
@@ -73,6 +75,21 @@ _RECORDING_ROLE = Qt.ItemDataRole.UserRole + 1
 _PREVIEW_ROLE = Qt.ItemDataRole.UserRole + 2
 _THUMB = QSize(96, 54)
 _STATE_TEXT = {RECORDED: "Recorded", READY: "Ready", EDITED: "Edited"}
+
+
+@dataclass
+class _Step:
+    """One undoable change in the window, newest last in the history.
+
+    Either an edit inside a lesson (undone by that lesson's own session, so the
+    window only remembers which lesson) or a change to the course's list of lessons
+    with its own ``undo`` and ``redo``.
+    """
+
+    label: str
+    folder: Path | None = None
+    undo: Callable[[], None] | None = None
+    redo: Callable[[], None] | None = None
 
 
 def _lesson_text(title: str, duration: float, state: str) -> str:
@@ -108,6 +125,8 @@ class MainWindow(QMainWindow):
         self.last_export: Manifest | None = None
         self.message_box: QMessageBox | None = None
         self._queue: list[Path] = []
+        self._history: list[_Step] = []
+        self._future: list[_Step] = []
         self.setWindowTitle(TITLE)
         self.resize(1360, 860)
         self.setMinimumSize(900, 600)
@@ -261,7 +280,7 @@ class MainWindow(QMainWindow):
         self.progress_bar.hide()
         self.cancel_button.hide()
         self.undo_remove_button.hide()
-        self._trashed: tuple[Path, int] | None = None
+        self._removed: _Step | None = None
 
     def _connect(self) -> None:
         self.import_action.triggered.connect(self.choose_import)
@@ -269,8 +288,8 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(self.choose_export)
         self.export_button.clicked.connect(self.choose_export)
         self.quit_action.triggered.connect(self.close)
-        self.undo_action.triggered.connect(self.review.undo)
-        self.redo_action.triggered.connect(self.review.redo)
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action.triggered.connect(self.redo)
         self.cancel_button.clicked.connect(self.cancel_job)
         self.lesson_list.currentItemChanged.connect(self._lesson_chosen)
         self.lesson_list.itemActivated.connect(self._item_activated)
@@ -278,6 +297,7 @@ class MainWindow(QMainWindow):
         self.new_course_action.triggered.connect(self.choose_new_course)
         self.open_course_action.triggered.connect(self.choose_open_course)
         self.review.changed.connect(self._edited)
+        self.review.edited.connect(lambda folder: self._push(_Step("", folder=folder)))
         self.review.failed.connect(self.show_error)
         self.review.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.details.changed.connect(self._details_edited)
@@ -416,10 +436,21 @@ class MainWindow(QMainWindow):
             folder = self.lesson_list.item(row).data(_FOLDER_ROLE)
             if folder:
                 names.append(Path(folder).name)
-        if names != [folder.name for folder in self.course.lesson_folders()]:
-            self.course.lessons = names
-            self.save_course()
-            QTimer.singleShot(0, self.refresh_lessons)
+        before = [folder.name for folder in self.course.lesson_folders()]
+        if names != before:
+            self._set_order(names)
+            self._push(
+                _Step(
+                    "Reorder lessons",
+                    undo=lambda: self._set_order(before),
+                    redo=lambda: self._set_order(names),
+                )
+            )
+
+    def _set_order(self, names: list[str]) -> None:
+        self.course.lessons = list(names)  # the course changes its list in place
+        self.save_course()
+        QTimer.singleShot(0, self.refresh_lessons)
 
     def current_folder(self) -> Path | None:
         item = self.lesson_list.currentItem()
@@ -455,13 +486,33 @@ class MainWindow(QMainWindow):
         session = self.review.session
         if session is None or self.lesson_title_box.text() == session.lesson.title:
             return
+        folder, before = session.folder, session.lesson.title
         try:
-            session.rename_lesson(self.lesson_title_box.text())
+            after = session.rename_lesson(self.lesson_title_box.text()).title
         except LecternError as error:
             self.lesson_title_box.setText(session.lesson.title)
             self.show_error(str(error))
             return
         self._edited()
+        self._push(
+            _Step(
+                "Rename lesson",
+                undo=lambda: self._retitle(folder, before),
+                redo=lambda: self._retitle(folder, after),
+            )
+        )
+
+    def _retitle(self, folder: Path, title: str) -> None:
+        """Give the lesson in ``folder`` ``title`` again (undo and redo of a rename)."""
+        session = self.review.session_of(folder)
+        if session is not None:
+            session.rename_lesson(title)
+        else:
+            rename_lesson(folder, title)
+        self.refresh_lessons()
+        current = self.review.session
+        if current is not None and current.folder == folder:
+            self.lesson_title_box.setText(current.lesson.title)
 
     def _edited(self) -> None:
         self._update_undo()
@@ -470,18 +521,77 @@ class MainWindow(QMainWindow):
         if item is not None and session is not None:
             state = EDITED if session.edited else READY
             lesson = session.lesson
-            item.setText(_lesson_text(lesson.title, lesson.duration, state))
+            length = session.state.timeline.duration if session.edited else lesson.duration
+            item.setText(_lesson_text(lesson.title, length, state))
+
+    # -------------------------------------------------------------------- undo
+
+    def _push(self, step: _Step) -> None:
+        """Remember a new change for Ctrl+Z; what was undone can no longer be redone."""
+        self._history.append(step)
+        self._future.clear()
+        self._update_undo()
+
+    def _session_for_step(self, step: _Step) -> EditSession | None:
+        """The lesson an edit step belongs to, opened for review (Ctrl+Z goes there)."""
+        assert step.folder is not None
+        if self.review.session is None or self.review.session.folder != step.folder:
+            if self.review.session_of(step.folder) is None:
+                return None  # removed, rebuilt or changed on disk: its history is gone
+            self.select_lesson(step.folder)
+        session = self.review.session
+        return session if session is not None and session.folder == step.folder else None
+
+    def _label(self, step: _Step, undoing: bool) -> str:
+        if step.folder is None:
+            return step.label
+        session = self.review.session_of(step.folder)
+        if session is None:
+            return ""
+        return session.undo_label if undoing else session.redo_label
+
+    def undo(self) -> None:
+        """Undo the newest change: an edit in a lesson, a rename, a removal or a reorder."""
+        self._step(self._history, self._future, undoing=True)
+
+    def redo(self) -> None:
+        """Redo the change undone last."""
+        self._step(self._future, self._history, undoing=False)
+
+    def _step(self, source: list[_Step], target: list[_Step], undoing: bool) -> None:
+        while source:
+            step = source.pop()
+            if step.folder is not None:
+                session = self._session_for_step(step)
+                if session is None or not (session.can_undo if undoing else session.can_redo):
+                    continue  # nothing left to do there: try the one before
+                if undoing:
+                    self.review.undo()
+                else:
+                    self.review.redo()
+            else:
+                action = step.undo if undoing else step.redo
+                try:
+                    if action is not None:
+                        action()
+                except LecternError as error:
+                    self.show_error(str(error))
+                    continue
+                self.statusBar().showMessage(
+                    f"{'Undid' if undoing else 'Redid'}: {step.label}", 4000
+                )
+            target.append(step)
+            break
+        self._update_undo()
 
     def _update_undo(self) -> None:
-        session = self.review.session
-        self.undo_action.setEnabled(session is not None and session.can_undo)
-        self.redo_action.setEnabled(session is not None and session.can_redo)
-        self.undo_action.setText(
-            f"&Undo {session.undo_label}" if session and session.can_undo else "&Undo"
-        )
-        self.redo_action.setText(
-            f"&Redo {session.redo_label}" if session and session.can_redo else "&Redo"
-        )
+        for action, steps, verb, undoing in (
+            (self.undo_action, self._history, "Undo", True),
+            (self.redo_action, self._future, "Redo", False),
+        ):
+            label = self._label(steps[-1], undoing) if steps else ""
+            action.setEnabled(bool(steps))
+            action.setText(f"&{verb} {label}" if label else f"&{verb}")
 
     # ------------------------------------------------------------------- jobs
 
@@ -674,6 +784,9 @@ class MainWindow(QMainWindow):
         if self.busy():
             self.show_error("Wait for the running job to finish (or cancel it), then switch.")
             return False
+        if self.recording is not None:
+            self.show_error("Wait for the recording to be saved into this course, then switch.")
+            return False
         try:
             course = Course.open(folder)
         except LecternError as error:
@@ -682,6 +795,11 @@ class MainWindow(QMainWindow):
         self.save_course()
         self.review.close_lesson()
         self.course = course
+        self._history.clear()  # the steps belong to the other course
+        self._future.clear()
+        self._removed = None
+        self.undo_remove_button.hide()
+        self._update_undo()
         self._show_course()
         self.refresh_lessons()
         if self.lesson_list.count() and self.lesson_list.item(0).data(_FOLDER_ROLE):
@@ -705,32 +823,54 @@ class MainWindow(QMainWindow):
             return
         folder = Path(folder)
         row = self.lesson_list.row(item)
-        if self.review.session is not None and self.review.session.folder == folder:
-            self.review.close_lesson()
         try:
-            trashed = self.course.remove_lesson(folder)
+            trashed = self._trash(folder)
         except LecternError as error:
             self.show_error(str(error))
             return
-        self._trashed = (trashed, row)
-        self.refresh_lessons()
-        self.statusBar().showMessage(f"Moved {folder.name} to the course's trash", 10_000)
+        place = {"trashed": trashed}
+
+        def restore() -> None:
+            self.undo_remove_button.hide()
+            back = self.course.restore_lesson(place["trashed"], row)
+            self.refresh_lessons()
+            self.select_lesson(back)
+
+        def remove_again() -> None:
+            place["trashed"] = self._trash(folder)
+
+        step = _Step("Remove lesson", undo=restore, redo=remove_again)
+        self._push(step)
+        self._removed = step
+        self.statusBar().showMessage(
+            f"Moved {folder.name} to the course's trash (Ctrl+Z brings it back)", 10_000
+        )
         self.undo_remove_button.show()
         QTimer.singleShot(15_000, self.undo_remove_button.hide)
 
+    def _trash(self, folder: Path) -> Path:
+        """Move a lesson or recording folder to the course's trash; where it went."""
+        self.review.forget(folder)
+        trashed = self.course.remove_lesson(folder)
+        self.refresh_lessons()
+        return trashed
+
     def undo_remove(self) -> None:
-        if self._trashed is None:
-            return
-        trashed, row = self._trashed
-        self._trashed = None
+        """Bring back the lesson removed last (the status bar's button)."""
+        step, self._removed = self._removed, None
         self.undo_remove_button.hide()
+        if step is None or step not in self._history:
+            return
+        if self._history[-1] is step:
+            self.undo()
+            return
+        self._history.remove(step)  # other changes came after it: bring it back alone
         try:
-            folder = self.course.restore_lesson(trashed, row)
+            assert step.undo is not None
+            step.undo()
         except LecternError as error:
             self.show_error(str(error))
-            return
-        self.refresh_lessons()
-        self.select_lesson(folder)
+        self._update_undo()
 
     # ----------------------------------------------------------- recording
 
@@ -882,6 +1022,7 @@ class MainWindow(QMainWindow):
             # Stop at once and keep what was recorded; the next start offers to recover it.
             self.recording.shutdown()
             self.recording = None
+        self._rename_lesson()  # a title typed but not yet confirmed with Enter
         self.save_course()
         self.settings.set_window("geometry", self.saveGeometry())
         self.settings.set_window("splitter", self.splitter.saveState())

@@ -246,11 +246,13 @@ class ReviewPanel(QWidget):
 
     Signals:
         changed(): an edit was made, undone or redone.
+        edited(object): a new edit was made in the lesson in this folder (a Path).
         failed(str): an edit could not be made; the reason, for a person.
         message(str): a short status-bar message.
     """
 
     changed = Signal()
+    edited = Signal(object)
     failed = Signal(str)
     message = Signal(str)
 
@@ -654,7 +656,12 @@ class ReviewPanel(QWidget):
             return False
         self.refresh()
         self.changed.emit()
+        self.edited.emit(self.session.folder)
         return True
+
+    def session_of(self, folder: Path) -> EditSession | None:
+        """The session kept for ``folder`` (its undo history), if it was opened here."""
+        return self._sessions.get(folder)
 
     def undo(self) -> None:
         if self.session is not None and self.session.can_undo:
@@ -691,6 +698,7 @@ class ReviewPanel(QWidget):
         self.refresh()
         if count:
             self.changed.emit()
+            self.edited.emit(self.session.folder)
         self.message.emit(f"Replaced {count} time(s)" if count else f"“{find}” was not found")
         return count
 

@@ -179,6 +179,22 @@ def test_renaming_the_lesson_in_the_window_is_saved(window, qtbot):
     assert "needs a title" in window.last_error
     assert box.text() == "Forces and motion" == load_lesson(folder).title
 
+    # Ctrl+Z takes the rename back, Ctrl+Shift+Z makes it again.
+    window.message_box.close()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.lesson_list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert load_lesson(folder).title == "Lesson 1" == box.text()
+    assert window.lesson_list.item(0).text().startswith("Lesson 1\n")
+    window.redo_action.trigger()
+    assert load_lesson(folder).title == "Forces and motion" == box.text()
+
+    # A title typed but not confirmed with Enter is kept when the window closes.
+    box.selectAll()
+    qtbot.keyClicks(box, "Energy")
+    window.close()
+    assert load_lesson(folder).title == "Energy"
+
 
 def test_lessons_show_pictures_reorder_by_drag_and_remove_with_undo(window, qtbot):
     for name in ("recording-a", "recording-b"):
@@ -206,6 +222,25 @@ def test_lessons_show_pictures_reorder_by_drag_and_remove_with_undo(window, qtbo
     qtbot.mouseClick(window.undo_remove_button, Qt.MouseButton.LeftButton)
     assert window.course.lesson_folders() == [second, first]
     assert window.current_folder() == second
+
+    # Ctrl+Z goes back through every change, newest first: the remove (redone), an
+    # edit in one lesson, then the drag; Ctrl+Shift+Z does them again.
+    window.redo_action.trigger()
+    assert window.course.lesson_folders() == [first] and not second.exists()
+    window.select_lesson(first)
+    assert window.review.add_chapter(1.0)
+    assert "Edited" in window.lesson_list.currentItem().text()
+    assert window.undo_action.text() == "&Undo Add a chapter"
+    undo = (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.lesson_list, *undo)
+    assert not window.review.session.edited
+    qtbot.keyClick(window.lesson_list, *undo)
+    assert window.course.lesson_folders() == [second, first]
+    qtbot.keyClick(window.lesson_list, *undo)
+    assert window.course.lesson_folders() == [first, second]  # the drag, undone
+    assert not window.undo_action.isEnabled()
+    window.redo_action.trigger()
+    assert window.course.lesson_folders() == [second, first]
 
 
 def test_new_course_goes_in_the_output_folder_and_is_listed(window, tmp_path):
