@@ -526,12 +526,16 @@ def _folder_size(path: Path) -> int:
     return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
 
 
-def available_models() -> list[ModelInfo]:
-    """The speech models on this computer: the bundled one, then locally cached ones.
+def available_models(engine: str = "faster-whisper") -> list[ModelInfo]:
+    """The speech models on this computer that ``engine`` can run.
 
-    Never touches the network and never hashes files; a damaged bundled model is
-    reported when it is used.
+    For faster-whisper: the bundled model, then CTranslate2 models in the local
+    cache. For openai-whisper: the checkpoints (``*.pt``) in its download folder,
+    whether or not the package itself is installed. Never touches the network and
+    never hashes files; a damaged model is reported when it is used.
     """
+    if engine == "openai-whisper":
+        return _openai_whisper_models()
     found: list[ModelInfo] = []
     seen: set[Path] = set()
     try:
@@ -908,6 +912,24 @@ class OpenAIWhisperEngine(Engine):
             model=self.model_name,
             engine=self.name,
         )
+
+
+def _openai_whisper_models() -> list[ModelInfo]:
+    folder = _whisper_cache_dir()
+    try:
+        checkpoints = sorted(folder.glob("*.pt"))
+    except OSError:
+        return []
+    return [
+        ModelInfo(
+            name=path.stem,
+            path=path,
+            size_bytes=path.stat().st_size,
+            languages="en" if path.stem.endswith(".en") else "multilingual",
+        )
+        for path in checkpoints
+        if path.is_file()
+    ]
 
 
 def _whisper_cache_dir() -> Path:

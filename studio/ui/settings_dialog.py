@@ -119,18 +119,14 @@ class SettingsDialog(QDialog):
 
         self.model_box = QComboBox()
         self.model_box.setAccessibleName("Speech model")
-        self.models = transcription.available_models()
-        for model in self.models:
-            self.model_box.addItem(model_label(model), model.name)
-            self.model_box.setItemData(
-                self.model_box.count() - 1, str(model.path), Qt.ItemDataRole.ToolTipRole
-            )
-        self.model_box.addItem("Other folder…", _OTHER)
         self.model_note = _note()
-        if not self.models:
-            _show(self.model_note, "No speech model was found; choose a model folder.")
+        self.models: list[ModelInfo] = []
         self._model_index = 0
+        self._fill_models(ENGINES[0])
         self.model_box.activated.connect(self._model_activated)
+        self.engine_box.currentIndexChanged.connect(
+            lambda _index: self._fill_models(self.engine_box.currentData())
+        )
 
         self.language_box = QComboBox()
         self.language_box.setAccessibleName("Spoken language")
@@ -147,14 +143,59 @@ class SettingsDialog(QDialog):
         form.addRow("Language", self.language_box)
         return tab
 
+    def _fill_models(self, engine: str) -> None:
+        """List the models ``engine`` can run, keeping the chosen one where it can."""
+        chosen = self.model_box.currentData()
+        self.model_box.clear()
+        self.models = transcription.available_models(engine)
+        for model in self.models:
+            self.model_box.addItem(model_label(model), model.name)
+            self.model_box.setItemData(
+                self.model_box.count() - 1, str(model.path), Qt.ItemDataRole.ToolTipRole
+            )
+        openai = engine == "openai-whisper"
+        self.model_box.addItem("Other checkpoint (.pt)…" if openai else "Other folder…", _OTHER)
+        _show(self.model_note, "")
+        if not self.models:
+            _show(
+                self.model_note,
+                "No openai-whisper checkpoint was found; choose a .pt file."
+                if openai
+                else "No speech model was found; choose a model folder.",
+            )
+        self._model_index = 0
+        if chosen is not None and chosen != _OTHER and self.model_box.findData(chosen) >= 0:
+            self._select_model(chosen)
+        else:
+            self.model_box.setCurrentIndex(0)
+
     def _model_activated(self, index: int) -> None:
         if self.model_box.itemData(index) != _OTHER:
             self._model_index = index
             return
-        self.model_box.setCurrentIndex(self._model_index)  # until a folder is chosen
+        self.model_box.setCurrentIndex(self._model_index)  # until one is chosen
+        if self.engine_box.currentData() == "openai-whisper":
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Choose an openai-whisper checkpoint", "", "Checkpoints (*.pt)"
+            )
+            if path:
+                self.use_model_file(Path(path))
+            return
         folder = QFileDialog.getExistingDirectory(self, "Choose a speech model folder")
         if folder:
             self.use_model_folder(Path(folder))
+
+    def use_model_file(self, checkpoint: Path) -> bool:
+        """Choose an openai-whisper checkpoint file; explain and keep the old choice if not."""
+        if checkpoint.suffix != ".pt" or not checkpoint.is_file():
+            _show(
+                self.model_note,
+                f"{checkpoint} is not an openai-whisper checkpoint; choose a .pt file.",
+            )
+            return False
+        _show(self.model_note, "")
+        self._select_model(str(checkpoint))
+        return True
 
     def use_model_folder(self, folder: Path) -> bool:
         """Choose the model in ``folder``; explain and keep the old choice if it has none."""
@@ -291,7 +332,7 @@ class SettingsDialog(QDialog):
         index = self.engine_box.findData(engine)
         self.engine_box.setCurrentIndex(index)
         model = get("model")
-        known = self.model_box.findData(model) >= 0 or Path(model).expanduser().is_dir()
+        known = self.model_box.findData(model) >= 0 or Path(model).expanduser().exists()
         # A model no longer here stays chosen, so OK does not change it behind one's back.
         self._select_model(model)
         if not known:

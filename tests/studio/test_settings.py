@@ -232,3 +232,25 @@ def test_dialog_keeps_a_stored_device_that_is_not_found_now(qtbot, ini: Path) ->
     assert "not found now" in dialog.screen_box.currentText()
     dialog.accept()
     assert reopen(ini).preference("screen") == "window:Slides"
+
+
+def test_the_model_list_follows_the_engine(qtbot, ini: Path, tmp_path: Path, monkeypatch) -> None:
+    # openai-whisper keeps its checkpoints in $XDG_CACHE_HOME/whisper; one is there.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "whisper").mkdir(parents=True)
+    (tmp_path / "cache" / "whisper" / "base.pt").write_bytes(b"\0" * 3_000_000)
+    [checkpoint] = available_models("openai-whisper")
+    assert (checkpoint.name, checkpoint.languages) == ("base", "multilingual")
+
+    dialog = SettingsDialog(reopen(ini))
+    qtbot.addWidget(dialog)
+    dialog.engine_box.setCurrentIndex(dialog.engine_box.findData("openai-whisper"))
+    texts = [dialog.model_box.itemText(i) for i in range(dialog.model_box.count())]
+    assert texts == [model_label(checkpoint), "Other checkpoint (.pt)…"]
+    assert "3 MB" in texts[0] and "many languages" in texts[0]
+    assert not dialog.use_model_file(tmp_path / "missing.pt")
+    assert "not an openai-whisper checkpoint" in dialog.model_note.text()
+
+    dialog.engine_box.setCurrentIndex(dialog.engine_box.findData("faster-whisper"))
+    assert dialog.model_box.itemText(dialog.model_box.count() - 1) == "Other folder…"
+    assert dialog.model_box.currentData() == BUNDLED_MODEL_NAME
