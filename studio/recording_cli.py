@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import math
 import os
 import select
 import signal
@@ -17,15 +18,16 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from shared.terminal import clock, print_json
 from studio.capture import devices as device_list
-from studio.capture.errors import CaptureError
-from studio.capture.recorder import LiveStats, Recorder, RecordingSettings
+from studio.capture.errors import AudioUnavailableError, ResumeError, SettingsError
+from studio.capture.recorder import LiveStats, Recorder, RecordingSettings, parse_size
 from studio.capture.recording import finalize, load_recording
 from studio.capture.recording import recover as recover_recording
 
-__all__ = ["add_parsers", "record", "devices", "recover", "HANDLERS"]
+__all__ = ["add_parsers", "record", "devices", "recover", "HANDLERS", "StatusPrinter"]
 
 PROG = "lectern-studio"
 METER_WIDTH = 24
@@ -47,9 +49,26 @@ def add_parsers(
     p.add_argument("--screen", default="0", help="N, region:X,Y,W,H, window:NAME or none")
     p.add_argument("--camera", default="none", help="device INDEX, a video file PATH, or none")
     p.add_argument("--mic", default="default", help="NAME (or part of it), INDEX, default or none")
-    p.add_argument("--fps", type=float, default=30.0, help="video frames per second (default 30)")
-    p.add_argument("--duration", type=float, help="stop after this many seconds of recording")
-    p.add_argument("--countdown", type=float, default=0.0, help="seconds to count down first")
+    p.add_argument(
+        "--fps", type=float, default=30.0, help="video frames per second, 1 to 60 (default 30)"
+    )
+    p.add_argument(
+        "--camera-size",
+        default="1280x720",
+        metavar="WxH",
+        help="camera picture size; a larger picture is scaled down to fit (default 1280x720)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        help="stop after this many seconds of recording (the disk is checked for it first)",
+    )
+    p.add_argument(
+        "--countdown",
+        type=float,
+        default=0.0,
+        help="seconds to count down first (Enter or Ctrl+C cancels)",
+    )
     p.add_argument(
         "--preset",
         default="ultrafast",
@@ -70,29 +89,39 @@ def add_parsers(
 
 def record(args: argparse.Namespace) -> int:
     """Record until Enter, Ctrl+C, ``--duration`` or a nearly full disk."""
-    if args.fps <= 0 or args.fps > 60:
-        raise CaptureError(f"--fps must be between 1 and 60, not {args.fps:g}; try --fps 30.")
+    if not math.isfinite(args.countdown) or args.countdown < 0:
+        raise SettingsError(
+            f"The countdown must be zero or more seconds, not {args.countdown}; try --countdown 3."
+        )
     settings = RecordingSettings(
-        screen=args.screen, camera=args.camera, mic=args.mic, fps=args.fps, preset=args.preset
+        screen=args.screen,
+        camera=args.camera,
+        mic=args.mic,
+        fps=args.fps,
+        preset=args.preset,
+        camera_size=parse_size(args.camera_size),
+        expected_duration=args.duration,
     )
     quiet = args.quiet or args.json
     recorder = Recorder(args.out_dir, settings)
     stop = threading.Event()
+    status = StatusPrinter(sys.stderr, quiet=quiet)
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    started = False
     try:
-        _countdown(args.countdown, quiet, stop)
-        if not stop.is_set():
-            recorder.start()
         with _keys(stop) as keys:
-            while not stop.is_set():
+            _countdown(args.countdown, quiet, stop, keys)
+            if not stop.is_set():
+                recorder.start()
+                started = True
+            while started and not stop.is_set():
                 stats = recorder.stats()
                 if keys.pause_toggled():
-                    (recorder.resume if stats.paused else recorder.pause)()
+                    _toggle_pause(recorder, stats, status)
                     continue
-                if not quiet:
-                    _draw(stats)
+                status.show(stats)
                 if stats.stop_requested:
-                    print(f"\n{PROG}: {stats.stop_requested}; stopping.", file=sys.stderr)
+                    status.message(f"{PROG}: {stats.stop_requested}; stopping.", force=True)
                     break
                 if args.duration is not None and stats.elapsed >= args.duration:
                     break
@@ -101,9 +130,14 @@ def record(args: argparse.Namespace) -> int:
         pass  # Ctrl+C stops cleanly, like Enter
     finally:
         signal.signal(signal.SIGTERM, previous)
-        if not quiet:
-            print(file=sys.stderr)
+        status.close()
         recorder.stop(finish=False)
+    if not started:
+        print(
+            f"{PROG}: cancelled before the recording started; nothing was recorded.",
+            file=sys.stderr,
+        )
+        return 130
     if not recorder.data.get("segments"):
         print(f"{PROG}: nothing was recorded.", file=sys.stderr)
         return 130
@@ -128,14 +162,33 @@ def record(args: argparse.Namespace) -> int:
     return 0
 
 
-def _countdown(seconds: float, quiet: bool, stop: threading.Event) -> None:
-    end = time.monotonic() + max(0.0, seconds)
+def _toggle_pause(recorder: Recorder, stats: LiveStats, status: StatusPrinter) -> None:
+    if not stats.paused:
+        recorder.pause()
+        return
+    try:
+        recorder.resume()
+    except ResumeError as error:  # still paused, nothing lost: say so and go on
+        status.message(f"{PROG}: {error} (p resumes, Enter stops)", force=True)
+
+
+def _countdown(seconds: float, quiet: bool, stop: threading.Event, keys: _Keys) -> None:
+    """Count down; Enter (or a line on a pipe) cancels, as Ctrl+C does."""
+    tty = sys.stderr.isatty()
+    end = time.monotonic() + seconds
+    shown = None
     while not stop.is_set() and time.monotonic() < end:
+        keys.poll()
         left = end - time.monotonic()
-        if not quiet:
+        if not quiet and tty:
             print(f"\rRecording starts in {left:4.1f} s ", end="", file=sys.stderr, flush=True)
-        stop.wait(min(0.1, left))
-    if seconds > 0 and not quiet:
+        elif not quiet and shown != math.ceil(left):
+            shown = math.ceil(left)
+            print(f"Recording starts in {shown} s", file=sys.stderr, flush=True)
+        stop.wait(max(0.0, min(0.1, left)))
+    keys.poll()
+    keys.forget_pauses()  # a p typed during the countdown does not pause the start
+    if seconds > 0 and not quiet and tty:
         print(file=sys.stderr)
 
 
@@ -158,14 +211,68 @@ def status_line(stats: LiveStats) -> str:
     return " | ".join(parts)
 
 
-def _draw(stats: LiveStats) -> None:
-    line = status_line(stats)
-    if sys.stderr.isatty():
-        print(f"\r{line}\x1b[K", end="", file=sys.stderr, flush=True)
-        for warning in stats.warnings:
-            print(f"\r\x1b[K  ! {warning}", end="", file=sys.stderr, flush=True)
-    elif int(stats.elapsed * 10) % 10 == 0:
-        print(line, file=sys.stderr, flush=True)
+class StatusPrinter:
+    """The live view of a recording on a stream (stderr).
+
+    On a terminal the status line is redrawn in place and each new warning is printed
+    once on its own line above it. Elsewhere (a pipe, a log file) a status line is
+    printed at most once a second, and once per pause while paused.
+
+    Args:
+        stream: Where to print.
+        quiet: Print only what :meth:`message` is forced to.
+    """
+
+    def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
+        self.stream, self.quiet = stream, quiet
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self._warned: set[str] = set()
+        self._disk_warned = False
+        self._line_on_screen = False
+        self._last_line = -math.inf
+        self._paused_shown = False
+
+    def show(self, stats: LiveStats) -> None:
+        """New warnings, then the status line (when it is due)."""
+        if self.quiet:
+            return
+        for text in stats.warnings:
+            if text not in self._warned:
+                self._warned.add(text)
+                self.message(f"warning: {text}")
+        if stats.disk_low and not stats.stop_requested and not self._disk_warned:
+            self._disk_warned = True
+            self.message(
+                f"warning: the disk is getting full: about {clock(stats.disk_seconds_left)} "
+                "of recording left"
+            )
+        line = status_line(stats)
+        if self.tty:
+            self.stream.write(f"\r{line}\x1b[K")
+            self.stream.flush()
+            self._line_on_screen = True
+            return
+        now = time.monotonic()
+        if now - self._last_line < 1.0 or (stats.paused and self._paused_shown):
+            return
+        self._paused_shown = stats.paused
+        self._last_line = now
+        print(line, file=self.stream, flush=True)
+
+    def message(self, text: str, *, force: bool = False) -> None:
+        """``text`` on a line of its own (the status line is redrawn below it)."""
+        if self.quiet and not force:
+            return
+        if self._line_on_screen:
+            self.stream.write("\r\x1b[K")
+            self._line_on_screen = False
+        print(text, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        """End the status line so later output starts on a fresh one."""
+        if self._line_on_screen:
+            print(file=self.stream, flush=True)
+            self._line_on_screen = False
 
 
 class _Keys:
@@ -175,9 +282,16 @@ class _Keys:
         self.stop, self.tty = stop, tty
         self._toggles = 0
 
-    def pause_toggled(self) -> bool:
+    def poll(self) -> None:
+        """Read the keys typed so far (on a terminal)."""
         if self.tty:
             self._poll_tty()
+
+    def forget_pauses(self) -> None:
+        self._toggles = 0
+
+    def pause_toggled(self) -> bool:
+        self.poll()
         if self._toggles:
             self._toggles -= 1
             return True
@@ -260,7 +374,11 @@ def devices(args: argparse.Namespace) -> int:
         mark = "  (default)" if m.default else ""
         print(f"  {m.index}  {m.name}{mark}")
     if not mics:
-        print("  none")
+        try:
+            device_list.sound_library()
+            print("  none")
+        except AudioUnavailableError as error:
+            print(f"  none: {error}")
     return 0
 
 

@@ -1,22 +1,28 @@
 """The recording engine: screen, camera and microphone on one clock (issue 4)."""
 
 from studio.capture.errors import (
+    AudioUnavailableError,
     BackendUnavailableError,
     CaptureError,
     DeviceNotFoundError,
+    FolderNotWritableError,
     NotARecordingError,
     NotEnoughSpaceError,
     NotFinishedError,
+    ResumeError,
+    SettingsError,
 )
 from studio.capture.microphone import MicLevel
-from studio.capture.recorder import LiveStats, Recorder, RecordingSettings, VideoStats
+from studio.capture.recorder import LiveStats, Recorder, RecordingSettings, VideoStats, parse_size
 from studio.capture.recording import FinishedRecording, build_inputs, finalize, recover
 
 __all__ = [
+    "AudioUnavailableError",
     "BackendUnavailableError",
     "CaptureError",
     "DeviceNotFoundError",
     "FinishedRecording",
+    "FolderNotWritableError",
     "LiveStats",
     "MicLevel",
     "NotARecordingError",
@@ -24,8 +30,11 @@ __all__ = [
     "NotFinishedError",
     "Recorder",
     "RecordingSettings",
+    "ResumeError",
+    "SettingsError",
     "VideoStats",
     "build_inputs",
     "finalize",
+    "parse_size",
     "recover",
 ]

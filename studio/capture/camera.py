@@ -25,15 +25,16 @@ from studio.capture import devices
 from studio.capture.clock import Clock
 from studio.capture.errors import DeviceNotFoundError
 from studio.capture.process import popen_child
-from studio.capture.screen import SegmentResult, _matroska_live, h264_args
+from studio.capture.tracks import SegmentResult, h264_args, matroska_live_args
 
-__all__ = ["CameraSource", "CameraSegment", "MAX_CAMERA_SIZE"]
+__all__ = ["CameraSource", "CameraSegment", "CAMERA_SIZE"]
 
 # OpenCV warns on stderr when a camera index is missing; we report that ourselves.
 with contextlib.suppress(AttributeError):
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
-MAX_CAMERA_SIZE = (1280, 720)
+#: The camera picture by default (720p); a device is asked for the chosen size.
+CAMERA_SIZE = (1280, 720)
 #: libx264 preset and quality of the camera track.
 CAMERA_PRESET = "ultrafast"
 CAMERA_CRF = 24
@@ -51,20 +52,29 @@ class CameraSource:
         spec: A device index or the path of a video file.
         clock: The recording clock.
         fps: Frames per second asked of a device (files keep their own rate).
+        size: The picture size (width, height) asked of a device; frames that come
+            larger (a device that cannot, a video file) are scaled down to fit it,
+            keeping their shape.
 
     Raises:
         DeviceNotFoundError: The camera cannot be opened or gives no picture.
     """
 
-    def __init__(self, spec: str, clock: Clock, fps: float = 30.0) -> None:
+    def __init__(
+        self,
+        spec: str,
+        clock: Clock,
+        fps: float = 30.0,
+        size: tuple[int, int] = CAMERA_SIZE,
+    ) -> None:
         self.spec = spec
         self.clock = clock
         self.is_file = not spec.isdigit()
         source: int | str = int(spec) if spec.isdigit() else str(Path(spec))
         capture = cv2.VideoCapture(source)
         if not self.is_file and capture.isOpened():
-            capture.set(cv2.CAP_PROP_FRAME_WIDTH, MAX_CAMERA_SIZE[0])
-            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, MAX_CAMERA_SIZE[1])
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
             capture.set(cv2.CAP_PROP_FPS, fps)
         ok, frame = capture.read() if capture.isOpened() else (False, None)
         if not ok or frame is None:
@@ -75,7 +85,7 @@ class CameraSource:
         rate = capture.get(cv2.CAP_PROP_FPS)
         self.fps = float(rate) if self.is_file and rate and 1 <= rate <= 240 else fps
         height, width = frame.shape[:2]
-        scale = min(1.0, MAX_CAMERA_SIZE[0] / width, MAX_CAMERA_SIZE[1] / height)
+        scale = min(1.0, size[0] / width, size[1] / height)
         self.size = (max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2))
         self.native_size = (width, height)
         self._frames: collections.deque[tuple[float, int, np.ndarray]] = collections.deque(
@@ -175,7 +185,7 @@ class CameraSegment:
         command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
         command += ["-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}"]
         command += ["-framerate", f"{fps:g}", "-i", "pipe:0"]
-        command += [*h264_args(CAMERA_PRESET, CAMERA_CRF, fps), *_matroska_live(), str(path)]
+        command += [*h264_args(CAMERA_PRESET, CAMERA_CRF, fps), *matroska_live_args(), str(path)]
         self.process = popen_child(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )

@@ -13,6 +13,9 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from types import ModuleType
+
+from studio.capture.errors import AudioUnavailableError
 
 __all__ = [
     "Screen",
@@ -24,6 +27,7 @@ __all__ = [
     "list_windows",
     "list_cameras",
     "list_microphones",
+    "sound_library",
 ]
 
 
@@ -146,10 +150,25 @@ def list_cameras() -> list[Camera]:
     return cameras
 
 
-def list_microphones() -> list[Microphone]:
-    """Sound inputs that PortAudio (sounddevice) can open."""
-    import sounddevice
+def sound_library() -> ModuleType:
+    """``sounddevice``, which loads the PortAudio library when first imported.
 
+    Raises:
+        AudioUnavailableError: PortAudio is not installed (or cannot be loaded).
+    """
+    try:
+        import sounddevice
+    except OSError as error:  # sounddevice raises OSError when libportaudio is missing
+        raise AudioUnavailableError(error) from None
+    return sounddevice
+
+
+def list_microphones() -> list[Microphone]:
+    """Sound inputs that PortAudio (sounddevice) can open (none without PortAudio)."""
+    try:
+        sounddevice = sound_library()
+    except AudioUnavailableError:
+        return []
     try:
         default_in = sounddevice.default.device[0]
         devices = sounddevice.query_devices()

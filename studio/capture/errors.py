@@ -11,6 +11,10 @@ __all__ = [
     "DeviceNotFoundError",
     "BackendUnavailableError",
     "NotEnoughSpaceError",
+    "SettingsError",
+    "FolderNotWritableError",
+    "AudioUnavailableError",
+    "ResumeError",
     "NotARecordingError",
     "NotFinishedError",
 ]
@@ -50,11 +54,58 @@ class BackendUnavailableError(CaptureError):
 class NotEnoughSpaceError(CaptureError):
     """The disk has too little free space to record (or to go on recording)."""
 
-    def __init__(self, folder: object, free: int, needed: int) -> None:
+    def __init__(
+        self, folder: object, free: int, needed: int, seconds: float | None = None
+    ) -> None:
         self.folder, self.free, self.needed = folder, free, needed
+        purpose = f" for {_duration(seconds)} of recording" if seconds else ""
         super().__init__(
             f"Not enough free space in {folder}: {free / 1e6:.1f} MB free, at least "
-            f"{needed / 1e6:.1f} MB needed; free some space or record to another disk."
+            f"{needed / 1e6:.1f} MB needed{purpose}; free some space or record to another disk."
+        )
+
+
+def _duration(seconds: float) -> str:
+    minutes = seconds / 60
+    if minutes >= 1:
+        return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    return f"{seconds:.0f} s"
+
+
+class SettingsError(CaptureError):
+    """A recording setting is out of range (a frame rate, a size, a duration)."""
+
+
+class FolderNotWritableError(CaptureError):
+    """The recording folder cannot be made or written."""
+
+    def __init__(self, folder: object, reason: str) -> None:
+        self.folder = folder
+        super().__init__(
+            f"Cannot record into {folder} ({reason}); choose a folder you are allowed to write to."
+        )
+
+
+class AudioUnavailableError(CaptureError):
+    """The sound library (PortAudio) the microphone is recorded with cannot be loaded."""
+
+    def __init__(self, error: object) -> None:
+        super().__init__(
+            f"The microphone cannot be used: the PortAudio sound library is missing or "
+            f"broken ({error}); install it (Debian/Ubuntu: apt-get install libportaudio2, "
+            "Fedora: dnf install portaudio), or record with --mic none."
+        )
+
+
+class ResumeError(CaptureError):
+    """Resuming failed; the recording is still paused and nothing recorded was lost."""
+
+    def __init__(self, reason: object) -> None:
+        self.reason = reason
+        text = str(reason).rstrip(".")
+        super().__init__(
+            f"The recording could not resume ({text}). It is still paused and everything "
+            "recorded so far is kept: fix the cause and resume, or stop to finish it."
         )
 
 

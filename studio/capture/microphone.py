@@ -2,7 +2,8 @@
 
 The PortAudio callback only copies each block and notes the recording-clock time it
 arrived; a writer thread appends the samples to ``mic.pcm`` (16-bit little-endian,
-written through at least every half second, so a crash loses almost nothing) and one
+written through every half second, so a crash loses almost nothing, and synced to
+the disk every second, so a power cut loses little more) and one
 line per block to ``mic.log``: the block's first sample number in the stream, its
 length, where it went in the file (-1 while paused) and the arrival time, followed
 by the word ``overflow`` when PortAudio reported input lost just before it. The sound
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import queue
 import threading
 import time
@@ -36,6 +38,8 @@ NO_SIGNAL_DBFS = -60.0
 NO_SIGNAL_SECONDS = 3.0
 SILENCE_DBFS = -120.0
 FLUSH_SECONDS = 0.5
+#: Seconds between two syncs of ``mic.pcm`` and ``mic.log`` to the disk (power cuts).
+SYNC_SECONDS = 1.0
 LOST_AFTER_SECONDS = 2.0
 SPAN_MARGIN = 0.3
 
@@ -65,11 +69,13 @@ def resolve_microphone(spec: str) -> int | str | None:
     """The sounddevice device for ``default``, an index or (part of) a name; ``None`` for none.
 
     Raises:
+        AudioUnavailableError: PortAudio is not installed.
         DeviceNotFoundError: No such input device.
     """
     spec = spec.strip()
     if spec.lower() == "none":
         return None
+    devices.sound_library()  # a missing PortAudio is named, not taken for "no microphones"
     mics = devices.list_microphones()
     names = [m.name for m in mics]
     if spec.lower() == "default":
@@ -100,8 +106,7 @@ class MicrophoneSource:
     """
 
     def __init__(self, device: int | str, folder: Path, clock: Clock) -> None:
-        import sounddevice
-
+        sounddevice = devices.sound_library()
         self.device, self.folder, self.clock = device, folder, clock
         self.name = str(device)
         self.channels = 1
@@ -147,6 +152,7 @@ class MicrophoneSource:
             self.overflows += 1
         self._queue.put((self._stream_index, arrival, indata.copy(), overflow))
         self._stream_index += frames
+        self._last_arrival = arrival  # here, not in the writer: a slow disk is not a lost mic
 
     def start(self) -> None:
         self._started_at = self.clock.now()
@@ -161,13 +167,13 @@ class MicrophoneSource:
         return self._last_arrival >= 0
 
     def _write_loop(self) -> None:
-        last_flush = time.monotonic()
+        # Runs off the PortAudio thread, so a slow disk delays the file, not the sound.
+        last_flush = last_sync = time.monotonic()
         while True:
             item = self._queue.get()
             if item is None:
                 break
             first, arrival, block, overflow = item
-            self._last_arrival = arrival
             self._measure(arrival, block)
             if self._write_failed:
                 continue  # the level meter goes on; nothing more can be kept
@@ -178,6 +184,10 @@ class MicrophoneSource:
                     self._pcm.flush()
                     self._log.flush()
                     last_flush = now
+                    if now - last_sync >= SYNC_SECONDS:
+                        os.fsync(self._pcm.fileno())
+                        os.fsync(self._log.fileno())
+                        last_sync = now
             except OSError as error:
                 self._write_failed = True
                 self.lost = (
@@ -185,6 +195,9 @@ class MicrophoneSource:
                     f"({error.strerror or error})"
                 )
         for handle in (self._pcm, self._log):
+            with contextlib.suppress(OSError):
+                handle.flush()
+                os.fsync(handle.fileno())
             with contextlib.suppress(OSError):
                 handle.close()
 
@@ -208,6 +221,11 @@ class MicrophoneSource:
     def resume(self, t: float) -> None:
         """Keep the sound heard from ``t`` on the recording clock."""
         self.spans.append([t, None])
+
+    def drop_span(self) -> None:
+        """Forget the span begun last by :meth:`resume` (its segment did not start)."""
+        if self.spans and self.spans[-1][1] is None:
+            self.spans.pop()
 
     def pause(self, t: float) -> None:
         """Stop keeping sound heard after ``t``."""

@@ -19,7 +19,9 @@ seconds of recording, so the stopped recording can always be finished where it i
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,9 +32,20 @@ import numpy as np
 
 from shared.errors import LecternError
 from studio.capture import disk
-from studio.capture.camera import CAMERA_CRF, CAMERA_PRESET, CameraSegment, CameraSource
+from studio.capture.camera import (
+    CAMERA_CRF,
+    CAMERA_PRESET,
+    CAMERA_SIZE,
+    CameraSegment,
+    CameraSource,
+)
 from studio.capture.clock import Clock
-from studio.capture.errors import CaptureError
+from studio.capture.errors import (
+    CaptureError,
+    FolderNotWritableError,
+    ResumeError,
+    SettingsError,
+)
 from studio.capture.microphone import SAMPLE_RATE, MicLevel, MicrophoneSource, resolve_microphone
 from studio.capture.recording import (
     JSON_NAME,
@@ -41,9 +54,19 @@ from studio.capture.recording import (
     new_recording,
     save_recording,
 )
-from studio.capture.screen import MAX_SIZE, SegmentResult, X11ScreenSegment, screen_backend
+from studio.capture.screen import MAX_SIZE, X11ScreenSegment, screen_backend
+from studio.capture.tracks import SYNC_SECONDS, SegmentResult, TrackSync
 
-__all__ = ["RecordingSettings", "VideoStats", "LiveStats", "Recorder", "MIC_LATENCY"]
+__all__ = [
+    "RecordingSettings",
+    "VideoStats",
+    "LiveStats",
+    "Recorder",
+    "MIC_LATENCY",
+    "parse_size",
+    "FPS_RANGE",
+    "CAMERA_SIZE_RANGE",
+]
 
 #: Seconds between a sound reaching PulseAudio and our callback, measured with
 #: bench/bench_av_sync.py; subtracted when placing the microphone on the clock.
@@ -53,6 +76,10 @@ SAVE_EVERY = 2.0
 #: Seconds of recording the disk must still hold (besides finalizing and the reserve)
 #: when the recorder asks to stop: the owner acts and the devices close meanwhile.
 STOP_SECONDS = 5.0
+#: Frame rates the screen and camera can be recorded at.
+FPS_RANGE = (1.0, 60.0)
+#: Smallest and largest camera width or height.
+CAMERA_SIZE_RANGE = (16, 4096)
 
 
 @dataclass(frozen=True)
@@ -66,6 +93,10 @@ class RecordingSettings:
         fps: Frames per second of the screen and camera tracks.
         preset: libx264 preset of the screen (``ultrafast`` keeps up on two cores).
         max_size: The largest screen picture (width, height); a larger screen is scaled down.
+        camera_size: The camera picture (width, height) asked of a device; a larger
+            picture (a device that cannot, a video file) is scaled down to fit it.
+        expected_duration: Seconds the recording is expected to last, if known: the
+            disk must hold that much before it starts (else at least a minute).
     """
 
     screen: str = "0"
@@ -74,10 +105,62 @@ class RecordingSettings:
     fps: float = 30.0
     preset: str = "ultrafast"
     max_size: tuple[int, int] = MAX_SIZE
+    camera_size: tuple[int, int] = CAMERA_SIZE
+    expected_duration: float | None = None
 
     def sources_on(self) -> list[str]:
         on = [("screen", self.screen), ("camera", self.camera), ("mic", self.mic)]
         return [name for name, spec in on if spec.strip().lower() != "none"]
+
+    def check(self) -> None:
+        """Raise :class:`SettingsError` for a value out of range."""
+        low, high = FPS_RANGE
+        if not _number(self.fps) or not low <= self.fps <= high:
+            raise SettingsError(
+                f"The frame rate must be from {low:g} to {high:g} frames per second, "
+                f"not {_value_text(self.fps)}; try --fps 30."
+            )
+        size = tuple(self.camera_size) if isinstance(self.camera_size, (tuple, list)) else ()
+        low_px, high_px = CAMERA_SIZE_RANGE
+        if len(size) != 2 or not all(isinstance(v, int) and low_px <= v <= high_px for v in size):
+            raise SettingsError(
+                f"The camera size must be a width and a height from {low_px} to {high_px} "
+                f"pixels, not {_size_text(size)}; try --camera-size 1280x720."
+            )
+        expected = self.expected_duration
+        if expected is not None and (not _number(expected) or expected <= 0):
+            raise SettingsError(
+                "The recording length must be a positive number of seconds, not "
+                f"{_value_text(expected)}; try --duration 3600 for an hour."
+            )
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _value_text(value: object) -> str:
+    return format(value, "g") if _number(value) or isinstance(value, float) else repr(value)
+
+
+def _size_text(size: tuple[object, ...]) -> str:
+    return "x".join(str(v) for v in size) or "nothing"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1280x720"`` -> ``(1280, 720)``.
+
+    Raises:
+        SettingsError: ``text`` is not WIDTHxHEIGHT within :data:`CAMERA_SIZE_RANGE`.
+    """
+    match = re.fullmatch(r"\s*(\d{1,6})\s*[xX]\s*(\d{1,6})\s*", text)
+    if match is None:
+        raise SettingsError(
+            f"The camera size must be WIDTHxHEIGHT in pixels, like 1280x720, not '{text}'."
+        )
+    size = (int(match.group(1)), int(match.group(2)))
+    RecordingSettings(camera_size=size).check()
+    return size
 
 
 @dataclass(frozen=True)
@@ -124,6 +207,16 @@ class LiveStats:
     warnings: tuple[str, ...]
     stop_requested: str | None
 
+    @property
+    def disk_low(self) -> bool:
+        """The disk lasts less than :data:`disk.LOW_SECONDS` more: time to warn.
+
+        The recorder asks to stop (:attr:`stop_requested`) only much later, when the
+        disk holds just what finishing the recording needs.
+        """
+        left = self.disk_seconds_left
+        return math.isfinite(left) and left < disk.LOW_SECONDS
+
 
 class Recorder:
     """Records the sources of ``settings`` into ``folder`` (see module doc).
@@ -132,8 +225,11 @@ class Recorder:
     is reported before anything starts.
 
     Raises:
-        CaptureError: All sources are off, or ``folder`` already holds a recording.
+        SettingsError: A setting is out of range.
+        CaptureError: All sources are off, or ``folder`` already holds something.
+        FolderNotWritableError: ``folder`` cannot be made or written.
         DeviceNotFoundError: A device that was asked for is not there.
+        AudioUnavailableError: A microphone was asked for but PortAudio is missing.
         BackendUnavailableError: Screen capture is not possible on this desktop.
         NotEnoughSpaceError: The disk is too full to start.
     """
@@ -141,17 +237,13 @@ class Recorder:
     def __init__(self, folder: str | os.PathLike[str], settings: RecordingSettings) -> None:
         self.folder = Path(folder)
         self.settings = settings
+        settings.check()
         if not settings.sources_on():
             raise CaptureError(
                 "Nothing to record: screen, camera and microphone are all off; "
                 "turn at least one on."
             )
-        if (self.folder / JSON_NAME).exists() or (
-            self.folder.is_dir() and any(self.folder.iterdir())
-        ):
-            raise CaptureError(
-                f"{self.folder} is not empty; record into a new folder so nothing is overwritten."
-            )
+        _check_folder(self.folder)
         self.clock = Clock()
         self.screen = screen_backend(
             settings.screen, settings.fps, self.clock, settings.preset, tuple(settings.max_size)
@@ -159,7 +251,9 @@ class Recorder:
         self.mic_device = resolve_microphone(settings.mic)
         self.camera: CameraSource | None = None
         if settings.camera.strip().lower() != "none":
-            self.camera = CameraSource(settings.camera.strip(), self.clock, settings.fps)
+            self.camera = CameraSource(
+                settings.camera.strip(), self.clock, settings.fps, tuple(settings.camera_size)
+            )
         screen_pixels = 0
         if self.screen is not None:
             width, height = self.screen.target.output_size()
@@ -169,7 +263,7 @@ class Recorder:
             screen_pixels, camera_pixels, settings.fps, self.mic_device is not None
         )
         try:
-            disk.check_space(self.folder, self.rate_estimate)
+            disk.check_space(self.folder, self.rate_estimate, settings.expected_duration)
         except CaptureError:
             self._close_devices()
             raise
@@ -186,17 +280,40 @@ class Recorder:
         self._disk_left = float("inf")
         self._monitor_stop = threading.Event()
         self._monitor = threading.Thread(target=self._monitor_loop, name="recorder", daemon=True)
+        self._track_sync = TrackSync(self.folder)
+        self._made_folder = False
         self._lock = threading.RLock()
         self.data: dict[str, Any] = {}
 
     # --- life cycle ------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Open the devices, warm up the microphone and start recording."""
+        """Open the devices, warm up the microphone and start recording.
+
+        When starting fails the devices are closed again and what the recorder had
+        written is removed; the recorder is then stopped.
+
+        Raises:
+            FolderNotWritableError: The folder cannot be made.
+            CaptureError: The screen grab did not start, or the folder cannot be written.
+        """
         if self._started:
             return
         self._started = True
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self._start()
+        except BaseException:
+            self._stopped = True
+            self._close_devices()
+            self._discard()
+            raise
+
+    def _start(self) -> None:
+        self._made_folder = not self.folder.exists()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FolderNotWritableError(self.folder, error.strerror or str(error)) from error
         self.data = new_recording(self.folder, self._settings_dict(), {})
         # Every time in recording.json counts from here (CLOCK_MONOTONIC, system-wide), so
         # another process on this machine can place its own events on the same clock.
@@ -224,12 +341,25 @@ class Recorder:
             self._save()
 
     def resume(self) -> None:
-        """Resume after :meth:`pause` with a new segment."""
+        """Resume after :meth:`pause` with a new segment.
+
+        Raises:
+            ResumeError: The new segment could not start (the window that was recorded
+                is gone, say). The recording is then exactly as it was: still paused,
+                every segment so far intact; it can be resumed again or stopped.
+        """
         with self._lock:
             if not self._paused or self._stopped:
                 return
+            try:
+                start = self._start_segment()
+            except (LecternError, OSError) as error:
+                failure = ResumeError(error)
+                self.data["events"].append({"t": round(self.clock.now(), 3), "text": str(failure)})
+                with contextlib.suppress(LecternError, OSError):
+                    self._save()
+                raise failure from error
             self._paused = False
-            start = self._start_segment()
             self.data["pauses"][-1][1] = round(start, 6)
             self._save()
 
@@ -246,7 +376,9 @@ class Recorder:
                 self._monitor.join(timeout=5)
             self._close_devices()
             if not self._started or not self.data.get("segments"):
+                self._discard()
                 return None
+            self._track_sync.sync()
             self.data["state"] = "stopped"
             self.data["stopped_because"] = self._stop_requested or "stopped"
             self.data["statistics"] = self._statistics()
@@ -259,27 +391,59 @@ class Recorder:
         if getattr(self, "mic", None) is not None:
             self.mic.close()
 
+    def _discard(self) -> None:
+        """Remove what a recording that never got going wrote (it holds nothing)."""
+        if not self._started or self.data.get("segments") or not self.folder.is_dir():
+            return
+        for name in (JSON_NAME, "mic.pcm", "mic.log"):
+            with contextlib.suppress(OSError):
+                (self.folder / name).unlink(missing_ok=True)
+        if self._made_folder:
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()  # only when nothing else is in it
+
     # --- segments --------------------------------------------------------------------------
 
     def _start_segment(self) -> float:
+        """Start the next segment of every source; all of them, or none (then it raises)."""
         index = len(self.data["segments"])
         start = self.clock.now()
         segment: dict[str, Any] = {"start": round(start, 6), "end": None}
         if self.mic is not None:
             self.mic.resume(start)
-        origin = start
-        if self.screen is not None:
-            path = self.folder / f"screen-{index:03d}.mkv"
-            self._screen_seg = self.screen.start_segment(path)
-            origin = self._screen_seg.wait_started()
-            segment["screen"] = {"file": path.name, "start": round(origin, 6)}
-        if self.camera is not None:
-            path = self.folder / f"camera-{index:03d}.mkv"
-            self._camera_seg = CameraSegment(self.camera, path, origin, self.settings.fps)
-            segment["camera"] = {"file": path.name, "start": round(origin, 6)}
+        try:
+            origin = start
+            if self.screen is not None:
+                path = self.folder / f"screen-{index:03d}.mkv"
+                self._screen_seg = self.screen.start_segment(path)
+                origin = self._screen_seg.wait_started()
+                segment["screen"] = {"file": path.name, "start": round(origin, 6)}
+            if self.camera is not None:
+                path = self.folder / f"camera-{index:03d}.mkv"
+                self._camera_seg = CameraSegment(self.camera, path, origin, self.settings.fps)
+                segment["camera"] = {"file": path.name, "start": round(origin, 6)}
+        except BaseException:
+            self._abandon_segment(index, start)
+            raise
         self.data["segments"].append(segment)
         self._save()
         return start
+
+    def _abandon_segment(self, index: int, start: float) -> None:
+        """Undo a segment that did not start: no process, no file, no sound kept for it."""
+        if self._screen_seg is not None:
+            with contextlib.suppress(Exception):
+                self._screen_seg.stop()
+            self._screen_seg = None
+        if self._camera_seg is not None:
+            with contextlib.suppress(Exception):
+                self._camera_seg.stop(start)
+            self._camera_seg = None
+        if self.mic is not None:
+            self.mic.drop_span()
+        for kind in ("screen", "camera"):
+            with contextlib.suppress(OSError):
+                (self.folder / f"{kind}-{index:03d}.mkv").unlink(missing_ok=True)
 
     def _end_segment(self) -> float:
         # The segment ends where its main video does, unless that source was lost:
@@ -375,7 +539,7 @@ class Recorder:
             )
 
     def _monitor_loop(self) -> None:
-        last_save = time.monotonic()
+        last_save = last_sync = time.monotonic()
         last_headroom, last_time = None, time.monotonic()
         # Bytes per second the headroom shrinks by: what the tracks write plus what
         # finalizing them will write; the start estimate until it is measured.
@@ -395,6 +559,11 @@ class Recorder:
                 self._stop_requested = "the disk is nearly full"
                 self._warn(f"stopping: the disk holding {self.folder} is nearly full")
             self._check_devices()
+            if now - last_sync >= SYNC_SECONDS:
+                # ffmpeg never syncs its files; a power cut would lose what the kernel
+                # still holds (up to half a minute), not the last second or two.
+                self._track_sync.sync()
+                last_sync = time.monotonic()
             if now - last_save >= SAVE_EVERY:
                 with self._lock:
                     if not self._stopped:
@@ -438,6 +607,8 @@ class Recorder:
             "fps": s.fps,
             "preset": s.preset,
             "max_size": list(s.max_size),
+            "camera_size": list(s.camera_size),
+            "expected_duration": s.expected_duration,
         }
 
     def _sources_dict(self) -> dict[str, Any]:
@@ -479,6 +650,34 @@ class Recorder:
                 "latency_correction": MIC_LATENCY,
             }
         return sources
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that holds something or cannot be written, before devices open."""
+    if folder.exists() and not folder.is_dir():
+        raise CaptureError(
+            f"{folder} is a file, not a folder; give the name of a new folder to record into."
+        )
+    base = folder.absolute()
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise FolderNotWritableError(folder, f"{base} is a file, not a folder")
+    try:
+        holds_something = base == folder.absolute() and any(folder.iterdir())
+    except OSError as error:
+        raise FolderNotWritableError(folder, error.strerror or str(error)) from error
+    if holds_something:
+        raise CaptureError(
+            f"{folder} is not empty; record into a new folder so nothing is overwritten."
+        )
+    if not os.access(base, os.W_OK | os.X_OK):
+        try:
+            read_only = bool(os.statvfs(base).f_flag & os.ST_RDONLY)
+        except OSError:
+            read_only = False
+        reason = "its disk is read-only" if read_only else f"no permission to write in {base}"
+        raise FolderNotWritableError(folder, reason)
 
 
 def _finalize_bytes(folder: Path) -> int:

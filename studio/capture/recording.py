@@ -41,7 +41,8 @@ from shared.files import atomic_path, write_json_atomic
 from shared.jobs import ProgressState
 from shared.media import ffmpeg_exe
 from studio.capture.errors import CaptureError, NotARecordingError, NotFinishedError
-from studio.capture.screen import SCREEN_CRF, count_frames, h264_args
+from studio.capture.screen import SCREEN_CRF
+from studio.capture.tracks import count_frames, h264_args
 
 __all__ = [
     "JSON_NAME",

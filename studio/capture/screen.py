@@ -3,9 +3,9 @@
 A recording is made of segments (a pause ends one, resuming starts the next). Each
 segment is one ffmpeg process that grabs the screen (pointer drawn) at a constant
 frame rate, encodes H.264 and writes Matroska with a cluster at least every second;
-a cluster reaches the disk when it closes, so a crash loses the open one (about the
-last second; the issue allows two). x11grab stamps frames
-with the wall clock; ffmpeg prints the first frame's stamp (``start:``), which puts
+a cluster reaches the file when it closes, so a crash loses the open one (about the
+last second; the issue allows two), and the recorder syncs the file to the disk every
+second (:mod:`studio.capture.tracks`). x11grab stamps frames with the wall clock; ffmpeg prints the first frame's stamp (``start:``), which puts
 the segment on the recording clock without guessing the start-up latency.
 """
 
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import av
 import numpy as np
 
 from shared.media import ffmpeg_exe
@@ -29,17 +28,15 @@ from studio.capture import devices
 from studio.capture.clock import Clock
 from studio.capture.errors import BackendUnavailableError, CaptureError, DeviceNotFoundError
 from studio.capture.process import popen_child, stop_child
+from studio.capture.tracks import SegmentResult, count_frames, h264_args, matroska_live_args
 
 __all__ = [
     "ScreenTarget",
-    "SegmentResult",
     "ScreenSegment",
     "ScreenBackend",
     "X11ScreenBackend",
     "parse_screen",
     "screen_backend",
-    "h264_args",
-    "count_frames",
     "MAX_SIZE",
     "SCREEN_CRF",
     "FpsCounts",
@@ -94,27 +91,6 @@ class ScreenTarget:
         width = int(self.width * scale) // 2 * 2
         height = int(self.height * scale) // 2 * 2
         return max(2, width), max(2, height)
-
-
-@dataclass(frozen=True)
-class SegmentResult:
-    """One finished video segment, on the recording clock.
-
-    ``lost`` is set when the source stopped by itself before the segment was ended
-    (ffmpeg died, the camera went away): the file then ends before the segment did.
-    """
-
-    file: str
-    start: float
-    frames: int
-    fps: float
-    dropped: int
-    duplicated: int
-    lost: bool = False
-
-    @property
-    def end(self) -> float:
-        return self.start + self.frames / self.fps
 
 
 def parse_screen(spec: str) -> ScreenTarget | None:
@@ -238,7 +214,7 @@ class X11ScreenBackend:
             "" if (width, height) == (t.width, t.height) else f",scale={width}:{height}"
         )
         video = ["-map", "0:v", "-vf", chain, *h264_args(self.preset, self.crf, self.fps)]
-        video += ["-fps_mode", "passthrough", *_matroska_live(), str(path)]
+        video += ["-fps_mode", "passthrough", *matroska_live_args(), str(path)]
         preview_h = max(2, int(PREVIEW_WIDTH * height / width) // 2 * 2)
         preview = ["-map", "0:v", "-vf", f"fps={PREVIEW_FPS},scale={PREVIEW_WIDTH}:{preview_h}"]
         preview += ["-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]
@@ -250,44 +226,6 @@ class X11ScreenBackend:
 
     def start_segment(self, path: Path) -> X11ScreenSegment:
         return X11ScreenSegment(self, path)
-
-
-def h264_args(preset: str, crf: int, fps: float) -> list[str]:
-    """ffmpeg output options of every H.264 track Lectern records.
-
-    Two encodes with the same options share their stream headers, so a track can be
-    joined with a clip made later (see :func:`studio.capture.recording.finalize`).
-    """
-    codec = ["-c:v", "libx264", "-preset", preset, "-crf", str(crf)]
-    return [*codec, "-pix_fmt", "yuv420p", "-g", f"{fps:g}"]
-
-
-def count_frames(path: Path) -> int:
-    """Video packets in a (possibly cut-short) Matroska file."""
-    count = 0
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            for packet in container.demux(stream):
-                if packet.size:
-                    count += 1
-    except (av.FFmpegError, IndexError, OSError):
-        pass  # a file cut short by a crash: keep what was read
-    return count
-
-
-def _matroska_live() -> list[str]:
-    """Matroska written for crash safety: a cluster at least every second, flushed."""
-    return [
-        "-f",
-        "matroska",
-        "-cluster_time_limit",
-        "1000",
-        "-cluster_size_limit",
-        "4000000",
-        "-flush_packets",
-        "1",
-    ]
 
 
 class FpsCounts:
@@ -389,9 +327,14 @@ class X11ScreenSegment:
         if self._start is None:
             reason = self.error_text()
             stop_child(self.process, timeout=2)
+            target = self.backend.target
+            advice = (
+                "check that the window is still open"
+                if target.kind == "window"
+                else "check that the X11 display is reachable"
+            )
             raise CaptureError(
-                f"Screen capture of '{self.backend.target.spec}' did not start: "
-                f"{reason}; check that the X11 display is reachable."
+                f"Screen capture of '{target.spec}' did not start: {reason}; {advice}."
             )
         return self._start
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import math
 import os
 import select
 import threading
@@ -33,8 +32,6 @@ __all__ = ["RecordingBar", "GlobalHotkey", "PAUSE_SHORTCUT", "format_elapsed", "
 
 PAUSE_SHORTCUT = "Ctrl+Shift+P"
 POLL_MS = 100
-#: Warn when the disk lasts less than this at the current rate.
-DISK_WARNING_SECONDS = 5 * 60
 #: Warn about dropped frames above this share of the frames (a few are normal).
 DROPPED_SHARE = 0.01
 
@@ -65,7 +62,7 @@ def warnings_of(stats: LiveStats) -> list[str]:
         if video.dropped > max(5, DROPPED_SHARE * video.frames):
             found.append(f"{name}: {video.dropped} frames dropped (the computer is busy)")
     left = stats.disk_seconds_left
-    if math.isfinite(left) and left < DISK_WARNING_SECONDS and not stats.stop_requested:
+    if stats.disk_low and not stats.stop_requested:
         found.append(f"the disk is nearly full: about {max(0, int(left // 60))} min left")
     return found
 

@@ -389,7 +389,7 @@ def test_the_cli_stops_on_a_nearly_full_disk_and_finishes(
     folder = forty_mb_disk / "rec"
     play(tone)
     result = subprocess.run(
-        [sys.executable, "-m", "studio.cli", "record", str(folder), "-q"]
+        [sys.executable, "-m", "studio.cli", "record", str(folder)]
         + ["--screen", "region:0,0,640,360"],
         capture_output=True,
         text=True,
@@ -398,7 +398,10 @@ def test_the_cli_stops_on_a_nearly_full_disk_and_finishes(
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    assert "nearly full" in result.stderr
+    live = result.stderr.split("Finishing the recording")[0]
+    # A warning first, once, while minutes are left at most; then the stop.
+    assert live.count("the disk is getting full") == 1
+    assert live.index("the disk is getting full") < live.index("nearly full; stopping")
     data = json.loads((folder / "recording.json").read_text())
     assert data["state"] == "finished" and data["stopped_because"] == "the disk is nearly full"
     main = folder / data["outputs"]["main"]
@@ -471,3 +474,97 @@ def test_frames_dropped_and_repeated_mid_segment_are_counted():
     assert (counts.dropped, counts.duplicated) == (1, 1)
     counts.feed("5 frames in, 4 frames out; 1 frames dropped, 1 frames duplicated.")
     assert (counts.dropped, counts.duplicated) == (1, 1)
+
+
+# --- a resume that fails (real window on Xvfb, real recorder) ------------------------------
+
+
+@pytest.mark.slow
+def test_a_resume_that_fails_leaves_the_recording_paused_and_intact(
+    capture_env, tmp_path, play, tone
+):
+    from studio.capture import ResumeError
+    from tests.studio.test_capture import XWindow
+
+    if shutil.which("xwininfo") is None:
+        pytest.skip("xwininfo is not installed (apt-get install x11-utils)")
+    window = XWindow(capture_env["DISPLAY"], "Lectern Resume Test", 40, 60, 320, 240)
+    folder = tmp_path / "rec"
+    try:
+        recorder = Recorder(
+            folder, RecordingSettings(screen="window:Lectern Resume Test", mic="default", fps=FPS)
+        )
+    except BaseException:
+        window.close()
+        raise
+    play(tone)
+    recorder.start()
+    try:
+        assert wait_for(lambda: recorder.stats().video["screen"].frames >= 2 * FPS, 30)
+        recorder.pause()
+        paused = json.loads((folder / "recording.json").read_text())
+        files = sorted(p.name for p in folder.iterdir())
+        window.close()  # the recorded window goes away during the pause
+        with pytest.raises(ResumeError, match="still paused") as caught:
+            recorder.resume()
+        assert "Lectern Resume Test" in str(caught.value)
+        assert recorder.stats().paused
+        now = json.loads((folder / "recording.json").read_text())
+        assert now["segments"] == paused["segments"] and now["pauses"] == paused["pauses"]
+        assert sorted(p.name for p in folder.iterdir()) == files  # no half-begun segment
+        with pytest.raises(ResumeError):  # trying again changes nothing either
+            recorder.resume()
+    finally:
+        finished = recorder.stop()
+
+    data = json.loads((folder / "recording.json").read_text())
+    assert data["segments"] == paused["segments"]  # the segment before the pause is intact
+    segment = data["segments"][0]
+    assert segment["screen"]["frames"] >= 2 * FPS
+    assert abs(segment["screen"]["frames"] - frames(folder / "screen-000.mkv")) <= 1
+    length = segment["screen"]["frames"] / FPS
+    assert abs(finished.duration - length) <= 1 / FPS and not data["recovered"]
+    assert abs(probe(finished.main).duration - length) < 0.1
+    samples = audio_samples(finished.main)
+    assert abs(len(samples) / SAMPLE_RATE - length) < 0.05  # no sound from the failed try
+    assert any("could not resume" in event["text"] for event in data["events"])
+
+
+# --- power cuts: every track file reaches the disk every second or two ----------------------
+
+
+@pytest.mark.slow
+def test_every_track_file_is_synced_to_the_disk_while_recording(capture_env, tmp_path, play, tone):
+    """``strace`` sees the recorder fsync each track file again and again, not only at the end."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed (apt-get install strace)")
+    camera = tmp_path / "camera.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=30"]
+        + ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(camera)],
+        check=True,
+    )
+    folder = tmp_path / "rec"
+    log = tmp_path / "strace.log"
+    play(tone)
+    result = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=fsync", "-y", "-o", str(log)]
+        + [sys.executable, "-m", "studio.cli", "record", str(folder), "-q"]
+        + ["--screen", "region:0,0,320,180", "--camera", str(camera), "--duration", "5"],
+        capture_output=True,
+        text=True,
+        env=capture_env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    if "ptrace" in result.stderr or "Operation not permitted" in result.stderr:
+        pytest.skip(f"strace cannot trace here: {result.stderr.strip()[:200]}")
+    assert result.returncode == 0, result.stderr
+    synced: dict[str, int] = {}
+    for line in log.read_text().splitlines():
+        if "fsync(" in line and line.rstrip().endswith("= 0"):
+            name = Path(line.split("<", 1)[1].split(">", 1)[0]).name
+            synced[name] = synced.get(name, 0) + 1
+    for track in ("screen-000.mkv", "camera-000.mkv", "mic.pcm", "mic.log"):
+        # A 5 s recording synced every second: several times, so while it was written.
+        assert synced.get(track, 0) >= 3, (track, synced)
