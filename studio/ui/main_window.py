@@ -685,11 +685,13 @@ class MainWindow(QMainWindow):
 
     def _preview_build(self) -> None:
         assert self.building_media is not None
+        video, presenter = self.building_media
         try:
-            self.review.preview(*self.building_media, self._processing_note())
+            self.review.preview(video, presenter, self._processing_note())
         except LecternError as error:
             self.review.close_lesson()
-            self.show_error(str(error))
+            if video.exists():  # else the build has just finished and moved it: no error
+                self.show_error(str(error))
 
     def _processing_note(self) -> str:
         percent = round(self.progress_bar.value() / 10)

@@ -597,7 +597,9 @@ class ReviewPanel(QWidget):
     def _set_editable(self, editable: bool) -> None:
         for action in self.edit_actions():
             action.setEnabled(editable)
-        for widget in (self.tabs, self.clear_trim_button, self.selection_label):
+        buttons = (self.in_button, self.out_button, self.mark_start_button)
+        buttons += (self.mark_end_button, self.cut_button, self.clear_trim_button)
+        for widget in (self.tabs, self.selection_label, *buttons):
             widget.setEnabled(editable)
         self.seek_bar.set_selectable(editable)
         self.seek_bar.set_marks_movable(editable)

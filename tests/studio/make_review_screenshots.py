@@ -7,14 +7,16 @@ Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab(
 
 Imports the sample lecture into a new course through the window, then writes
 ``docs/screenshots/studio-course.png`` (the course with its details, cover and three
-lessons), ``studio-review.png``, ``studio-transcript.png`` (a correction,
-low-confidence words, the find bar) and ``studio-chapters.png`` (chapter pictures,
-a chapter added by hand, a cut on the seek bar).
+lessons), ``studio-transcript.png`` (a correction, low-confidence words, the find
+bar), ``studio-chapters.png`` (chapter pictures, a chapter added by hand, a cut on
+the seek bar) and ``studio-processing.png`` (a lesson watched while it is still
+being built).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -83,11 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         window.title_box.setCursorPosition(0)
         seek(window, 24.0)
         shoot_window(window, args.out / "studio-course.png")
-        shoot_window(window, args.out / "studio-review.png")
 
         # The transcript editor: a correction, the find bar, low-confidence words.
         segments = review.session.state.transcript.segments
-        row = next(i for i, s in enumerate(segments) if s.start > 6 and "sky" in s.text)
+        row = next(
+            i for i, s in enumerate(segments) if s.start > 6 and re.search(r"\bsky\b", s.text)
+        )
         review.correct_segment(row, segments[row].text.replace("sky", "clouds"))
         review.show_find()
         review.find_box.setText("water")
@@ -114,6 +117,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         review.seek_bar.set_selection(chapters[4].start + 4.0, chapters[4].start + 9.0)
         shoot_window(window, args.out / "studio-chapters.png")
+
+        # A new lesson can be watched while its transcript and chapters are made.
+        window.import_videos([SAMPLE])
+        wait_until(lambda: window.building_media is not None, timeout=120)
+        window.lesson_list.setCurrentRow(window.lesson_list.count() - 1)  # "watch it now"
+        wait_until(lambda: review.previewing is not None, timeout=30)
+        seek(window, 40.0)
+        wait_until(lambda: window.progress_bar.value() > 350, timeout=120)
+        shoot_window(window, args.out / "studio-processing.png")
+        window.cancel_job()
+        wait_until(lambda: not window.busy(), timeout=60)
         window.close()
     return 0
 

@@ -50,7 +50,9 @@ def window(qapp, request, tmp_path_factory):
     review = window.review
     PREVIEW["while building"] = window.busy() and review.session is None
     PREVIEW["banner"] = review.processing_label.isVisible() and review.processing_label.text()
-    PREVIEW["editable"] = review.tabs.isEnabled() or review.in_action.isEnabled()
+    PREVIEW["editable"] = any(
+        w.isEnabled() for w in (review.tabs, review.in_action, review.in_button, review.cut_button)
+    )
     PREVIEW["listed"] = "watch it now" in window.lesson_list.currentItem().text()
     review.video.seek(20.0)
     bot.waitUntil(lambda: review.playhead() >= 19.0, timeout=10_000)
