@@ -406,6 +406,11 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
             if self.review.previewing is not None:
                 self.lesson_list.setCurrentItem(item)
+        for waiting in self._queue:
+            item = QListWidgetItem(f"{waiting.name}\nWaiting to be processed…")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            item.setToolTip(f"{waiting} is processed after the lessons before it.")
+            self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
 
@@ -650,6 +655,8 @@ class MainWindow(QMainWindow):
         self._queue.extend(videos)
         if not self.busy():
             self._next_import()
+        else:
+            self.refresh_lessons()  # list them as waiting
 
     def _next_import(self) -> None:
         if not self._queue or self.busy():

@@ -25,6 +25,7 @@ from shared.package import read_member_text, verify_package
 from shared.ui.seek_bar import format_time
 from studio.course import Course
 from studio.editing import low_confidence_words
+from studio.settings import Settings
 from studio.ui import review as review_module
 from studio.ui.main_window import TITLE, MainWindow
 
@@ -37,12 +38,17 @@ PREVIEW: dict[str, object] = {}  # what the window showed while the sample was b
 def window(qapp, request, tmp_path_factory):
     """A shown Studio window on a new course with the sample lecture imported."""
     bot = QtBot(request)
-    course = Course.open(tmp_path_factory.mktemp("studio") / "Earth Science")
-    window = MainWindow(course)
+    home = tmp_path_factory.mktemp("studio")
+    settings = Settings.in_file(home / "studio.ini")
+    settings.set_preference("output_folder", str(home / "courses"))
+    window = MainWindow(Course.open(home / "first"), settings)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     window.show()
     bot.waitExposed(window)
     assert window.windowTitle() == TITLE
+    assert window.new_course("Earth Science")  # File > New course…, as a teacher would
+    assert window.course.folder.parent == home / "courses"
+    assert window.course.title == "Earth Science"
     window.import_videos([SAMPLE])
     assert window.busy() and window.progress_bar.isVisible()
     # The video can be watched as soon as it is prepared, while the rest is built.

@@ -202,6 +202,8 @@ def test_lessons_show_pictures_reorder_by_drag_and_remove_with_undo(window, qtbo
     window.import_videos(
         [window.course.folder / RECORDINGS / n for n in ("recording-a", "recording-b")]
     )
+    texts = [window.lesson_list.item(row).text() for row in range(window.lesson_list.count())]
+    assert texts == ["recording-a\nProcessing…", "recording-b\nWaiting to be processed…"]
     qtbot.waitUntil(lambda: not window.busy() and not window._queue, timeout=BUILD_TIMEOUT)
     first, second = window.course.lesson_folders()
     assert [load_lesson(f).title for f in (first, second)] == ["Lesson 1", "Lesson 2"]
