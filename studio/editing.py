@@ -86,6 +86,7 @@ __all__ = [
     "load_edits",
     "edited_duration",
     "has_edits",
+    "workspace_stamp",
     "rename_lesson",
     "render_lesson",
     "rendered_folder",
@@ -916,7 +917,7 @@ class EditSession:
         self._state = state
         self._undo: list[tuple[Edit, EditState]] = []
         self._redo: list[tuple[Edit, EditState]] = []
-        self._stamp = _disk_stamp(folder)
+        self._stamp = workspace_stamp(folder)
 
     @classmethod
     def open(cls, folder: str | Path) -> EditSession:
@@ -944,7 +945,7 @@ class EditSession:
         A window keeps a session (and so its undo history) while this holds; when
         something else changed the folder (a rebuild, another program) it opens anew.
         """
-        return _disk_stamp(self.folder) == self._stamp
+        return workspace_stamp(self.folder) == self._stamp
 
     @property
     def edited(self) -> bool:
@@ -1016,7 +1017,7 @@ class EditSession:
     def rename_lesson(self, title: str) -> Lesson:
         """Give the lesson a new title (saved at once; see :func:`rename_lesson`)."""
         self.lesson = rename_lesson(self.folder, title)
-        self._stamp = _disk_stamp(self.folder)
+        self._stamp = workspace_stamp(self.folder)
         return self.lesson
 
     def _save(self, state: EditState) -> None:
@@ -1024,13 +1025,14 @@ class EditSession:
             write_json_atomic(self.folder / EDITS_FILE, _edits_dict(self.original, state))
         except DiskFullError:
             raise DiskFullError(self.folder / EDITS_FILE) from None
-        self._stamp = _disk_stamp(self.folder)
+        self._stamp = workspace_stamp(self.folder)
 
 
-def _disk_stamp(folder: Path) -> tuple[tuple[int, int, int] | None, ...]:
-    """Inode, size and modification time of the files a session reads (``None``: absent).
+def workspace_stamp(folder: Path) -> tuple[tuple[int, int, int] | None, ...]:
+    """What ``lesson.json`` and ``edits.json`` in ``folder`` are now, to tell a change.
 
-    Both files are replaced by a rename when written, so a new inode tells a change
+    Inode, size and modification time of each (``None`` when absent): equal stamps
+    mean the lesson and its edits on disk are unchanged. Both files are replaced by a rename when written, so a new inode tells a change
     even on a filesystem with coarse modification times.
     """
     stamps = []

@@ -52,7 +52,7 @@ from studio.course import (
     new_course,
     unbuilt_recordings,
 )
-from studio.editing import EditSession, edited_duration, rename_lesson
+from studio.editing import EditSession, edited_duration, rename_lesson, workspace_stamp
 from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
     QUALITY_PRESETS,
@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.picker: SourcePickerDialog | None = None
         self.recording: RecordingSession | None = None
         self._icons: dict[Path, tuple[float, QIcon]] = {}
+        self._texts: dict[Path, tuple[object, str]] = {}
         self.worker = Worker(self)
         self.job: Job | None = None
         self.job_label = ""
@@ -371,14 +372,7 @@ class MainWindow(QMainWindow):
         movable = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
         movable |= Qt.ItemFlag.ItemIsDragEnabled
         for folder in self.course.lesson_folders():
-            try:
-                lesson = load_lesson(folder)
-                state = lesson_state(folder)
-                length = edited_duration(folder) if state == EDITED else lesson.duration
-                text = _lesson_text(lesson.title, length, state)
-            except LecternError:
-                text = f"{folder.name}\nCannot be read"
-            item = QListWidgetItem(self._icon(folder), text)
+            item = QListWidgetItem(self._icon(folder), self._row_text(folder))
             item.setData(_FOLDER_ROLE, str(folder))
             item.setFlags(movable)
             self.lesson_list.addItem(item)
@@ -413,6 +407,22 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
+
+    def _row_text(self, folder: Path) -> str:
+        """Title, length and state of a lesson, read again only when its files change."""
+        stamp = workspace_stamp(folder)
+        kept = self._texts.get(folder)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        try:
+            lesson = load_lesson(folder)
+            state = lesson_state(folder)
+            length = edited_duration(folder) if state == EDITED else lesson.duration
+            text = _lesson_text(lesson.title, length, state)
+        except LecternError:
+            text = f"{folder.name}\nCannot be read"
+        self._texts[folder] = (stamp, text)
+        return text
 
     def _icon(self, folder: Path) -> QIcon:
         """The lesson's picture, made once per folder and kept while its file is unchanged."""
