@@ -1,8 +1,9 @@
-"""What can be recorded on this computer: screens, windows, cameras and microphones.
+"""What can be recorded on this computer: monitors, windows, cameras and microphones.
 
 The names printed by ``lectern-studio devices`` are the ones the recorder accepts:
 ``--screen 0``, ``--screen window:NAME``, ``--camera 0`` and ``--mic NAME``.
-X11 is asked through ``xdpyinfo`` and ``xwininfo``; microphones through sounddevice.
+X11 is asked through ``xrandr`` (monitors), ``xdpyinfo`` (X11 screens, where RandR is not
+there), ``xwininfo`` and ``xprop`` (windows); microphones through sounddevice.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from types import ModuleType
 
-from studio.capture.errors import AudioUnavailableError
+from studio.capture.errors import AudioUnavailableError, ToolMissingError
 
 __all__ = [
     "Screen",
@@ -30,20 +31,42 @@ __all__ = [
     "sound_library",
 ]
 
+#: Windows smaller than this (either side) are helpers, not something to record.
+MIN_WINDOW = 16
+
 
 @dataclass(frozen=True)
 class Screen:
-    """An X11 screen: ``--screen INDEX``."""
+    """A monitor, recorded as its rectangle of the X11 screen: ``--screen INDEX``.
+
+    Where RandR is not there, each X11 screen counts as one monitor at 0,0.
+
+    Attributes:
+        index: What ``--screen`` takes; RandR lists the primary monitor first.
+        width, height: Size in pixels.
+        display: The X11 display and screen the monitor is part of (``":0.0"``).
+        x, y: The monitor's top-left corner on that X11 screen.
+        name: RandR's name for it (``"DP-1"``); empty for a whole X11 screen.
+        primary: Whether it is the primary monitor.
+    """
 
     index: int
     width: int
     height: int
     display: str
+    x: int = 0
+    y: int = 0
+    name: str = ""
+    primary: bool = False
 
 
 @dataclass(frozen=True)
 class Window:
-    """A named top-level X11 window: ``--screen window:NAME``."""
+    """A named, viewable application window: ``--screen window:NAME``.
+
+    ``x`` and ``y`` are absolute (on the X11 screen), also when a window manager has put
+    the window inside a frame of its own.
+    """
 
     id: int
     name: str
@@ -82,55 +105,199 @@ def x_display() -> str | None:
 
 
 def _x_tool(*args: str) -> str:
+    """What an X11 program prints, or ``""`` when it is missing, fails or hangs."""
     if shutil.which(args[0]) is None:
         return ""
-    result = subprocess.run(
-        args, capture_output=True, text=True, errors="replace", timeout=10, check=False
-    )
+    try:
+        result = subprocess.run(
+            args, capture_output=True, text=True, errors="replace", timeout=10, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return ""
     return result.stdout if result.returncode == 0 else ""
 
 
 def list_screens() -> list[Screen]:
-    """The screens of the X11 display (empty when there is none)."""
+    """The monitors of the X11 display, primary first (empty when there is no display).
+
+    One X11 screen usually spans all monitors, so RandR's monitors are listed
+    (``xrandr --listactivemonitors``); without RandR (or ``xrandr``) each X11 screen is
+    one entry, as ``xdpyinfo`` reports it.
+
+    Raises:
+        ToolMissingError: Neither ``xrandr`` nor ``xdpyinfo`` is installed.
+    """
     display = x_display()
     if display is None:
         return []
+    if shutil.which("xrandr") is None and shutil.which("xdpyinfo") is None:
+        raise ToolMissingError(
+            "The screens",
+            "neither xrandr nor xdpyinfo is installed",
+            "x11-xserver-utils",
+            "xrandr",
+            "record with --screen none",
+        )
+    return _randr_monitors(display) or _x_screens(display)
+
+
+_MONITOR_LINE = re.compile(
+    r"^\s*(?P<index>\d+):\s+\+?(?P<primary>\*?)(?P<name>.+?)\s+"
+    r"(?P<w>\d+)/\d+x(?P<h>\d+)/\d+(?P<x>[+-]\d+)(?P<y>[+-]\d+)(?:\s|$)"
+)
+
+
+def _randr_monitors(display: str) -> list[Screen]:
+    # ``xrandr`` asks the display's default screen (0): x11grab records the same one.
+    text = _x_tool("xrandr", "--display", display, "--listactivemonitors")
+    monitors = []
+    for line in text.splitlines():
+        match = _MONITOR_LINE.match(line)
+        if not match or int(match["w"]) < 2 or int(match["h"]) < 2:
+            continue
+        monitors.append(
+            Screen(
+                int(match["index"]),
+                int(match["w"]),
+                int(match["h"]),
+                f"{display}.0",
+                int(match["x"]),
+                int(match["y"]),
+                match["name"],
+                bool(match["primary"]),
+            )
+        )
+    return monitors
+
+
+def _x_screens(display: str) -> list[Screen]:
     text = _x_tool("xdpyinfo", "-display", display)
     found = re.findall(r"screen #(\d+):\s*\n\s*dimensions:\s*(\d+)x(\d+) pixels", text)
     return [Screen(int(i), int(w), int(h), f"{display}.{i}") for i, w, h in found]
 
 
-_WINDOW_LINE = re.compile(
-    r'^\s*(0x[0-9a-f]+) "(?P<name>.*)":.*?\s(?P<w>\d+)x(?P<h>\d+)[+-]-?\d+[+-]-?\d+'
-    r"\s+\+(?P<x>-?\d+)\+(?P<y>-?\d+)\s*$"
+# A line of ``xwininfo -tree``: id, name, then size+relative and absolute position.
+_TREE_LINE = re.compile(
+    r'^(?P<indent>\s*)(?P<id>0x[0-9a-f]+) (?:"(?P<name>.*)"|\(has no name\)):.*?'
+    r"\s(?P<w>\d+)x(?P<h>\d+)[+-]-?\d+[+-]-?\d+\s+(?P<x>[+-]-?\d+)(?P<y>[+-]-?\d+)\s*$"
 )
 
 
+def _coordinate(text: str) -> int:
+    return int(text.lstrip("+"))  # xwininfo writes -5 as "+-5"
+
+
 def list_windows() -> list[Window]:
-    """Named, visible-sized top-level windows of the X11 display."""
+    """Named, viewable application windows of the X11 display, topmost first.
+
+    Under a window manager the children of the root window are its frames, mostly
+    unnamed, with the application's window inside; so the whole tree is read
+    (``xwininfo -root -tree``). The applications are the manager's ``_NET_CLIENT_LIST``
+    where it keeps one (``xprop``), else the first named window down each branch.
+    Each is then asked (``xwininfo -id``) whether it is on screen and where it is now.
+
+    Raises:
+        ToolMissingError: ``xwininfo`` is not installed.
+    """
     display = x_display()
     if display is None:
         return []
-    text = _x_tool("xwininfo", "-display", display, "-root", "-children")
-    windows = []
-    for line in text.splitlines():
-        match = _WINDOW_LINE.match(line)
-        if not match or not match["name"]:
-            continue
-        width, height = int(match["w"]), int(match["h"])
-        if width < 16 or height < 16:
-            continue
-        windows.append(
-            Window(
-                int(match.group(1), 16),
-                match["name"],
-                int(match["x"]),
-                int(match["y"]),
-                width,
-                height,
-            )
+    if shutil.which("xwininfo") is None:
+        raise ToolMissingError(
+            "The windows",
+            "xwininfo is not installed",
+            "x11-utils",
+            "xwininfo",
+            "record a whole screen or a region instead",
         )
+    tree = _window_tree(display)
+    clients = _client_list(display, tree)
+    if clients is None:
+        candidates = _first_named(tree)
+    else:
+        candidates = [w for w, _ in tree if w.id in clients and w.name]
+    windows = []
+    for window in candidates:
+        if window.width < MIN_WINDOW or window.height < MIN_WINDOW:
+            continue
+        now = _viewable(display, window)
+        if now is not None and now.width >= MIN_WINDOW and now.height >= MIN_WINDOW:
+            windows.append(now)
     return windows
+
+
+def _window_tree(display: str) -> list[tuple[Window, int]]:
+    """Every window below the root in ``xwininfo`` order (topmost first), with its depth."""
+    text = _x_tool("xwininfo", "-display", display, "-root", "-tree")
+    nodes = []
+    for line in text.splitlines():
+        match = _TREE_LINE.match(line)
+        if match is None:
+            continue
+        window = Window(
+            int(match["id"], 16),
+            match["name"] or "",
+            _coordinate(match["x"]),
+            _coordinate(match["y"]),
+            int(match["w"]),
+            int(match["h"]),
+        )
+        nodes.append((window, len(match["indent"])))
+    return nodes
+
+
+def _first_named(tree: list[tuple[Window, int]]) -> list[Window]:
+    """The first named window down each branch: the application, not its frame or parts."""
+    found: list[Window] = []
+    inside: int | None = None  # the depth of the window last taken
+    for window, depth in tree:
+        if inside is not None and depth > inside:
+            continue
+        inside = None
+        if window.name:
+            found.append(window)
+            inside = depth
+    return found
+
+
+def _client_list(display: str, tree: list[tuple[Window, int]]) -> set[int] | None:
+    """The running window manager's application windows, or ``None`` without one.
+
+    EWMH managers list them in ``_NET_CLIENT_LIST``; a manager that has quit can leave
+    that list behind, so it counts only while the manager's check window
+    (``_NET_SUPPORTING_WM_CHECK``) still exists.
+    """
+    properties = ("_NET_CLIENT_LIST", "_NET_SUPPORTING_WM_CHECK")
+    args = ["xprop", "-display", display, "-root", "-notype"]
+    for name in properties:
+        args += ["-f", name, "32x", ": $0+\n"]
+    found = {}
+    for line in _x_tool(*args, *properties).splitlines():
+        name, _, values = line.partition(":")
+        found[name.strip()] = {int(v, 16) for v in re.findall(r"0x[0-9a-fA-F]+", values)}
+    check = found.get("_NET_SUPPORTING_WM_CHECK", set())
+    if not check or not check & {window.id for window, _ in tree}:
+        return None
+    return found.get("_NET_CLIENT_LIST") or None
+
+
+def _viewable(display: str, window: Window) -> Window | None:
+    """``window`` where it is now, or ``None`` when it is not on screen (or gone)."""
+    text = _x_tool("xwininfo", "-display", display, "-id", hex(window.id))
+    fields = dict(re.findall(r"^\s*([A-Za-z -]+):\s+(\S+)", text, re.MULTILINE))
+    if fields.get("Map State") != "IsViewable":
+        return None
+    try:
+        return Window(
+            window.id,
+            window.name,
+            int(fields["Absolute upper-left X"]),
+            int(fields["Absolute upper-left Y"]),
+            int(fields["Width"]),
+            int(fields["Height"]),
+        )
+    except (KeyError, ValueError):
+        return None
 
 
 def list_cameras() -> list[Camera]:

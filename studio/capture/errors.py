@@ -14,6 +14,7 @@ __all__ = [
     "SettingsError",
     "FolderNotWritableError",
     "AudioUnavailableError",
+    "ToolMissingError",
     "ResumeError",
     "NotARecordingError",
     "NotFinishedError",
@@ -94,6 +95,18 @@ class AudioUnavailableError(CaptureError):
             f"The microphone cannot be used: the PortAudio sound library is missing or "
             f"broken ({error}); install it (Debian/Ubuntu: apt-get install libportaudio2, "
             "Fedora: dnf install portaudio), or record with --mic none."
+        )
+
+
+class ToolMissingError(CaptureError):
+    """A desktop program that lists what can be recorded (xrandr, xwininfo) is not installed."""
+
+    def __init__(self, what: str, missing: str, package: str, fedora: str, instead: str) -> None:
+        self.what = what
+        super().__init__(
+            f"{what} cannot be listed because {missing}; install {package} "
+            f"(Debian/Ubuntu: apt-get install {package}; Fedora: dnf install {fedora}), "
+            f"or {instead}."
         )
 
 

@@ -63,14 +63,16 @@ _PROBLEM_LEVELS = ("[warning]", "[error]", "[fatal]", "[panic]")
 
 @dataclass(frozen=True)
 class ScreenTarget:
-    """What to grab: a whole screen, a region of one, or a window.
+    """What to grab: a monitor, a region of the screen, or a window.
 
     Attributes:
-        kind: ``"screen"``, ``"region"`` or ``"window"``.
+        kind: ``"screen"`` (a monitor), ``"region"`` or ``"window"``.
         spec: The text it was parsed from (``"0"``, ``"region:0,0,640,360"``, ...).
         display: X11 display and screen (``":0.0"``).
-        x, y, width, height: The grabbed rectangle in screen pixels.
-        window_id: The X11 window for ``"window"``, else 0.
+        x, y, width, height: The grabbed rectangle in X11 screen pixels (for a window,
+            where it was when the recording started).
+        window_id: The X11 window for ``"window"`` (the application's own window, not
+            a window manager's frame), else 0.
         max_size: The largest picture recorded; a larger one is scaled down to fit.
     """
 
@@ -96,8 +98,12 @@ class ScreenTarget:
 def parse_screen(spec: str) -> ScreenTarget | None:
     """Resolve ``N``, ``region:X,Y,W,H``, ``window:NAME`` or ``none`` on this desktop.
 
+    ``N`` is a monitor (see :func:`devices.list_screens`): its rectangle of the X11 screen
+    is grabbed. A region is in X11 screen pixels, so it may lie on any monitor.
+
     Raises:
         BackendUnavailableError: There is no X11 display (Wayland-only, macOS, Windows).
+        ToolMissingError: The programs that list screens or windows are not installed.
         DeviceNotFoundError: The screen or window does not exist, or the region is off-screen.
     """
     spec = spec.strip()
@@ -114,24 +120,31 @@ def parse_screen(spec: str) -> ScreenTarget | None:
             x, y, w, h = (int(v) for v in rest.split(","))
         except ValueError:
             raise DeviceNotFoundError("screen", spec, ["region:X,Y,W,H"]) from None
-        screen = screens[0] if screens else None
-        if screen is None or x < 0 or y < 0 or w < 2 or h < 2:
+        if not screens or x < 0 or y < 0 or w < 2 or h < 2:
             raise DeviceNotFoundError("screen", spec, names)
-        if x + w > screen.width or y + h > screen.height:
-            raise DeviceNotFoundError(
-                "screen", spec, [f"region inside {screen.width}x{screen.height}"]
-            )
-        return ScreenTarget("region", spec, screen.display, x, y, w, h)
+        width, height = _desktop_size(screens)
+        if x + w > width or y + h > height:
+            raise DeviceNotFoundError("screen", spec, [f"region inside {width}x{height}"])
+        return ScreenTarget("region", spec, screens[0].display, x, y, w, h)
     if not spec.isdigit():
         raise DeviceNotFoundError("screen", spec, names + ["region:X,Y,W,H", "window:NAME"])
     match = [s for s in screens if s.index == int(spec)]
     if not match:
         raise DeviceNotFoundError("screen", spec, names)
     screen = match[0]
-    return ScreenTarget("screen", spec, screen.display, 0, 0, screen.width, screen.height)
+    return ScreenTarget(
+        "screen", spec, screen.display, screen.x, screen.y, screen.width, screen.height
+    )
+
+
+def _desktop_size(screens: list[devices.Screen]) -> tuple[int, int]:
+    """The size of the X11 screen the first monitor is on: all its monitors together."""
+    same = [s for s in screens if s.display == screens[0].display]
+    return max(s.x + s.width for s in same), max(s.y + s.height for s in same)
 
 
 def _window_target(spec: str, name: str, screens: list[devices.Screen]) -> ScreenTarget:
+    # The window is looked up now, so its size and place are where it is at the start.
     windows = devices.list_windows()
     found = [w for w in windows if w.name == name] or [
         w for w in windows if name.lower() in w.name.lower()
