@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 # Debian/Ubuntu packages the apps and the tests use: ffmpeg for media; espeak-ng and sox
 # to speak and measure test sound; fonts for generated slides; PortAudio for the mic;
 # the X11/xcb libraries Qt needs for real windows; Xvfb, xdotool and a PulseAudio
-# server so tests run a real screen and a real (virtual) microphone; strace to see the
+# server so tests run a real screen and a real (virtual) microphone; xrandr to list the
+# monitors; openbox to test window capture under a window manager; strace to see the
 # recorder fsync its tracks.
 APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   xvfb xdotool x11-utils pulseaudio pulseaudio-utils libasound2-plugins \
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
   libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 \
-  libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1 strace
+  libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1 strace x11-xserver-utils openbox
 OUT := out
 SAMPLE_COURSE := $(OUT)/Introduction to Earth Science
 
@@ -82,6 +83,7 @@ bench: setup
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_av_sync.py
 	$(BIN)/python bench/bench_recording.py
+	$(BIN)/python bench/bench_screen_backends.py
 	$(BIN)/python bench/bench_crash.py
 
 clean:

@@ -637,13 +637,19 @@ class SourcePickerDialog(QDialog):
         own = self._own_window_ids()
         for screen in screens:
             key = str(screen.index)
-            self._add_screen_item(f"Screen {screen.index}\n{screen.width}×{screen.height}", key)
-            shots.append(_Shot(key, screen.display, None))
+            name = f" · {screen.name}" if screen.name else ""
+            primary = " (primary)" if screen.primary and len(screens) > 1 else ""
+            self._add_screen_item(
+                f"Screen {screen.index}{name}{primary}\n{screen.width}×{screen.height}", key
+            )
+            part = (screen.x, screen.y, screen.width, screen.height)
+            shots.append(_Shot(key, screen.display, None if len(screens) == 1 else part))
         first = screens[0] if screens else None
+        desktop = _desktop([s for s in screens if first and s.display == first.display])
         for window in windows:
             if window.id in own or first is None:
                 continue
-            rect = _clip((window.x, window.y, window.width, window.height), first)
+            rect = _clip((window.x, window.y, window.width, window.height), desktop)
             if rect is None:
                 continue
             key = f"window:{window.name}"
@@ -932,12 +938,20 @@ def _one_line(text: str) -> str:
     return text.split("; run 'lectern-studio devices'")[0].rstrip(".") + "."
 
 
+def _desktop(screens: list[device_list.Screen]) -> tuple[int, int]:
+    """Width and height of the X screen the monitors of ``screens`` are parts of."""
+    if not screens:
+        return 0, 0
+    return max(s.x + s.width for s in screens), max(s.y + s.height for s in screens)
+
+
 def _clip(
-    rect: tuple[int, int, int, int], screen: device_list.Screen
+    rect: tuple[int, int, int, int], desktop: tuple[int, int]
 ) -> tuple[int, int, int, int] | None:
+    """The part of a window's ``rect`` on the desktop; ``None`` if too little shows."""
     x, y, w, h = rect
     left, top = max(0, x), max(0, y)
-    right, bottom = min(screen.width, x + w), min(screen.height, y + h)
+    right, bottom = min(desktop[0], x + w), min(desktop[1], y + h)
     if right - left < 16 or bottom - top < 16:
         return None
     return left, top, right - left, bottom - top

@@ -172,6 +172,32 @@ def test_source_picker_shows_live_screen_window_camera_and_microphone(
     assert not dialog._thumbnails._thread
 
 
+def test_each_monitor_is_a_choice_with_its_own_picture(qtbot, capture_env, slide_window):
+    """Xvfb split into two RandR monitors: one card each, cut to its own rectangle."""
+    split = [
+        ["xrandr", "--setmonitor", "left", "640/169x720/190+0+0", "screen"],
+        ["xrandr", "--setmonitor", "right", "640/169x720/190+640+0", "none"],
+    ]
+    for command in split:
+        if subprocess.run(command, env=capture_env, capture_output=True).returncode != 0:
+            pytest.skip("xrandr cannot split this display into monitors")
+    try:
+        dialog = SourcePickerDialog(RecordingSettings(screen="1", mic="none"), countdown=False)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        specs = dialog.screen_specs()
+        assert specs[:2] == ["0", "1"] and f"window:{slide_window}" in specs
+        assert dialog.screen_list.item(1).text() == "Screen 1 · right\n640×720"
+        assert dialog.screen_list.currentItem().data(Qt.ItemDataRole.UserRole) == "1"
+        qtbot.waitUntil(lambda: dialog.thumbnail("1") is not None, timeout=15_000)
+        picture = dialog.thumbnail("1")
+        assert picture.width() / picture.height() == pytest.approx(640 / 720, rel=0.03)
+        dialog.reject()
+    finally:
+        for name in ("left", "right"):
+            subprocess.run(["xrandr", "--delmonitor", name], env=capture_env, capture_output=True)
+
+
 def test_a_device_that_is_not_there_is_a_note_not_a_crash(qtbot, capture_env):
     dialog = SourcePickerDialog(RecordingSettings(camera="5", mic="no-such-mic"), True)
     qtbot.addWidget(dialog)
