@@ -4,7 +4,9 @@ Starts its own Xvfb (1280x720) and PulseAudio null sink, records the screen and 
 virtual microphone with :class:`studio.capture.Recorder` in this process, and, from
 this same process on the same clock, flashes the X root window white (libX11 through
 ctypes: set the background, clear, XSync) while ``paplay`` plays a click into the
-sink, every two seconds. Half way through it pauses for three seconds and resumes.
+sink, every two seconds. Half way through it pauses for three seconds and resumes;
+``--pauses N`` pauses and resumes N times instead, evenly over the run, and reports
+the offset after each resume.
 
 Each flash is scheduled half a frame after a screen frame is grabbed (the segment's
 first-frame time is known), so it shows in the next frame, 0.5 / fps later; that
@@ -14,9 +16,10 @@ click is launched that much early. What is left in the table is the recorder's
 error (plus the spread of paplay's start-up, which is reported).
 
 Prints Markdown tables; no assertions. Target: |A/V| <= 20 ms at start, at the end
-and after pause/resume.
+and after every pause/resume.
 
     .venv/bin/python bench/bench_av_sync.py --minutes 2
+    .venv/bin/python bench/bench_av_sync.py --minutes 2 --pauses 5
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ SINK = "lecture_sink"
 RATE = 48000
 PERIOD = 2.0
 FLASH_SECONDS = 0.2
+PAUSE_SECONDS = 3.0
 
 
 # --- servers (also used by bench_recording.py) -------------------------------------------
@@ -168,7 +172,7 @@ def measure_paplay_latency(click: Path, env: dict[str, str], repeats: int = 10) 
 # --- the run ------------------------------------------------------------------------------
 
 
-def run(minutes: float, folder: Path, env: dict[str, str]) -> dict:
+def run(minutes: float, folder: Path, env: dict[str, str], pauses: int = 1) -> dict:
     click = folder.parent / "click.wav"
     write_click(click)
     latencies = measure_paplay_latency(click, env)
@@ -180,20 +184,21 @@ def run(minutes: float, folder: Path, env: dict[str, str]) -> dict:
     clock = recorder.clock
     fps = recorder.settings.fps
     total = minutes * 60
-    pause_at = total / 2
-    scheduled: list[tuple[str, float]] = []  # (phase, planned flash time on the clock)
-    paused = False
+    pause_at = [total * k / (pauses + 1) for k in range(1, pauses + 1)]
+    # (phase, planned flash time on the clock); phase is "before" or "after K" (K-th resume)
+    scheduled: list[tuple[str, float]] = []
+    resumed = 0
     late: list[float] = []
     next_t = clock.now() + 1.0
     while True:
         elapsed = recorder.stats().elapsed
         if elapsed >= total:
             break
-        if not paused and elapsed >= pause_at and not any(p == "after" for p, _ in scheduled):
+        if resumed < pauses and elapsed >= pause_at[resumed]:
             recorder.pause()
-            time.sleep(3.0)
+            time.sleep(PAUSE_SECONDS)
             recorder.resume()
-            paused = True
+            resumed += 1
             next_t = clock.now() + 1.0
             continue
         origin = recorder.data["segments"][-1]["screen"]["start"]
@@ -207,7 +212,7 @@ def run(minutes: float, folder: Path, env: dict[str, str]) -> dict:
         clock.sleep_until(flash)
         root.paint(255)
         late.append(clock.now() - flash)
-        scheduled.append(("after" if paused else "before", flash))
+        scheduled.append((f"after {resumed}" if resumed else "before", flash))
         clock.sleep_until(flash + FLASH_SECONDS)
         root.paint(0)
         next_t = flash + PERIOD
@@ -216,6 +221,7 @@ def run(minutes: float, folder: Path, env: dict[str, str]) -> dict:
         "latencies": latencies,
         "paplay_latency": paplay_latency,
         "scheduled": scheduled,
+        "pauses": pauses,
         "fps": fps,
         "flash_late": late,
     }
@@ -275,8 +281,10 @@ def analyse(folder: Path, info: dict) -> list[tuple[str, float, float]]:
 
 
 def summary(rows: list[tuple[str, float, float]]) -> list[tuple[str, str]]:
+    # Runs kept before --pauses existed name their one resume "after".
+    rows = [("after 1" if r[0] == "after" else r[0], *r[1:]) for r in rows]
     before = [r for r in rows if r[0] == "before"]
-    after = [r for r in rows if r[0] == "after"]
+    resumes = sorted({int(r[0].split()[1]) for r in rows if r[0].startswith("after ")})
 
     def stat(selection: list[tuple[str, float, float]]) -> str:
         if not selection:
@@ -290,10 +298,27 @@ def summary(rows: list[tuple[str, float, float]]) -> list[tuple[str, str]]:
         f"p99 {np.percentile(values, 99):+.1f} ms; {int((np.abs(values) > 20).sum())} of "
         f"{len(rows)} beyond 20 ms"
     )
+    many = len(resumes) > 1
+
+    def stretch(selection: list[tuple[str, float, float]]) -> str:
+        # With many pauses, the mean of the whole stretch between two pauses as well,
+        # to tell a step at a resume from the noise of single flashes.
+        if not many or not selection:
+            return ""
+        return f"; stretch mean {statistics.mean(r[2] for r in selection):+.1f} ms (n={len(selection)})"
+
+    after = []
+    for k in resumes or [1]:
+        selection = [r for r in rows if r[0] == f"after {k}"]
+        label = f"after pause {k} (first 3)" if many else "after pause/resume (first 3)"
+        after.append((label, stat(selection[:3]) + stretch(selection)))
     return [
         ("start (first 3 flashes)", stat(before[:3])),
-        ("before the pause (last 3)", stat(before[-3:])),
-        ("after pause/resume (first 3)", stat(after[:3])),
+        (
+            f"before the {'first ' if many else ''}pause (last 3)",
+            stat(before[-3:]) + stretch(before),
+        ),
+        *after,
         ("end of the run (last 3)", stat(rows[-3:])),
         ("all flashes", stat(rows)),
         ("spread of all flashes", spread),
@@ -323,6 +348,12 @@ def reanalyse(folder: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument(
+        "--pauses",
+        type=int,
+        default=1,
+        help="pause (for 3 s) and resume this many times, evenly over the run (default 1)",
+    )
     parser.add_argument("--keep", type=Path, help="keep the recording in this folder")
     parser.add_argument(
         "--analyse",
@@ -340,14 +371,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-av-") as tmp, servers() as env:
         folder = args.keep or Path(tmp) / "rec"
         started = time.monotonic()
-        info = run(args.minutes, folder, env)
+        info = run(args.minutes, folder, env, args.pauses)
         if args.keep:
             (folder / "bench-info.json").write_text(json.dumps(info))
         rows = analyse(folder, info)
         data = json.loads((folder / "recording.json").read_text())
         wall = time.monotonic() - started
     lat = info["latencies"]
-    print(f"## A/V sync, {args.minutes:g} min recording at 1280x720, {info['fps']:g} fps\n")
+    print(
+        f"## A/V sync, {args.minutes:g} min recording at 1280x720, {info['fps']:g} fps, "
+        f"{args.pauses} pause(s) of {PAUSE_SECONDS:g} s\n"
+    )
     print("| stimulus | value |")
     print("|---|---|")
     print(
