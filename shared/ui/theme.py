@@ -30,9 +30,11 @@ TEXT = "#1d2330"
 MUTED = "#667085"
 BORDER = "#d9dee7"
 DARK = "#11151c"
+DISABLED = "#a3abb9"  # text of what cannot be used now
 
 STYLESHEET = f"""
 QWidget {{ font-size: 10.5pt; color: {TEXT}; }}
+QWidget:disabled {{ color: {DISABLED}; }}
 QMainWindow, QStackedWidget > QWidget#page {{ background: {BACKGROUND}; }}
 QToolBar {{ background: {SURFACE}; border: none; border-bottom: 1px solid {BORDER};
     padding: 6px 10px; spacing: 8px; }}
@@ -63,6 +65,8 @@ QPushButton:hover {{ border-color: {ACCENT}; }}
 QPushButton:focus {{ border: 2px solid {ACCENT}; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT}; }}
 QPushButton#primary:focus {{ border: 2px solid {TEXT}; }}
+QPushButton:disabled {{ background: {BACKGROUND}; color: {DISABLED}; border-color: {BORDER}; }}
+QPushButton#primary:disabled {{ background: #a9c1ef; color: white; border-color: #a9c1ef; }}
 QToolButton {{ border: 2px solid transparent; border-radius: 6px; padding: 4px; }}
 QToolButton:hover {{ background: {ACCENT_SOFT}; }}
 QToolButton:focus {{ border: 2px solid {ACCENT}; }}
