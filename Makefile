@@ -72,7 +72,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 bench: setup
 	$(BIN)/python bench/bench_transcription.py

@@ -76,11 +76,13 @@ def test_clicking_a_transcript_line_or_word_seeks_there(qtbot, window):
     qtbot.waitUntil(lambda: view.transcript.isVisible(), timeout=WAIT)
     line = 3
     rect = view.transcript.line_rect(line)
-    # The time stamp at the start of the line: seeks to the line.
+    # The time stamp at the start of the line (its first row: a long line wraps, and
+    # the start of its second row is a word): seeks to the line.
+    first_row = rect.top() + view.transcript.fontMetrics().height() // 2 + 2
     qtbot.mouseClick(
         view.transcript.viewport(),
         Qt.MouseButton.LeftButton,
-        pos=QPoint(rect.left() + 8, rect.center().y()),
+        pos=QPoint(rect.left() + 8, first_row),
     )
     segment = transcript.segments[line]
     qtbot.waitUntil(lambda: _near(view.video.position(), segment.start), timeout=WAIT)
