@@ -31,6 +31,7 @@ from studio.capture import (
     recover,
 )
 from studio.capture.recording import SAMPLE_RATE, AudioClock, render_audio
+from tests.studio.x11 import XWindow
 
 pytestmark = pytest.mark.slow
 
@@ -328,35 +329,6 @@ def test_audio_clock_measures_drift_and_offset_through_jitter(tmp_path):
 
 
 # --- a window, and the keys on a terminal -------------------------------------------------
-
-
-class XWindow:
-    """A real named X11 window (libX11 through ctypes), mapped on the Xvfb screen."""
-
-    def __init__(self, display: str, name: str, x: int, y: int, width: int, height: int) -> None:
-        import ctypes
-
-        lib = ctypes.CDLL("libX11.so.6")
-        lib.XOpenDisplay.restype = ctypes.c_void_p
-        lib.XDefaultRootWindow.restype = ctypes.c_ulong
-        lib.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
-        lib.XCreateSimpleWindow.restype = ctypes.c_ulong
-        lib.XCreateSimpleWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong] + [ctypes.c_int] * 2
-        lib.XCreateSimpleWindow.argtypes += [ctypes.c_uint] * 3 + [ctypes.c_ulong] * 2
-        lib.XStoreName.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_char_p]
-        lib.XMapWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
-        lib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        lib.XCloseDisplay.argtypes = [ctypes.c_void_p]
-        self.lib = lib
-        self.dpy = lib.XOpenDisplay(display.encode())
-        root = lib.XDefaultRootWindow(self.dpy)
-        self.window = lib.XCreateSimpleWindow(self.dpy, root, x, y, width, height, 0, 0, 0xFFFFFF)
-        lib.XStoreName(self.dpy, self.window, name.encode())
-        lib.XMapWindow(self.dpy, self.window)
-        lib.XSync(self.dpy, 0)
-
-    def close(self) -> None:
-        self.lib.XCloseDisplay(self.dpy)
 
 
 def test_a_window_is_recorded_by_its_name(capture_env, tmp_path):

@@ -484,7 +484,7 @@ def test_a_resume_that_fails_leaves_the_recording_paused_and_intact(
     capture_env, tmp_path, play, tone
 ):
     from studio.capture import ResumeError
-    from tests.studio.test_capture import XWindow
+    from tests.studio.x11 import XWindow
 
     if shutil.which("xwininfo") is None:
         pytest.skip("xwininfo is not installed (apt-get install x11-utils)")
