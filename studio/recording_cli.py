@@ -240,12 +240,9 @@ class StatusPrinter:
             if text not in self._warned:
                 self._warned.add(text)
                 self.message(f"warning: {text}")
-        if stats.disk_low and not stats.stop_requested and not self._disk_warned:
+        if stats.disk_warning and not self._disk_warned:
             self._disk_warned = True
-            self.message(
-                f"warning: the disk is getting full: about {clock(stats.disk_seconds_left)} "
-                "of recording left"
-            )
+            self.message(f"warning: {stats.disk_warning}")
         line = status_line(stats)
         if self.tty:
             self.stream.write(f"\r{line}\x1b[K")

@@ -217,6 +217,14 @@ class LiveStats:
         left = self.disk_seconds_left
         return math.isfinite(left) and left < disk.LOW_SECONDS
 
+    @property
+    def disk_warning(self) -> str | None:
+        """What to tell the teacher while the disk is low and no stop is asked yet."""
+        if not self.disk_low or self.stop_requested:
+            return None
+        minutes = max(0, int(self.disk_seconds_left // 60))
+        return f"the disk is getting full: about {minutes} min left"
+
 
 class Recorder:
     """Records the sources of ``settings`` into ``folder`` (see module doc).

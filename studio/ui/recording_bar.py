@@ -61,9 +61,8 @@ def warnings_of(stats: LiveStats) -> list[str]:
     for name, video in stats.video.items():
         if video.dropped > max(5, DROPPED_SHARE * video.frames):
             found.append(f"{name}: {video.dropped} frames dropped (the computer is busy)")
-    left = stats.disk_seconds_left
-    if stats.disk_low and not stats.stop_requested:
-        found.append(f"the disk is nearly full: about {max(0, int(left // 60))} min left")
+    if stats.disk_warning:
+        found.append(stats.disk_warning)
     return found
 
 

@@ -176,23 +176,34 @@ def test_the_camera_is_recorded_at_the_size_asked_for(capture_env, tmp_path):
 # --- the countdown can be cancelled -------------------------------------------------------
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("how", ["enter", "ctrl-c"])
-def test_the_countdown_is_cancelled_by_enter_or_ctrl_c(capture_env, tmp_path, how):
+def _record_with_keys_on_a_terminal(
+    args: list[str], env: dict[str, str]
+) -> tuple[subprocess.Popen, int]:
+    """``lectern-studio record ARGS`` reading keys from a terminal (write them to the
+    returned pty end); its output goes into pipes."""
     import pty
 
-    folder = tmp_path / "rec"
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "studio.cli", "record", str(folder), "--countdown", "30"]
-        + ["--screen", "region:0,0,320,180", "--mic", "none"],
+        [sys.executable, "-m", "studio.cli", "record", *args],
         stdin=follower,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=capture_env,
+        env=env,
         text=True,
     )
     os.close(follower)
+    return process, leader
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["enter", "ctrl-c"])
+def test_the_countdown_is_cancelled_by_enter_or_ctrl_c(capture_env, tmp_path, how):
+    folder = tmp_path / "rec"
+    process, leader = _record_with_keys_on_a_terminal(
+        [str(folder), "--countdown", "30", "--screen", "region:0,0,320,180", "--mic", "none"],
+        capture_env,
+    )
     try:
         first = process.stderr.readline()
         assert "Recording starts in" in first, first
@@ -221,22 +232,13 @@ def _live_part(stderr: str) -> str:
 
 @pytest.mark.slow
 def test_on_a_pipe_status_lines_come_once_a_second_and_once_per_pause(capture_env, tmp_path):
-    import pty
-
     camera = video_file(tmp_path / "short.mp4", 1.5, "320x240")  # gone after 1.5 s
     folder = tmp_path / "rec"
-    leader, follower = pty.openpty()  # keys on a terminal, the live view into a pipe
     started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "studio.cli", "record", str(folder), "--mic", "none"]
-        + ["--screen", "region:0,0,320,180", "--camera", str(camera)],
-        stdin=follower,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=capture_env,
-        text=True,
+    process, leader = _record_with_keys_on_a_terminal(
+        [str(folder), "--mic", "none", "--screen", "region:0,0,320,180", "--camera", str(camera)],
+        capture_env,
     )
-    os.close(follower)
     try:
         deadline = time.monotonic() + 30
         while not (folder / "screen-000.mkv").exists() and time.monotonic() < deadline:
