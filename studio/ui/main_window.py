@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.worker = Worker(self)
         self.job: Job | None = None
         self.job_label = ""
+        self._job_status = ""
         self.building: Path | None = None
         self.building_from: Path | None = None
         #: The media of the lesson being built, playable before the build is done.
@@ -614,7 +615,7 @@ class MainWindow(QMainWindow):
         return self.job is not None
 
     def _start(self, label: str, job: Job) -> None:
-        self.job, self.job_label = job, label
+        self.job, self.job_label, self._job_status = job, label, ""
         self.import_action.setEnabled(False)
         self.export_action.setEnabled(False)
         self.import_button.setEnabled(False)
@@ -626,7 +627,7 @@ class MainWindow(QMainWindow):
         job.progress.connect(lambda f: self.progress_bar.setValue(round(f * 1000)))
         job.progress.connect(lambda _f: self._note_progress())
         job.status.connect(lambda text: self.statusBar().showMessage(f"{label} {text}"))
-        job.status.connect(lambda _text: self._note_progress())
+        job.status.connect(self._job_said)
         job.failed.connect(self.show_error)
         job.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled", 4000))
         job.done.connect(self._job_done)
@@ -712,11 +713,16 @@ class MainWindow(QMainWindow):
 
     def _processing_note(self) -> str:
         percent = round(self.progress_bar.value() / 10)
-        status = self.statusBar().currentMessage() or self.job_label
+        # The job's own words, not the status bar's (other messages pass through there).
+        status = f"{self.job_label} {self._job_status}".strip()
         return (
             f"Still processing ({percent}%): {status}. You can watch the video now; the "
             "transcript, chapters and trimming open here as soon as they are ready."
         )
+
+    def _job_said(self, text: str) -> None:
+        self._job_status = text
+        self._note_progress()
 
     def _note_progress(self) -> None:
         if self.review.previewing is not None:
