@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import ffmpeg
+
 from shared import captions, media
 from shared.chapters import Chapter, ChapterFileError, title_from_segments
 from shared.errors import DiskFullError, LecternError
@@ -1093,26 +1095,27 @@ def _cut_video(
     src: Path, dst: Path, ranges: Sequence[tuple[float, float]], state: ProgressState, what: str
 ) -> None:
     """Cut ``ranges`` out of ``src`` and join them into ``dst`` (H.264 + AAC), frame-accurately."""
-    info = media.probe(src)
-    has_audio = info.has_audio
-    graph, labels = [], []
-    for n, (start, end) in enumerate(ranges):
-        span = f"start={start:.6f}:end={end:.6f}"
-        graph.append(f"[0:v:0]trim={span},setpts=PTS-STARTPTS[v{n}]")
-        labels.append(f"[v{n}]")
+    has_audio = media.probe(src).has_audio
+    source = ffmpeg.input(str(src))
+    pieces = []
+    for start, end in ranges:
+        span = {"start": f"{start:.6f}", "end": f"{end:.6f}"}
+        pieces.append(source["v:0"].filter("trim", **span).filter("setpts", "PTS-STARTPTS"))
         if has_audio:
-            graph.append(f"[0:a:0]atrim={span},asetpts=PTS-STARTPTS[a{n}]")
-            labels.append(f"[a{n}]")
-    outputs = "[v][a]" if has_audio else "[v]"
-    graph.append(f"{''.join(labels)}concat=n={len(ranges)}:v=1:a={int(has_audio)}{outputs}")
-    args = [media.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
-    args += ["-progress", "pipe:1", "-y", "-i", str(src), "-filter_complex", ";".join(graph)]
-    args += ["-map", "[v]", "-c:v", media.h264_encoder(), "-preset", media.X264_PRESET]
-    args += ["-crf", str(media.X264_CRF), "-pix_fmt", "yuv420p"]
+            pieces.append(source["a:0"].filter("atrim", **span).filter("asetpts", "PTS-STARTPTS"))
+    joined = ffmpeg.concat(*pieces, v=1, a=int(has_audio)).node
+    options: dict[str, Any] = {
+        "c:v": media.h264_encoder(),
+        "preset": media.X264_PRESET,
+        "crf": media.X264_CRF,
+        "pix_fmt": "yuv420p",
+        "movflags": "+faststart",
+        "f": "mp4",
+    }
     if has_audio:
-        args += ["-map", "[a]", "-c:a", "aac", "-b:a", media.AUDIO_BITRATE]
-        args += ["-ar", str(media.AUDIO_RATE)]
-    args += ["-movflags", "+faststart", "-f", "mp4", str(dst)]
+        options.update({"c:a": "aac", "b:a": media.AUDIO_BITRATE, "ar": media.AUDIO_RATE})
+    streams = [joined[0], joined[1]] if has_audio else [joined[0]]
+    args = media.graph_command(ffmpeg.output(*streams, str(dst), **options))
     duration = sum(end - start for start, end in ranges)
     state.set_status(what)
     media.run_ffmpeg(args, src=src, dst=dst, duration=duration, state=state, what=what)
