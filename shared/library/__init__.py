@@ -12,7 +12,12 @@ and looks courses and lessons up; the rest is done by managers reached as attrib
 * ``library.search`` (:mod:`~shared.library.search`): full-text search, best first;
 * ``library.progress`` (:mod:`~shared.library.progress`): positions, watched parts;
 * ``library.notes`` (:mod:`~shared.library.notes`): notes and bookmarks, Markdown export;
-* ``library.settings`` (:mod:`~shared.library.settings`): the library's settings.
+* ``library.settings`` (:mod:`~shared.library.settings`): the library's settings;
+* ``library.backups`` (:mod:`~shared.library.health`): ``VACUUM INTO`` backups.
+
+A damaged library heals itself at open (the newest sound backup, then the course
+folders); a read-only one opens read-only; :attr:`Library.notice` says so in one
+sentence (:mod:`~shared.library.health`).
 
 The schema is built by named migrations (:mod:`~shared.library.schema`), applied in
 order when the library is opened. Values returned are the frozen dataclasses of
@@ -30,12 +35,16 @@ from shared.library.core import Library, default_library_root
 from shared.library.errors import (
     CourseContentError,
     InvalidSettingError,
+    LibraryDamagedError,
     LibraryError,
+    LibraryLockedError,
     NewerLibraryError,
     NotInLibraryError,
     OlderVersionError,
+    ReadOnlyLibraryError,
     UnknownSettingError,
 )
+from shared.library.health import HealReport
 from shared.library.schema import COURSES_DIR, DB_NAME, MIGRATIONS
 from shared.library.search import KIND_WEIGHTS, SEGMENT_CANDIDATES
 from shared.library.settings import SETTINGS
@@ -78,6 +87,10 @@ __all__ = [
     "CourseContentError",
     "UnknownSettingError",
     "InvalidSettingError",
+    "ReadOnlyLibraryError",
+    "LibraryLockedError",
+    "LibraryDamagedError",
+    "HealReport",
     "default_library_root",
     "search_tokens",
     "format_timestamp",

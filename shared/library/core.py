@@ -23,9 +23,18 @@ import platformdirs
 import sqlite_utils
 
 from shared.chapters import Chapter, load_chapters
+from shared.errors import DiskFullError
 from shared.jobs import ProgressState
-from shared.library import schema
-from shared.library.errors import NotInLibraryError
+from shared.library import health, schema
+from shared.library.errors import (
+    LibraryDamagedError,
+    LibraryError,
+    LibraryLockedError,
+    NewerLibraryError,
+    NotInLibraryError,
+    ReadOnlyLibraryError,
+)
+from shared.library.health import MARKER_NAME, Backups, HealReport
 from shared.library.importer import Importer
 from shared.library.notes import Notes
 from shared.library.progress import Progress
@@ -47,6 +56,31 @@ from shared.transcription import Transcript
 __all__ = ["Library", "default_library_root"]
 
 _BUSY_TIMEOUT_MS = 5000
+#: How long a write waits, retrying, for another program's write lock (seconds).
+LOCK_TIMEOUT = 15.0
+
+
+def _read_only_reason(root: Path, path: Path) -> str | None:
+    """Why the library cannot be written (in words), or ``None`` when it can."""
+    for target in (root, path, root / (DB_NAME + "-wal"), root / (DB_NAME + "-shm")):
+        if target.exists() and not os.access(target, os.W_OK):
+            try:
+                if os.statvfs(target).f_flag & os.ST_RDONLY:
+                    return "on a read-only disk"
+            except OSError:
+                pass
+            return f"read-only ({target.name} cannot be written)"
+    return None
+
+
+def _open_error(root: Path, error: sqlite3.OperationalError) -> Exception:
+    """The library error for a SQLite failure while opening (a full disk, a lock, ...)."""
+    code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code == sqlite3.SQLITE_FULL:
+        return DiskFullError(root / DB_NAME)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return LibraryLockedError(root, _BUSY_TIMEOUT_MS / 1000)
+    return LibraryError(f"The library {root} cannot be opened ({error}); check the disk.")
 
 
 def default_library_root() -> Path:
@@ -63,10 +97,18 @@ class Library:
     Open it with :meth:`open`; use it as a context manager or call :meth:`close`.
     """
 
-    def __init__(self, root: Path, db: sqlite_utils.Database) -> None:
+    def __init__(
+        self, root: Path, db: sqlite_utils.Database, *, read_only: str | None = None
+    ) -> None:
         """Use :meth:`open`."""
         self.root = root
         self.db = db
+        #: why nothing can be saved (the library is read-only), or ``None``.
+        self.read_only = read_only
+        #: what opening found and did (damage healed, courses rebuilt, missing files).
+        self.report = HealReport()
+        self._lock_timeout = LOCK_TIMEOUT
+        self._changes_saved = db.conn.total_changes
         self._lock = threading.RLock()
         self._depth = 0
         self._last_stamp = 0
@@ -81,22 +123,75 @@ class Library:
         self.notes = Notes(self)
         #: the settings declared in :data:`shared.library.settings.SETTINGS`.
         self.settings = LibrarySettings(self)
+        #: compact copies of ``library.db`` taken after imports and at a clean close.
+        self.backups = Backups(self)
 
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str] | None = None) -> Library:
-        """Open (creating if needed) the library in ``root`` and bring its schema up to date.
+    def open(cls, root: str | os.PathLike[str] | None = None, *, repair: bool = False) -> Library:
+        """Open (creating if needed) the library in ``root``, healing it if it is damaged.
+
+        A damaged database is set aside and replaced by the newest sound backup, and
+        course folders it does not list are indexed again (see :mod:`shared.library.health`);
+        :attr:`notice` then says what happened in one sentence. A library that cannot be
+        written opens read-only: browsing and playing work, nothing is saved.
 
         Args:
             root: the library folder; :func:`default_library_root` when ``None``.
+            repair: check the whole database (``PRAGMA integrity_check``) even after a
+                clean close, as ``lectern-player repair`` does.
 
         Raises:
             NewerLibraryError: the database was written by a newer Lectern.
+            LibraryDamagedError: it is damaged and read-only, so it cannot be healed.
             OutputNotWritableError: the folder cannot be created.
         """
         root = Path(root) if root is not None else default_library_root()
-        (root / COURSES_DIR).mkdir(parents=True, exist_ok=True)
+        try:
+            return cls._open(root, repair)
+        except sqlite3.OperationalError as error:
+            raise _open_error(root, error) from None
+
+    @classmethod
+    def _open(cls, root: Path, repair: bool) -> Library:
+        path = root / DB_NAME
+        try:
+            (root / COURSES_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError:
+            if not root.is_dir():
+                raise
+        reason = _read_only_reason(root, path)
+        if reason is not None:
+            return cls._open_read_only(root, reason)
+        report = HealReport()
+        unclean = (root / MARKER_NAME).exists()
+        damage = health.check_file(path)
+        if damage is not None and path.exists() and path.stat().st_size == 0:
+            if not health.has_content(root):
+                path.unlink()  # an empty file in an empty library: simply a new library
+                damage = None
+        elif damage is None and not path.exists() and health.has_content(root):
+            damage = "the database file is missing"
+        if damage is None and path.exists():
+            damage = health.diagnose(path, full=unclean or repair)
+        if damage is not None:
+            report.damage = damage
+            health.set_aside(root)
+            report.restored_from = health.restore_newest_backup(root)
+        library = cls._connect(root)
+        library.report = report
+        try:
+            (root / MARKER_NAME).touch()
+            health.rebuild_index(library, report)
+        except BaseException:
+            library.close()
+            raise
+        library.importer.remove_stale()
+        return library
+
+    @classmethod
+    def _connect(cls, root: Path) -> Library:
         conn = sqlite3.connect(root / DB_NAME, check_same_thread=False, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
@@ -108,15 +203,79 @@ class Library:
         except BaseException:
             conn.close()
             raise
-        library.importer.remove_stale()
+        library._changes_saved = conn.total_changes
         return library
 
+    @classmethod
+    def _open_read_only(cls, root: Path, reason: str) -> Library:
+        path = root / DB_NAME
+        damage = health.check_file(path) if path.exists() else "the database file is missing"
+        if damage is not None:
+            raise LibraryDamagedError(root, f"{damage}, and it is {reason}")
+        uri = path.resolve().as_uri()
+        conn = None
+        for options in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: no -shm can be made
+            try:
+                conn = sqlite3.connect(uri + options, uri=True, check_same_thread=False)
+                damage = health.check_database(conn, full=False)
+                break
+            except sqlite3.OperationalError:
+                if conn is not None:
+                    conn.close()
+                conn = None
+        if conn is None or damage is not None:
+            if conn is not None:
+                conn.close()
+            raise LibraryDamagedError(root, f"{damage or 'it cannot be read'}, and it is {reason}")
+        library = cls(root, sqlite_utils.Database(conn), read_only=reason)
+        names = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+        unknown = sorted(names - {name for name, _ in schema.MIGRATIONS})
+        if unknown:
+            conn.close()
+            raise NewerLibraryError(path, unknown)
+        return library
+
+    @property
+    def notice(self) -> str | None:
+        """One sentence for the learner about how the library was opened, or ``None``."""
+        if self.read_only:
+            return (
+                f"Your library is {self.read_only}, so you can browse and play but nothing "
+                "you do (progress, notes, imports) is saved."
+            )
+        return self.report.sentence()
+
+    @property
+    def lock_timeout(self) -> float:
+        """How long a write waits for another program's lock before giving up (seconds)."""
+        return self._lock_timeout
+
+    @lock_timeout.setter
+    def lock_timeout(self, seconds: float) -> None:
+        self._lock_timeout = seconds
+        wait = min(_BUSY_TIMEOUT_MS, max(1, int(seconds * 1000 / 4)))
+        self.db.execute(f"PRAGMA busy_timeout = {wait}")
+
+    def changed(self) -> bool:
+        """Whether anything was written since the library was opened or last backed up."""
+        return self.db.conn.total_changes != self._changes_saved
+
     def close(self) -> None:
-        """Close the database; the object cannot be used afterwards."""
+        """Close the database (after a backup if anything changed); the object is then unusable.
+
+        A clean close removes the marker that makes the next open check the whole database.
+        """
         with self._lock:
-            if not self._closed:
-                self._closed = True
-                self.db.conn.close()
+            if self._closed:
+                return
+            if not self.read_only and self.changed():
+                with contextlib.suppress(OSError, sqlite3.Error):
+                    self.backups.take()
+            self._closed = True
+            self.db.conn.close()
+            if not self.read_only:
+                with contextlib.suppress(OSError):
+                    (self.root / MARKER_NAME).unlink()
 
     def __enter__(self) -> Library:
         return self
@@ -131,9 +290,14 @@ class Library:
         Holding it also holds the library's lock, so writes from several threads are
         serialized.
         """
+        if self.read_only:
+            raise ReadOnlyLibraryError(self.root)
         with self._lock:
             outer = self._depth == 0
-            self.db.execute("BEGIN IMMEDIATE" if outer else "SAVEPOINT inner")
+            if outer:
+                self._begin()
+            else:
+                self.db.execute("SAVEPOINT inner")
             self._depth += 1
             try:
                 yield self.db
@@ -155,6 +319,20 @@ class Library:
                     raise
             else:
                 self.db.execute("RELEASE inner")
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``, retried while another program holds the write lock."""
+        deadline = time.monotonic() + self._lock_timeout
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LibraryLockedError(self.root, self._lock_timeout) from None
+                time.sleep(0.05)
 
     def _now(self) -> int:
         """Milliseconds since the epoch, strictly increasing within this object."""

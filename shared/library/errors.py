@@ -14,6 +14,9 @@ __all__ = [
     "CourseContentError",
     "UnknownSettingError",
     "InvalidSettingError",
+    "ReadOnlyLibraryError",
+    "LibraryLockedError",
+    "LibraryDamagedError",
 ]
 
 
@@ -74,3 +77,33 @@ class InvalidSettingError(LibraryError):
 
     def __init__(self, name: str, value: object, expected: str) -> None:
         super().__init__(f"The setting {name!r} cannot be {value!r}; it must be {expected}.")
+
+
+class ReadOnlyLibraryError(LibraryError):
+    """A change asked of a library that was opened read-only."""
+
+    def __init__(self, root: object) -> None:
+        super().__init__(
+            f"Nothing can be saved: the library {root} is read-only; make the folder "
+            "writable and open Lectern again to save progress, notes and imports."
+        )
+
+
+class LibraryLockedError(LibraryError):
+    """Another program kept the library's write lock for longer than Lectern waits."""
+
+    def __init__(self, root: object, seconds: float) -> None:
+        super().__init__(
+            f"The library {root} is busy: another program (perhaps a second Lectern) has "
+            f"held it for over {seconds:g} s; close that program and try again."
+        )
+
+
+class LibraryDamagedError(LibraryError):
+    """The library database is damaged and cannot be repaired now."""
+
+    def __init__(self, root: object, reason: str) -> None:
+        super().__init__(
+            f"The library {root} is damaged ({reason}); run 'lectern-player repair' to "
+            "restore it from its backups and course folders."
+        )

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from shared.transcription import Segment, TranscriptFileError
 if TYPE_CHECKING:
     from shared.library.core import Library
 
-__all__ = ["Importer", "IMPORT_PREFIX"]
+__all__ = ["Importer", "IMPORT_PREFIX", "read_texts"]
 
 IMPORT_PREFIX = ".import-"
 _STALE_IMPORT_SECONDS = 24 * 3600
@@ -63,7 +64,7 @@ def _transcript_segments(path: Path) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def _read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, LessonTexts]:
+def read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, LessonTexts]:
     """Parse each lesson's transcript and chapters from an extracted package."""
     texts = {}
     for lesson in manifest.lessons:
@@ -125,7 +126,8 @@ class Importer:
         package = Path(package_path)
         course = read_manifest(package).course
         installed = self._lib._one("SELECT version FROM courses WHERE id = ?", (course.id,))
-        if installed is not None and installed == course.version:
+        repair = installed == course.version and bool(self.missing_files(course.id))
+        if installed is not None and installed == course.version and not repair:
             return ImportResult(course.id, course.title, "unchanged")
         if installed is not None and installed > course.version:
             raise OlderVersionError(package, course.title, course.version, installed)
@@ -137,10 +139,13 @@ class Importer:
             manifest = extract_package(package, folder, state=extracting)
             if state is not None:
                 state.set_status(f"Indexing {manifest.course.title}")
-            texts = _read_texts(folder, manifest, package)
-            action = self._install(package, manifest, texts, folder, work, indexing)
+            texts = read_texts(folder, manifest, package)
+            action = self._install(package, manifest, texts, folder, work, indexing, repair)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        if action != "unchanged":
+            with contextlib.suppress(OSError, sqlite3.Error):  # the import itself succeeded
+                self._lib.backups.take()
         if state is not None:
             state.set_progress(1.0)
         return ImportResult(manifest.course.id, manifest.course.title, action)
@@ -153,6 +158,7 @@ class Importer:
         folder: Path,
         work: Path,
         state: ProgressState | None,
+        repair: bool = False,
     ) -> str:
         """Index and move the extracted folder into place, all or nothing."""
         course = manifest.course
@@ -162,12 +168,13 @@ class Importer:
         try:
             with self._lib.atomic():
                 installed = self._lib._one("SELECT version FROM courses WHERE id = ?", (course.id,))
-                if installed is not None and installed >= course.version:
+                if installed is not None and installed >= course.version and not repair:
                     # Another import of this course finished while this one was extracting.
                     if installed == course.version:
                         return "unchanged"
                     raise OlderVersionError(package, course.title, course.version, installed)
                 action = self._store_course(manifest, texts, state=state)
+                action = "repaired" if repair else action
                 check_cancelled(state, f"Importing {package.name}")
                 if target.exists():
                     os.replace(target, old)
@@ -311,3 +318,25 @@ class Importer:
             trash = Path(tempfile.mkdtemp(prefix=IMPORT_PREFIX, dir=self._lib.root)) / "old"
             os.replace(folder, trash)
             shutil.rmtree(trash.parent, ignore_errors=True)
+
+    def missing_files(self, course_id: str) -> list[Path]:
+        """The files of an installed course that are gone from its folder (empty: complete)."""
+        base = self._lib.courses_dir / course_id
+        if not base.is_dir():
+            return [base]
+        missing = []
+        for row in self._lib._rows(
+            "SELECT lessons.video, lessons.presenter_video, lessons.poster, lessons.transcript, "
+            "lessons.chapters, lessons.captions FROM lessons "
+            "JOIN courses ON courses.key = lessons.course_key WHERE courses.id = ?",
+            (course_id,),
+        ):
+            members = [row["video"], row["presenter_video"], row["poster"], row["transcript"]]
+            members += [row["chapters"], *json.loads(row["captions"]).values()]
+            missing += [base / m for m in members if m and not (base / m).is_file()]
+        return missing
+
+    def incomplete_courses(self) -> list[str]:
+        """The installed courses whose folder or media files are missing."""
+        ids = [row["id"] for row in self._lib._rows("SELECT id FROM courses ORDER BY id")]
+        return [course_id for course_id in ids if self.missing_files(course_id)]

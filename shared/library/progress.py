@@ -36,6 +36,8 @@ class Progress:
             NotInLibraryError: the course or lesson is not installed.
             ValueError: ``seconds`` is not a finite number.
         """
+        if self._lib.read_only:  # playing a read-only library works; nothing is saved
+            return
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
             position = min(max(_ms(seconds), 0), self._lib._duration_ms(key))
@@ -62,6 +64,8 @@ class Progress:
             NotInLibraryError: the course or lesson is not installed.
             ValueError: a time is not a finite number.
         """
+        if self._lib.read_only:
+            return self.coverage(course_id, lesson_id)
         start_ms, end_ms = _ms(start), _ms(end)
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
@@ -98,6 +102,8 @@ class Progress:
 
     def mark_complete(self, course_id: str, lesson_id: str, done: bool = True) -> None:
         """Mark a lesson complete (or not complete) whatever its coverage says."""
+        if self._lib.read_only:
+            return
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
             self._lib.db["progress"].upsert(
@@ -111,6 +117,8 @@ class Progress:
 
     def record_opened(self, course_id: str, lesson_id: str) -> None:
         """Remember that a lesson was just opened (for "continue watching" and sorting)."""
+        if self._lib.read_only:
+            return
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
             self._touch(key)
