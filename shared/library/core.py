@@ -178,7 +178,9 @@ class Library:
         if damage is not None:
             report.damage = damage
             health.set_aside(root)
+            newest = next(iter(health.backups(root)), None)
             report.restored_from = health.restore_newest_backup(root)
+            report.complete = not unclean and report.restored_from == newest
         library = cls._connect(root)
         library.report = report
         try:

@@ -67,6 +67,8 @@ class HealReport:
         rebuilt: courses indexed again from their folders.
         missing_files: courses whose folder or media files are gone.
         unreadable: course folders that could not be indexed (by id).
+        complete: the backup restored holds every change (the last session closed
+            cleanly, which takes a backup when anything changed, and it was the newest).
     """
 
     damage: str | None = None
@@ -74,6 +76,7 @@ class HealReport:
     rebuilt: list[str] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    complete: bool = False
 
     def sentence(self) -> str | None:
         """One sentence for the learner, or ``None`` when there is nothing to say."""
@@ -81,9 +84,14 @@ class HealReport:
         if self.damage:
             if self.restored_from is not None:
                 when = _backup_time(self.restored_from)
+                lost = (
+                    "nothing was lost"
+                    if self.complete
+                    else "notes and progress since then may be lost"
+                )
                 parts.append(
                     f"Your library was damaged ({self.damage}), so it was restored from the "
-                    f"backup of {when:%Y-%m-%d %H:%M}: notes and progress since then are lost"
+                    f"backup of {when:%Y-%m-%d %H:%M}: {lost}"
                 )
             else:
                 parts.append(
@@ -92,11 +100,16 @@ class HealReport:
                 )
             courses = len(self.rebuilt)
             if courses:
-                parts.append(f"{_plural(courses, 'course')} were indexed again from their folders")
+                parts.append(
+                    f"{_plural(courses, 'course')} {_were(courses)} indexed again from "
+                    "their folders"
+                )
         elif self.rebuilt:
+            count = len(self.rebuilt)
             parts.append(
-                f"{_plural(len(self.rebuilt), 'course')} missing from the library index were "
-                "indexed again from their folders, and nothing was lost"
+                f"{_plural(count, 'course')} missing from the library index {_were(count)} "
+                f"indexed again from {'its folder' if count == 1 else 'their folders'}, and "
+                "nothing was lost"
             )
         if self.missing_files:
             parts.append(
@@ -115,6 +128,10 @@ class HealReport:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _were(count: int) -> str:
+    return "was" if count == 1 else "were"
 
 
 def _backup_time(path: Path) -> datetime:
@@ -222,7 +239,7 @@ def check_database(conn: sqlite3.Connection, *, full: bool) -> str | None:
         if "migrations" in names:
             missing = [name for name in TABLES if name not in names]
             if missing:
-                return f"the tables {', '.join(missing)} are missing"
+                return f"missing tables: {', '.join(missing)}"
         elif names:
             return "the database file is not a Lectern library"
         if full:

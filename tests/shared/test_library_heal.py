@@ -29,13 +29,16 @@ def test_no_course_is_lost_that_a_backup_or_the_course_folders_can_restore(tmp_p
     assert "\n" not in outcome.said and outcome.said.endswith("."), outcome.said
     if name in ("truncated", "garbage", "zero_bytes", "wrong_schema"):
         assert outcome.said.startswith("Your library was damaged"), outcome.said
-        assert "restored from the backup" in outcome.said
+        assert "restored from the backup" in outcome.said and "nothing was lost" in outcome.said
         assert outcome.notes == 1  # the backup taken at the clean close holds the note
     if name in ("deleted_media", "deleted_course"):
         assert "import the course package again" in outcome.said
         assert outcome.notes == 1  # notes survive, and re-import repaired the files
     if name == "missing_wal":
-        assert "indexed again from their folders, and nothing was lost" in outcome.said
+        assert outcome.said == (
+            "1 course missing from the library index was indexed again from its folder, "
+            "and nothing was lost."
+        )
     if name == "read_only":
         assert "nothing you do" in outcome.said and "read-only" in outcome.said
     if name == "locked":
@@ -84,6 +87,7 @@ def test_an_unclean_close_gets_an_integrity_check_that_finds_damage_in_the_middl
             "SQLite says: database disk image is malformed",
         )
         assert library.report.restored_from is not None
+        assert "notes and progress since then may be lost" in library.notice
         assert [c.id for c in library.courses()] == [damage.BIO, damage.CHEM]
     assert any(p.name.startswith("damaged-") for p in (root / "backups").iterdir())
 
