@@ -123,7 +123,10 @@ def _transcript(text: str = "Hello there.") -> Transcript:
 
 
 def test_write_derived_writes_every_derived_file_and_names_them(video_workspace):
-    found = [Chapter(0.0, 2.0, "Red", None, "detected"), Chapter(2.0, 4.0, "Blue", None, "detected")]
+    found = [
+        Chapter(0.0, 2.0, "Red", None, "detected"),
+        Chapter(2.0, 4.0, "Blue", None, "detected"),
+    ]
     derived = video_workspace.write_derived(_transcript(), found, language="en")
     folder = video_workspace.folder
     assert derived.transcript == TRANSCRIPT_NAME and derived.chapters == CHAPTERS_NAME
