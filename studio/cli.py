@@ -12,7 +12,7 @@ from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
 from shared.terminal import TerminalProgress, clock, print_json, run_main
 from shared.workspace import Lesson, utc_now
-from studio import recording_cli
+from studio import batch_cli, recording_cli
 from studio.course import package_lessons
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
 
@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common], help="check a course package completely")
     p.add_argument("package", type=Path)
     recording_cli.add_parsers(sub, [common])
+    batch_cli.add_parser(sub, [common])
     return parser
 
 
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         "package": _package,
         "verify": _verify,
         **recording_cli.HANDLERS,
+        **batch_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 
