@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import threading
 import time
 import uuid
@@ -468,6 +469,17 @@ def build_one(
         )
 
 
+def dask_setup(worker: Any) -> None:
+    """Worker preload (``dask worker --preload studio.batch``): leave Ctrl+C to the client.
+
+    On a terminal Ctrl+C reaches every process of the foreground group, local workers
+    too; a worker that dies of it loses its lesson's clean-up. The client cancels the
+    batch instead, and each running lesson stops at its next safe point.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _worker_address() -> str:
     try:
         from distributed import get_worker
@@ -567,6 +579,7 @@ def _local_cluster(lessons: int, workers: int | None) -> Any:
         dashboard_address="127.0.0.1:0",  # any free port: other programs may hold 8787
         silence_logs=logging.CRITICAL,
         memory_limit=0,  # a lesson's memory is bounded by its model; no pausing
+        preload=["studio.batch"],  # dask_setup: Ctrl+C is the client's to handle
     )
 
 

@@ -230,3 +230,26 @@ def test_unreachable_scheduler_is_one_sentence(lectures: list[Path], tmp_path: P
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and address in lines[0] and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_ctrl_c_keeps_finished_lessons(lectures: list[Path], tmp_path: Path):
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "studio.cli", "batch", *map(str, lectures[:2])]
+    batch = subprocess.Popen(
+        [*cmd, "-o", str(out), "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while not (out / "lecture-1").is_dir() or not list(out.glob(".lecture-2.*.part")):
+        assert time.monotonic() < deadline and batch.poll() is None, batch.stderr.read()
+        time.sleep(0.05)
+    # Ctrl+C on a terminal reaches the whole foreground group: the CLI and its workers.
+    os.killpg(batch.pid, signal.SIGINT)
+    _, stderr = batch.communicate(timeout=300)
+    assert batch.returncode == 130, stderr
+    assert "cancelled" in stderr.strip().splitlines()[-1] and "Traceback" not in stderr
+    assert sorted(p.name for p in out.iterdir()) == ["lecture-1"]
+    assert KEYWORDS[0] in _said(out / "lecture-1")
