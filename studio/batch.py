@@ -26,6 +26,7 @@ What a department re-processing an archive needs from it:
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import hashlib
 import json
@@ -187,6 +188,8 @@ class LessonOutcome:
         worker: the Dask worker that ran it.
         model_loaded: the worker loaded the speech model for this lesson (its first).
         disk_full: the failure was a full disk.
+        worker_peak_memory: the worker process's peak resident memory so far, bytes
+            (0 where the system does not tell).
     """
 
     source: Path
@@ -198,6 +201,7 @@ class LessonOutcome:
     worker: str = ""
     model_loaded: bool = False
     disk_full: bool = False
+    worker_peak_memory: int = 0
 
 
 @dataclass(frozen=True)
@@ -450,6 +454,7 @@ def build_one(
             audio_seconds=result.lesson.duration,
             seconds=time.monotonic() - started,
             model_loaded=loaded,
+            worker_peak_memory=_peak_memory(),
         )
     except Cancelled:
         return outcome(CANCELLED, seconds=time.monotonic() - started)
@@ -478,6 +483,14 @@ def dask_setup(worker: Any) -> None:
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _peak_memory() -> int:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 def _worker_address() -> str:
@@ -653,7 +666,15 @@ def _check_shared(client: Any, jobs: Sequence[LessonJob], out_dir: Path) -> None
     """Refuse when a worker does not see the output folder and sources as we do."""
     token = uuid.uuid4().hex
     marker = out_dir / f".lectern-batch-{token}"
-    marker.write_text(token, encoding="utf-8")
+    try:
+        marker.write_text(token, encoding="utf-8")
+    except OSError as error:
+        marker.unlink(missing_ok=True)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFullError(out_dir) from error
+        raise BatchError(
+            f"Cannot write in {out_dir} ({error.strerror}); choose a folder you may write to."
+        ) from error
     try:
         sources = [str(job.source) for job in jobs if job.source.exists()]
         seen = client.run(_sees, str(marker), token, sources)

@@ -253,3 +253,12 @@ def test_ctrl_c_keeps_finished_lessons(lectures: list[Path], tmp_path: Path):
     assert "cancelled" in stderr.strip().splitlines()[-1] and "Traceback" not in stderr
     assert sorted(p.name for p in out.iterdir()) == ["lecture-1"]
     assert KEYWORDS[0] in _said(out / "lecture-1")
+
+
+def test_full_disk_stops_the_batch_cleanly(lectures: list[Path], tmpfs):
+    small_disk = tmpfs("64k")  # room for the batch's marker file, not for a lesson
+    result = _studio("batch", *lectures[:2], "-o", small_disk, "--workers", "1")
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "disk is full" in last and "Traceback" not in result.stderr
+    assert list(small_disk.iterdir()) == []
