@@ -384,6 +384,19 @@ def _finished(job: LessonJob, digest: str, settings: dict[str, Any]) -> bool:
     return record.get("source_sha256") == digest and record.get("settings") == settings
 
 
+def _no_room(job: LessonJob) -> bool:
+    """Whether the output's disk has less room than the source (a failed build's cause).
+
+    Some tools end "successfully" on a full disk and leave a truncated file, so the
+    error that surfaces names that file, not the disk.
+    """
+    try:
+        need = job.source.stat().st_size if job.source.is_file() else 0
+        return shutil.disk_usage(job.folder.parent).free < need
+    except OSError:
+        return False
+
+
 def _remove_leftovers(folder: Path) -> None:
     """Remove the temporary folders a killed build of this lesson left next to it."""
     for path in folder.parent.glob(f".{folder.name}.*"):
@@ -418,9 +431,13 @@ def build_one(
         if not job.source.exists():
             raise media.MediaNotFoundError(job.source)
         if job.source.is_file():
-            info = media.probe(job.source)
+            try:
+                info = media.probe(job.source)
+            except (media.NotMediaError, media.EmptyMediaError) as error:
+                return outcome(NOT_VIDEO, error=str(error), seconds=time.monotonic() - started)
             if not info.has_video:
-                raise media.NoVideoError(job.source)
+                error = media.NoVideoError(job.source)
+                return outcome(NOT_VIDEO, error=str(error), seconds=time.monotonic() - started)
         video, camera = _inputs(job.source)
         digest = source_hash(video, camera)
         if _finished(job, digest, settings):
@@ -458,12 +475,9 @@ def build_one(
         )
     except Cancelled:
         return outcome(CANCELLED, seconds=time.monotonic() - started)
-    except (media.NotMediaError, media.EmptyMediaError, media.NoVideoError) as error:
-        return outcome(NOT_VIDEO, error=str(error), seconds=time.monotonic() - started)
-    except DiskFullError:
-        error = DiskFullError(job.folder)
-        return outcome(FAILED, error=str(error), disk_full=True)
     except LecternError as error:
+        if isinstance(error, DiskFullError) or _no_room(job):
+            return outcome(FAILED, error=str(DiskFullError(job.folder)), disk_full=True)
         return outcome(FAILED, error=str(error), seconds=time.monotonic() - started)
     except MemoryError:
         return outcome(FAILED, error=f"{job.source}: the worker ran out of memory.")
