@@ -295,6 +295,7 @@ def _info(args: argparse.Namespace) -> int:
         manifest = package.verify_package(args.package, state=progress)
     finally:
         progress.close()
+    summary = package.package_summary(manifest, package.read_signature(args.package))
     lessons = []
     for lesson in manifest.lessons:
         chapters = []
@@ -312,7 +313,7 @@ def _info(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                **package.package_summary(manifest),
+                **summary,
                 "chapters": {e["lesson"].id: e["chapters"] for e in lessons},
                 "first_lines": {e["lesson"].id: e["lines"] for e in lessons},
             }
@@ -322,6 +323,8 @@ def _info(args: argparse.Namespace) -> int:
     total = sum(lesson.duration_ms for lesson in manifest.lessons) / 1000
     print(f"{course.title}" + (f"  by {course.author}" if course.author else ""))
     print(f"{args.package.resolve()}  (verified: {len(manifest.files)} files)")
+    signed_by = summary["signed_by"]
+    print(signed_by[:1].upper() + signed_by[1:])
     print(f"{len(manifest.lessons)} lesson(s), {clock(total)} in all")
     for number, entry in enumerate(lessons, 1):
         lesson = entry["lesson"]

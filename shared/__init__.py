@@ -16,6 +16,7 @@ __all__ = [
     "media",
     "package",
     "settings",
+    "signing",
     "terminal",
     "transcription",
     "workspace",

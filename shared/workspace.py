@@ -13,6 +13,7 @@ import dataclasses
 import json
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 from shared.errors import LecternError
 from shared.files import write_json_atomic
+from shared.manifest import is_lesson_uid, new_lesson_uid
 from shared.package import LessonSource
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "NotAWorkspaceError",
     "load_lesson",
     "save_lesson",
+    "ensure_uid",
     "lesson_source",
     "slugify",
     "utc_now",
@@ -79,7 +82,14 @@ _RESERVED_NAMES = {
 
 @dataclass(frozen=True)
 class Lesson:
-    """What ``lesson.json`` holds. Paths are relative to the workspace folder."""
+    """What ``lesson.json`` holds. Paths are relative to the workspace folder.
+
+    ``uid`` is the lesson's lasting identity in course packages (a UUID made once,
+    kept through renames and rebuilds into the same folder; see
+    :attr:`shared.manifest.LessonEntry.uid`). Lessons built before it existed have
+    ``""`` until :func:`ensure_uid` gives them one. ``id`` is a readable slug of the
+    first title and names the lesson's folder inside a package.
+    """
 
     id: str
     title: str
@@ -99,6 +109,7 @@ class Lesson:
     warnings: tuple[str, ...] = ()
     created: str = ""
     updated: str = ""
+    uid: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -159,6 +170,25 @@ def save_lesson(folder: str | Path, lesson: Lesson) -> Path:
     return write_json_atomic(Path(folder) / LESSON_FILE, lesson.to_dict())
 
 
+def ensure_uid(
+    folder: str | Path, lesson: Lesson, *, taken: Collection[str] = frozenset()
+) -> Lesson:
+    """The lesson with a ``uid``, made and written to ``lesson.json`` once if it has none
+    (or an unusable one, or one of ``taken``: a lesson folder copied by hand is
+    another lesson).
+
+    ``updated`` is left as it was: giving a lesson its identity is not an edit.
+
+    Raises:
+        DiskFullError, OutputNotWritableError: ``lesson.json`` cannot be written.
+    """
+    if is_lesson_uid(lesson.uid) and lesson.uid not in taken:
+        return lesson
+    lesson = dataclasses.replace(lesson, uid=new_lesson_uid())
+    write_json_atomic(Path(folder) / LESSON_FILE, lesson.to_dict())
+    return lesson
+
+
 def lesson_source(folder: str | Path, lesson: Lesson | None = None) -> LessonSource:
     """What the package writer needs to take this lesson into a course package."""
     folder = Path(folder).resolve()
@@ -179,6 +209,7 @@ def lesson_source(folder: str | Path, lesson: Lesson | None = None) -> LessonSou
         chapters_vtt=opt(lesson.chapters_vtt),
         thumbnails=tuple(folder / name for name in lesson.thumbnails),
         poster=opt(lesson.poster),
+        uid=lesson.uid or None,
     )
 
 

@@ -10,6 +10,7 @@ and renamed into place, so a cancelled or failed build leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ from shared import captions, chapters, media, transcription
 from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
-from shared.workspace import Lesson, save_lesson, slugify, utc_now
+from shared.manifest import is_lesson_uid, new_lesson_uid
+from shared.workspace import LESSON_FILE, Lesson, save_lesson, slugify, utc_now
 from studio.capture.recording import build_inputs
 
 __all__ = [
@@ -235,6 +237,7 @@ def _build(
             model=engine.model_name,
             warnings=tuple(warnings),
             created=utc_now(),
+            uid=_kept_uid(folder),
         )
         save_lesson(work, lesson)
         state.set_progress(1.0)
@@ -253,3 +256,13 @@ def _build(
 def _title_from(video: Path, info: media.MediaInfo) -> str:
     """A readable default title: the container's title tag, else the file name."""
     return info.title or video.stem.replace("_", " ").replace("-", " ").strip().title() or "Lesson"
+
+
+def _kept_uid(folder: Path) -> str:
+    """The identity of the lesson a rebuild replaces (so learners keep their notes on
+    it), or a new one. Only the ``uid`` is taken from the old ``lesson.json``."""
+    try:
+        uid = json.loads((folder / LESSON_FILE).read_text(encoding="utf-8")).get("uid")
+    except (OSError, ValueError, AttributeError):
+        uid = None
+    return uid if is_lesson_uid(uid) else new_lesson_uid()
