@@ -132,10 +132,25 @@ def _import(args: argparse.Namespace) -> int:
                 progress.close()
             results.append(result)
             if not args.json:
-                print(f"{result.action.capitalize()}: '{result.title}' ({result.course_id})")
+                print(
+                    f"{result.action.capitalize()}: '{result.title}' ({result.course_id}), "
+                    f"{result.signed_by}"
+                )
+                for notice in result.notices:
+                    print(f"  {notice}")
     if args.json:
         print_json(
-            [{"course_id": r.course_id, "title": r.title, "action": r.action} for r in results]
+            [
+                {
+                    "course_id": r.course_id,
+                    "title": r.title,
+                    "action": r.action,
+                    "signed_by": r.signed_by,
+                    "beside": r.beside,
+                    "orphaned": list(r.orphaned),
+                }
+                for r in results
+            ]
         )
     return 0
 
@@ -151,6 +166,7 @@ def _list(args: argparse.Namespace) -> int:
                     "version": c.version,
                     "title": c.title,
                     "author": c.author,
+                    "signed_by": c.signed_by,
                     "lessons": c.lesson_count,
                     "duration": c.duration,
                     "completed_lessons": c.completed_lessons,

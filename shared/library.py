@@ -66,8 +66,21 @@ from shared.chapters import Chapter, ChapterFileError, load_chapters
 from shared.errors import LecternError
 from shared.files import write_text_atomic
 from shared.jobs import ProgressState, check_cancelled, stages
-from shared.manifest import MANIFEST_NAME, LessonEntry, Manifest
-from shared.package import extract_package, read_manifest
+from shared.library_updates import (
+    BESIDE,
+    IMPORT,
+    MIGRATION,
+    UNCHANGED,
+    Placement,
+    free_lesson_ids,
+    match_lessons,
+    orphan_lessons,
+    place,
+    signer_hex,
+)
+from shared.manifest import MANIFEST_NAME, SIGNATURE_NAME, LessonEntry, Manifest
+from shared.package import extract_package, read_manifest, read_signature
+from shared.signing import Signature, SignatureFormatError, describe_signer
 from shared.transcription import Segment, Transcript, TranscriptFileError
 
 __all__ = [
@@ -83,6 +96,7 @@ __all__ = [
     "Library",
     "LessonTexts",
     "ImportResult",
+    "ImportPlan",
     "CourseSummary",
     "LessonInfo",
     "SearchHit",
@@ -122,6 +136,7 @@ _WORD_RE = re.compile(r"[^\W_]+")
 _BUSY_TIMEOUT_MS = 5000
 _STALE_IMPORT_SECONDS = 24 * 3600
 _IMPORT_PREFIX = ".import-"
+_LIVE = " AND lessons.orphaned_ms IS NULL"  # lessons the installed version has
 
 
 # ----------------------------------------------------------------------------- errors
@@ -252,14 +267,67 @@ class ImportResult:
     """What :meth:`Library.import_course` did.
 
     Attributes:
-        course_id: the course's id.
+        course_id: the course's id in the library (the package's, or a new one for
+            a course installed beside another, such as ``bio-2``).
         title: the course's title.
         action: ``"imported"``, ``"unchanged"`` or ``"updated"``.
+        signed_by: who signed the package (:func:`shared.signing.describe_signer`).
+        beside: the installed course this one was installed beside rather than
+            over, because the package is unsigned or signed by another key; else ``None``.
+        beside_title: that course's title.
+        orphaned: titles of lessons the update no longer has; their notes and
+            progress are kept (see :meth:`Library.orphans`).
     """
 
     course_id: str
     title: str
     action: str
+    signed_by: str = "unsigned"
+    beside: str | None = None
+    beside_title: str = ""
+    orphaned: tuple[str, ...] = ()
+
+    @property
+    def notices(self) -> list[str]:
+        """What the learner must be told beyond the action, one sentence each."""
+        lines = []
+        if self.beside is not None:
+            why = (
+                "it is unsigned"
+                if self.signed_by == "unsigned"
+                else f"it is {self.signed_by}, not by the key of the installed course"
+            )
+            lines.append(
+                f"It was installed as a separate course beside '{self.beside_title}' "
+                f"({self.beside}), not over it, because {why}; your course was not changed."
+            )
+        if self.orphaned:
+            names = ", ".join(f"'{title}'" for title in self.orphaned)
+            lines.append(
+                f"{len(self.orphaned)} lesson(s) are no longer in the course ({names}); "
+                "your notes and progress on them are kept, and exporting the notes includes them."
+            )
+        return lines
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What :meth:`Library.import_course` would do with a package (see :meth:`Library.plan_import`).
+
+    Attributes:
+        course_id: the library id the course would have.
+        title: the package's course title.
+        action: ``"import"``, ``"update"``, ``"beside"`` or ``"unchanged"``.
+        signed_by: who signed the package.
+        orphaned: titles of installed lessons an update would drop (their notes and
+            progress would be kept as orphans).
+    """
+
+    course_id: str
+    title: str
+    action: str
+    signed_by: str
+    orphaned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,6 +343,9 @@ class CourseSummary:
         completed_lessons: lessons completed.
         coverage: share of the whole course watched, 0..1.
         last_opened: when a lesson was last opened, or ``None``.
+        package_id: the course id its package gives (``id`` differs for a course
+            installed beside another with the same package id).
+        signer_key: the raw public key that signed the installed package, or ``None``.
     """
 
     id: str
@@ -289,6 +360,13 @@ class CourseSummary:
     completed_lessons: int
     coverage: float
     last_opened: datetime | None
+    package_id: str = ""
+    signer_key: bytes | None = None
+
+    @property
+    def signed_by(self) -> str:
+        """``"signed by <author> (key <fingerprint>)"`` or ``"unsigned"``."""
+        return describe_signer(self.author, self.signer_key)
 
 
 @dataclass(frozen=True)
@@ -503,6 +581,7 @@ def _initial(db: sqlite_utils.Database) -> None:
 #: ``(name, function)`` in the order they are applied; append, never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _initial),
+    MIGRATION,
 ]
 
 
@@ -639,6 +718,17 @@ def _read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, Le
             raise CourseContentError(package, lesson.id, reason) from None
         texts[lesson.id] = LessonTexts(segments, chapters)
     return texts
+
+
+def _extracted_signature(folder: Path) -> Signature | None:
+    """The signature :func:`extract_package` verified and wrote beside the manifest."""
+    path = folder / SIGNATURE_NAME
+    if not path.exists():
+        return None
+    try:
+        return Signature.from_bytes(path.read_bytes())
+    except (OSError, SignatureFormatError):
+        return None  # cannot happen after extraction checked it; unsigned is the safe side
 
 
 # ----------------------------------------------------------------------------- library
@@ -827,51 +917,106 @@ class Library:
             Cancelled: ``state`` asked to stop.
         """
         package = Path(package_path)
-        course = read_manifest(package).course
-        installed = self._one("SELECT version FROM courses WHERE id = ?", (course.id,))
-        if installed is not None and installed == course.version:
-            return ImportResult(course.id, course.title, "unchanged")
-        if installed is not None and installed > course.version:
-            raise OlderVersionError(package, course.title, course.version, installed)
+        manifest = read_manifest(package)
+        signature = read_signature(package)
+        signed_by = describe_signer(manifest.course.author, signature and signature.public_key)
+        placement = self._placement(package, manifest, signature)
+        if placement.action == UNCHANGED:
+            return ImportResult(placement.course_id, manifest.course.title, "unchanged", signed_by)
         check_cancelled(state, f"Importing {package.name}")
         extracting, indexing = stages(state, [9, 1]) if state is not None else (None, None)
         work = Path(tempfile.mkdtemp(prefix=_IMPORT_PREFIX, dir=self.root))
         try:
             folder = work / "course"
             manifest = extract_package(package, folder, state=extracting)
+            # What was extracted (and verified) is the truth, not what was read before.
+            signature = _extracted_signature(folder)
             if state is not None:
                 state.set_status(f"Indexing {manifest.course.title}")
             texts = _read_texts(folder, manifest, package)
-            action = self._install(package, manifest, texts, folder, work, indexing)
+            result = self._install(package, manifest, signature, texts, folder, work, indexing)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if state is not None:
             state.set_progress(1.0)
-        return ImportResult(manifest.course.id, manifest.course.title, action)
+        return result
+
+    def plan_import(self, package_path: str | os.PathLike[str]) -> ImportPlan:
+        """What :meth:`import_course` would do with a package, cheaply (nothing is changed).
+
+        Reads the package's listing, manifest and signature only, so a window can
+        ask the learner first when an update would leave lessons as orphans.
+
+        Raises:
+            PackageError: the package is missing, damaged or unsafe.
+            OlderVersionError: a newer version of the course is installed.
+        """
+        package = Path(package_path)
+        manifest = read_manifest(package)
+        signature = read_signature(package)
+        with self._lock:
+            placement = self._placement(package, manifest, signature)
+            orphaned: tuple[str, ...] = ()
+            if placement.action == "update":
+                old = self._rows(
+                    "SELECT key, id, uid, title, orphaned_ms FROM lessons "
+                    "WHERE course_key = ? ORDER BY position",
+                    (placement.installed["key"],),
+                )
+                keep = set(match_lessons(old, manifest.lessons))
+                orphaned = tuple(
+                    row["title"]
+                    for row in old
+                    if row["key"] not in keep and row["orphaned_ms"] is None
+                )
+        return ImportPlan(
+            placement.course_id,
+            manifest.course.title,
+            placement.action,
+            describe_signer(manifest.course.author, signature and signature.public_key),
+            orphaned,
+        )
+
+    def _placement(
+        self, package: Path, manifest: Manifest, signature: Signature | None
+    ) -> Placement:
+        """Where the package goes (see :mod:`shared.library_updates`); refuses an older
+        version of a course from the same signer."""
+        with self._lock:
+            placement = place(self.db, self.courses_dir, manifest, signature)
+        course = manifest.course
+        if placement.action == "update" and placement.installed["version"] > course.version:
+            raise OlderVersionError(
+                package, course.title, course.version, placement.installed["version"]
+            )
+        return placement
 
     def _install(
         self,
         package: Path,
         manifest: Manifest,
+        signature: Signature | None,
         texts: Mapping[str, LessonTexts],
         folder: Path,
         work: Path,
         state: ProgressState | None,
-    ) -> str:
+    ) -> ImportResult:
         """Index and move the extracted folder into place, all or nothing."""
         course = manifest.course
-        target = self.courses_dir / course.id
+        signed_by = describe_signer(course.author, signature and signature.public_key)
         old = work / "old"
         swapped = False
+        target = None
         try:
             with self.atomic():
-                installed = self._one("SELECT version FROM courses WHERE id = ?", (course.id,))
-                if installed is not None and installed >= course.version:
-                    # Another import of this course finished while this one was extracting.
-                    if installed == course.version:
-                        return "unchanged"
-                    raise OlderVersionError(package, course.title, course.version, installed)
-                action = self._store_course(manifest, texts, state=state)
+                # Decided again inside the transaction: another import may have finished.
+                placement = self._placement(package, manifest, signature)
+                if placement.action == UNCHANGED:
+                    return ImportResult(placement.course_id, course.title, "unchanged", signed_by)
+                target = self.courses_dir / placement.course_id
+                action, orphaned = self._store_course(
+                    manifest, texts, state=state, placement=placement, signature=signature
+                )
                 check_cancelled(state, f"Importing {package.name}")
                 if target.exists():
                     os.replace(target, old)
@@ -883,12 +1028,21 @@ class Library:
                     raise
                 swapped = True
         except BaseException:
-            if swapped:  # only the commit can have failed: put the old folder back
+            if swapped and target is not None:  # only the commit can have failed
                 shutil.rmtree(target, ignore_errors=True)
                 if old.exists():
                     os.replace(old, target)
             raise
-        return action
+        beside = placement.installed if placement.action == BESIDE else None
+        return ImportResult(
+            placement.course_id,
+            course.title,
+            action,
+            signed_by,
+            beside=beside["id"] if beside else None,
+            beside_title=beside["title"] if beside else "",
+            orphaned=tuple(orphaned),
+        )
 
     def _store_course(
         self,
@@ -896,19 +1050,23 @@ class Library:
         texts: Mapping[str, LessonTexts],
         *,
         state: ProgressState | None = None,
-    ) -> str:
+        placement: Placement | None = None,
+        signature: Signature | None = None,
+    ) -> tuple[str, list[str]]:
         """Write a course's rows and index its text; call inside :meth:`atomic`.
 
-        Lessons that survive an update keep their key, so their progress and notes
-        stay; lessons that are gone are deleted with everything that hangs off them.
+        Lessons that survive an update (same ``uid``, or same ``id`` for packages
+        without uids) keep their key, so their progress and notes stay; lessons that
+        are gone become orphans that keep them too (see :mod:`shared.library_updates`).
 
         Returns:
-            ``"imported"`` or ``"updated"``.
+            ``"imported"`` or ``"updated"``, and the titles of the new orphans.
         """
         course = manifest.course
         db = self.db
         now = self._now()
-        key = self._one("SELECT key FROM courses WHERE id = ?", (course.id,))
+        if placement is None:
+            placement = place(db, self.courses_dir, manifest, signature)
         values = (
             course.version,
             course.title,
@@ -917,35 +1075,43 @@ class Library:
             course.language,
             course.created,
             course.cover,
+            course.id,
+            signer_hex(signature),
         )
-        if key is None:
+        if placement.action in (IMPORT, BESIDE):
             action = "imported"
             key = db.execute(
                 "INSERT INTO courses (version, title, description, author, language, created, "
-                "cover, id, imported_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, course.id, now),
+                "cover, package_id, signer_key, id, imported_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, placement.course_id, now),
             ).lastrowid
         else:
             action = "updated"
+            key = placement.installed["key"]
             db.execute(
                 "UPDATE courses SET version = ?, title = ?, description = ?, author = ?, "
-                "language = ?, created = ?, cover = ?, imported_ms = ? WHERE key = ?",
+                "language = ?, created = ?, cover = ?, package_id = ?, signer_key = ?, "
+                "imported_ms = ? WHERE key = ?",
                 (*values, now, key),
             )
-        old = dict(db.execute("SELECT id, key FROM lessons WHERE course_key = ?", (key,)))
-        keep = {lesson.id for lesson in manifest.lessons}
-        gone = [lesson_key for lesson_id, lesson_key in old.items() if lesson_id not in keep]
-        survivors = [lesson_key for lesson_id, lesson_key in old.items() if lesson_id in keep]
-        db.conn.executemany("DELETE FROM lessons WHERE key = ?", [(k,) for k in gone])
-        db.conn.executemany("DELETE FROM segments WHERE lesson_key = ?", [(k,) for k in survivors])
+        old = list(db.query("SELECT key, id, uid FROM lessons WHERE course_key = ?", (key,)))
+        matched = match_lessons(old, manifest.lessons)
+        orphaned = orphan_lessons(db, key, [k for k in matched if k is not None], now)
+        free_lesson_ids(db, key, [lesson.id for lesson in manifest.lessons])
+        db.conn.executemany(
+            "DELETE FROM segments WHERE lesson_key = ?", [(k,) for k in matched if k is not None]
+        )
         db.execute("DELETE FROM labels WHERE course_key = ? AND note_id IS NULL", (key,))
         db.execute(
             "INSERT INTO labels (kind, course_key, text) VALUES ('course', ?, ?)",
             (key, course.title),
         )
-        for position, lesson in enumerate(manifest.lessons):
+        for position, (lesson, lesson_key) in enumerate(
+            zip(manifest.lessons, matched, strict=True)
+        ):
             check_cancelled(state, f"Importing {course.title}")
-            lesson_key = self._store_lesson(key, position, lesson, old.get(lesson.id))
+            lesson_key = self._store_lesson(key, position, lesson, lesson_key)
             lesson_texts = texts.get(lesson.id, LessonTexts())
             db.conn.executemany(
                 "INSERT INTO segments (lesson_key, start_ms, end_ms, text) VALUES (?, ?, ?, ?)",
@@ -967,12 +1133,14 @@ class Library:
             )
             if state is not None:
                 state.set_progress((position + 1) / len(manifest.lessons))
-        return action
+        return action, orphaned
 
     def _store_lesson(
         self, course_key: int, position: int, lesson: LessonEntry, lesson_key: int | None
     ) -> int:
         values = (
+            lesson.id,
+            lesson.uid,
             position,
             lesson.title,
             lesson.duration_ms,
@@ -985,17 +1153,21 @@ class Library:
             json.dumps(list(lesson.thumbnails)),
         )
         columns = (
-            "position, title, duration_ms, video, presenter_video, poster, transcript, "
+            "id, uid, position, title, duration_ms, video, presenter_video, poster, transcript, "
             "chapters, captions, thumbnails"
         )
         if lesson_key is None:
             return self.db.execute(
-                f"INSERT INTO lessons (course_key, id, {columns}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (course_key, lesson.id, *values),
+                f"INSERT INTO lessons (course_key, {columns}) "
+                f"VALUES (?, {', '.join('?' * len(values))})",
+                (course_key, *values),
             ).lastrowid
+        # A lesson that comes back in this version is not an orphan any more.
         assignments = ", ".join(f"{name.strip()} = ?" for name in columns.split(","))
-        self.db.execute(f"UPDATE lessons SET {assignments} WHERE key = ?", (*values, lesson_key))
+        self.db.execute(
+            f"UPDATE lessons SET {assignments}, orphaned_ms = NULL WHERE key = ?",
+            (*values, lesson_key),
+        )
         return lesson_key
 
     def remove_course(self, course_id: str) -> None:
@@ -1073,7 +1245,7 @@ class Library:
         """Every installed course, sorted by title."""
         rows = self._rows("SELECT * FROM courses ORDER BY title COLLATE NOCASE, id")
         lessons: dict[int, list[dict]] = {}
-        for row in self._lesson_rows("1", ()):
+        for row in self._lesson_rows("lessons.orphaned_ms IS NULL", ()):
             lessons.setdefault(row["course_key"], []).append(row)
         threshold = self._threshold()
         return [self._summary(row, lessons.get(row["key"], []), threshold) for row in rows]
@@ -1086,7 +1258,7 @@ class Library:
         """
         key = self._course_key(course_id)
         row = self._rows("SELECT * FROM courses WHERE key = ?", (key,))[0]
-        lessons = self._lesson_rows("lessons.course_key = ?", (key,))
+        lessons = self._lesson_rows(f"lessons.course_key = ?{_LIVE}", (key,))
         return self._summary(row, lessons, self._threshold())
 
     def _summary(
@@ -1112,6 +1284,8 @@ class Library:
             completed_lessons=sum(self._completed(lesson, threshold) for lesson in lessons),
             coverage=watched / total if total else 0.0,
             last_opened=_when(row["opened_ms"]),
+            package_id=row["package_id"] or row["id"],
+            signer_key=bytes.fromhex(row["signer_key"]) if row["signer_key"] else None,
         )
 
     def lessons(self, course_id: str) -> list[LessonInfo]:
@@ -1122,7 +1296,23 @@ class Library:
         """
         key = self._course_key(course_id)
         threshold = self._threshold()
-        rows = self._lesson_rows("lessons.course_key = ?", (key,))
+        rows = self._lesson_rows(f"lessons.course_key = ?{_LIVE}", (key,))
+        return [self._lesson_info(row, threshold) for row in rows]
+
+    def orphans(self, course_id: str) -> list[LessonInfo]:
+        """Lessons an update of the course no longer has, kept for their notes and progress.
+
+        Their media went with the old version, so they cannot be played; their notes
+        (:meth:`notes`) can be read and are exported with the others.
+
+        Raises:
+            NotInLibraryError: the course is not installed.
+        """
+        key = self._course_key(course_id)
+        threshold = self._threshold()
+        rows = self._lesson_rows(
+            "lessons.course_key = ? AND lessons.orphaned_ms IS NOT NULL", (key,)
+        )
         return [self._lesson_info(row, threshold) for row in rows]
 
     def lesson(self, course_id: str, lesson_id: str) -> LessonInfo:
@@ -1408,7 +1598,7 @@ class Library:
     def continue_watching(self, limit: int = 5) -> list[ContinueItem]:
         """The most recently played lessons that are not completed, newest first."""
         threshold = self._threshold()
-        rows = self._lesson_rows("progress.played_ms IS NOT NULL", ())
+        rows = self._lesson_rows(f"progress.played_ms IS NOT NULL{_LIVE}", ())
         rows.sort(key=lambda row: row["played_ms"], reverse=True)
         items = []
         for row in rows:
@@ -1521,7 +1711,8 @@ class Library:
         else:
             where, params = "notes.lesson_key = ?", (self._lesson_key(course_id, lesson_id),)
         rows = self._rows(
-            self._NOTE_SELECT + f"WHERE {where} ORDER BY lessons.position, notes.time_ms, notes.id",
+            self._NOTE_SELECT + f"WHERE {where} "
+            "ORDER BY lessons.orphaned_ms IS NOT NULL, lessons.position, notes.time_ms, notes.id",
             params,
         )
         return [self._note(row) for row in rows]
@@ -1530,18 +1721,25 @@ class Library:
         """The course's notes as Markdown: a heading per lesson, one line per note.
 
         Each line is ``- [m:ss](#lesson-id@seconds) text``; bookmarks are marked
-        ``(bookmark)`` and further lines of a note are indented under it.
+        ``(bookmark)`` and further lines of a note are indented under it. Notes on
+        lessons the course no longer has (:meth:`orphans`) come last, under headings
+        that say so.
         """
         course = self.course(course_id)
         lessons = {lesson.id: lesson for lesson in self.lessons(course_id)}
+        orphans = {lesson.id: lesson for lesson in self.orphans(course_id)}
         lines = [f"# {course.title}", ""]
         current = None
         notes = self.notes(course_id)
         for note in notes:
             if note.lesson_id != current:
                 current = note.lesson_id
-                lesson = lessons[note.lesson_id]
-                lines += [f"## {lesson.position + 1}. {lesson.title}", ""]
+                if note.lesson_id in lessons:
+                    lesson = lessons[note.lesson_id]
+                    lines += [f"## {lesson.position + 1}. {lesson.title}", ""]
+                else:
+                    lesson = orphans[note.lesson_id]
+                    lines += [f"## {lesson.title} (no longer in the course)", ""]
             stamp = format_timestamp(note.time)
             target = f"#{note.lesson_id}@{_seconds_text(_ms(note.time))}"
             text = note.text.strip().replace("\r\n", "\n").replace("\n", "\n  ")
