@@ -9,7 +9,7 @@ only when both carry the same course id *and* were signed by the same key
 (:mod:`shared.signing`). A package with a known course id that is unsigned, or
 signed by another key, is installed *beside* it under a new library id
 (``bio``, then ``bio-2``, ...), so it can never overwrite the learner's course. A
-package whose manifest equals an installed one is *unchanged*. Each installed
+package whose manifest and signer equal an installed one's is *unchanged*. Each installed
 course keeps the id its package gave (``package_id``) and its signer's public key
 (``signer_key``, hex; ``NULL`` for unsigned).
 
@@ -137,8 +137,8 @@ def place(
     if same is not None:
         unchanged = same["version"] == manifest.course.version
         return Placement(UNCHANGED if unchanged else UPDATE, same["id"], same)
-    for row in rows:
-        if _installed_manifest(courses_dir, row["id"]) == manifest:
+    for row in rows:  # the same package again (an unsigned one has no other way to tell)
+        if row["signer_key"] == key and _installed_manifest(courses_dir, row["id"]) == manifest:
             return Placement(UNCHANGED, row["id"], row)
     return Placement(BESIDE, _free_course_id(db, courses_dir, package_id), rows[0])
 
