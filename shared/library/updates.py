@@ -1,7 +1,7 @@
-"""How an imported package relates to the installed courses, and what an update keeps.
+"""``library.updates``: how an imported package relates to the installed courses, and
+what an update keeps.
 
-Used by the library's importer, inside its transactions; nothing else touches
-these tables.
+Used by the importer (and the index rebuild) inside their transactions.
 
 **Which course a package goes to.** A package names its course id, but anyone can
 write any id into a manifest. So a package is an *update* of an installed course
@@ -34,11 +34,12 @@ from typing import Any
 
 import sqlite_utils
 
-from shared.manifest import MANIFEST_NAME, LessonEntry, Manifest, ManifestError
-from shared.signing import Signature
+from shared.manifest import MANIFEST_NAME, SIGNATURE_NAME, LessonEntry, Manifest, ManifestError
+from shared.signing import Signature, SignatureFormatError
 
 __all__ = [
     "MIGRATION",
+    "LIVE",
     "IMPORT",
     "UPDATE",
     "BESIDE",
@@ -49,9 +50,14 @@ __all__ = [
     "orphan_lessons",
     "free_lesson_ids",
     "signer_hex",
+    "folder_belongs",
+    "folder_signature",
+    "at_folder",
 ]
 
 IMPORT, UPDATE, BESIDE, UNCHANGED = "import", "update", "beside", "unchanged"
+#: A condition to append to a ``WHERE`` on ``lessons``: the lessons the installed version has.
+LIVE = " AND lessons.orphaned_ms IS NULL"
 _ORPHAN_TAG = "~"  # never in a manifest slug, so a renamed orphan id never clashes
 
 
@@ -220,3 +226,39 @@ def free_lesson_ids(db: sqlite_utils.Database, course_key: int, new_ids: Iterabl
             continue  # a lesson of the new version gets its id when it is written
         final = row["id"] if row["id"] not in new_ids else f"{row['id']}{_ORPHAN_TAG}{row['key']}"
         db.execute("UPDATE lessons SET id = ? WHERE key = ?", (final, row["key"]))
+
+
+# ----------------------------------------------------------------------------- rebuilding
+
+
+def folder_belongs(folder_name: str, package_id: str) -> bool:
+    """Whether ``courses/<folder_name>`` may hold a course whose package id is
+    ``package_id``: its own id, or the id with ``-N`` of a course installed beside."""
+    if folder_name == package_id:
+        return True
+    head, _, number = folder_name.rpartition("-")
+    return head == package_id and number.isdigit() and int(number) >= 2
+
+
+def folder_signature(folder: Path, manifest: bytes) -> Signature | None:
+    """The signature in an installed course folder, if it signs ``manifest``; else ``None``
+    (a folder whose signature is gone or does not match counts as unsigned)."""
+    try:
+        signature = Signature.from_bytes((folder / SIGNATURE_NAME).read_bytes())
+    except (OSError, SignatureFormatError):
+        return None
+    return signature if signature.verify(manifest) else None
+
+
+def at_folder(db: sqlite_utils.Database, course_id: str) -> Placement:
+    """The placement that writes a course folder's rows under its own library id."""
+    row = next(
+        iter(
+            db.query(
+                "SELECT key, id, version, title, signer_key FROM courses WHERE id = ?",
+                (course_id,),
+            )
+        ),
+        None,
+    )
+    return Placement(IMPORT, course_id) if row is None else Placement(UPDATE, course_id, row)
