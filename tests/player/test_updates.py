@@ -8,6 +8,7 @@ itself (short silent videos), and imported into a real SQLite library, by the re
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +228,30 @@ def test_the_window_says_a_package_went_beside(qtbot, open_window, packages, tmp
     window.library_view.show_course("bio-2")
     signer = window.library_view.course_page.signer.text()
     assert signer.startswith("Unsigned")
+
+
+def test_a_rebuilt_index_keeps_beside_courses_and_their_signers(packages, tmp_path):
+    root = tmp_path / "library"
+    _with_work(root, packages)
+    for name in ("v2-unsigned", "v2-foreign"):
+        player(root, "import", packages[name])
+    with Library.open(root) as library:
+        before = {c.id: (c.package_id, c.signer_key, c.version) for c in library.courses()}
+    for path in root.iterdir():  # the database and its backups are lost; the folders remain
+        if path.name != "courses":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    with Library.open(root) as library:
+        after = {c.id: (c.package_id, c.signer_key, c.version) for c in library.courses()}
+    assert after == before and sorted(after) == ["bio", "bio-2", "bio-3"]
+    # Ann's next version is still an update of the learner's course, not a fourth copy.
+    assert player(root, "import", packages["v3"]).stdout.startswith("Updated: 'Biology' (bio)")
+
+
+def test_an_updated_course_with_orphans_is_complete(packages, tmp_path):
+    root = tmp_path / "library"
+    _with_work(root, packages)
+    player(root, "import", packages["v2"])
+    again = player(root, "import", packages["v2"]).stdout
+    assert again.startswith("Unchanged: 'Biology' (bio)")  # the orphan's media is not "missing"
+    with Library.open(root) as library:
+        assert library.importer.incomplete_courses() == []
