@@ -88,6 +88,7 @@ __all__ = [
     "write_package",
     "read_manifest",
     "read_signature",
+    "read_signed_manifest",
     "verify_package",
     "extract_package",
     "read_member",
@@ -1067,8 +1068,20 @@ def read_signature(
         SignatureError: the signature is unreadable or does not match the manifest.
         PackageError: another problem with the package.
     """
-    with _opened(path, limits) as (package, zf, _, infos, raw):
-        return _load_signature(package, zf, infos, raw)
+    return read_signed_manifest(path, limits=limits)[1]
+
+
+def read_signed_manifest(
+    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Manifest, Signature | None]:
+    """:func:`read_manifest` and :func:`read_signature` in one opening of the package.
+
+    Raises:
+        SignatureError: the signature is unreadable or does not match the manifest.
+        PackageError: another problem with the package.
+    """
+    with _opened(path, limits) as (package, zf, manifest, infos, raw):
+        return manifest, _load_signature(package, zf, infos, raw)
 
 
 def verify_package(

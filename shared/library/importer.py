@@ -37,7 +37,7 @@ from shared.library.updates import (
 )
 from shared.library.values import ImportPlan, ImportResult, LessonTexts
 from shared.manifest import SIGNATURE_NAME, LessonEntry, Manifest
-from shared.package import extract_package, read_manifest, read_signature
+from shared.package import extract_package, read_signed_manifest
 from shared.signing import Signature, SignatureFormatError, describe_signer
 from shared.transcription import Segment, TranscriptFileError
 
@@ -153,8 +153,7 @@ class Importer:
             Cancelled: ``state`` asked to stop.
         """
         package = Path(package_path)
-        manifest = read_manifest(package)
-        signature = read_signature(package)
+        manifest, signature = read_signed_manifest(package)
         signed_by = describe_signer(manifest.course.author, signature and signature.public_key)
         placement = self._placement(package, manifest, signature)
         # The same course again, with files gone from its folder: extract it again.
@@ -195,8 +194,7 @@ class Importer:
             OlderVersionError: a newer version of the course is installed.
         """
         package = Path(package_path)
-        manifest = read_manifest(package)
-        signature = read_signature(package)
+        manifest, signature = read_signed_manifest(package)
         with self._lib._lock:
             placement = self._placement(package, manifest, signature)
             orphaned: tuple[str, ...] = ()
