@@ -30,6 +30,7 @@ from shared.library.updates import (
     UNCHANGED,
     Placement,
     free_lesson_ids,
+    has_learner_work,
     match_lessons,
     orphan_lessons,
     place,
@@ -208,7 +209,9 @@ class Importer:
                 orphaned = tuple(
                     row["title"]
                     for row in old
-                    if row["key"] not in keep and row["orphaned_ms"] is None
+                    if row["key"] not in keep
+                    and row["orphaned_ms"] is None
+                    and has_learner_work(self._lib.db, row["key"])
                 )
         return ImportPlan(
             placement.course_id,

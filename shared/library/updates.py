@@ -19,8 +19,9 @@ renames); lessons of older packages, without a ``uid``, are matched by their
 ``id`` (the old title-derived slug).
 
 **Orphans.** An installed lesson that the new version no longer has is not
-deleted: it becomes an orphan (``orphaned_ms`` set), keeping its notes, bookmarks,
-progress and watched parts, which the learner can still read and export. Its
+deleted if the learner left anything on it: it becomes an orphan (``orphaned_ms``
+set), keeping its notes, bookmarks, progress and watched parts, which the learner
+can still read and export. Its
 media went with the old version. If a later version brings the lesson back (same
 ``uid``), it is a lesson again with everything it had.
 """
@@ -48,6 +49,7 @@ __all__ = [
     "place",
     "match_lessons",
     "orphan_lessons",
+    "has_learner_work",
     "free_lesson_ids",
     "signer_hex",
     "folder_belongs",
@@ -177,13 +179,22 @@ def match_lessons(
     return found
 
 
+def has_learner_work(db: sqlite_utils.Database, lesson_key: int) -> bool:
+    """Whether the learner left anything on a lesson: notes, bookmarks, progress, watched parts."""
+    return any(
+        db.execute(f"SELECT 1 FROM {table} WHERE lesson_key = ? LIMIT 1", (lesson_key,)).fetchone()
+        for table in ("notes", "progress", "watched")
+    )
+
+
 def orphan_lessons(
     db: sqlite_utils.Database, course_key: int, keep: Iterable[int], now: int
 ) -> list[str]:
     """Make every lesson of a course not in ``keep`` an orphan; call inside a transaction.
 
     Their notes, progress and watched parts stay; their transcript text (whose
-    media is gone) leaves the search index.
+    media is gone) leaves the search index. A dropped lesson the learner left
+    nothing on is simply deleted: there is nothing to keep.
 
     Returns:
         The titles of the lessons that became orphans just now, in course order.
@@ -196,6 +207,9 @@ def orphan_lessons(
         )
     )
     gone = [row for row in rows if row["key"] not in keep]
+    empty = [row["key"] for row in gone if not has_learner_work(db, row["key"])]
+    db.conn.executemany("DELETE FROM lessons WHERE key = ?", [(key,) for key in empty])
+    gone = [row for row in gone if row["key"] not in empty]
     db.conn.executemany(
         "UPDATE lessons SET orphaned_ms = COALESCE(orphaned_ms, ?) WHERE key = ?",
         [(now, row["key"]) for row in gone],

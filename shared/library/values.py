@@ -46,8 +46,8 @@ class ImportResult:
         beside: the installed course this one was installed beside rather than
             over, because the package is unsigned or signed by another key; else ``None``.
         beside_title: that course's title.
-        orphaned: titles of lessons the update no longer has; their notes and
-            progress are kept (see :meth:`Library.orphans`).
+        orphaned: titles of lessons the update no longer has but the learner left
+            notes or progress on; those are kept (see :meth:`Library.orphans`).
     """
 
     course_id: str
@@ -90,8 +90,8 @@ class ImportPlan:
         title: the package's course title.
         action: ``"import"``, ``"update"``, ``"beside"`` or ``"unchanged"``.
         signed_by: who signed the package.
-        orphaned: titles of installed lessons an update would drop (their notes and
-            progress would be kept as orphans).
+        orphaned: titles of installed lessons with the learner's notes or progress
+            that an update would drop (those would be kept as orphans).
     """
 
     course_id: str

@@ -275,6 +275,29 @@ def test_newer_version_keeps_progress_of_surviving_lessons(bio, packages):
     assert not (bio.root / "courses" / "bio-101" / "lessons" / "week-2").exists()
 
 
+def test_a_dropped_lesson_without_the_learners_work_is_simply_removed(bio, packages):
+    bio.add_note("bio-101", "intro", 5, "only on the first lesson")
+    assert bio.plan_import(packages["v3"]).orphaned == ()
+    result = bio.import_course(packages["v3"])
+    assert (result.action, result.orphaned, result.notices) == ("updated", (), [])
+    assert bio.orphans("bio-101") == [] and bio.db["lessons"].count == 1
+
+
+def test_packages_from_another_signer_or_unsigned_go_beside(bio, tmp_path):
+    bio.add_note("bio-101", "intro", 5, "mine")
+    for number, key in enumerate((None, SigningKey.generate()), 2):
+        other = make_package(tmp_path, version=3, signing_key=key, name=f"other-{number}.lectern")
+        result = bio.import_course(other)
+        assert (result.action, result.course_id, result.beside) == (
+            "imported",
+            f"bio-101-{number}",
+            "bio-101",
+        )
+        assert "your course was not changed" in result.notices[0]
+    assert bio.course("bio-101").version == 2 and len(bio.notes("bio-101")) == 1
+    assert [c.package_id for c in bio.courses()] == ["bio-101"] * 3
+
+
 def test_older_version_is_refused(bio, packages):
     before = snapshot(bio.root)
     with pytest.raises(OlderVersionError, match="version 1 .* older than version 2"):
