@@ -16,7 +16,8 @@ from pathlib import Path
 from shared import package
 from shared.errors import LecternError
 from shared.library import MARK_END, MARK_START, Library, default_library_root
-from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.terminal import TerminalProgress, print_json, run_main
+from shared.timecode import clock
 
 PROG = "lectern-player"
 COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info")

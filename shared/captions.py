@@ -18,6 +18,7 @@ from pathlib import Path
 
 from shared.errors import LecternError
 from shared.files import write_text_atomic
+from shared.timecode import round_to_ms
 from shared.transcription import Segment, Transcript
 
 __all__ = [
@@ -270,10 +271,6 @@ def cues_from_transcript(
     return _time_cues(drafts, min_duration=min_duration, max_duration=max_duration)
 
 
-def _ms(seconds: float) -> float:
-    return math.floor(seconds * 1000 + 0.5) / 1000
-
-
 def _time_cues(
     drafts: Sequence[tuple[float, float, str]], *, min_duration: float, max_duration: float
 ) -> list[Cue]:
@@ -281,14 +278,14 @@ def _time_cues(
     cues: list[Cue] = []
     previous_end = 0.0
     for index, (raw_start, raw_end, text) in enumerate(drafts):
-        start = _ms(max(raw_start, previous_end))
+        start = round_to_ms(max(raw_start, previous_end))
         end = max(raw_end, start + min_duration)
         if index + 1 < len(drafts):
             # Stretch towards min_duration only up to where the next cue begins.
             end = min(end, max(raw_end, drafts[index + 1][0]))
-        end = _ms(min(end, start + max_duration))
+        end = round_to_ms(min(end, start + max_duration))
         if end <= start:
-            end = _ms(start + 0.001)
+            end = round_to_ms(start + 0.001)
         cues.append(Cue(start, end, text))
         previous_end = end
     return cues

@@ -62,6 +62,7 @@ from shared.manifest import (
     NewerFormatError,
     validate_manifest_dict,
 )
+from shared.timecode import clock_ms
 
 __all__ = [
     "CHUNK_SIZE",
@@ -1128,11 +1129,6 @@ def read_member_text(
         ) from None
 
 
-def _clock(milliseconds: int) -> str:
-    seconds = milliseconds // 1000
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 def package_summary(manifest: Manifest) -> dict[str, Any]:
     """A JSON-ready overview of a package for the command lines and the library.
 
@@ -1157,7 +1153,7 @@ def package_summary(manifest: Manifest) -> dict[str, Any]:
                 "id": lesson.id,
                 "title": lesson.title,
                 "duration_ms": lesson.duration_ms,
-                "duration": _clock(lesson.duration_ms),
+                "duration": clock_ms(lesson.duration_ms, hours=True),
                 "languages": [track.language for track in lesson.captions],
                 "has_presenter_video": lesson.presenter_video is not None,
                 "has_transcript": lesson.transcript is not None,
@@ -1167,7 +1163,7 @@ def package_summary(manifest: Manifest) -> dict[str, Any]:
         ],
         "lesson_count": len(manifest.lessons),
         "total_duration_ms": manifest.total_duration_ms,
-        "total_duration": _clock(manifest.total_duration_ms),
+        "total_duration": clock_ms(manifest.total_duration_ms, hours=True),
         "file_count": len(manifest.files),
         "total_bytes": manifest.total_size,
     }

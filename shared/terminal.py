@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from shared.errors import LecternError
 from shared.jobs import Cancelled
 
-__all__ = ["TerminalProgress", "clock", "run_main", "print_json"]
+__all__ = ["TerminalProgress", "run_main", "print_json"]
 
 
 class TerminalProgress:
@@ -109,11 +109,3 @@ def run_main(body: Callable[[], int], *, debug: bool = False, prog: str = "lecte
             file=sys.stderr,
         )
         return 2
-
-
-def clock(seconds: float) -> str:
-    """``83.4`` -> ``"1:23"``, ``3723`` -> ``"1:02:03"``."""
-    total = int(round(max(0.0, seconds)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:d}:{secs:02d}"

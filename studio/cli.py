@@ -10,7 +10,8 @@ from shared import captions, chapters, media, package, transcription
 from shared.errors import LecternError
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
-from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.terminal import TerminalProgress, print_json, run_main
+from shared.timecode import clock
 from shared.workspace import Lesson, utc_now
 from studio import recording_cli
 from studio.course import package_lessons

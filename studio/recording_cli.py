@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from shared.terminal import clock, print_json
+from shared.terminal import print_json
+from shared.timecode import clock
 from studio.capture import devices as device_list
 from studio.capture.errors import AudioUnavailableError, ResumeError, SettingsError
 from studio.capture.recorder import LiveStats, Recorder, RecordingSettings, parse_size

@@ -27,10 +27,11 @@ from PySide6.QtGui import QColor
 
 import shared.ui  # noqa: F401  (the PySide6 emit fix, before any signal)
 from shared.media import ffmpeg_exe
+from shared.timecode import clock
 from studio.capture import LiveStats, MicLevel, RecordingSettings, VideoStats
 from studio.capture.devices import list_windows
 from studio.ui.recording import RecordingSession
-from studio.ui.recording_bar import GlobalHotkey, RecordingBar, format_elapsed, warnings_of
+from studio.ui.recording_bar import GlobalHotkey, RecordingBar, warnings_of
 from studio.ui.source_picker import RegionChooser, SourcePickerDialog
 from tests.studio.conftest import stop_process
 
@@ -275,7 +276,7 @@ def test_bar_shows_time_level_warnings_and_stops_when_asked(qtbot, qapp):
     bar.show_stats(_stats())
     assert bar.elapsed_label.text() == "01:15" and bar.state_label.text() == "Recording"
     assert bar.meter.rms == -18.0 and bar.warning_label.isHidden()
-    assert format_elapsed(3725) == "1:02:05"
+    assert clock(3725) == "1:02:05"
 
     busy = _stats(
         video={"screen": VideoStats(1000, 40, 0)},
