@@ -39,7 +39,12 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="library folder (default: $LECTERN_HOME or your user data folder)",
     )
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log in detail, also on the terminal, and show tracebacks of unexpected errors",
+    )
     return common
 
 

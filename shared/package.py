@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import logging
 import math
 import os
 import re
@@ -101,6 +102,8 @@ __all__ = [
     "DamagedMemberError",
     "MemberTooLargeError",
 ]
+
+log = logging.getLogger(__name__)
 
 SUFFIX = ".lectern"
 MiB = 1 << 20
@@ -643,6 +646,7 @@ def write_package(
         manifest = dataclasses.replace(manifest, files=files)
         _patch_manifest(raw, head, manifest.to_json().encode("utf-8"))
     progress.finish()
+    log.info("packaged %s: %d files, %d bytes", out, len(manifest.files), manifest.total_size)
     return manifest
 
 
@@ -1015,6 +1019,7 @@ def verify_package(
                 state.set_status(f"Verifying {entry.path}")
             _stream(package, zf, infos[entry.path], entry, progress)
         progress.finish()
+        log.info("verified %s: %d files", package, len(manifest.files))
         return manifest
 
 

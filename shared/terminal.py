@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import time
@@ -11,8 +12,11 @@ from typing import Any, TextIO
 
 from shared.errors import LecternError
 from shared.jobs import Cancelled
+from shared.logs import setup_logging, unexpected_error_message
 
 __all__ = ["TerminalProgress", "run_main", "print_json"]
+
+log = logging.getLogger(__name__)
 
 
 class TerminalProgress:
@@ -85,27 +89,32 @@ def print_json(data: Any) -> None:
 def run_main(body: Callable[[], int], *, debug: bool = False, prog: str = "lectern") -> int:
     """Run a CLI body: a human sentence and a non-zero exit for every failure.
 
-    ``LecternError`` -> its message, exit 1; Ctrl+C -> exit 130 (the jobs have already
-    removed anything half-written); anything unexpected -> one line asking for a
-    report (the traceback only with ``--debug``).
+    Starts the app's log first (:func:`shared.logs.setup_logging`). ``LecternError`` ->
+    its message, exit 1; Ctrl+C -> exit 130 (the jobs have already removed anything
+    half-written); anything unexpected -> one sentence saying where the log with the
+    traceback is, exit 2 (with ``--debug`` the traceback is also raised to the terminal).
     """
+    setup_logging(prog, debug=debug)
     try:
-        return body()
+        status = body()
     except (KeyboardInterrupt, Cancelled):
+        log.info("cancelled")
         print(f"\n{prog}: cancelled; nothing half-written was kept.", file=sys.stderr)
         return 130
     except LecternError as error:
+        # The class only: the message may name a course or a note, which stays out of the log.
+        log.info("stopped with %s", type(error).__name__)
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 1
     except MemoryError:
+        log.error("out of memory")
         print(f"{prog}: error: out of memory; close other programs and try again.", file=sys.stderr)
         return 1
     except Exception as error:
+        log.exception("unexpected error")
         if debug:
             raise
-        print(
-            f"{prog}: unexpected error ({type(error).__name__}: {error}); "
-            "run again with --debug and report the output.",
-            file=sys.stderr,
-        )
+        print(f"{prog}: {unexpected_error_message(error)}", file=sys.stderr)
         return 2
+    log.info("finished with exit status %s", status)
+    return status

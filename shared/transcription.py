@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -56,6 +57,8 @@ __all__ = [
     "resolve_model",
     "verify_bundled_model",
 ]
+
+log = logging.getLogger(__name__)
 
 #: The name under which the model shipped with Lectern is chosen.
 BUNDLED_MODEL_NAME = "tiny.en-bundled"
@@ -688,6 +691,7 @@ class FasterWhisperEngine(Engine):
                 from faster_whisper import WhisperModel
 
                 path = self.model_path
+                log.info("loading the Whisper model %s (%s)", path, self.compute_type)
                 try:
                     self._model = WhisperModel(
                         str(path),

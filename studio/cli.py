@@ -28,7 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="log in detail, also on the terminal, and show tracebacks of unexpected errors",
+    )
 
     asr = argparse.ArgumentParser(add_help=False)
     asr.add_argument("--engine", default="faster-whisper", choices=transcription.ENGINES)

@@ -10,6 +10,7 @@ and renamed into place, so a cancelled or failed build leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ __all__ = [
     "build_lesson",
     "load_manual_chapters",
 ]
+
+log = logging.getLogger(__name__)
 
 VIDEO_NAME = "video.mp4"
 PRESENTER_NAME = "presenter.mp4"
@@ -131,6 +134,7 @@ def build_lesson(
         options = dataclasses.replace(
             options, camera=options.camera or camera, title=title.strip() or None
         )
+    log.info("building a lesson from %s into %s", video, folder)
     info = media.probe(video)
     camera_info = media.probe(options.camera) if options.camera else None
     if folder.exists() and not options.replace and (not folder.is_dir() or any(folder.iterdir())):
@@ -240,7 +244,7 @@ def _build(
         state.set_progress(1.0)
         state.set_status("Done")
 
-    return BuildResult(
+    result = BuildResult(
         folder=folder,
         lesson=lesson,
         transcript=transcript,
@@ -248,6 +252,15 @@ def _build(
         video_copied=normalized.video_copied,
         audio_copied=normalized.audio_copied,
     )
+    log.info(
+        "built %s: %.1f s, %d segments, %d chapters, %d warnings",
+        folder,
+        lesson.duration,
+        len(transcript.segments),
+        len(found),
+        len(lesson.warnings),
+    )
+    return result
 
 
 def _title_from(video: Path, info: media.MediaInfo) -> str:
