@@ -100,3 +100,9 @@ def test_detection_is_loaded_on_first_use():
         "assert detect_slide_changes is direct and 'make_thumbnails' in dir(c)"
     )
     assert {"cv2", "av", "numpy"} <= loaded
+
+
+def test_the_command_lines_load_no_qt():
+    # Qt is loaded only when a window is wanted, so the commands run on a machine without a screen.
+    loaded = _loaded_after("import studio.cli, player.cli")
+    assert "PySide6" not in loaded and {"studio", "player", "shared"} <= loaded
