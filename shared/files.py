@@ -18,7 +18,7 @@ from shared.errors import DiskFullError, OutputNotWritableError
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
-__all__ = ["atomic_path", "atomic_dir", "write_text_atomic", "write_json_atomic"]
+__all__ = ["atomic_path", "atomic_dir", "write_text_atomic", "write_json_atomic", "link_or_copy"]
 
 
 def _translate(error: OSError, path: Path) -> Exception:
@@ -109,3 +109,11 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> Path:
     """Write ``data`` as pretty, key-sorted UTF-8 JSON to ``path`` atomically."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return write_text_atomic(path, text)
+
+
+def link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+    """A hard link when the file system allows (instant, no space), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
