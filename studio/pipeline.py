@@ -15,16 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import captions, chapters, media, transcription
-from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir
+from shared.errors import DiskFullError
+from shared.files import atomic_dir, check_output_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
-from shared.workspace import Lesson, save_lesson, slugify, utc_now
+from shared.workspace import Lesson, is_lesson_folder, save_lesson, slugify, utc_now
 from studio.capture.recording import build_inputs
 
 __all__ = [
     "BuildOptions",
     "BuildResult",
-    "LessonExistsError",
     "MediaReady",
     "build_lesson",
     "load_manual_chapters",
@@ -36,16 +35,6 @@ THUMBS_DIR = "thumbs"
 
 MediaReady = Callable[[Path, Path | None], None]
 """``media_ready(video, presenter_or_none)``: the lesson's media can be played."""
-
-
-class LessonExistsError(LecternError):
-    """The output folder already holds something and replacing it was not asked for."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(
-            f"{folder} already exists and is not empty; choose another folder or pass "
-            "--force to replace it."
-        )
 
 
 @dataclass(frozen=True)
@@ -103,8 +92,9 @@ def build_lesson(
             if it was not, then its screen (with the microphone) is the video and its
             camera the presenter video, and the folder names the lesson unless a title
             is given.
-        folder: the workspace folder to create (must be absent or empty unless
-            ``options.replace``).
+        folder: the workspace folder to create: absent or empty, or, with
+            ``options.replace``, a lesson folder (replaced once the new one is complete;
+            any other folder is refused, see ``shared.files.check_output_dir``).
         options: title, presenter camera video, engine/model, loudness, chapters.
         state: progress/cancel state (see ``shared.jobs``).
         media_ready: called once, from the job's thread, with the normalized video
@@ -133,8 +123,10 @@ def build_lesson(
         )
     info = media.probe(video)
     camera_info = media.probe(options.camera) if options.camera else None
-    if folder.exists() and not options.replace and (not folder.is_dir() or any(folder.iterdir())):
-        raise LessonExistsError(folder)
+    # Only a lesson folder is ever replaced, and only when asked (never a folder of videos).
+    folder = check_output_dir(
+        folder, force=options.replace, ours=is_lesson_folder, what="Lectern lesson"
+    )
     engine = transcription.get_engine(
         options.engine, model=options.model, allow_download=options.allow_download
     )
