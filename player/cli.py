@@ -121,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args = _window_parser().parse_args(argv)
         handler = _window
-    return run_main(lambda: handler(args), debug=getattr(args, "debug", False), prog=PROG)
+    return run_main(
+        lambda: handler(args),
+        debug=getattr(args, "debug", False),
+        prog=PROG,
+        stop_signals=handler is not _window,  # a window keeps the default signals
+    )
 
 
 def _root(args: argparse.Namespace) -> Path:

@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         from studio.app import run_window  # Qt is loaded only when the window is wanted
 
-        return run_main(lambda: run_window(args.course), debug=args.debug, prog=PROG)
+        return run_main(
+            lambda: run_window(args.course), debug=args.debug, prog=PROG, stop_signals=False
+        )
     handler = {
         "build": _build,
         "transcribe": _transcribe,
