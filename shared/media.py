@@ -52,6 +52,7 @@ __all__ = [
     "extract_audio",
     "h264_encoder",
     "run_ffmpeg",
+    "shortfall_warning",
 ]
 
 #: Integrated loudness closer than this to the target is left alone (EBU R128 LU).
@@ -770,6 +771,29 @@ def normalize(
         audio_copied=audio_copied,
         measured_lufs=measured,
     )
+
+
+def shortfall_warning(source: MediaInfo, written: MediaInfo) -> str | None:
+    """A warning when less could be read from ``source`` than its container declares.
+
+    A file cut short (a copy that stopped, a fast-start MP4 whose data ends early)
+    still says how long it was meant to be; what decodes is shorter. A difference of
+    more than a second and 2 % is worth telling the person; ``None`` otherwise.
+    """
+    missing = source.duration - written.duration
+    if missing <= max(1.0, 0.02 * source.duration):
+        return None
+    return (
+        f"{source.path.name} says it is {_clock(source.duration)} long but only "
+        f"{_clock(written.duration)} of it could be read (the file may be cut short); "
+        f"the lesson is {_clock(written.duration)} long."
+    )
+
+
+def _clock(seconds: float) -> str:
+    total = int(round(max(0.0, seconds)))
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _lesson_command(

@@ -158,6 +158,8 @@ def _build(
         normalized = media.normalize(
             video, work / VIDEO_NAME, loudness=options.loudness, state=s_norm
         )
+        if shortfall := media.shortfall_warning(info, normalized.info):
+            warnings.append(shortfall)
         if camera_info is not None:
             state.set_status("Preparing the presenter video")
             media.normalize(options.camera, work / PRESENTER_NAME, loudness=False, state=s_cam)
