@@ -243,8 +243,10 @@ def _make_temp(target: Path, *, folder: bool) -> tuple[Path, int]:
         fd, made = tempfile.mkstemp(prefix=f".{name}.", suffix=".new", dir=parent)
         os.close(fd)
         os.chmod(made, 0o666 & ~_UMASK)  # mkstemp makes 0600; a normal file follows the umask
-    lock = _open_lock(Path(made))
-    _lock(lock)
+    lock = -1
+    if fcntl is not None:  # elsewhere a directory cannot even be opened like this
+        lock = _open_lock(Path(made))
+        _lock(lock)
     part = Path(made[: -len(".new")] + ".part")
     os.rename(made, part)
     return part, lock
@@ -272,16 +274,21 @@ def remove_stale_parts(target: str | os.PathLike[str]) -> list[Path]:
     except OSError:
         return removed
     for part in candidates:
+        if fcntl is None:
+            try:
+                stale = time.time() - part.lstat().st_mtime > _UNLOCKED_STALE_AGE
+            except OSError:
+                continue
+            if stale:
+                _remove(part)
+                removed.append(part)
+            continue
         try:
             fd = _open_lock(part)
         except OSError:
             continue
         try:
-            if fcntl is None:
-                stale = time.time() - os.fstat(fd).st_mtime > _UNLOCKED_STALE_AGE
-            else:
-                stale = _lock(fd)
-            if stale:
+            if _lock(fd):
                 _remove(part)
                 removed.append(part)
         finally:
@@ -357,7 +364,8 @@ def atomic_path(path: str | os.PathLike[str], *, replace: bool = True) -> Iterat
         tmp.unlink(missing_ok=True)
         raise
     finally:
-        os.close(lock)
+        if lock >= 0:
+            os.close(lock)
 
 
 @contextlib.contextmanager
@@ -395,7 +403,8 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        os.close(lock)
+        if lock >= 0:
+            os.close(lock)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, replace: bool = True) -> Path:
