@@ -31,6 +31,7 @@ __all__ = [
     "launch",
     "run_main",
     "print_json",
+    "stop_polled",
     "stop_requested",
 ]
 
@@ -76,6 +77,20 @@ def _on_signal(signum: int, frame: object) -> None:
 def stop_requested() -> bool:
     """Whether a stop signal arrived (Ctrl+C, SIGTERM, SIGHUP)."""
     return _stop.signum is not None
+
+
+@contextlib.contextmanager
+def stop_polled() -> Iterator[None]:
+    """While inside, the first stop signal only sets :func:`stop_requested`.
+
+    For a loop that polls it often (as a job polls ``cancelled()``) and must not be
+    interrupted halfway, say while it holds a lock its clean-up needs.
+    """
+    _stop.polling += 1
+    try:
+        yield
+    finally:
+        _stop.polling -= 1
 
 
 @contextlib.contextmanager

@@ -189,3 +189,30 @@ def test_ending_ffmpeg_does_not_wait_on_a_lock_an_interrupt_left_taken(tmp_path,
     assert process.returncode == -signal.SIGKILL
     assert (process.pid, "Z") not in _children(os.getpid())
     assert not Path(f"/proc/{process.pid}").exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_stop_signal_during_record_stops_and_keeps_the_recording(tmp_path, ffmpeg_bin, signum):
+    """As Enter does: the loop polls for it, nothing is raised inside the recorder."""
+    camera = tmp_path / "camera.mp4"
+    subprocess.run(
+        [ffmpeg_bin, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=20"]
+        + ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(camera)],
+        check=True,
+    )
+    folder = tmp_path / "rec"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "studio.cli", "record", str(folder), "--screen", "none"]
+        + ["--mic", "none", "--camera", str(camera), "--duration", "15"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(lambda: any(folder.glob("camera-*.mkv")), process, timeout=60)
+    time.sleep(2.0)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert "Recorded 0:0" in out and "Traceback" not in err
+    assert (folder / "main.mkv").stat().st_size > 0
