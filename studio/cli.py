@@ -214,6 +214,11 @@ def _chapters(args: argparse.Namespace) -> int:
         if out.suffix.lower() not in {".json", ".vtt"}:
             raise UsageError(f"Cannot write {out}: use a .json or .vtt file name.")
         check_output(out, force=args.force)
+    if args.thumbnails and not args.force and _holds_files(args.thumbnails):
+        raise UsageError(
+            f"{args.thumbnails} already holds files; choose a new or empty folder for the "
+            "thumbnails, or pass --force to write them among those files."
+        )
     info = media.probe(args.video)
     segments = (
         transcription.Transcript.load_json(args.transcript).segments if args.transcript else ()
@@ -243,6 +248,15 @@ def _chapters(args: argparse.Namespace) -> int:
         for chapter in found:
             print(f"{clock(chapter.start)}  {chapter.title}")
     return 0
+
+
+def _holds_files(folder: Path) -> bool:
+    try:
+        return any(folder.iterdir())
+    except NotADirectoryError:
+        raise UsageError(f"{folder} is a file; --thumbnails takes a folder.") from None
+    except OSError:
+        return False
 
 
 def _package(args: argparse.Namespace) -> int:

@@ -90,6 +90,14 @@ def test_package_output_is_never_overwritten_without_force(tmp_path):
         refused(run("studio.cli", "chapters", existing, "-o", tmp_path / out), "--force")
         refused(run("studio.cli", "transcribe", existing, "-o", tmp_path / out), "--force")
         assert (tmp_path / out).read_text() == "keep"
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "chapter-001.jpg").write_bytes(b"a holiday picture")
+    refused(
+        run("studio.cli", "chapters", existing, "-o", tmp_path / "c.json", "--thumbnails", photos),
+        "--force",
+    )
+    assert (photos / "chapter-001.jpg").read_bytes() == b"a holiday picture"
 
 
 def test_a_text_file_is_no_cover(tmp_path):
