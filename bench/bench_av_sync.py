@@ -59,10 +59,15 @@ PAUSE_SECONDS = 3.0
 # --- servers (also used by bench_recording.py) -------------------------------------------
 
 
+#: The Xvfb process of each display servers() started (its argv names no display).
+XVFB_PIDS: dict[str, int] = {}
+
+
 @contextlib.contextmanager
 def servers(size: str = "1280x720") -> Iterator[dict[str, str]]:
     """A private Xvfb and PulseAudio; yields the environment that reaches them."""
     xvfb, display = start_xvfb([f"{size}x24"])  # Xvfb picks a free display itself
+    XVFB_PIDS[display] = xvfb.pid
     runtime = tempfile.mkdtemp(prefix="bench-pulse-")
     env = {**os.environ, "DISPLAY": display, "XDG_RUNTIME_DIR": runtime}
     pulse = subprocess.Popen(
