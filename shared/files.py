@@ -58,6 +58,7 @@ __all__ = [
     "remove_stale_parts",
     "write_text_atomic",
     "write_json_atomic",
+    "link_or_copy",
 ]
 
 
@@ -421,3 +422,11 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any, *, replace: bool 
     """Write ``data`` as pretty, key-sorted UTF-8 JSON to ``path`` atomically."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return write_text_atomic(path, text, replace=replace)
+
+
+def link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+    """A hard link when the file system allows (instant, no space), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)

@@ -45,6 +45,8 @@ __all__ = [
     "MediaInfo",
     "NormalizeResult",
     "ffmpeg_exe",
+    "ffmpeg_command",
+    "graph_command",
     "probe",
     "measure_loudness",
     "normalize",
@@ -485,11 +487,49 @@ def _is_variable_rate(stream: Any, deltas: list[int]) -> bool:
 # --- running ffmpeg -------------------------------------------------------------------
 
 
-def _compile(stream: Any, *, loglevel: str = "error") -> list[str]:
-    stream = stream.global_args(
-        "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, "-progress", "pipe:1"
-    ).overwrite_output()
-    return stream.compile(cmd=ffmpeg_exe())
+def ffmpeg_command(
+    *args: str,
+    loglevel: str = "error",
+    nostats: bool = False,
+    progress: str | None = None,
+    stats_period: float | None = None,
+) -> list[str]:
+    """An ffmpeg command line: the executable, the options every Lectern run has, then ``args``.
+
+    Every ffmpeg Lectern starts goes through here: filter graphs are built with
+    ffmpeg-python and compiled into ``args`` by :func:`graph_command`; simple runs,
+    such as the capture encoders reading a pipe, pass their arguments as they are.
+    The command never reads the terminal (``-nostdin``) and overwrites its output
+    (``-y``), which is always a temporary file or one the caller means to replace.
+
+    Args:
+        args: inputs, filters and outputs.
+        loglevel: ffmpeg's ``-loglevel``.
+        nostats: leave out the encoding statistics line.
+        progress: where ``-progress`` key=value lines go (``pipe:1``), if anywhere.
+        stats_period: seconds between progress reports, if not ffmpeg's default.
+
+    Returns:
+        The command, ready for :func:`subprocess.Popen`.
+
+    Raises:
+        FFmpegNotFoundError: there is no ffmpeg.
+    """
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", loglevel]
+    if nostats:
+        command.append("-nostats")
+    if progress is not None:
+        command += ["-progress", progress]
+    if stats_period is not None:
+        command += ["-stats_period", f"{stats_period:g}"]
+    return [*command, "-y", *args]
+
+
+def graph_command(stream: Any, *, loglevel: str = "error") -> list[str]:
+    """The command of an ffmpeg-python graph, reporting progress on stdout for :func:`run_ffmpeg`."""
+    return ffmpeg_command(
+        *ffmpeg.get_args(stream), loglevel=loglevel, nostats=True, progress="pipe:1"
+    )
 
 
 def run_ffmpeg(
@@ -648,7 +688,7 @@ def _loudness_stats(scan: _Scan, target_lufs: float, state: ProgressState | None
     audio = ffmpeg.input(str(src))[str(scan.audio_index)].filter(
         "loudnorm", I=target_lufs, TP=TRUE_PEAK_DBTP, LRA=11, print_format="json"
     )
-    args = _compile(ffmpeg.output(audio, "-", f="null"), loglevel="info")
+    args = graph_command(ffmpeg.output(audio, "-", f="null"), loglevel="info")
     stderr = run_ffmpeg(
         args,
         src=src,
@@ -828,7 +868,7 @@ def _lesson_command(
             if info.audio.channels > 2:
                 options["ac"] = 2
         streams.append(audio)
-    return _compile(ffmpeg.output(*streams, str(out), **options))
+    return graph_command(ffmpeg.output(*streams, str(out), **options))
 
 
 def _video_fits(video: VideoStreamInfo) -> bool:
@@ -902,7 +942,7 @@ def extract_frame(
             .output(str(tmp), vframes=1, f="image2", update=1, **{"c:v": "mjpeg", "q:v": 3})
         )
         run_ffmpeg(
-            _compile(picture), src=src, dst=dst, duration=0.0, state=None, what="The thumbnail"
+            graph_command(picture), src=src, dst=dst, duration=0.0, state=None, what="The thumbnail"
         )
         if tmp.stat().st_size == 0:
             raise MediaError(
@@ -949,6 +989,11 @@ def extract_audio(
             str(tmp), f="wav", ac=1, ar=sample_rate, **{"c:a": "pcm_s16le"}
         )
         run_ffmpeg(
-            _compile(sound), src=src, dst=dst, duration=scan.info.duration, state=state, what=what
+            graph_command(sound),
+            src=src,
+            dst=dst,
+            duration=scan.info.duration,
+            state=state,
+            what=what,
         )
     return dst

@@ -327,6 +327,9 @@ class MemberTooLargeError(PackageError):
 class LessonSource:
     """One lesson's files on disk, as :func:`write_package` takes them.
 
+    The Studio makes it from a lesson workspace, in one place only:
+    :meth:`shared.workspace.LessonWorkspace.source`.
+
     Attributes:
         id: unique slug within the course; also the lesson's folder in the package.
         title: what learners see.

@@ -18,7 +18,15 @@ from shared import captions, chapters, media, transcription
 from shared.errors import DiskFullError
 from shared.files import atomic_dir, check_output_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
-from shared.workspace import Lesson, is_lesson_folder, save_lesson, slugify, utc_now
+from shared.workspace import (
+    PRESENTER_NAME,
+    VIDEO_NAME,
+    Lesson,
+    LessonWorkspace,
+    is_lesson_folder,
+    slugify,
+    utc_now,
+)
 from studio.capture.recording import build_inputs
 
 __all__ = [
@@ -28,10 +36,6 @@ __all__ = [
     "build_lesson",
     "load_manual_chapters",
 ]
-
-VIDEO_NAME = "video.mp4"
-PRESENTER_NAME = "presenter.mp4"
-THUMBS_DIR = "thumbs"
 
 MediaReady = Callable[[Path, Path | None], None]
 """``media_ready(video, presenter_or_none)``: the lesson's media can be played."""
@@ -62,6 +66,11 @@ class BuildResult:
     chapters: tuple[chapters.Chapter, ...]
     video_copied: bool
     audio_copied: bool
+
+    @property
+    def workspace(self) -> LessonWorkspace:
+        """The built workspace, with its lesson already known (nothing is read again)."""
+        return LessonWorkspace(self.folder, self.lesson)
 
 
 def load_manual_chapters(path: str | Path) -> list[chapters.Chapter]:
@@ -177,14 +186,6 @@ def _build(
             transcript = transcription.Transcript.empty(
                 normalized.info.duration, model=engine.model_name, engine=engine.name
             )
-        transcript.save_json(work / "transcript.json")
-        caption_files: dict[str, str] = {}
-        if transcript.segments:
-            name = f"captions.{transcript.language or 'en'}.vtt"
-            captions.write_vtt(captions.cues_from_transcript(transcript), work / name)
-            caption_files[transcript.language or "en"] = name
-            (work / "transcript.txt").write_text(transcript.text + "\n", encoding="utf-8")
-
         state.set_status("Finding chapters from slide changes")
         duration = normalized.info.duration
         changes = chapters.detect_slide_changes(
@@ -199,17 +200,10 @@ def _build(
             )
 
         state.set_status("Making chapter thumbnails")
-        found = chapters.make_thumbnails(work / VIDEO_NAME, found, work / THUMBS_DIR, state=s_thumb)
-        found = [
-            dataclasses.replace(c, thumbnail=f"{THUMBS_DIR}/{c.thumbnail}") if c.thumbnail else c
-            for c in found
-        ]
-        chapters.save_chapters(found, work / "chapters.json")
-        captions.write_vtt(
-            [captions.Cue(s, e, t) for s, e, t in chapters.chapter_cues(found)],
-            work / "chapters.vtt",
+        workspace = LessonWorkspace(work)
+        derived = workspace.write_derived(
+            transcript, found, language=transcript.language or "en", state=s_thumb
         )
-        thumbs = tuple(c.thumbnail for c in found if c.thumbnail)
 
         lesson = Lesson(
             id=slugify(title),
@@ -218,19 +212,14 @@ def _build(
             video=VIDEO_NAME,
             language=transcript.language or options.language or "en",
             presenter_video=PRESENTER_NAME if camera_info else None,
-            transcript="transcript.json",
-            captions=caption_files,
-            chapters="chapters.json",
-            chapters_vtt="chapters.vtt",
-            thumbnails=thumbs,
-            poster=thumbs[0] if thumbs else None,
+            **derived.lesson_fields(),
             source=str(video.resolve()),
             engine=engine.name,
             model=engine.model_name,
             warnings=tuple(warnings),
             created=utc_now(),
         )
-        save_lesson(work, lesson)
+        lesson = workspace.save(lesson)
         state.set_progress(1.0)
         state.set_status("Done")
 
@@ -238,7 +227,7 @@ def _build(
         folder=folder,
         lesson=lesson,
         transcript=transcript,
-        chapters=tuple(found),
+        chapters=derived.found,
         video_copied=normalized.video_copied,
         audio_copied=normalized.audio_copied,
     )

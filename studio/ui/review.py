@@ -934,7 +934,7 @@ class ReviewPanel(QWidget):
     def _make_pictures(self, chapters: list[Chapter]) -> None:
         """Make the missing chapter pictures in the background; the rows update when done."""
         assert self.session is not None
-        folder, video = self.session.folder, self.session.folder / self.session.lesson.video
+        folder, video = self.session.folder, self.session.workspace.video
         if self._picture_dir is None:
             self._picture_dir = tempfile.TemporaryDirectory(prefix="lectern-chapters-")
         work = []
