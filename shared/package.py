@@ -601,6 +601,7 @@ def write_package(
     *,
     cover: Path | None = None,
     state: ProgressState | None = None,
+    replace: bool = True,
 ) -> Manifest:
     """Write a course package; the same inputs always give the same bytes.
 
@@ -615,6 +616,8 @@ def write_package(
         out_path: the package to write, normally ending in ``.lectern``.
         cover: an optional cover image.
         state: progress (by bytes copied) and cancellation.
+        replace: whether an existing file at ``out_path`` may be replaced (a device
+            or special file never is; a symlink is followed, see ``shared.files``).
 
     Returns:
         The manifest written into the package.
@@ -634,7 +637,7 @@ def write_package(
     progress = _Progress(state, manifest.total_size, f"Packaging {out.name}")
     hashes: dict[str, str] = {}
     with (
-        atomic_path(out) as tmp,
+        atomic_path(out, replace=replace) as tmp,
         open(tmp, "w+b") as raw,
         zipfile.ZipFile(raw, "w", allowZip64=True) as zf,
     ):

@@ -278,9 +278,12 @@ class Transcript:
         except (TypeError, ValueError) as error:
             raise TranscriptFileError(where, str(error)) from error
 
-    def save_json(self, path: str | os.PathLike[str]) -> Path:
-        """Write the transcript as UTF-8 JSON, atomically, and return the path."""
-        return write_json_atomic(path, self.to_dict())
+    def save_json(self, path: str | os.PathLike[str], *, replace: bool = True) -> Path:
+        """Write the transcript as UTF-8 JSON, atomically, and return the path.
+
+        ``replace=False`` refuses an existing file (``shared.files.OutputExistsError``).
+        """
+        return write_json_atomic(path, self.to_dict(), replace=replace)
 
     @classmethod
     def load_json(cls, path: str | os.PathLike[str]) -> Transcript:

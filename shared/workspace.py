@@ -56,6 +56,7 @@ __all__ = [
     "DerivedFiles",
     "WorkspaceError",
     "NotAWorkspaceError",
+    "is_lesson_folder",
     "load_lesson",
     "save_lesson",
     "lesson_source",
@@ -170,6 +171,15 @@ def load_lesson(folder: str | Path) -> Lesson:
             a file that is missing.
     """
     return LessonWorkspace.open(folder).lesson
+
+
+def is_lesson_folder(folder: str | Path) -> bool:
+    """Whether ``folder`` is a lesson workspace Lectern made (its ``lesson.json`` says so)."""
+    try:
+        data = json.loads((Path(folder) / LESSON_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == "lectern-lesson"
 
 
 def save_lesson(folder: str | Path, lesson: Lesson) -> Path:

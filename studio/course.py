@@ -420,13 +420,18 @@ def package_lessons(
     *,
     cover: Path | None = None,
     state: ProgressState,
+    replace: bool = True,
 ) -> Manifest:
     """Write lesson folders into a course package (a long job).
 
     Edited lessons go in as rendered (``studio.editing.package_source``); two lessons
     with the same id get numbered ids. ``describe`` makes the course details from the
     loaded lessons. Used by the window's export and by ``lectern-studio package``.
+    ``replace=False`` refuses an existing package file (``shared.files``). The cover
+    must be a PNG or JPEG image (:class:`CoverImageError`).
     """
+    if cover is not None:
+        _read_image(Path(cover))  # a text file is no cover: refuse it before any work
     workspaces = [LessonWorkspace.open(folder) for folder in folders]
     if not workspaces:
         raise CourseFileError("The course has no lessons yet; import a video first.")
@@ -442,7 +447,9 @@ def package_lessons(
         sources.append(source)
     parts[-1].set_status("Writing the course package")
     loaded = [(workspace.folder, workspace.lesson) for workspace in workspaces]
-    return write_package(describe(loaded), sources, output, cover=cover, state=parts[-1])
+    return write_package(
+        describe(loaded), sources, output, cover=cover, state=parts[-1], replace=replace
+    )
 
 
 def export_course(request: ExportRequest, state: ProgressState) -> Manifest:

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import captions, chapters, media, transcription
-from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir
+from shared.errors import DiskFullError
+from shared.files import atomic_dir, check_output_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.workspace import (
     PRESENTER_NAME,
     VIDEO_NAME,
     Lesson,
     LessonWorkspace,
+    is_lesson_folder,
     slugify,
     utc_now,
 )
@@ -32,7 +33,6 @@ from studio.capture.recording import build_inputs
 __all__ = [
     "BuildOptions",
     "BuildResult",
-    "LessonExistsError",
     "MediaReady",
     "build_lesson",
     "load_manual_chapters",
@@ -42,16 +42,6 @@ log = logging.getLogger(__name__)
 
 MediaReady = Callable[[Path, Path | None], None]
 """``media_ready(video, presenter_or_none)``: the lesson's media can be played."""
-
-
-class LessonExistsError(LecternError):
-    """The output folder already holds something and replacing it was not asked for."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(
-            f"{folder} already exists and is not empty; choose another folder or pass "
-            "--force to replace it."
-        )
 
 
 @dataclass(frozen=True)
@@ -114,8 +104,9 @@ def build_lesson(
             if it was not, then its screen (with the microphone) is the video and its
             camera the presenter video, and the folder names the lesson unless a title
             is given.
-        folder: the workspace folder to create (must be absent or empty unless
-            ``options.replace``).
+        folder: the workspace folder to create: absent or empty, or, with
+            ``options.replace``, a lesson folder (replaced once the new one is complete;
+            any other folder is refused, see ``shared.files.check_output_dir``).
         options: title, presenter camera video, engine/model, loudness, chapters.
         state: progress/cancel state (see ``shared.jobs``).
         media_ready: called once, from the job's thread, with the normalized video
@@ -145,8 +136,10 @@ def build_lesson(
     log.info("building a lesson from %s into %s", video, folder)
     info = media.probe(video)
     camera_info = media.probe(options.camera) if options.camera else None
-    if folder.exists() and not options.replace and (not folder.is_dir() or any(folder.iterdir())):
-        raise LessonExistsError(folder)
+    # Only a lesson folder is ever replaced, and only when asked (never a folder of videos).
+    folder = check_output_dir(
+        folder, force=options.replace, ours=is_lesson_folder, what="Lectern lesson"
+    )
     engine = transcription.get_engine(
         options.engine, model=options.model, allow_download=options.allow_download
     )
@@ -178,6 +171,8 @@ def _build(
         normalized = media.normalize(
             video, work / VIDEO_NAME, loudness=options.loudness, state=s_norm
         )
+        if shortfall := media.shortfall_warning(info, normalized.info):
+            warnings.append(shortfall)
         if camera_info is not None:
             state.set_status("Preparing the presenter video")
             media.normalize(options.camera, work / PRESENTER_NAME, loudness=False, state=s_cam)

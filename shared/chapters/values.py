@@ -180,9 +180,14 @@ def chapter_cues(chapters: Sequence[Chapter]) -> list[tuple[float, float, str]]:
     return [(c.start, c.end, c.title) for c in chapters if c.end > c.start]
 
 
-def save_chapters(chapters: Sequence[Chapter], path: str | os.PathLike[str]) -> Path:
-    """Write ``{"chapters": [...]}`` JSON to ``path`` atomically and return the path."""
-    return write_json_atomic(path, {"chapters": [c.to_dict() for c in chapters]})
+def save_chapters(
+    chapters: Sequence[Chapter], path: str | os.PathLike[str], *, replace: bool = True
+) -> Path:
+    """Write ``{"chapters": [...]}`` JSON to ``path`` atomically and return the path.
+
+    ``replace=False`` refuses an existing file (``shared.files.OutputExistsError``).
+    """
+    return write_json_atomic(path, {"chapters": [c.to_dict() for c in chapters]}, replace=replace)
 
 
 def load_chapters(path: str | os.PathLike[str]) -> list[Chapter]:
