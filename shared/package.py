@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import logging
 import math
 import os
 import re
@@ -78,6 +79,7 @@ from shared.signing import (
     SigningKey,
     describe_signer,
 )
+from shared.timecode import clock_ms
 
 __all__ = [
     "CHUNK_SIZE",
@@ -119,6 +121,8 @@ __all__ = [
     "MemberTooLargeError",
     "SignatureError",
 ]
+
+log = logging.getLogger(__name__)
 
 SUFFIX = ".lectern"
 MiB = 1 << 20
@@ -626,6 +630,7 @@ def write_package(
     cover: Path | None = None,
     signing_key: SigningKey | None = None,
     state: ProgressState | None = None,
+    replace: bool = True,
 ) -> Manifest:
     """Write a course package; the same inputs always give the same bytes.
 
@@ -643,6 +648,8 @@ def write_package(
             member); ``None`` writes an unsigned package. Ed25519 signatures are
             deterministic, so signed packages are reproducible too.
         state: progress (by bytes copied) and cancellation.
+        replace: whether an existing file at ``out_path`` may be replaced (a device
+            or special file never is; a symlink is followed, see ``shared.files``).
 
     Returns:
         The manifest written into the package.
@@ -662,7 +669,7 @@ def write_package(
     progress = _Progress(state, manifest.total_size, f"Packaging {out.name}")
     hashes: dict[str, str] = {}
     with (
-        atomic_path(out) as tmp,
+        atomic_path(out, replace=replace) as tmp,
         open(tmp, "w+b") as raw,
         zipfile.ZipFile(raw, "w", allowZip64=True) as zf,
     ):
@@ -682,6 +689,7 @@ def write_package(
             info = _zip_info(SIGNATURE_NAME, stamp, len(signature), zipfile.ZIP_STORED)
             zf.writestr(info, signature)
     progress.finish()
+    log.info("packaged %s: %d files, %d bytes", out, len(manifest.files), manifest.total_size)
     return manifest
 
 
@@ -1115,6 +1123,7 @@ def verify_package(
                 state.set_status(f"Verifying {entry.path}")
             _stream(package, zf, infos[entry.path], entry, progress)
         progress.finish()
+        log.info("verified %s: %d files", package, len(manifest.files))
         return manifest
 
 
@@ -1233,11 +1242,6 @@ def read_member_text(
         ) from None
 
 
-def _clock(milliseconds: int) -> str:
-    seconds = milliseconds // 1000
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 def package_summary(manifest: Manifest, signature: Signature | None = None) -> dict[str, Any]:
     """A JSON-ready overview of a package for the command lines and the library.
 
@@ -1273,7 +1277,7 @@ def package_summary(manifest: Manifest, signature: Signature | None = None) -> d
                 "uid": lesson.uid,
                 "title": lesson.title,
                 "duration_ms": lesson.duration_ms,
-                "duration": _clock(lesson.duration_ms),
+                "duration": clock_ms(lesson.duration_ms, hours=True),
                 "languages": [track.language for track in lesson.captions],
                 "has_presenter_video": lesson.presenter_video is not None,
                 "has_transcript": lesson.transcript is not None,
@@ -1283,7 +1287,7 @@ def package_summary(manifest: Manifest, signature: Signature | None = None) -> d
         ],
         "lesson_count": len(manifest.lessons),
         "total_duration_ms": manifest.total_duration_ms,
-        "total_duration": _clock(manifest.total_duration_ms),
+        "total_duration": clock_ms(manifest.total_duration_ms, hours=True),
         "file_count": len(manifest.files),
         "total_bytes": manifest.total_size,
     }

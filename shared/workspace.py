@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from shared import captions
-from shared.chapters import Chapter, chapter_cues, load_chapters, make_thumbnails, save_chapters
+from shared.chapters import Chapter, chapter_cues, load_chapters, save_chapters
+from shared.chapters.thumbnails import make_thumbnails
 from shared.errors import LecternError
 from shared.files import link_or_copy, write_json_atomic
 from shared.jobs import ProgressState
@@ -56,6 +57,7 @@ __all__ = [
     "DerivedFiles",
     "WorkspaceError",
     "NotAWorkspaceError",
+    "is_lesson_folder",
     "load_lesson",
     "save_lesson",
     "lesson_source",
@@ -178,6 +180,15 @@ def load_lesson(folder: str | Path) -> Lesson:
             a file that is missing.
     """
     return LessonWorkspace.open(folder).lesson
+
+
+def is_lesson_folder(folder: str | Path) -> bool:
+    """Whether ``folder`` is a lesson workspace Lectern made (its ``lesson.json`` says so)."""
+    try:
+        data = json.loads((Path(folder) / LESSON_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == "lectern-lesson"
 
 
 def save_lesson(folder: str | Path, lesson: Lesson) -> Path:

@@ -423,6 +423,7 @@ def package_lessons(
     cover: Path | None = None,
     signing_key: SigningKey | None = None,
     state: ProgressState,
+    replace: bool = True,
 ) -> Manifest:
     """Write lesson folders into a course package (a long job).
 
@@ -431,8 +432,12 @@ def package_lessons(
     made and kept in its ``lesson.json`` the first time if it has none (a copied
     lesson folder gets its own). ``describe`` makes the course details from the
     loaded lessons; ``signing_key`` signs the package. Used by the window's export
-    and by ``lectern-studio package``.
+    and by ``lectern-studio package``. ``replace=False`` refuses an existing package
+    file (``shared.files``). The cover must be a PNG or JPEG image
+    (:class:`CoverImageError`).
     """
+    if cover is not None:
+        _read_image(Path(cover))  # a text file is no cover: refuse it before any work
     workspaces = [LessonWorkspace.open(folder) for folder in folders]
     uids: set[str] = set()
     for workspace in workspaces:
@@ -459,6 +464,7 @@ def package_lessons(
         cover=cover,
         signing_key=signing_key,
         state=parts[-1],
+        replace=replace,
     )
 
 
