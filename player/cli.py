@@ -18,11 +18,15 @@ from pathlib import Path
 
 from shared import package
 from shared.errors import LecternError
+from shared.files import check_output, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
 from shared.library.health import is_damage
-from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.terminal import TerminalProgress, print_json, run_main
+from shared.timecode import clock
 
 PROG = "lectern-player"
+#: The most search results one command prints.
+MAX_LIMIT = 10000
 COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info", "repair")
 
 
@@ -34,6 +38,17 @@ class NotConfirmedError(LecternError):
     """A destructive command was run where nobody can be asked first."""
 
 
+def _result_count(text: str) -> int:
+    """``--limit``: a whole number of results, small enough for the library to answer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"use a whole number from 1 to {MAX_LIMIT}, not {text!r}")
+    return value
+
+
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -42,7 +57,12 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="library folder (default: $LECTERN_HOME or your user data folder)",
     )
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log in detail, also on the terminal, and show tracebacks of unexpected errors",
+    )
     return common
 
 
@@ -59,11 +79,12 @@ def _command_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", parents=[common, as_json], help="list the courses in the library")
     p = sub.add_parser("search", parents=[common, as_json], help="search everything ever said")
     p.add_argument("query", nargs="+")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_result_count, default=20, help=f"1 to {MAX_LIMIT} results")
     sub.add_parser("progress", parents=[common, as_json], help="show progress per course")
     p = sub.add_parser("export-notes", parents=[common], help="a course's notes as Markdown")
     p.add_argument("course", help="course id or title")
     p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--force", action="store_true", help="replace a file that exists already")
     p = sub.add_parser("remove", parents=[common], help="remove a course and its progress")
     p.add_argument("course", help="course id or title")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask first")
@@ -112,7 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args = _window_parser().parse_args(argv)
         handler = _window
-    return run_main(lambda: _guarded(handler, args), debug=getattr(args, "debug", False), prog=PROG)
+    return run_main(
+        lambda: _guarded(handler, args),
+        debug=getattr(args, "debug", False),
+        prog=PROG,
+        stop_signals=handler is not _window,  # a window keeps the default signals
+    )
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -164,10 +190,25 @@ def _import(args: argparse.Namespace) -> int:
                 progress.close()
             results.append(result)
             if not args.json:
-                print(f"{result.action.capitalize()}: '{result.title}' ({result.course_id})")
+                print(
+                    f"{result.action.capitalize()}: '{result.title}' ({result.course_id}), "
+                    f"{result.signed_by}"
+                )
+                for notice in result.notices:
+                    print(f"  {notice}")
     if args.json:
         print_json(
-            [{"course_id": r.course_id, "title": r.title, "action": r.action} for r in results]
+            [
+                {
+                    "course_id": r.course_id,
+                    "title": r.title,
+                    "action": r.action,
+                    "signed_by": r.signed_by,
+                    "beside": r.beside,
+                    "orphaned": list(r.orphaned),
+                }
+                for r in results
+            ]
         )
     return 0
 
@@ -183,6 +224,7 @@ def _list(args: argparse.Namespace) -> int:
                     "version": c.version,
                     "title": c.title,
                     "author": c.author,
+                    "signed_by": c.signed_by,
                     "lessons": c.lesson_count,
                     "duration": c.duration,
                     "completed_lessons": c.completed_lessons,
@@ -294,11 +336,13 @@ def _find_course(library: Library, text: str) -> str:
 
 
 def _export_notes(args: argparse.Namespace) -> int:
+    check_output(args.output, force=args.force)
     with _open(args) as library:
         course_id = _find_course(library, args.course)
-        path = library.export_notes(course_id, args.output)
+        text = library.export_notes_markdown(course_id)
         count = len(library.notes(course_id))
-    print(f"Wrote {count} note(s) and bookmark(s) to {path}")
+    write_text_atomic(args.output, text, replace=args.force)
+    print(f"Wrote {count} note(s) and bookmark(s) to {args.output}")
     return 0
 
 
@@ -327,6 +371,7 @@ def _info(args: argparse.Namespace) -> int:
         manifest = package.verify_package(args.package, state=progress)
     finally:
         progress.close()
+    summary = package.package_summary(manifest, package.read_signature(args.package))
     lessons = []
     for lesson in manifest.lessons:
         chapters = []
@@ -344,7 +389,7 @@ def _info(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                **package.package_summary(manifest),
+                **summary,
                 "chapters": {e["lesson"].id: e["chapters"] for e in lessons},
                 "first_lines": {e["lesson"].id: e["lines"] for e in lessons},
             }
@@ -354,6 +399,8 @@ def _info(args: argparse.Namespace) -> int:
     total = sum(lesson.duration_ms for lesson in manifest.lessons) / 1000
     print(f"{course.title}" + (f"  by {course.author}" if course.author else ""))
     print(f"{args.package.resolve()}  (verified: {len(manifest.files)} files)")
+    signed_by = summary["signed_by"]
+    print(signed_by[:1].upper() + signed_by[1:])
     print(f"{len(manifest.lessons)} lesson(s), {clock(total)} in all")
     for number, entry in enumerate(lessons, 1):
         lesson = entry["lesson"]

@@ -9,12 +9,14 @@ temporary file and renamed into place, so a failed or cancelled job leaves nothi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import threading
@@ -52,6 +54,7 @@ __all__ = [
     "extract_audio",
     "h264_encoder",
     "run_ffmpeg",
+    "shortfall_warning",
 ]
 
 #: Integrated loudness closer than this to the target is left alone (EBU R128 LU).
@@ -577,27 +580,58 @@ def run_ffmpeg(
                 reported = seconds[0]
                 state.set_progress(min(1.0, reported / duration))
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _end(process)
         for reader in readers:
             reader.join()
         process.stdout.close()
         process.stderr.close()
-    stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise _ffmpeg_failure(stderr, src, dst)
+    # A stop signal reaches ffmpeg too (same process group): it then ends, maybe
+    # with an error, but the person cancelled, and that is what to report.
     check_cancelled(state, what)
+    stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
+    # ffmpeg can exit 0 after "No space left on device" (a failed trailer write).
+    if process.returncode != 0 or (dst is not None and _NO_SPACE in stderr):
+        raise _ffmpeg_failure(stderr, src, dst)
     if state is not None:
         state.set_progress(1.0)
     return stderr
 
 
+def _end(process: subprocess.Popen) -> None:
+    """Kill ``process`` if it still runs and reap it, without ``Popen.wait``.
+
+    An exception raised inside an earlier ``Popen.wait`` (a KeyboardInterrupt, say) can
+    leave Popen's internal lock taken; a second ``wait`` would then block forever and
+    leave the child a zombie. ``os.waitpid`` takes no such lock.
+    """
+    if process.returncode is not None:
+        return
+    if os.name == "nt":  # no waitpid locks to fear there
+        process.kill()
+        process.wait()
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(process.pid, signal.SIGKILL)
+    while True:
+        try:
+            _, status = os.waitpid(process.pid, 0)
+        except ChildProcessError:  # reaped already (by a poll that raced with us)
+            if process.returncode is None:
+                process.returncode = -signal.SIGKILL
+            return
+        except InterruptedError:
+            continue
+        process.returncode = os.waitstatus_to_exitcode(status)
+        return
+
+
+_NO_SPACE = "No space left on device"
+
 _GENERIC_LINES = re.compile(r"^(Conversion failed!|Exiting normally.*|\[out#.*)$")
 
 
 def _ffmpeg_failure(stderr: str, src: Path, dst: Path | None) -> LecternError:
-    if dst is not None and "No space left on device" in stderr:
+    if dst is not None and _NO_SPACE in stderr:
         return DiskFullError(dst)
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     meaningful = [line for line in lines if not _GENERIC_LINES.match(line)]
@@ -777,6 +811,29 @@ def normalize(
         audio_copied=audio_copied,
         measured_lufs=measured,
     )
+
+
+def shortfall_warning(source: MediaInfo, written: MediaInfo) -> str | None:
+    """A warning when less could be read from ``source`` than its container declares.
+
+    A file cut short (a copy that stopped, a fast-start MP4 whose data ends early)
+    still says how long it was meant to be; what decodes is shorter. A difference of
+    more than a second and 2 % is worth telling the person; ``None`` otherwise.
+    """
+    missing = source.duration - written.duration
+    if missing <= max(1.0, 0.02 * source.duration):
+        return None
+    return (
+        f"{source.path.name} says it is {_clock(source.duration)} long but only "
+        f"{_clock(written.duration)} of it could be read (the file may be cut short); "
+        f"the lesson is {_clock(written.duration)} long."
+    )
+
+
+def _clock(seconds: float) -> str:
+    total = int(round(max(0.0, seconds)))
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _lesson_command(

@@ -10,7 +10,8 @@ workers see the same paths (a shared file system).
 What a department re-processing an archive needs from it:
 
 * each lesson folder appears whole or not at all (built in a temporary folder next to
-  it, then renamed; a retried task first removes what a killed worker left);
+  it, then renamed, by the ordinary build; the next build there removes what a killed
+  worker left);
 * ``batch.json`` in each lesson folder holds the source's SHA-256 and the settings, so
   a rerun skips lessons that are finished and rebuilds those whose source or settings
   changed;
@@ -44,7 +45,7 @@ from typing import Any
 
 from shared import media, transcription
 from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir, write_json_atomic
+from shared.files import write_json_atomic
 from shared.jobs import Cancelled, JobState, ProgressState, check_cancelled
 from shared.manifest import CourseInfo, new_course_id
 from shared.workspace import Lesson, LessonWorkspace, slugify, utc_now
@@ -397,13 +398,6 @@ def _no_room(job: LessonJob) -> bool:
         return False
 
 
-def _remove_leftovers(folder: Path) -> None:
-    """Remove the temporary folders a killed build of this lesson left next to it."""
-    for path in folder.parent.glob(f".{folder.name}.*"):
-        if path.name.endswith((".part", ".old")):
-            shutil.rmtree(path, ignore_errors=True)
-
-
 def build_one(
     job: LessonJob,
     settings: dict[str, Any],
@@ -452,19 +446,20 @@ def build_one(
             min_chapter=settings["min_chapter"],
             replace=True,
         )
-        _remove_leftovers(job.folder)
-        with atomic_dir(job.folder) as work:
-            result = build_lesson(job.source, work, options, state, engine=engine)
-            write_json_atomic(
-                work / BATCH_FILE,
-                {
-                    "format": "lectern-batch",
-                    "source": str(job.source),
-                    "source_sha256": digest,
-                    "settings": settings,
-                    "built": utc_now(),
-                },
-            )
+        # The build assembles the folder beside it and renames it into place (removing
+        # what a killed build left there); the record follows, so a lesson without one
+        # is built again on the next run.
+        result = build_lesson(job.source, job.folder, options, state, engine=engine)
+        write_json_atomic(
+            job.folder / BATCH_FILE,
+            {
+                "format": "lectern-batch",
+                "source": str(job.source),
+                "source_sha256": digest,
+                "settings": settings,
+                "built": utc_now(),
+            },
+        )
         loaded = unloaded and getattr(engine, "_model", None) is not None
         return outcome(
             BUILT,

@@ -35,7 +35,7 @@ from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir, link_or_copy, write_json_atomic
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.package import LessonSource
-from shared.terminal import clock
+from shared.timecode import clock, round_to_ms
 from shared.transcription import Segment, Transcript, TranscriptFileError, Word
 from shared.workspace import (
     LESSON_FILE,
@@ -112,10 +112,6 @@ def _damaged(path: Path, reason: str) -> EditError:
         f"The edits file {path} is damaged ({reason}); fix it, or delete it to start again "
         "from the lesson as built (the built files are untouched)."
     )
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds, 3)
 
 
 # --------------------------------------------------------------------------- timeline
@@ -254,7 +250,7 @@ def _spread(start: float, end: float, pieces: Sequence[str], old: Sequence[Word]
     words, at = [], start
     for index, (piece, weight) in enumerate(zip(pieces, weights, strict=True)):
         until = end if index == len(pieces) - 1 else at + (end - start) * weight / total
-        words.append(Word(_ms(at), _ms(until), lead + piece, kept.get(piece, 1.0)))
+        words.append(Word(round_to_ms(at), round_to_ms(until), lead + piece, kept.get(piece, 1.0)))
         at = until
     return words
 
@@ -703,7 +699,11 @@ def edited_transcript(state: EditState) -> Transcript:
         for word in segment.words:
             clipped = timeline.clip(word.start, word.end)
             if clipped is not None:
-                words.append(dataclasses.replace(word, start=_ms(clipped[0]), end=_ms(clipped[1])))
+                words.append(
+                    dataclasses.replace(
+                        word, start=round_to_ms(clipped[0]), end=round_to_ms(clipped[1])
+                    )
+                )
         if segment.words and not words:
             continue
         text = segment.text
@@ -711,11 +711,15 @@ def edited_transcript(state: EditState) -> Transcript:
             text = "".join(word.text for word in words).strip()
         segments.append(
             dataclasses.replace(
-                segment, start=_ms(span[0]), end=_ms(span[1]), text=text, words=tuple(words)
+                segment,
+                start=round_to_ms(span[0]),
+                end=round_to_ms(span[1]),
+                text=text,
+                words=tuple(words),
             )
         )
     return dataclasses.replace(
-        state.transcript, segments=tuple(segments), duration=_ms(timeline.duration)
+        state.transcript, segments=tuple(segments), duration=round_to_ms(timeline.duration)
     )
 
 
@@ -734,11 +738,11 @@ def edited_chapters(state: EditState) -> list[Chapter]:
     if not kept and state.chapters:
         best = max(state.chapters, key=lambda c: (timeline.clip(c.start, c.end) or (0, 0))[1])
         kept = [(0.0, best)]
-    total = _ms(timeline.duration)
+    total = round_to_ms(timeline.duration)
     out = []
     for index, (_start, chapter) in enumerate(kept):
-        start = 0.0 if index == 0 else _ms(kept[index][0])
-        end = total if index == len(kept) - 1 else _ms(kept[index + 1][0])
+        start = 0.0 if index == 0 else round_to_ms(kept[index][0])
+        end = total if index == len(kept) - 1 else round_to_ms(kept[index + 1][0])
         out.append(dataclasses.replace(chapter, start=start, end=max(start, end)))
     return out
 
@@ -1141,7 +1145,7 @@ def _retimed_captions(path: Path, timeline: Timeline) -> list[captions.Cue]:
     for cue in captions.read_vtt(path):
         span = timeline.clip(cue.start, cue.end)
         if span is not None and span[1] > span[0]:
-            cues.append(captions.Cue(_ms(span[0]), _ms(span[1]), cue.text))
+            cues.append(captions.Cue(round_to_ms(span[0]), round_to_ms(span[1]), cue.text))
     return cues
 
 
@@ -1269,7 +1273,7 @@ def _render_into(
         found = edited_chapters(edits)
         if found:
             last = found[-1]
-            found[-1] = dataclasses.replace(last, end=max(last.start, _ms(duration)))
+            found[-1] = dataclasses.replace(last, end=max(last.start, round_to_ms(duration)))
         kept = _kept_pictures(workspace, original, edits, found)
     derived = out.write_derived(
         transcript if lesson.transcript else None,

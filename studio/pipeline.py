@@ -10,19 +10,24 @@ and renamed into place, so a cancelled or failed build leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared import captions, chapters, media, transcription
-from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir
+from shared.errors import DiskFullError
+from shared.files import atomic_dir, check_output_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
+from shared.manifest import is_lesson_uid, new_lesson_uid
 from shared.workspace import (
+    LESSON_FILE,
     PRESENTER_NAME,
     VIDEO_NAME,
     Lesson,
     LessonWorkspace,
+    is_lesson_folder,
     slugify,
     utc_now,
 )
@@ -31,24 +36,15 @@ from studio.capture.recording import build_inputs
 __all__ = [
     "BuildOptions",
     "BuildResult",
-    "LessonExistsError",
     "MediaReady",
     "build_lesson",
     "load_manual_chapters",
 ]
 
+log = logging.getLogger(__name__)
+
 MediaReady = Callable[[Path, Path | None], None]
 """``media_ready(video, presenter_or_none)``: the lesson's media can be played."""
-
-
-class LessonExistsError(LecternError):
-    """The output folder already holds something and replacing it was not asked for."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(
-            f"{folder} already exists and is not empty; choose another folder or pass "
-            "--force to replace it."
-        )
 
 
 @dataclass(frozen=True)
@@ -112,8 +108,9 @@ def build_lesson(
             if it was not, then its screen (with the microphone) is the video and its
             camera the presenter video, and the folder names the lesson unless a title
             is given.
-        folder: the workspace folder to create (must be absent or empty unless
-            ``options.replace``).
+        folder: the workspace folder to create: absent or empty, or, with
+            ``options.replace``, a lesson folder (replaced once the new one is complete;
+            any other folder is refused, see ``shared.files.check_output_dir``).
         options: title, presenter camera video, engine/model, loudness, chapters.
         state: progress/cancel state (see ``shared.jobs``).
         media_ready: called once, from the job's thread, with the normalized video
@@ -142,10 +139,13 @@ def build_lesson(
         options = dataclasses.replace(
             options, camera=options.camera or camera, title=title.strip() or None
         )
+    log.info("building a lesson from %s into %s", video, folder)
     info = media.probe(video)
     camera_info = media.probe(options.camera) if options.camera else None
-    if folder.exists() and not options.replace and (not folder.is_dir() or any(folder.iterdir())):
-        raise LessonExistsError(folder)
+    # Only a lesson folder is ever replaced, and only when asked (never a folder of videos).
+    folder = check_output_dir(
+        folder, force=options.replace, ours=is_lesson_folder, what="Lectern lesson"
+    )
     if engine is None:
         engine = transcription.get_engine(
             options.engine, model=options.model, allow_download=options.allow_download
@@ -178,6 +178,8 @@ def _build(
         normalized = media.normalize(
             video, work / VIDEO_NAME, loudness=options.loudness, state=s_norm
         )
+        if shortfall := media.shortfall_warning(info, normalized.info):
+            warnings.append(shortfall)
         if camera_info is not None:
             state.set_status("Preparing the presenter video")
             media.normalize(options.camera, work / PRESENTER_NAME, loudness=False, state=s_cam)
@@ -227,12 +229,13 @@ def _build(
             model=engine.model_name,
             warnings=tuple(warnings),
             created=utc_now(),
+            uid=_kept_uid(folder),
         )
         lesson = workspace.save(lesson)
         state.set_progress(1.0)
         state.set_status("Done")
 
-    return BuildResult(
+    result = BuildResult(
         folder=folder,
         lesson=lesson,
         transcript=transcript,
@@ -240,8 +243,27 @@ def _build(
         video_copied=normalized.video_copied,
         audio_copied=normalized.audio_copied,
     )
+    log.info(
+        "built %s: %.1f s, %d segments, %d chapters, %d warnings",
+        folder,
+        lesson.duration,
+        len(transcript.segments),
+        len(found),
+        len(lesson.warnings),
+    )
+    return result
 
 
 def _title_from(video: Path, info: media.MediaInfo) -> str:
     """A readable default title: the container's title tag, else the file name."""
     return info.title or video.stem.replace("_", " ").replace("-", " ").strip().title() or "Lesson"
+
+
+def _kept_uid(folder: Path) -> str:
+    """The identity of the lesson a rebuild replaces (so learners keep their notes on
+    it), or a new one. Only the ``uid`` is taken from the old ``lesson.json``."""
+    try:
+        uid = json.loads((folder / LESSON_FILE).read_text(encoding="utf-8")).get("uid")
+    except (OSError, ValueError, AttributeError):
+        uid = None
+    return uid if is_lesson_uid(uid) else new_lesson_uid()

@@ -597,6 +597,12 @@ def finalize(
     spans = [(t["start"], t["end"]) for t in tracks]
     if not master:
         spans = _sound_only_spans(folder, data)
+    if not _anything_recorded(folder, data, tracks):
+        # Held pictures and silence would make a video of nothing; say so instead.
+        raise CaptureError(
+            f"{folder} no longer holds any of its recorded tracks (the screen, camera and "
+            "microphone files are missing or empty), so there is nothing to recover."
+        )
     if not spans or sum(b - a for a, b in spans) <= 0:
         raise CaptureError(
             f"{folder} holds nothing that can be played (the recording stopped before any "
@@ -675,6 +681,17 @@ def _write_outputs(
                 for c, s in zip(cam_tracks, tracks, strict=False)
             ]
     return main, presenter, audio, alignment
+
+
+def _anything_recorded(folder: Path, data: dict[str, Any], tracks: list[dict[str, Any]]) -> bool:
+    """Whether a picture or a sound that was recorded is still on the disk."""
+    if any(track["frames"] > 0 for track in tracks):
+        return True
+    if data["sources"].get("mic"):
+        pcm, log = folder / "mic.pcm", folder / "mic.log"
+        if pcm.is_file() and pcm.stat().st_size > 0 and log.is_file():
+            return True
+    return False
 
 
 def _sound_only_spans(folder: Path, data: dict[str, Any]) -> list[tuple[float, float]]:

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from shared.errors import LecternError
 from shared.manifest import Manifest
 from shared.package import SUFFIX
+from shared.timecode import clock
 from shared.ui.dialogs import error_box
-from shared.ui.seek_bar import format_time
 from shared.ui.worker import Job, Worker
 from shared.workspace import LessonWorkspace
 from studio.capture import RecordingSettings
@@ -93,7 +93,7 @@ class _Step:
 
 
 def _lesson_text(title: str, duration: float, state: str) -> str:
-    return f"{title}\n{format_time(duration)} · {_STATE_TEXT.get(state, state.title())}"
+    return f"{title}\n{clock(duration)} · {_STATE_TEXT.get(state, state.title())}"
 
 
 class MainWindow(QMainWindow):

@@ -27,7 +27,7 @@ def test_summary_lists_lessons_and_first_lines(good: Path):
     result = player(good, "--lines", "2")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Biology 101  by Dr. Green")
-    assert "2 lesson(s), 3:04 in all" in result.stdout
+    assert "2 lesson(s), 3:03 in all" in result.stdout  # 183.75 s
     assert "1. Lesson 1  [1:01]" in result.stdout and "2. Lesson 2  [2:02]" in result.stdout
     assert "Sentence 1." in result.stdout and "Sentence 2." not in result.stdout
 
@@ -69,7 +69,14 @@ def test_library_commands_end_to_end(good: Path, tmp_path: Path):
     assert "Imported: 'Biology 101' (bio-101)" in result.stdout
     again = lectern_player(library, "import", good, "--json")
     assert json.loads(again.stdout) == [
-        {"course_id": "bio-101", "title": "Biology 101", "action": "unchanged"}
+        {
+            "course_id": "bio-101",
+            "title": "Biology 101",
+            "action": "unchanged",
+            "signed_by": "unsigned",
+            "beside": None,
+            "orphaned": [],
+        }
     ]
     listed = json.loads(lectern_player(library, "list", "--json").stdout)
     assert [c["id"] for c in listed] == ["bio-101"] and listed[0]["lessons"] == 2
