@@ -107,6 +107,7 @@ def batch(args: argparse.Namespace) -> int:
                         "status": o.status,
                         "error": o.error,
                         "audio_seconds": o.audio_seconds,
+                        "worker": o.worker,
                     }
                     for o in result.outcomes
                 ],
