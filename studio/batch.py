@@ -14,7 +14,8 @@ What a department re-processing an archive needs from it:
   worker left);
 * ``batch.json`` in each lesson folder holds the source's SHA-256 and the settings, so
   a rerun skips lessons that are finished and rebuilds those whose source or settings
-  changed;
+  changed; a lesson folder of another source, or one the batch did not make, is never
+  replaced (that lesson fails with a sentence saying so);
 * a lesson that fails is reported with its one-sentence error and the others go on; a
   source that is not a video is reported and skipped;
 * a worker killed mid-lesson gets its task retried by the scheduler on another worker;
@@ -48,7 +49,7 @@ from shared.errors import DiskFullError, LecternError
 from shared.files import write_json_atomic
 from shared.jobs import Cancelled, JobState, ProgressState, check_cancelled
 from shared.manifest import CourseInfo, new_course_id
-from shared.workspace import Lesson, LessonWorkspace, slugify, utc_now
+from shared.workspace import LESSON_FILE, Lesson, LessonWorkspace, slugify, utc_now
 from studio.capture.recording import JSON_NAME as RECORDING_FILE
 from studio.course import package_lessons
 from studio.pipeline import BuildOptions, build_lesson
@@ -63,6 +64,7 @@ __all__ = [
     "LessonOutcome",
     "NoSourcesError",
     "NoWorkersError",
+    "OtherLessonError",
     "PathsNotSharedError",
     "SchedulerUnreachableError",
     "build_one",
@@ -376,13 +378,42 @@ def _inputs(source: Path) -> tuple[Path, Path | None]:
     return source, None
 
 
+class OtherLessonError(BatchError):
+    """The lesson folder holds a lesson the batch did not make from this source."""
+
+    def __init__(self, folder: Path, made_from: str) -> None:
+        where = f"made from {made_from}" if made_from else "not made by `batch`"
+        super().__init__(
+            f"{folder} already holds a lesson {where}; the batch replaces only lessons it "
+            "made from the same source, so choose another output folder or move that one."
+        )
+
+
 def _finished(job: LessonJob, digest: str, settings: dict[str, Any]) -> bool:
+    """Whether ``job.folder`` holds this source's lesson built with these settings.
+
+    Raises:
+        OtherLessonError: the folder holds a lesson of another source (a different
+            file at another path), or one the batch did not make: it is not replaced.
+    """
+    if not job.folder.exists():
+        return False
     try:
         record = json.loads((job.folder / BATCH_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = None
+    if not isinstance(record, dict):
+        if (job.folder / LESSON_FILE).is_file():
+            raise OtherLessonError(job.folder, "")
+        return False  # not a lesson: the build decides (an empty folder is fine)
+    same_source = record.get("source_sha256") == digest
+    if not same_source and record.get("source") != str(job.source):
+        raise OtherLessonError(job.folder, str(record.get("source") or ""))
+    try:
         LessonWorkspace.open(job.folder)
-    except (OSError, ValueError, LecternError):
+    except LecternError:
         return False
-    return record.get("source_sha256") == digest and record.get("settings") == settings
+    return same_source and record.get("settings") == settings
 
 
 def _no_room(job: LessonJob) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from shared.workspace import LessonWorkspace
-from studio.batch import BATCH_FILE, BatchOptions, run_batch
+from studio.batch import BATCH_FILE, BatchOptions, LessonJob, build_one, run_batch
 from tests.studio.conftest import stop_process
 
 pytestmark = pytest.mark.slow
@@ -261,3 +261,20 @@ def test_full_disk_stops_the_batch_cleanly(lectures: list[Path], tmpfs):
     last = result.stderr.strip().splitlines()[-1]
     assert "disk is full" in last and "Traceback" not in result.stderr
     assert list(small_disk.iterdir()) == []
+
+
+def test_a_lesson_of_another_source_is_never_replaced(lectures: list[Path], tmp_path: Path):
+    settings = BatchOptions().settings()
+    made_by_build = tmp_path / "lecture-1"
+    made_by_build.mkdir()
+    (made_by_build / "lesson.json").write_text("{}", encoding="utf-8")
+    outcome = build_one(LessonJob(lectures[0], made_by_build), settings, {})
+    assert outcome.status == "failed" and "not made by `batch`" in outcome.error
+    other = tmp_path / "other"
+    other.mkdir()
+    record = {"source": "/elsewhere/lecture-1.mp4", "source_sha256": "0" * 64}
+    (other / BATCH_FILE).write_text(json.dumps(record), encoding="utf-8")
+    outcome = build_one(LessonJob(lectures[0], other), settings, {})
+    assert outcome.status == "failed" and "/elsewhere/lecture-1.mp4" in outcome.error
+    assert (made_by_build / "lesson.json").read_text(encoding="utf-8") == "{}"
+    assert (other / BATCH_FILE).is_file() and len(list(other.iterdir())) == 1
