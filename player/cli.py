@@ -9,14 +9,13 @@ package and print a one-screen summary without importing it).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from shared import package
+from shared import contents, package
 from shared.errors import LecternError
 from shared.library import MARK_END, MARK_START, Library, default_library_root
-from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.terminal import TerminalProgress, clock, print_json, printable, run_main
 
 PROG = "lectern-player"
 COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info")
@@ -132,7 +131,9 @@ def _import(args: argparse.Namespace) -> int:
                 progress.close()
             results.append(result)
             if not args.json:
-                print(f"{result.action.capitalize()}: '{result.title}' ({result.course_id})")
+                print(
+                    f"{result.action.capitalize()}: '{printable(result.title)}' ({result.course_id})"
+                )
     if args.json:
         print_json(
             [{"course_id": r.course_id, "title": r.title, "action": r.action} for r in results]
@@ -163,8 +164,9 @@ def _list(args: argparse.Namespace) -> int:
     if not courses:
         print(f"The library is empty; add a course with `{PROG} import FILE.lectern`.")
     for c in courses:
-        by = f" by {c.author}" if c.author else ""
-        print(f"{c.id}  {c.title}{by}  ({c.lesson_count} lessons, {clock(c.duration)})")
+        by = f" by {printable(c.author)}" if c.author else ""
+        title = printable(c.title)
+        print(f"{c.id}  {title}{by}  ({c.lesson_count} lessons, {clock(c.duration)})")
     return 0
 
 
@@ -189,12 +191,17 @@ def _search(args: argparse.Namespace) -> int:
         )
         return 0
     if not hits:
-        print(f"Nothing found for '{query}'.")
+        print(f"Nothing found for '{printable(query)}'.")
     bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("*", "*")
     for h in hits:
-        where = h.lesson_title or h.course_title
+        where = printable(h.lesson_title or h.course_title)
         at = f" @ {clock(h.time)}" if h.time is not None else ""
-        snippet = h.snippet.replace(MARK_START, bold).replace(MARK_END, plain)
+        # The marks are control characters too: split on them before escaping the rest.
+        pieces = h.snippet.replace(MARK_END, MARK_START).split(MARK_START)
+        snippet = "".join(
+            printable(piece) if index % 2 == 0 else f"{bold}{printable(piece)}{plain}"
+            for index, piece in enumerate(pieces)
+        )
         print(f"{where}{at}  [{h.kind}]\n    {snippet}")
     return 0
 
@@ -231,13 +238,14 @@ def _progress(args: argparse.Namespace) -> int:
         return 0
     for course, lessons in rows:
         print(
-            f"{course.title}: {course.completed_lessons}/{course.lesson_count} lessons complete, "
+            f"{printable(course.title)}: {course.completed_lessons}/{course.lesson_count} "
+            "lessons complete, "
             f"{course.coverage * 100:.0f}% watched"
         )
         for lesson in lessons:
             mark = "x" if lesson.completed else " "
             print(
-                f"  [{mark}] {lesson.title}  {lesson.coverage * 100:3.0f}%"
+                f"  [{mark}] {printable(lesson.title)}  {lesson.coverage * 100:3.0f}%"
                 f"  resume at {clock(lesson.resume_position)}"
             )
     return 0
@@ -266,7 +274,7 @@ def _export_notes(args: argparse.Namespace) -> int:
         course_id = _find_course(library, args.course)
         path = library.export_notes(course_id, args.output)
         count = len(library.notes(course_id))
-    print(f"Wrote {count} note(s) and bookmark(s) to {path}")
+    print(f"Wrote {count} note(s) and bookmark(s) to {printable(path)}")
     return 0
 
 
@@ -279,12 +287,12 @@ def _remove(args: argparse.Namespace) -> int:
                 raise NotConfirmedError(
                     f"Not removing '{title}' without asking; pass --yes to remove it."
                 )
-            answer = input(f"Remove '{title}' with its progress and notes? [y/N] ")
+            answer = input(f"Remove '{printable(title)}' with its progress and notes? [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 print("Kept.")
                 return 0
         library.remove_course(course_id)
-    print(f"Removed '{title}'.")
+    print(f"Removed '{printable(title)}'.")
     return 0
 
 
@@ -297,16 +305,16 @@ def _info(args: argparse.Namespace) -> int:
         progress.close()
     lessons = []
     for lesson in manifest.lessons:
+        # verify_package checked these members' content; parse them the same strict way.
         chapters = []
         if lesson.chapters:
-            data = json.loads(package.read_member_text(args.package, lesson.chapters))
-            chapters = [(c["start"], c["title"]) for c in data.get("chapters", [])]
+            data = package.read_member(args.package, lesson.chapters)
+            chapters = [(c.start, c.title) for c in contents.parse_chapters(data, lesson)]
         lines = []
         if lesson.transcript:
-            data = json.loads(package.read_member_text(args.package, lesson.transcript))
-            lines = [(s["start"], s["text"].strip()) for s in data.get("segments", [])][
-                : args.lines
-            ]
+            data = package.read_member(args.package, lesson.transcript)
+            segments = contents.parse_transcript(data, lesson).segments
+            lines = [(s.start, s.text.strip()) for s in segments][: max(args.lines, 0)]
         lessons.append({"lesson": lesson, "chapters": chapters, "lines": lines})
 
     if args.json:
@@ -320,18 +328,18 @@ def _info(args: argparse.Namespace) -> int:
         return 0
     course = manifest.course
     total = sum(lesson.duration_ms for lesson in manifest.lessons) / 1000
-    print(f"{course.title}" + (f"  by {course.author}" if course.author else ""))
-    print(f"{args.package.resolve()}  (verified: {len(manifest.files)} files)")
+    print(printable(course.title) + (f"  by {printable(course.author)}" if course.author else ""))
+    print(f"{printable(args.package.resolve())}  (verified: {len(manifest.files)} files)")
     print(f"{len(manifest.lessons)} lesson(s), {clock(total)} in all")
     for number, entry in enumerate(lessons, 1):
         lesson = entry["lesson"]
-        print(f"\n{number}. {lesson.title}  [{clock(lesson.duration_ms / 1000)}]")
+        print(f"\n{number}. {printable(lesson.title)}  [{clock(lesson.duration_ms / 1000)}]")
         for start, title in entry["chapters"]:
-            print(f"   {clock(start):>7}  {title}")
+            print(f"   {clock(start):>7}  {printable(title)}")
         if entry["lines"]:
             print("   Transcript:")
             for start, text in entry["lines"]:
-                print(f"   {clock(start):>7}  {text}")
+                print(f"   {clock(start):>7}  {printable(text)}")
     return 0
 
 

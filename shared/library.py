@@ -67,7 +67,7 @@ from shared.errors import LecternError
 from shared.files import write_text_atomic
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.manifest import MANIFEST_NAME, LessonEntry, Manifest
-from shared.package import extract_package, read_manifest
+from shared.package import check_same_content, extract_package, read_manifest
 from shared.transcription import Segment, Transcript, TranscriptFileError
 
 __all__ = [
@@ -827,9 +827,11 @@ class Library:
             Cancelled: ``state`` asked to stop.
         """
         package = Path(package_path)
-        course = read_manifest(package).course
+        incoming = read_manifest(package)
+        course = incoming.course
         installed = self._one("SELECT version FROM courses WHERE id = ?", (course.id,))
         if installed is not None and installed == course.version:
+            check_same_content(package, incoming, self.manifest(course.id))
             return ImportResult(course.id, course.title, "unchanged")
         if installed is not None and installed > course.version:
             raise OlderVersionError(package, course.title, course.version, installed)

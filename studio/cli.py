@@ -10,7 +10,7 @@ from shared import captions, chapters, media, package, transcription
 from shared.errors import LecternError
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
-from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.terminal import TerminalProgress, clock, print_json, printable, run_main
 from shared.workspace import Lesson, utc_now
 from studio import recording_cli
 from studio.course import package_lessons
@@ -151,13 +151,13 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     for warning in lesson.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"Built lesson '{lesson.title}' in {result.folder}")
+    print(f"Built lesson '{printable(lesson.title)}' in {printable(result.folder)}")
     print(
         f"  {clock(lesson.duration)} long, {len(result.transcript.segments)} transcript segments, "
         f"{len(result.chapters)} chapters"
     )
     for chapter in result.chapters:
-        print(f"  {clock(chapter.start)}  {chapter.title}")
+        print(f"  {clock(chapter.start)}  {printable(chapter.title)}")
     return 0
 
 
@@ -220,7 +220,7 @@ def _chapters(args: argparse.Namespace) -> int:
         print_json({"chapters": [c.to_dict() for c in found]})
     else:
         for chapter in found:
-            print(f"{clock(chapter.start)}  {chapter.title}")
+            print(f"{clock(chapter.start)}  {printable(chapter.title)}")
     return 0
 
 
@@ -251,7 +251,7 @@ def _package(args: argparse.Namespace) -> int:
     else:
         print(
             f"Wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB): "
-            f"'{course.title}', {len(manifest.lessons)} lesson(s)"
+            f"'{printable(course.title)}', {len(manifest.lessons)} lesson(s)"
         )
     return 0
 
@@ -268,7 +268,8 @@ def _verify(args: argparse.Namespace) -> int:
         print_json({"package": str(args.package), "ok": True, **summary})
     else:
         print(
-            f"{args.package} is sound: '{manifest.course.title}' version {manifest.course.version}, "
+            f"{printable(args.package)} is sound: '{printable(manifest.course.title)}' "
+            f"version {manifest.course.version}, "
             f"{len(manifest.lessons)} lesson(s), {len(manifest.files)} files verified."
         )
     return 0
