@@ -17,7 +17,6 @@ from shared.jobs import Cancelled, JobState
 from shared.library import (
     MARK_END,
     MARK_START,
-    CourseContentError,
     InvalidSettingError,
     Library,
     NewerLibraryError,
