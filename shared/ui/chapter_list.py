@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from shared.chapters import Chapter
 from shared.ui import theme
+from shared.ui.plain import plain_tip
 from shared.ui.seek_bar import format_time
 
 __all__ = ["ChapterList", "THUMB", "chapter_pixmap"]
@@ -91,7 +92,7 @@ class ChapterList(QListWidget):
         for number, chapter in enumerate(self._chapters, 1):
             item = QListWidgetItem(f"{chapter.title}\n{format_time(chapter.start)}")
             item.setData(Qt.ItemDataRole.UserRole, chapter.start)
-            item.setToolTip(f"{format_time(chapter.start)}  {chapter.title}")
+            item.setToolTip(plain_tip(f"{format_time(chapter.start)}  {chapter.title}"))
             item.setIcon(QIcon(chapter_pixmap(chapter.thumbnail, number, thumbnail_dir)))
             self.addItem(item)
 

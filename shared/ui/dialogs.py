@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from shared.ui.plain import plain
+
 __all__ = ["error_box"]
 
 
@@ -12,6 +14,7 @@ def error_box(parent: QWidget, title: str, message: str) -> QMessageBox:
     box = QMessageBox(
         QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent
     )
+    plain(box)  # error messages quote titles and file names
     box.setAccessibleName("Error")
     box.open()
     return box

@@ -34,6 +34,7 @@ from shared.errors import LecternError
 from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
+from shared.ui.plain import plain, plain_tip
 from shared.ui.seek_bar import format_time
 from shared.ui.worker import Job, Worker
 from shared.workspace import load_lesson
@@ -404,7 +405,7 @@ class MainWindow(QMainWindow):
         for waiting in self._queue:
             item = QListWidgetItem(f"{waiting.name}\nWaiting to be processed…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
-            item.setToolTip(f"{waiting} is processed after the lessons before it.")
+            item.setToolTip(plain_tip(f"{waiting} is processed after the lessons before it."))
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
@@ -765,6 +766,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.NoButton,
             self,
         )
+        plain(box)
         box.setAccessibleName("Recover recording")
         recover_button = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
@@ -1010,6 +1012,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.NoButton,
             self,
         )
+        plain(box)
         box.setAccessibleName("Export finished")
         open_button = box.addButton("Open in Lectern Player", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)
