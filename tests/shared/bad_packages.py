@@ -24,7 +24,7 @@ from typing import Any
 from shared import package as pkg
 from shared.chapters import Chapter
 from shared.manifest import CourseInfo
-from shared.transcription import Segment, Transcript
+from shared.transcription import Segment, Transcript, Word
 
 __all__ = [
     "CREATED",
@@ -36,6 +36,9 @@ __all__ = [
     "make_sources",
     "make_good_package",
     "repack",
+    "HOSTILE_TEXTS",
+    "hostile_text",
+    "make_hostile_text_package",
 ]
 
 CREATED = "2024-09-02T14:30:00Z"
@@ -116,6 +119,107 @@ def make_good_package(folder: Path) -> Path:
     course, lessons, cover = make_sources(folder / "sources")
     out = folder / "good.lectern"
     pkg.write_package(course, lessons, out, cover=cover)
+    return out
+
+
+# ----------------------------------------------------------------------------- hostile text
+# Sound packages (every check passes) whose text is made to attack what shows it: HTML
+# for Qt's rich-text guess, escape sequences for terminals. They must be imported and
+# shown literally, never refused and never rendered.
+
+_TABLES = "<table>" * 33
+HOSTILE_TEXTS: dict[str, str] = {
+    # 33 nested tables hung the Player at start-up; an image tag loads a local file.
+    "html": _TABLES + '<b>BOLD</b><img src="/etc/hostname"><a href="https://x">link</a>',
+    # Nested tables with cells, as many as a title may hold: 100% CPU at every start.
+    "tables": "<table><tr><td>" * 33,
+    "html-banner": '<h1 style="background:red">FAKE BANNER</h1><p>Click <a href="x">here</a>',
+    "terminal": (
+        "\x1b[2J\x1b[H"  # clear the screen
+        "\x1b]0;pwned\x07"  # set the window title
+        "\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\"  # OSC 8 hyperlink
+        "\x1b[8mhidden\x1b[0m"  # invisible text
+        "\x9b31m"  # C1 CSI: red on terminals that take 8-bit controls
+        "ok\rOVERWRITTEN\x08\x08\x07"
+    ),
+    "bidi": "invoice\u202egpj.exe\u202c \u2066isolated\u2069 \u200fmark",
+    "lines": "first line\nsecond line\r\nthird\u2028fourth\u2029fifth\ttab\x00nul",
+    "unicode": "Z\u0351\u0352\u0353a\u0300\u0301\u0302lgo \U0001f469\u200d\U0001f52c "
+    "\u05e9\u05dc\u05d5\u05dd \ufeff\u00ad",
+}
+
+
+def hostile_text(kind: str, field: str) -> str:
+    """``kind``'s attack with ``field``'s name after it, so each view can be told apart."""
+    return f"{HOSTILE_TEXTS[kind]} [{field}]"
+
+
+def make_hostile_text_package(
+    folder: Path, kind: str, *, video: Path | None = None, duration: float = 61.25
+) -> Path:
+    """A sound package whose every text field holds ``kind``'s attack.
+
+    Course title, author and description; lesson titles; chapter titles; transcript
+    segments and words; caption cues. ``video`` is a real video for the window tests
+    (``duration`` must then be its length); by default a few random bytes.
+    """
+    rng = random.Random(kind)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def text(field: str) -> str:
+        return hostile_text(kind, field)[:500]  # the longest title the formats allow
+
+    def write(name: str, content: str) -> Path:
+        path = folder / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    if video is None:
+        video = folder / "video.mp4"
+        video.write_bytes(rng.randbytes(5000))
+    words_text = text("segment 1")
+    segments = [
+        Segment(
+            1.0,
+            5.0,
+            words_text,
+            words=(Word(1.0, 3.0, " " + words_text[:40], 0.9), Word(3.0, 5.0, " end", 0.8)),
+        ),
+        Segment(6.0, 9.0, text("segment 2")),
+    ]
+    transcript = Transcript(tuple(segments), "en", duration, "tiny.en", "faster-whisper")
+    half = round(duration / 2, 3)
+    chapter_list = [
+        Chapter(0.0, half, text("chapter 1")),
+        Chapter(half, duration, text("chapter 2")),
+    ]
+    cue = text("caption").replace("\n", " ").replace("-->", "->")
+    vtt = f"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n{cue}\n"
+    lesson = pkg.LessonSource(
+        id="lesson-1",
+        title=text("lesson title"),
+        duration=duration,
+        video=video,
+        captions=(("en", write("en.vtt", vtt)),),
+        transcript=write("transcript.json", json.dumps(transcript.to_dict())),
+        chapters=write(
+            "chapters.json", json.dumps({"chapters": [c.to_dict() for c in chapter_list]})
+        ),
+    )
+    description = text("description")
+    if kind == "html":
+        description = "<table>" * 6600 + description  # crashed the Player before
+    course = CourseInfo(
+        id=f"hostile-{kind}",
+        version=1,
+        title=text("course title"),
+        description=description,
+        author=text("author"),
+        language="en",
+        created=CREATED,
+    )
+    out = folder / f"hostile-{kind}.lectern"
+    pkg.write_package(course, [lesson], out)
     return out
 
 
