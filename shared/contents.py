@@ -20,6 +20,7 @@ content as Lectern's own dataclasses.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -194,11 +195,85 @@ def strict_json(data: bytes, *, max_depth: int = DEFAULT_CONTENT_LIMITS.max_dept
 
 
 @functools.cache
+def _schema(kind: str) -> dict[str, Any]:
+    return json.loads(lectern_resources.path("schema", _SCHEMAS[kind]).read_text("utf-8"))
+
+
+@functools.cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
-    schema = json.loads(lectern_resources.path("schema", _SCHEMAS[kind]).read_text("utf-8"))
+    schema = copy.deepcopy(_schema(kind))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
+    if kind == TRANSCRIPT:
+        # An hour of speech is some 1,000 segments and 10,000 timed words; jsonschema
+        # takes seconds for them, so _check_flat applies the schema's own "segment" and
+        # "word" rules to those in milliseconds.
+        schema["properties"]["segments"]["items"] = True
     return cls(schema)
+
+
+@functools.cache
+def _flat_rules(kind: str, name: str) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
+    """A definition's required fields and per-field rules, references resolved."""
+    defs = _schema(kind)["$defs"]
+    definition = defs[name]
+    fields = {}
+    for field, rule in definition["properties"].items():
+        while "$ref" in rule:
+            rule = defs[rule["$ref"].rsplit("/", 1)[-1]]
+        kinds = rule.get("type")
+        kinds = tuple(kinds) if isinstance(kinds, list) else (kinds,)
+        if not set(kinds) <= {"number", "string", "null", "array"}:
+            raise AssertionError(f"{name}.{field} needs a rule _check_flat does not know")
+        fields[field] = {**rule, "type": kinds}
+    return tuple(definition["required"]), fields
+
+
+def _check_flat(kind: str, name: str, items: Any, where: str) -> None:
+    """Apply the flat definition ``name`` of ``kind``'s schema to each of ``items``.
+
+    Knows what those definitions use: ``required``, no other fields, and per field
+    ``type`` (number, string, null, array), ``minimum``, ``maximum`` and ``maxLength``.
+    """
+    required, fields = _flat_rules(kind, name)
+    if not isinstance(items, list):
+        raise ValueError(f"{where} is not of type array")
+    for index, item in enumerate(items):
+        at = f"{where}[{index}]"
+        if not isinstance(item, dict):
+            raise ValueError(f"{at} is not of type object")
+        for field in required:
+            if field not in item:
+                raise ValueError(f"{at} lacks {field!r}")
+        for field, value in item.items():
+            rule = fields.get(field)
+            if rule is None:
+                raise ValueError(f"{at} has the unknown field {field[:40]!r}")
+            _check_value(f"{at}.{field}", value, rule)
+
+
+def _check_value(at: str, value: Any, rule: dict[str, Any]) -> None:
+    kinds = rule["type"]
+    if value is None:
+        if "null" not in kinds:
+            raise ValueError(f"{at} is not of type {' or '.join(kinds)}")
+    elif isinstance(value, str):
+        if "string" not in kinds:
+            raise ValueError(f"{at} is not of type {' or '.join(kinds)}")
+        if len(value) > rule.get("maxLength", len(value)):
+            raise ValueError(f"{at} is longer than {rule['maxLength']:,} characters")
+    elif isinstance(value, list):
+        if "array" not in kinds:
+            raise ValueError(f"{at} is not of type {' or '.join(kinds)}")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "number" not in kinds:
+            raise ValueError(f"{at} is not of type {' or '.join(kinds)}")
+        if value < rule.get("minimum", value):
+            raise ValueError(f"{at} is less than {rule['minimum']:g}")
+        if value > rule.get("maximum", value):
+            raise ValueError(f"{at} is more than {rule['maximum']:g}")
+    else:
+        raise ValueError(f"{at} is not of type {' or '.join(kinds)}")
 
 
 def _where(path: Any) -> str:
@@ -292,9 +367,11 @@ def _check_transcript(data: Any, lesson: LessonEntry, limits: ContentLimits) -> 
                 f"its text has {characters:,} characters, more than the {allowed:,} allowed"
             )
     _check_schema(TRANSCRIPT, data)
+    _check_flat(TRANSCRIPT, "segment", data["segments"], "segments")
     end_of_lesson = lesson.duration + limits.slack
     for index, segment in enumerate(data["segments"]):
         where = f"segments[{index}]"
+        _check_flat(TRANSCRIPT, "word", segment.get("words", []), f"{where}.words")
         _check_span(where, segment["start"], segment["end"], end_of_lesson)
         for number, word in enumerate(segment.get("words", ())):
             _check_span(f"{where}.words[{number}]", word["start"], word["end"], end_of_lesson)
