@@ -24,6 +24,7 @@ import copy
 import functools
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,29 +147,36 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _walk(data: Any, max_depth: int) -> None:
-    """Refuse nesting deeper than ``max_depth`` and text that is not valid Unicode.
-
-    Iterative, so no depth can exhaust Python's stack.
-    """
+def _check_depth(data: Any, max_depth: int) -> None:
+    """Refuse nesting deeper than ``max_depth``; iterative, so no depth exhausts the stack."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        if depth > max_depth:
+            raise ValueError(f"it is nested more than {max_depth} levels deep")
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
+
+
+def _check_unicode(data: Any) -> None:
+    """Refuse lone surrogates (from ``\\ud800`` escapes), which no database or screen takes."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
         if isinstance(value, str):
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
                 raise ValueError("it holds text that is not valid Unicode") from None
-            continue
-        if not isinstance(value, (dict, list)):
-            continue
-        if depth > max_depth:
-            raise ValueError(f"it is nested more than {max_depth} levels deep")
-        if isinstance(value, dict):
-            stack.extend((key, depth + 1) for key in value)
-            stack.extend((item, depth + 1) for item in value.values())
-        else:
-            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+# Only a \uD800-\uDFFF escape can put a surrogate into decoded JSON text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def strict_json(data: bytes, *, max_depth: int = DEFAULT_CONTENT_LIMITS.max_depth) -> Any:
@@ -187,7 +195,10 @@ def strict_json(data: bytes, *, max_depth: int = DEFAULT_CONTENT_LIMITS.max_dept
         raise ValueError(f"it is not JSON ({error.msg} at line {error.lineno})") from None
     except RecursionError:
         raise ValueError(f"it is nested more than {max_depth} levels deep") from None
-    _walk(value, max_depth)
+    if isinstance(value, (dict, list)):
+        _check_depth(value, max_depth)
+    if _SURROGATE_ESCAPE.search(text):
+        _check_unicode(value)
     return value
 
 
