@@ -41,6 +41,20 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+MAX_LIMIT = 10_000
+
+
+def _limit(text: str) -> int:
+    """``--limit``: a whole number of hits from 1 to :data:`MAX_LIMIT`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and {MAX_LIMIT:,}")
+    return value
+
+
 def _command_parser() -> argparse.ArgumentParser:
     common = _common()
     as_json = argparse.ArgumentParser(add_help=False)
@@ -54,7 +68,7 @@ def _command_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", parents=[common, as_json], help="list the courses in the library")
     p = sub.add_parser("search", parents=[common, as_json], help="search everything ever said")
     p.add_argument("query", nargs="+")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_limit, default=20, help=f"at most N hits (1-{MAX_LIMIT:,})")
     sub.add_parser("progress", parents=[common, as_json], help="show progress per course")
     p = sub.add_parser("export-notes", parents=[common], help="a course's notes as Markdown")
     p.add_argument("course", help="course id or title")
