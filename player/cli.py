@@ -2,23 +2,27 @@
 
 ``lectern-player [--library PATH] [FILE.lectern]`` opens the window (importing FILE
 first). The subcommands work on the same library without a window: ``import``,
-``list``, ``search``, ``progress``, ``export-notes``, ``remove`` and ``info`` (verify a
-package and print a one-screen summary without importing it).
+``list``, ``search``, ``progress``, ``export-notes``, ``remove``, ``info`` (verify a
+package and print a one-screen summary without importing it) and ``repair`` (check the
+whole library; restore it from its backups and course folders if it is damaged).
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from shared import contents, package
 from shared.errors import LecternError
-from shared.library import MARK_END, MARK_START, Library, default_library_root
+from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
+from shared.library.health import is_damage
 from shared.terminal import TerminalProgress, clock, print_json, printable, run_main
 
 PROG = "lectern-player"
-COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info")
+COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info", "repair")
 
 
 class CourseNotFoundError(LecternError):
@@ -79,6 +83,7 @@ def _command_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", parents=[common, as_json], help="verify and summarize a package")
     p.add_argument("package", type=Path)
     p.add_argument("--lines", type=int, default=4, help="transcript lines to show per lesson")
+    sub.add_parser("repair", parents=[common], help="check the library and heal it if damaged")
     return parser
 
 
@@ -115,16 +120,45 @@ def main(argv: list[str] | None = None) -> int:
             "export-notes": _export_notes,
             "remove": _remove,
             "info": _info,
+            "repair": _repair,
         }[args.command]
     else:
         args = _window_parser().parse_args(argv)
         handler = _window
-    return run_main(lambda: handler(args), debug=getattr(args, "debug", False), prog=PROG)
+    return run_main(lambda: _guarded(handler, args), debug=getattr(args, "debug", False), prog=PROG)
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; damage SQLite finds while it runs becomes one sentence about repair."""
+    try:
+        return handler(args)
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        raise LibraryDamagedError(_root(args), str(error)) from None
 
 
 def _root(args: argparse.Namespace) -> Path:
     library = getattr(args, "library", None)
     return Path(library) if library else default_library_root()
+
+
+def _open(args: argparse.Namespace, *, repair: bool = False) -> Library:
+    """The library, after saying on stderr what opening it found (damage healed, read-only)."""
+    library = Library.open(_root(args), repair=repair)
+    if library.notice and not repair:
+        print(f"{PROG}: {printable(library.notice)}", file=sys.stderr)
+    return library
+
+
+def _repair(args: argparse.Namespace) -> int:
+    with _open(args, repair=True) as library:
+        notice, count = library.notice, len(library.courses())
+    courses = f"{count} course" + ("" if count == 1 else "s")
+    print(
+        printable(notice) if notice else f"The library is sound ({courses}); nothing needed repair."
+    )
+    return 0
 
 
 def _window(args: argparse.Namespace) -> int:
@@ -135,7 +169,7 @@ def _window(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     results = []
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         for file in args.files:
             progress = TerminalProgress(quiet=args.json)
             progress.set_status(f"Importing {file.name}")
@@ -156,7 +190,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         courses = library.courses()
     if args.json:
         print_json(
@@ -186,7 +220,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         hits = library.search(query, limit=args.limit)
     if args.json:
         print_json(
@@ -221,7 +255,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         rows = []
         for course in library.courses():
             lessons = library.lessons(course.id)
@@ -284,7 +318,7 @@ def _find_course(library: Library, text: str) -> str:
 
 
 def _export_notes(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         course_id = _find_course(library, args.course)
         path = library.export_notes(course_id, args.output)
         count = len(library.notes(course_id))
@@ -293,7 +327,7 @@ def _export_notes(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         course_id = _find_course(library, args.course)
         title = library.course(course_id).title
         if not args.yes:

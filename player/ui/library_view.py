@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shared.library import ContinueItem, CourseSummary, LessonInfo, Library
+from shared.library import ContinueItem, InstalledCourse, LessonInfo, Library
 from shared.ui.plain import plain, plain_tip
 from shared.ui.seek_bar import format_time
 
@@ -118,7 +118,7 @@ def _label(text: str, name: str = "", wrap: bool = False) -> QLabel:
 class CourseCard(_Card):
     """Cover, title, author, lesson count and length, and a progress bar."""
 
-    def __init__(self, course: CourseSummary, parent: QWidget | None = None) -> None:
+    def __init__(self, course: InstalledCourse, parent: QWidget | None = None) -> None:
         super().__init__(f"Course {course.title}", parent)
         self.course = course
         self.setFixedWidth(CARD_WIDTH)
@@ -203,7 +203,7 @@ class CoursePage(QWidget):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.course: CourseSummary | None = None
+        self.course: InstalledCourse | None = None
         style = self.style()
         self.back_button = QPushButton(
             style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack), "All courses"
@@ -247,7 +247,7 @@ class CoursePage(QWidget):
         self.lessons.itemActivated.connect(self._chosen)
         self.lessons.itemClicked.connect(self._chosen)
 
-    def show_course(self, course: CourseSummary) -> None:
+    def show_course(self, course: InstalledCourse) -> None:
         self.course = course
         self.cover.setPixmap(cover_pixmap(course.cover, course.title))
         self.title.setText(course.title)
@@ -299,7 +299,7 @@ class LibraryView(QStackedWidget):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.courses: list[CourseSummary] = []
+        self.courses: list[InstalledCourse] = []
         self._cards: list[CourseCard] = []
 
         self.overview = QWidget()
