@@ -63,7 +63,7 @@ from shared.errors import LecternError
 from shared.transcription import Segment
 from shared.ui import theme
 from shared.ui.chapter_list import THUMB, chapter_pixmap
-from shared.ui.plain import plain_tip
+from shared.ui.plain import plain, plain_tip
 from shared.ui.seek_bar import SeekBar, format_time
 from shared.ui.video_view import VideoView
 from shared.ui.worker import Worker
@@ -310,7 +310,7 @@ class ReviewPanel(QWidget):
         self.as_edited_box.setToolTip("Play the lesson as it will be exported: cut parts jump")
         self.as_edited_box.setChecked(True)
 
-        self.processing_label = QLabel()
+        self.processing_label = plain(QLabel())  # the build's status names files
         self.processing_label.setObjectName("banner")
         self.processing_label.setAccessibleName("Processing")
         self.processing_label.setWordWrap(True)
