@@ -17,11 +17,15 @@ from pathlib import Path
 
 from shared import contents, package
 from shared.errors import LecternError
+from shared.files import check_output, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
 from shared.library.health import is_damage
-from shared.terminal import TerminalProgress, clock, print_json, printable, run_main
+from shared.terminal import TerminalProgress, print_json, printable, run_main
+from shared.timecode import clock
 
 PROG = "lectern-player"
+#: The most search results one command prints.
+MAX_LIMIT = 10000
 COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info", "repair")
 
 
@@ -33,6 +37,17 @@ class NotConfirmedError(LecternError):
     """A destructive command was run where nobody can be asked first."""
 
 
+def _result_count(text: str) -> int:
+    """``--limit``: a whole number of results, small enough for the library to answer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"use a whole number from 1 to {MAX_LIMIT}, not {text!r}")
+    return value
+
+
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -41,22 +56,13 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="library folder (default: $LECTERN_HOME or your user data folder)",
     )
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log in detail, also on the terminal, and show tracebacks of unexpected errors",
+    )
     return common
-
-
-MAX_LIMIT = 10_000
-
-
-def _limit(text: str) -> int:
-    """``--limit``: a whole number of hits from 1 to :data:`MAX_LIMIT`."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"{value} is not between 1 and {MAX_LIMIT:,}")
-    return value
 
 
 def _command_parser() -> argparse.ArgumentParser:
@@ -72,11 +78,12 @@ def _command_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", parents=[common, as_json], help="list the courses in the library")
     p = sub.add_parser("search", parents=[common, as_json], help="search everything ever said")
     p.add_argument("query", nargs="+")
-    p.add_argument("--limit", type=_limit, default=20, help=f"at most N hits (1-{MAX_LIMIT:,})")
+    p.add_argument("--limit", type=_result_count, default=20, help=f"1 to {MAX_LIMIT} results")
     sub.add_parser("progress", parents=[common, as_json], help="show progress per course")
     p = sub.add_parser("export-notes", parents=[common], help="a course's notes as Markdown")
     p.add_argument("course", help="course id or title")
     p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--force", action="store_true", help="replace a file that exists already")
     p = sub.add_parser("remove", parents=[common], help="remove a course and its progress")
     p.add_argument("course", help="course id or title")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask first")
@@ -125,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args = _window_parser().parse_args(argv)
         handler = _window
-    return run_main(lambda: _guarded(handler, args), debug=getattr(args, "debug", False), prog=PROG)
+    return run_main(
+        lambda: _guarded(handler, args),
+        debug=getattr(args, "debug", False),
+        prog=PROG,
+        stop_signals=handler is not _window,  # a window keeps the default signals
+    )
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -318,11 +330,13 @@ def _find_course(library: Library, text: str) -> str:
 
 
 def _export_notes(args: argparse.Namespace) -> int:
+    check_output(args.output, force=args.force)
     with _open(args) as library:
         course_id = _find_course(library, args.course)
-        path = library.export_notes(course_id, args.output)
+        text = library.export_notes_markdown(course_id)
         count = len(library.notes(course_id))
-    print(f"Wrote {count} note(s) and bookmark(s) to {printable(path)}")
+    write_text_atomic(args.output, text, replace=args.force)
+    print(f"Wrote {count} note(s) and bookmark(s) to {printable(args.output)}")
     return 0
 
 

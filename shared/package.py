@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import logging
 import math
 import os
 import re
@@ -63,6 +64,7 @@ from shared.manifest import (
     NewerFormatError,
     validate_manifest_dict,
 )
+from shared.timecode import clock_ms
 
 __all__ = [
     "CHUNK_SIZE",
@@ -104,6 +106,8 @@ __all__ = [
     "VersionConflictError",
     "check_same_content",
 ]
+
+log = logging.getLogger(__name__)
 
 SUFFIX = ".lectern"
 MiB = 1 << 20
@@ -373,6 +377,9 @@ class MemberTooLargeError(PackageError):
 class LessonSource:
     """One lesson's files on disk, as :func:`write_package` takes them.
 
+    The Studio makes it from a lesson workspace, in one place only:
+    :meth:`shared.workspace.LessonWorkspace.source`.
+
     Attributes:
         id: unique slug within the course; also the lesson's folder in the package.
         title: what learners see.
@@ -640,6 +647,7 @@ def write_package(
     *,
     cover: Path | None = None,
     state: ProgressState | None = None,
+    replace: bool = True,
 ) -> Manifest:
     """Write a course package; the same inputs always give the same bytes.
 
@@ -654,6 +662,8 @@ def write_package(
         out_path: the package to write, normally ending in ``.lectern``.
         cover: an optional cover image.
         state: progress (by bytes copied) and cancellation.
+        replace: whether an existing file at ``out_path`` may be replaced (a device
+            or special file never is; a symlink is followed, see ``shared.files``).
 
     Returns:
         The manifest written into the package.
@@ -673,7 +683,7 @@ def write_package(
     progress = _Progress(state, manifest.total_size, f"Packaging {out.name}")
     hashes: dict[str, str] = {}
     with (
-        atomic_path(out) as tmp,
+        atomic_path(out, replace=replace) as tmp,
         open(tmp, "w+b") as raw,
         zipfile.ZipFile(raw, "w", allowZip64=True) as zf,
     ):
@@ -688,6 +698,7 @@ def write_package(
         manifest = dataclasses.replace(manifest, files=files)
         _patch_manifest(raw, head, manifest.to_json().encode("utf-8"))
     progress.finish()
+    log.info("packaged %s: %d files, %d bytes", out, len(manifest.files), manifest.total_size)
     return manifest
 
 
@@ -1120,6 +1131,7 @@ def verify_package(
                 state.set_status(f"Verifying {entry.path}")
             _stream_checked(package, zf, infos[entry.path], entry, progress, checked)
         progress.finish()
+        log.info("verified %s: %d files", package, len(manifest.files))
         return manifest
 
 
@@ -1237,11 +1249,6 @@ def read_member_text(
         ) from None
 
 
-def _clock(milliseconds: int) -> str:
-    seconds = milliseconds // 1000
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 def package_summary(manifest: Manifest) -> dict[str, Any]:
     """A JSON-ready overview of a package for the command lines and the library.
 
@@ -1266,7 +1273,7 @@ def package_summary(manifest: Manifest) -> dict[str, Any]:
                 "id": lesson.id,
                 "title": lesson.title,
                 "duration_ms": lesson.duration_ms,
-                "duration": _clock(lesson.duration_ms),
+                "duration": clock_ms(lesson.duration_ms, hours=True),
                 "languages": [track.language for track in lesson.captions],
                 "has_presenter_video": lesson.presenter_video is not None,
                 "has_transcript": lesson.transcript is not None,
@@ -1276,7 +1283,7 @@ def package_summary(manifest: Manifest) -> dict[str, Any]:
         ],
         "lesson_count": len(manifest.lessons),
         "total_duration_ms": manifest.total_duration_ms,
-        "total_duration": _clock(manifest.total_duration_ms),
+        "total_duration": clock_ms(manifest.total_duration_ms, hours=True),
         "file_count": len(manifest.files),
         "total_bytes": manifest.total_size,
     }

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from shared.library import ContinueItem, InstalledCourse, LessonInfo, Library
+from shared.timecode import clock
 from shared.ui.plain import plain, plain_tip
-from shared.ui.seek_bar import format_time
 
 __all__ = ["LibraryView", "cover_pixmap"]
 
@@ -173,7 +173,7 @@ class ContinueCard(_Card):
         )
         lesson = _label(item.lesson_title, "subheading", wrap=True)
         lesson.setStyleSheet("margin-top: 0;")
-        where = _label(f"{format_time(item.position)} of {format_time(item.duration)}", "muted")
+        where = _label(f"{clock(item.position)} of {clock(item.duration)}", "muted")
         progress = QProgressBar()
         progress.setRange(0, 1000)
         progress.setValue(round(item.position / item.duration * 1000) if item.duration else 0)
@@ -267,7 +267,7 @@ class CoursePage(QWidget):
     def _item(lesson: LessonInfo, style: QStyle) -> QListWidgetItem:
         state = "completed" if lesson.completed else f"{round(lesson.coverage * 100)}% watched"
         item = QListWidgetItem(
-            f"{lesson.position + 1}.  {lesson.title}\n{format_time(lesson.duration)} · {state}"
+            f"{lesson.position + 1}.  {lesson.title}\n{clock(lesson.duration)} · {state}"
         )
         icon = (
             QStyle.StandardPixmap.SP_DialogApplyButton
