@@ -24,7 +24,6 @@ from shared.chapters import Chapter, ChapterFileError, load_chapters
 from shared.errors import LecternError
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.library.errors import CourseContentError, OlderVersionError
-from shared.library.text import _ms
 from shared.library.updates import (
     BESIDE,
     IMPORT,
@@ -41,6 +40,7 @@ from shared.library.values import ImportPlan, ImportResult, LessonTexts
 from shared.manifest import SIGNATURE_NAME, LessonEntry, Manifest
 from shared.package import check_same_content, extract_package, read_signed_manifest
 from shared.signing import Signature, SignatureFormatError, describe_signer
+from shared.timecode import whole_ms
 from shared.transcription import Segment, TranscriptFileError
 
 if TYPE_CHECKING:
@@ -389,13 +389,13 @@ class Importer:
             db.conn.executemany(
                 "INSERT INTO segments (lesson_key, start_ms, end_ms, text) VALUES (?, ?, ?, ?)",
                 (
-                    (lesson_key, _ms(s.start), _ms(s.end), s.text)
+                    (lesson_key, whole_ms(s.start), whole_ms(s.end), s.text)
                     for s in lesson_texts.segments
                     if s.text.strip()
                 ),
             )
             labels = [("lesson", lesson_key, None, lesson.title)] + [
-                ("chapter", lesson_key, _ms(c.start), c.title)
+                ("chapter", lesson_key, whole_ms(c.start), c.title)
                 for c in lesson_texts.chapters
                 if c.title.strip()
             ]

@@ -24,11 +24,11 @@ from shared.library import (
     OlderVersionError,
     UnknownSettingError,
     default_library_root,
-    format_timestamp,
     schema,
     search_tokens,
 )
 from shared.signing import SigningKey
+from shared.timecode import clock
 from shared.transcription import Segment, Transcript, Word
 from tests.shared import bad_packages
 
@@ -609,7 +609,7 @@ def test_export_notes_markdown(bio, tmp_path):
     ]
     out = bio.export_notes("bio-101", tmp_path / "notes.md")
     assert out.read_text(encoding="utf-8") == text
-    assert format_timestamp(3725.9) == "1:02:05" and format_timestamp(65) == "1:05"
+    assert clock(3725.9) == "1:02:05" and clock(65) == "1:05"
 
 
 # ----------------------------------------------------------------------------- threads
