@@ -259,6 +259,7 @@ def _search(args: argparse.Namespace) -> int:
                     "lesson": h.lesson_title,
                     "time": h.time,
                     "snippet": h.snippet.replace(MARK_START, "").replace(MARK_END, ""),
+                    "approximate": h.approximate,
                 }
                 for h in hits
             ]
@@ -276,7 +277,8 @@ def _search(args: argparse.Namespace) -> int:
             printable(piece) if index % 2 == 0 else f"{bold}{printable(piece)}{plain}"
             for index, piece in enumerate(pieces)
         )
-        print(f"{where}{at}  [{h.kind}]\n    {snippet}")
+        close = "  ≈ approximate" if h.approximate else ""
+        print(f"{where}{at}  [{h.kind}]{close}\n    {snippet}")
     return 0
 
 

@@ -114,6 +114,8 @@ class SearchPanel(QWidget):
             where += " › " + html.escape(hit.lesson_title)
         when = f" · {clock(hit.time)}" if hit.time is not None else ""
         kind = _KIND_NAMES.get(hit.kind, hit.kind)
+        if hit.approximate:  # found through words close to the typed ones
+            kind = f"≈ {kind} (approximate)"
         label = QLabel(
             f'<span style="color:{theme.MUTED}">{kind}{when}</span>'
             f"&nbsp;&nbsp;<b>{where}</b><br>{snippet_html(hit.snippet)}"

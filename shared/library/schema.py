@@ -104,12 +104,12 @@ _SEGMENTS_SCHEMA = (
 )
 
 
-def _fts_statements(table: str) -> tuple[str, ...]:
+def _fts_statements(table: str, tokenize: str = "unicode61 remove_diacritics 2") -> tuple[str, ...]:
     """An external-content FTS5 index over ``table(text)`` kept in sync by triggers."""
     fts = f"{table}_fts"
     return (
         f"CREATE VIRTUAL TABLE {fts} USING fts5(text, content='{table}', content_rowid='id', "
-        "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')",
+        f"tokenize='{tokenize}', prefix='2 3 4')",
         f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN "
         f"INSERT INTO {fts}(rowid, text) VALUES (new.id, new.text); END",
         f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN "
@@ -125,10 +125,25 @@ def _initial(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _stemmed_search(db: sqlite_utils.Database) -> None:
+    """Search finds inflections: both indexes are rebuilt with FTS5's porter stemmer
+    (over the same unicode61 tokenizer), and each gets an ``fts5vocab`` table listing its
+    terms, which the search's approximate fallback compares the typed words with."""
+    for table in ("segments", "labels"):
+        for trigger in ("ai", "ad", "au"):
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_{trigger}")
+        db.execute(f"DROP TABLE IF EXISTS {table}_fts")
+        for statement in _fts_statements(table, "porter unicode61 remove_diacritics 2"):
+            db.execute(statement)
+        db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+        db.execute(f"CREATE VIRTUAL TABLE {table}_vocab USING fts5vocab({table}_fts, 'row')")
+
+
 #: ``(name, function)`` in the order they are applied; append, never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _initial),
     SIGNERS_AND_ORPHANS,
+    ("0003_stemmed_search", _stemmed_search),
 ]
 
 
@@ -144,6 +159,8 @@ TABLES = (
     "settings",
     "segments_fts",
     "labels_fts",
+    "segments_vocab",
+    "labels_vocab",
     "migrations",
 )
 

@@ -1,6 +1,6 @@
 """``library.search``: find words in transcripts, titles and notes.
 
-Search uses two FTS5 indexes (tokenizer ``unicode61 remove_diacritics 2``, prefix
+Search uses two FTS5 indexes (tokenizer ``porter unicode61 remove_diacritics 2``, prefix
 indexes for 2-4 letters), both external-content tables so no text is stored twice:
 
 * ``labels_fts`` over ``labels``: course, lesson and chapter titles and the learner's
@@ -8,6 +8,13 @@ indexes for 2-4 letters), both external-content tables so no text is stored twic
 * ``segments_fts`` over ``segments``: every transcript segment (large; for queries
   that match more than :data:`SEGMENT_CANDIDATES` segments, the best are chosen among
   the first that many matches, which keeps common words and short prefixes fast).
+
+Both indexes stem with FTS5's ``porter`` tokenizer (migration ``0003_stemmed_search``),
+so "cells" finds "cell" and "Americans" finds "American". When the typed words find
+nothing at all, each is compared with the indexes' vocabulary (their ``fts5vocab``
+tables, read once per change of the database): terms within a small Levenshtein
+distance (rapidfuzz) join it as alternatives, and the hits of that second query are
+marked :attr:`SearchHit.approximate` ("fellow Americans" finds "fellow America").
 
 What the person types is never passed to FTS5: :func:`search_tokens` splits it into
 words the way the tokenizer does, each word becomes a quoted phrase, the last one a
@@ -23,13 +30,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from shared.library.text import _highlight, _match_expression, search_tokens
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from shared.library.text import _WORD_RE, _fold, _highlight, _match_expression, search_tokens
 from shared.library.values import SearchHit
 
 if TYPE_CHECKING:
     from shared.library.core import Library
 
-__all__ = ["Search", "KIND_WEIGHTS", "SEGMENT_CANDIDATES"]
+__all__ = ["Search", "KIND_WEIGHTS", "SEGMENT_CANDIDATES", "CLOSE_WORDS", "MAX_FUZZY_LETTERS"]
 
 #: bm25 multipliers when hits of different kinds are merged (bm25 is negative: lower is better).
 KIND_WEIGHTS: Mapping[str, float] = {
@@ -41,6 +51,11 @@ KIND_WEIGHTS: Mapping[str, float] = {
 }
 #: At most this many matching segments are scored per query (see the module doc).
 SEGMENT_CANDIDATES = 2000
+#: At most this many close vocabulary terms stand in for each typed word.
+CLOSE_WORDS = 3
+#: Longer typed "words" are not compared with the vocabulary (no word is that long).
+MAX_FUZZY_LETTERS = 40
+_MIN_FUZZY_LETTERS = 4
 
 
 class Search:
@@ -48,6 +63,8 @@ class Search:
 
     def __init__(self, library: Library) -> None:
         self._lib = library
+        self._vocab: dict[int, list[str]] = {}
+        self._vocab_stamp: tuple[int, int] | None = None
 
     def __call__(
         self, text: str, *, limit: int = 50, course_id: str | None = None
@@ -68,7 +85,73 @@ class Search:
         tokens = search_tokens(text)
         if not tokens or limit <= 0:
             return []
-        query = _match_expression(tokens)
+        hits = self._run(tokens, _match_expression(tokens), limit, course_id)
+        if hits:
+            return hits
+        alternatives = self.close_words(tokens)
+        if not any(alternatives):
+            return []
+        query = _match_expression(tokens, alternatives)
+        extra = [term for terms in alternatives for term in terms]
+        return self._run(tokens, query, limit, course_id, extra=extra, approximate=True)
+
+    def close_words(self, tokens: list[str]) -> list[list[str]]:
+        """For each token, the library's indexed terms (porter stems) closest to it.
+
+        A term is close if its Levenshtein distance to the folded token is at most 1
+        (tokens of 4-5 letters) or 2 (longer ones); tokens under 4 letters or over
+        :data:`MAX_FUZZY_LETTERS` get none. At most :data:`CLOSE_WORDS` per token,
+        closest first; the token itself is never among them.
+        """
+        by_length = self._vocabulary()
+        close = []
+        for token in tokens:
+            word = _fold(token)
+            if not _MIN_FUZZY_LETTERS <= len(word) <= MAX_FUZZY_LETTERS:
+                close.append([])
+                continue
+            reach = 1 if len(word) <= 5 else 2
+            terms = [
+                term
+                for length in range(len(word) - reach, len(word) + reach + 1)
+                for term in by_length.get(length, ())
+            ]
+            found = process.extract(
+                word,
+                terms,
+                scorer=Levenshtein.distance,
+                score_cutoff=reach,
+                limit=CLOSE_WORDS + 1,
+            )
+            close.append([term for term, _, _ in found if term != word][:CLOSE_WORDS])
+        return close
+
+    def _vocabulary(self) -> dict[int, list[str]]:
+        """Every term of both indexes by length, read from their ``fts5vocab`` tables
+        once and again only after the database changed (in this connection or another)."""
+        with self._lib._lock:
+            conn = self._lib.db.conn
+            stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            if self._vocab_stamp != stamp:
+                by_length: dict[int, list[str]] = {}
+                for (term,) in conn.execute(
+                    "SELECT term FROM segments_vocab UNION SELECT term FROM labels_vocab"
+                ):
+                    if _WORD_RE.fullmatch(term):
+                        by_length.setdefault(len(term), []).append(term)
+                self._vocab, self._vocab_stamp = by_length, stamp
+            return self._vocab
+
+    def _run(
+        self,
+        tokens: list[str],
+        query: str,
+        limit: int,
+        course_id: str | None,
+        *,
+        extra: list[str] | None = None,
+        approximate: bool = False,
+    ) -> list[SearchHit]:
         with self._lib._lock:
             key = None if course_id is None else self._lib._course_key(course_id)
             scope = "" if key is None else "AND labels.course_key = :key"
@@ -130,9 +213,10 @@ class Search:
                     lesson_id=lesson_id,
                     lesson_title=lesson_title,
                     time=None if time_ms is None else time_ms / 1000,
-                    snippet=_highlight(data["text"], tokens),
+                    snippet=_highlight(data["text"], tokens, extra or ()),
                     rank=score,
                     note_id=data.get("note_id"),
+                    approximate=approximate,
                 )
             )
         return hits

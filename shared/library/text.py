@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -38,22 +39,52 @@ def search_tokens(text: str) -> list[str]:
     return _WORD_RE.findall(unicodedata.normalize("NFC", text))[:_MAX_TOKENS]
 
 
-def _match_expression(tokens: Sequence[str]) -> str:
-    """An FTS5 query: each token a quoted phrase, the last a prefix, all ANDed."""
+def _match_expression(
+    tokens: Sequence[str], alternatives: Sequence[Sequence[str]] | None = None
+) -> str:
+    """An FTS5 query: each token a quoted phrase, the last a prefix, all ANDed.
+
+    With ``alternatives`` (one list per token, vocabulary terms close to it), each
+    token matches itself or any of its alternatives.
+    """
     quoted = [f'"{token}"' for token in tokens]  # tokens never contain '"'
     if len(tokens[-1]) >= _MIN_PREFIX:
         quoted[-1] += "*"
+    if alternatives:
+        for index, others in enumerate(alternatives):
+            if others:
+                terms = [quoted[index], *('"' + term + '"' for term in others)]
+                quoted[index] = "(" + " OR ".join(terms) + ")"
+        return " AND ".join(quoted)  # FTS5 does not AND a group by juxtaposition
     return " ".join(quoted)
 
 
-def _highlight(text: str, tokens: Sequence[str]) -> str:
-    """``text`` shortened around the first match, matched words between the markers."""
-    whole = {_fold(token) for token in tokens}
+def _akin(word: str, token: str) -> bool:
+    """Whether ``word`` is ``token`` or an inflection of it (both folded): they share all
+    but the last three letters of the longer one, and at least four ("cells" and
+    "cell", "Americans" and "American"), as the porter stemmer would find them alike."""
+    if word == token:
+        return True
+    if min(len(word), len(token)) < 4:
+        return False
+    shared = len(os.path.commonprefix([word, token]))
+    return shared >= max(3, len(word) - 3, len(token) - 3)
+
+
+def _highlight(text: str, tokens: Sequence[str], extra: Sequence[str] = ()) -> str:
+    """``text`` shortened around the first match, matched words between the markers.
+
+    A word matches a token or an ``extra`` word (an approximate search's vocabulary
+    terms) if it is akin to it (see :func:`_akin`); the last token also as a prefix.
+    """
+    whole = {_fold(token) for token in tokens} | {_fold(term) for term in extra}
     last = _fold(tokens[-1]) if tokens and len(tokens[-1]) >= _MIN_PREFIX else None
     spans = [
         match.span()
         for match in _WORD_RE.finditer(text)
-        if (word := _fold(match.group())) in whole or (last and word.startswith(last))
+        if (word := _fold(match.group())) in whole
+        or (last and word.startswith(last))
+        or any(_akin(word, token) for token in whole)
     ]
     start, end = 0, len(text)
     if len(text) > _SNIPPET_CHARS:

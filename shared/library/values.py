@@ -187,6 +187,8 @@ class SearchHit:
         snippet: the text with matched words between :data:`MARK_START` and :data:`MARK_END`.
         rank: weighted bm25; lower is better and hits come sorted by it.
         note_id: the note, for a note hit.
+        approximate: found through words close to the typed ones (the typed words
+            themselves found nothing), for the UI to mark as approximate.
     """
 
     kind: str
@@ -198,6 +200,7 @@ class SearchHit:
     snippet: str
     rank: float
     note_id: int | None = None
+    approximate: bool = False
 
 
 @dataclass(frozen=True)

@@ -497,6 +497,45 @@ def test_long_text_snippet_is_shortened_around_the_match(bio):
     assert len(hit.snippet) < 200 and hit.snippet.startswith("…") and hit.snippet.endswith("…")
 
 
+def test_inflections_are_found_by_stemming(bio):
+    hits = bio.search("reaction speeds")  # the transcript says "speed up reactions"
+    assert [(h.lesson_id, h.time, h.approximate) for h in hits] == [("week-2", 10.0, False)]
+    assert f"{MARK_START}reactions{MARK_END}" in hits[0].snippet
+    assert f"{MARK_START}speed{MARK_END}" in hits[0].snippet
+    assert {h.time for h in bio.search("plant leaf")} == {20.0}  # "Plants ... leaves"
+
+
+def test_misheard_words_find_the_closest_words_marked_approximate(bio):
+    bio.add_note("bio-101", "intro", 5, "Ask what you can do, my fellow America")
+    (hit,) = bio.search("fellow Americans")
+    assert hit.approximate and hit.kind == "note" and hit.time == 5.0
+    assert f"{MARK_START}America{MARK_END}" in hit.snippet
+    assert f"{MARK_START}fellow{MARK_END}" in hit.snippet
+    typo = bio.search("mitocondria")  # one letter missing, and a prefix finds nothing
+    assert [(h.kind, h.approximate) for h in typo] == [("chapter", True), ("segment", True)]
+    assert typo[1].snippet.startswith(f"{MARK_START}Mitochondria{MARK_END}")
+    assert [h.approximate for h in bio.search("mitochondria")] == [False, False]
+    assert bio.search("fellow zzzzzzzz") == []  # one word with nothing close: no hits
+
+
+def test_the_closest_words_follow_changes_to_the_library(bio):
+    assert bio.search("xebra") == []
+    bio.add_note("bio-101", "week-2", 3, "A zebra crossing")
+    (hit,) = bio.search("xebra")
+    assert hit.approximate and f"{MARK_START}zebra{MARK_END}" in hit.snippet
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["?!.,;:()[]{}\"'*-+^" * 500, "x" * 10_000, "mitocondria " * 833, "cell" * 2500],
+    ids=["punctuation", "one-long-word", "many-typos", "cell-repeated"],
+)
+def test_punctuation_or_ten_thousand_characters_answer(bio, text):
+    assert len(text) >= 9_000
+    hits = bio.search(text)
+    assert isinstance(hits, list) and len(hits) <= 50
+
+
 # ----------------------------------------------------------------------------- progress
 
 

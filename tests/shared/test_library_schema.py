@@ -10,6 +10,7 @@ import pytest
 import sqlite_utils
 
 from shared.library import Library, NewerLibraryError, schema
+from tests.shared.test_library import make_package
 
 
 def _schema_sql(path: Path) -> set[tuple[str, str]]:
@@ -72,3 +73,28 @@ def test_a_library_from_a_newer_lectern_is_refused_and_left_alone(tmp_path):
     with pytest.raises(NewerLibraryError, match="newer Lectern"):
         Library.open(tmp_path)
     assert (tmp_path / schema.DB_NAME).read_bytes() == before
+
+
+def test_stemmed_search_indexes_what_an_older_library_already_holds(tmp_path):
+    with Library.open(tmp_path) as library:
+        library.import_course(make_package(tmp_path / "packages"))
+    conn = sqlite3.connect(tmp_path / schema.DB_NAME)
+    with conn:  # back to the indexes of 0001_initial, as a library made before 0003 has them
+        for table in ("segments", "labels"):
+            for trigger in ("ai", "ad", "au"):
+                conn.execute(f"DROP TRIGGER {table}_{trigger}")
+            conn.execute(f"DROP TABLE {table}_vocab")
+            conn.execute(f"DROP TABLE {table}_fts")
+            for statement in schema._fts_statements(table):
+                conn.execute(statement)
+            conn.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+        conn.execute("DELETE FROM migrations WHERE name = '0003_stemmed_search'")
+    old = conn.execute("SELECT rowid FROM segments_fts WHERE segments_fts MATCH 'membranes'")
+    assert old.fetchall() == []  # unstemmed: "membranes" is not "membrane"
+    conn.close()
+    with Library.open(tmp_path) as library:
+        assert library.db["migrations"].count == len(schema.MIGRATIONS)
+        (stemmed,) = library.search("membranes cell")
+        assert (stemmed.lesson_id, stemmed.time, stemmed.approximate) == ("intro", 10.0, False)
+        (close,) = library.search("membrana cells")
+        assert close.approximate and close.time == 10.0
