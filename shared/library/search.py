@@ -63,7 +63,7 @@ class Search:
 
     def __init__(self, library: Library) -> None:
         self._lib = library
-        self._vocab: dict[int, list[str]] = {}
+        self._vocab: tuple[dict[int, list[str]], frozenset[str]] = ({}, frozenset())
         self._vocab_stamp: tuple[int, int] | None = None
 
     def __call__(
@@ -99,11 +99,12 @@ class Search:
         """For each token, the library's indexed terms (porter stems) closest to it.
 
         A term is close if its Levenshtein distance to the folded token is at most 1
-        (tokens of 4-5 letters) or 2 (longer ones); tokens under 4 letters or over
-        :data:`MAX_FUZZY_LETTERS` get none. At most :data:`CLOSE_WORDS` per token,
-        closest first; the token itself is never among them.
+        (tokens of 4-5 letters) or 2 (longer ones), or if it is the longest term of
+        more than 5 letters the token begins with (a stem); tokens under 4 letters or
+        over :data:`MAX_FUZZY_LETTERS` get none. At most :data:`CLOSE_WORDS` per
+        token, closest first; the token itself is never among them.
         """
-        by_length = self._vocabulary()
+        by_length, known = self._vocabulary()
         close = []
         for token in tokens:
             word = _fold(token)
@@ -123,10 +124,23 @@ class Search:
                 score_cutoff=reach,
                 limit=CLOSE_WORDS + 1,
             )
-            close.append([term for term, _, _ in found if term != word][:CLOSE_WORDS])
+            terms = [term for term, _, _ in found if term != word]
+            # Stems are often shorter than any inflection: "evaporatoin" (misheard
+            # "evaporation") is far from "evapor" but begins with it.
+            stem = next(
+                (
+                    word[:length]
+                    for length in range(len(word) - 1, _MIN_FUZZY_LETTERS, -1)
+                    if word[:length] in known
+                ),
+                None,
+            )
+            if stem and stem not in terms:
+                terms.append(stem)
+            close.append(terms[:CLOSE_WORDS])
         return close
 
-    def _vocabulary(self) -> dict[int, list[str]]:
+    def _vocabulary(self) -> tuple[dict[int, list[str]], frozenset[str]]:
         """Every term of both indexes by length, read from their ``fts5vocab`` tables
         once and again only after the database changed (in this connection or another)."""
         with self._lib._lock:
@@ -139,7 +153,8 @@ class Search:
                 ):
                     if _WORD_RE.fullmatch(term):
                         by_length.setdefault(len(term), []).append(term)
-                self._vocab, self._vocab_stamp = by_length, stamp
+                known = frozenset(term for terms in by_length.values() for term in terms)
+                self._vocab, self._vocab_stamp = (by_length, known), stamp
             return self._vocab
 
     def _run(

@@ -516,6 +516,8 @@ def test_misheard_words_find_the_closest_words_marked_approximate(bio):
     assert typo[1].snippet.startswith(f"{MARK_START}Mitochondria{MARK_END}")
     assert [h.approximate for h in bio.search("mitochondria")] == [False, False]
     assert bio.search("fellow zzzzzzzz") == []  # one word with nothing close: no hits
+    (stem,) = bio.search("photosynthesising")  # far from "photosynthesi", begins with it
+    assert stem.approximate and f"{MARK_START}photosynthesis{MARK_END}" in stem.snippet
 
 
 def test_the_closest_words_follow_changes_to_the_library(bio):
