@@ -103,7 +103,10 @@ class SearchPanel(QWidget):
             self.summary.setText(f"Nothing found for “{text.strip()}”.")
             return
         count = len(self.hits)
-        self.summary.setText(f"{count} result{'s' if count != 1 else ''} for “{text.strip()}”")
+        close = " (no exact match: close words, marked ≈)" if self.hits[0].approximate else ""
+        self.summary.setText(
+            f"{count} result{'s' if count != 1 else ''} for “{text.strip()}”{close}"
+        )
         for hit in self.hits:
             self._add(hit)
 

@@ -83,6 +83,10 @@ def test_library_commands_end_to_end(good: Path, tmp_path: Path):
 
     hits = json.loads(lectern_player(library, "search", "sentence", "12", "--json").stdout)
     assert hits[0]["lesson_id"] in {"intro", "week-2"} and hits[0]["time"] == 12.0
+    assert not any(hit["approximate"] for hit in hits)
+    close = json.loads(lectern_player(library, "search", "sentance", "--json").stdout)
+    assert close and all(hit["approximate"] for hit in close)
+    assert "≈ approximate" in lectern_player(library, "search", "sentance").stdout
     for odd in ['"', "NEAR(", "a OR", "*", "-", "☃", "x" * 500]:
         assert lectern_player(library, "search", odd).returncode == 0
 
