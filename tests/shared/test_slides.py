@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
+from shared.chapters import chapters_from_changes
 from shared.chapters import slides as slides_module
 from shared.chapters.slides import OcrModelMissingError, detect_slides, read_slide
 from shared.media import ffmpeg_exe
@@ -72,3 +74,23 @@ def test_a_missing_ocr_engine_is_one_sentence(monkeypatch):
     message = str(caught.value)
     assert "rapidocr-onnxruntime" in message and "reinstall" in message
     assert message.count(". ") == 0 and "\n" not in message
+
+
+@dataclass(frozen=True)
+class Said:
+    start: float
+    end: float
+    text: str
+
+
+def test_a_chapter_is_titled_by_its_slide_and_by_the_speech_only_as_a_fallback():
+    speech = [Said(0.5, 4.0, "Welcome to this short lecture."), Said(12.0, 15.0, "So, clouds.")]
+    titles = {0.0: "Where Is the Water on Earth?", 6.0: "  The Water   Cycle ", 11.0: ""}
+    chapters = chapters_from_changes(
+        [6.0, 11.0], 20.0, segments=speech, min_length=2.5, slide_titles=titles
+    )
+    assert [c.title for c in chapters] == [
+        "Where Is the Water on Earth?",
+        "The Water Cycle",
+        "Clouds",
+    ]
