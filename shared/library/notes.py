@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from shared.files import write_text_atomic
 from shared.library.errors import NotInLibraryError
-from shared.library.text import _ms, _seconds_text, _when, format_timestamp
+from shared.library.text import _seconds_text, _when
 from shared.library.values import NOTE_KINDS, Note
+from shared.timecode import clock, whole_ms
 
 if TYPE_CHECKING:
     from shared.library.core import Library
@@ -37,7 +38,7 @@ class Notes:
             raise ValueError(f"kind must be one of {NOTE_KINDS}, got {kind!r}")
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
-            time_ms = min(max(_ms(seconds), 0), self._lib._duration_ms(key))
+            time_ms = min(max(whole_ms(seconds), 0), self._lib._duration_ms(key))
             now = self._lib._now()
             note_id = self._lib.db.execute(
                 "INSERT INTO notes (lesson_key, kind, time_ms, text, created_ms, updated_ms) "
@@ -142,8 +143,8 @@ class Notes:
                 else:
                     lesson = orphans[note.lesson_id]
                     lines += [f"## {lesson.title} (no longer in the course)", ""]
-            stamp = format_timestamp(note.time)
-            target = f"#{note.lesson_id}@{_seconds_text(_ms(note.time))}"
+            stamp = clock(note.time)
+            target = f"#{note.lesson_id}@{_seconds_text(whole_ms(note.time))}"
             text = note.text.strip().replace("\r\n", "\n").replace("\n", "\n  ")
             label = "(bookmark) " if note.kind == "bookmark" else ""
             lines.append(f"- [{stamp}]({target}) {label}{text}".rstrip())
