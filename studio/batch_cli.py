@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from shared import transcription
-from shared.terminal import print_json
+from shared.terminal import print_json, printable
 from studio.batch import BUILT, FAILED, NOT_VIDEO, SKIPPED, BatchOptions, BatchProgress, run_batch
 
 __all__ = ["add_parser", "batch", "HANDLERS"]
@@ -116,7 +116,7 @@ def batch(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     for outcome in result.with_status(FAILED, NOT_VIDEO):
         label = "skipped" if outcome.status == NOT_VIDEO else "failed"
-        print(f"{label}: {outcome.error}", file=sys.stderr)
+        print(printable(f"{label}: {outcome.error}"), file=sys.stderr)
     built, skipped = result.with_status(BUILT), result.with_status(SKIPPED)
     rate = result.audio_seconds / result.elapsed if result.elapsed else 0.0
     print(
