@@ -64,7 +64,7 @@ class Search:
     def __init__(self, library: Library) -> None:
         self._lib = library
         self._vocab: tuple[dict[int, list[str]], frozenset[str]] = ({}, frozenset())
-        self._vocab_stamp: tuple[int, int] | None = None
+        self._vocab_stamp: tuple | None = None
 
     def __call__(
         self, text: str, *, limit: int = 50, course_id: str | None = None
@@ -141,11 +141,16 @@ class Search:
         return close
 
     def _vocabulary(self) -> tuple[dict[int, list[str]], frozenset[str]]:
-        """Every term of both indexes by length, read from their ``fts5vocab`` tables
-        once and again only after the database changed (in this connection or another)."""
+        """Every term of both indexes by length, and all of them, read from their
+        ``fts5vocab`` tables once and again only after an index changed."""
         with self._lib._lock:
             conn = self._lib.db.conn
-            stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            # FTS5's structure record (id 10) changes with every write to its index, in
+            # any connection; progress and settings writes leave it alone.
+            stamp = tuple(
+                conn.execute(f"SELECT block FROM {fts}_data WHERE id = 10").fetchone()
+                for fts in ("segments_fts", "labels_fts")
+            )
             if self._vocab_stamp != stamp:
                 by_length: dict[int, list[str]] = {}
                 for (term,) in conn.execute(

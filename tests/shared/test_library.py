@@ -525,6 +525,11 @@ def test_the_closest_words_follow_changes_to_the_library(bio):
     bio.add_note("bio-101", "week-2", 3, "A zebra crossing")
     (hit,) = bio.search("xebra")
     assert hit.approximate and f"{MARK_START}zebra{MARK_END}" in hit.snippet
+    assert bio.search("quagga") == []
+    with Library.open(bio.root) as other:  # another window or the CLI
+        other.add_note("bio-101", "week-2", 4, "The quaga is extinct")
+    (hit,) = bio.search("quagga")
+    assert hit.approximate and hit.time == 4.0
 
 
 @pytest.mark.parametrize(
