@@ -146,6 +146,7 @@ class LessonView(QWidget):
         self.current: _Open | None = None
         self.spans = WatchedSpans(self._report_span)
         self._fullscreen = False
+        self._resume_after_note = False
         style = self.style()
 
         # Header: where we are and lesson navigation.
@@ -214,7 +215,7 @@ class LessonView(QWidget):
         self.time_label.setAccessibleName("Time")
         self.speed_box = QComboBox()
         self.speed_box.setAccessibleName("Playback speed")
-        self.speed_box.setToolTip("Speed (Shift+< slower, Shift+> faster)")
+        self.speed_box.setToolTip("Speed (< slower, > faster)")
         for speed in SPEEDS:
             self.speed_box.addItem(f"{speed:g}×", speed)
         self.captions_button = _tool(
@@ -330,6 +331,9 @@ class LessonView(QWidget):
         self.transcript.seekRequested.connect(self.seek)
         self.notes.seekRequested.connect(self.seek)
         self.notes.message.connect(self.message)
+        self.notes.editingStarted.connect(self._note_typing)
+        self.notes.editingFinished.connect(self._note_typed)
+        self.notes.changed.connect(self._show_note_marks)
         self.notes.failed.connect(self.failed)
         self.notes.export_button.clicked.connect(
             lambda: self.current and self.exportRequested.emit(self.current.course_id)
@@ -357,8 +361,10 @@ class LessonView(QWidget):
             (("L",), lambda: self.skip(10)),
             (("Left",), lambda: self.skip(-5)),
             (("Right",), lambda: self.skip(5)),
-            (("Shift+<", "<", "Shift+,"), lambda: self.step_speed(-1)),
-            (("Shift+>", ">", "Shift+."), lambda: self.step_speed(1)),
+            # One sequence each: X11 also matches "Shift+." to a press of ">", and two
+            # bindings for one press make Qt drop it as ambiguous.
+            (("<",), lambda: self.step_speed(-1)),
+            ((">",), lambda: self.step_speed(1)),
             (("F",), self.toggle_fullscreen),
             (("C",), lambda: self.set_captions(not self.video.captions_visible())),
             (("M",), lambda: self.set_muted(not self.video.is_muted())),
@@ -372,6 +378,7 @@ class LessonView(QWidget):
         self._shortcut_objects = []
         for keys, action in bindings:
             shortcut = QShortcut(self)
+            shortcut.setObjectName(f"lesson {'/'.join(keys)}")
             shortcut.setKeys([QKeySequence(key) for key in keys])
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
@@ -617,6 +624,19 @@ class LessonView(QWidget):
             return
         self.tabs.setCurrentWidget(self.notes)
         self.notes.add(kind)
+
+    def _note_typing(self) -> None:
+        """The video waits while a note is typed (and goes on after, if it was playing)."""
+        self._resume_after_note = self._resume_after_note or self.video.is_playing()
+        self.video.pause()
+
+    def _note_typed(self) -> None:
+        if self._resume_after_note and self.current is not None:
+            self.video.play()
+        self._resume_after_note = False
+
+    def _show_note_marks(self) -> None:
+        self.seek_bar.set_note_marks([(n.time, n.kind, n.text) for n in self.notes.notes()])
 
     def _resume(self) -> None:
         self.banner.hide()

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -30,17 +38,19 @@ from shared.errors import LecternError
 from shared.library import ImportResult, Library, SearchHit
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
+from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
 
 __all__ = ["MainWindow", "TITLE"]
 
 TITLE = "Lectern Player"
+PREFERRED_SIZE = QSize(1360, 860)
 
 SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Space</b>, <b>K</b></td><td>Play / pause</td></tr>
 <tr><td><b>J</b> / <b>L</b></td><td>Back / forward 10 seconds</td></tr>
 <tr><td><b>←</b> / <b>→</b></td><td>Back / forward 5 seconds</td></tr>
-<tr><td><b>Shift+&lt;</b> / <b>Shift+&gt;</b></td><td>Slower / faster</td></tr>
+<tr><td><b>&lt;</b> / <b>&gt;</b></td><td>Slower / faster</td></tr>
 <tr><td><b>PgUp</b> / <b>PgDn</b></td><td>Previous / next chapter</td></tr>
 <tr><td><b>F</b></td><td>Full screen</td></tr>
 <tr><td><b>C</b></td><td>Captions on / off</td></tr>
@@ -72,8 +82,7 @@ class MainWindow(QMainWindow):
         self._previous_page: QWidget | None = None
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
-        self.resize(1360, 860)
-        self.setMinimumSize(900, 600)
+        self._fitted = False
 
         self.library_view = LibraryView(library)
         self.lesson_view = LessonView(library, settings)
@@ -81,7 +90,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         for page in (self.library_view, self.lesson_view, self.search_panel):
             self.pages.addWidget(page)
-        self.setCentralWidget(self.pages)
+        self.setCentralWidget(scrolling(self.pages))
         self._build_toolbar()
         self._build_menus()
         self._build_status()
@@ -405,12 +414,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ window state
 
     def _restore_state(self) -> None:
-        geometry = self.settings.window("geometry")
-        if geometry:
-            self.restoreGeometry(geometry)
+        fit_to_screen(self, PREFERRED_SIZE, self.settings.window("geometry") or None)
         splitter = self.settings.window("lesson_splitter")
         if splitter:
             self.lesson_view.splitter.restoreState(splitter)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the window manager's frame can be measured now
+            self._fitted = True
+            QTimer.singleShot(300, self, lambda: fit_to_screen(self, PREFERRED_SIZE))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.lesson_view.close_lesson()

@@ -53,6 +53,7 @@ class SeekBar(QSlider):
         self.setPageStep(10000)
         self.setMinimumHeight(22)
         self._marks: list[tuple[float, str]] = []
+        self._notes: list[tuple[float, str, str]] = []
         self._dragging = False
         self._ranges: list[tuple[float, float]] = []
         self._range_label = ""
@@ -84,6 +85,14 @@ class SeekBar(QSlider):
 
     def chapter_marks(self) -> list[tuple[float, str]]:
         return list(self._marks)
+
+    def set_note_marks(self, marks: Sequence[tuple[float, str, str]]) -> None:
+        """The learner's notes and bookmarks ``(seconds, kind, text)``, drawn above the groove."""
+        self._notes = sorted(marks)
+        self.update()
+
+    def note_marks(self) -> list[tuple[float, str, str]]:
+        return list(self._notes)
 
     def set_ranges(self, ranges: Sequence[tuple[float, float]], label: str = "") -> None:
         """Ranges ``(start, end)`` in seconds to shade as left out; ``label`` names them on hover."""
@@ -245,11 +254,17 @@ class SeekBar(QSlider):
             parts.append(title)
         if self._range_label and any(a <= seconds <= b for a, b in self._ranges):
             parts.append(self._range_label)
+        near = 4 * max(1.0, self.maximum() / 1000) / max(1, self._groove().width())
+        for at, kind, text in self._notes:
+            if abs(at - seconds) <= max(near, 0.5):
+                parts.append(f"{kind.capitalize()}: {text}" if text else kind.capitalize())
         return "  ·  ".join(parts)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self.maximum() <= 0 or not (self._marks or self._ranges or self._selection):
+        if self.maximum() <= 0 or not (
+            self._marks or self._ranges or self._selection or self._notes
+        ):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -280,4 +295,10 @@ class SeekBar(QSlider):
             painter.setBrush(QColor(theme.SURFACE))
             x = self.x_for(start)
             painter.drawRoundedRect(QRect(x - 1, middle - 5, 3, 10), 1, 1)
+        for at, kind, _text in self._notes:  # a small flag above the groove
+            x = self.x_for(at)
+            painter.setBrush(QColor(theme.NOTE if kind == "note" else theme.BOOKMARK))
+            painter.drawPolygon(
+                [QPoint(x - 4, middle - 10), QPoint(x + 4, middle - 10), QPoint(x, middle - 4)]
+            )
         painter.end()

@@ -31,6 +31,8 @@ MUTED = "#667085"
 BORDER = "#d9dee7"
 DARK = "#11151c"
 DISABLED = "#a3abb9"  # text of what cannot be used now
+NOTE = "#f5b83d"  # a note's mark on the seek bar
+BOOKMARK = "#5fd39a"  # a bookmark's mark on the seek bar
 
 STYLESHEET = f"""
 QWidget {{ font-size: 10.5pt; color: {TEXT}; }}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QProcess, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStyle,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
 from shared.ui.seek_bar import format_time
+from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
 from shared.workspace import load_lesson
 from studio.capture import RecordingSettings
@@ -69,6 +71,7 @@ from studio.ui.settings_dialog import SettingsDialog
 __all__ = ["MainWindow", "TITLE"]
 
 TITLE = "Lectern Studio"
+PREFERRED_SIZE = QSize(1360, 860)
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
 _FOLDER_ROLE = Qt.ItemDataRole.UserRole
 _RECORDING_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -130,8 +133,7 @@ class MainWindow(QMainWindow):
         self._history: list[_Step] = []
         self._future: list[_Step] = []
         self.setWindowTitle(TITLE)
-        self.resize(1360, 860)
-        self.setMinimumSize(900, 600)
+        self._fitted = False
 
         self.review = ReviewPanel()
         self._build_left()
@@ -140,7 +142,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.review)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([340, 1020])
-        self.setCentralWidget(self.splitter)
+        self.setCentralWidget(scrolling(self.splitter))
         self._build_actions()
         self._build_status()
         self._save_timer = QTimer(self)
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         self.lesson_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.lesson_list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.lesson_list.setToolTip("Drag lessons to put them in order")
+        self.lesson_list.setMinimumHeight(150)
         self.lesson_title_box = QLineEdit()
         self.lesson_title_box.setAccessibleName("Lesson title")
         self.lesson_title_box.setPlaceholderText("Lesson title")
@@ -208,10 +211,18 @@ class MainWindow(QMainWindow):
         box.addLayout(buttons)
         box.addWidget(self.export_button)
 
+        # On a short screen the course form scrolls; the lessons and their buttons stay.
+        self.details_scroll = QScrollArea()
+        self.details_scroll.setWidgetResizable(True)
+        self.details_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details_scroll.setWidget(details)
+        self.details_scroll.setMinimumHeight(140)
+        self.details_scroll.setMinimumWidth(details.minimumSizeHint().width() + 16)
         self.left = QWidget()
         layout = QVBoxLayout(self.left)
         layout.setContentsMargins(6, 6, 0, 6)
-        layout.addWidget(details)
+        layout.addWidget(self.details_scroll, 0)
         layout.addWidget(lessons, 1)
 
     def _build_actions(self) -> None:
@@ -317,8 +328,7 @@ class MainWindow(QMainWindow):
 
     def _restore_window(self) -> None:
         geometry = self.settings.window("geometry")
-        if geometry:
-            self.restoreGeometry(QByteArray(geometry))
+        fit_to_screen(self, PREFERRED_SIZE, QByteArray(geometry) if geometry else None)
         splitter = self.settings.window("splitter")
         if splitter:
             self.splitter.restoreState(QByteArray(splitter))
@@ -1041,6 +1051,12 @@ class MainWindow(QMainWindow):
         """Show an error's own words in a dialog that does not block the window."""
         self.last_error = message
         self.message_box = error_box(self, TITLE, message)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the window manager's frame can be measured now
+            self._fitted = True
+            QTimer.singleShot(300, self, lambda: fit_to_screen(self, PREFERRED_SIZE))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.recording is not None:

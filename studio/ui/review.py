@@ -286,6 +286,7 @@ class ReviewPanel(QWidget):
         self.time_label.setAccessibleName("Time")
         self.play_button = QPushButton("Play")
         self.play_button.setAccessibleName("Play or pause")
+        self.play_button.setToolTip("Play or pause (Space)")
 
         self._build_actions()
         self.in_button = self._button(self.in_action, "In point")
@@ -344,6 +345,9 @@ class ReviewPanel(QWidget):
         self.add_chapter_action = action(
             "Add a chapter at the playhead", "Ctrl+M", self.add_chapter
         )
+        # Space plays wherever the focus is in the panel (the transcript table too);
+        # a line edit or a cell being edited takes its Space as text first.
+        self.play_action = action("Play or pause", "Space", self.toggle_play)
 
     def edit_actions(self) -> list[QAction]:
         """The panel's keyboard actions, for a window's Edit menu."""
@@ -616,6 +620,10 @@ class ReviewPanel(QWidget):
         self.seek_bar.set_selection(None, None)
         self.refresh()
         self.setEnabled(False)
+
+    def toggle_play(self) -> None:
+        if self.session is not None or self.previewing is not None:
+            self.video.toggle()
 
     def playhead(self) -> float:
         return self.video.position()

@@ -246,11 +246,13 @@ def test_keyboard_shortcuts_act(qtbot, window):
     qtbot.keyClick(target, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: _near(view.video.position(), 25.0), timeout=WAIT)
 
+    # The offscreen platform has no keyboard map (Shift is not folded into ">" as on
+    # X11): tests/desktop/test_keys.py types Shift+> for real under Xvfb.
     assert view.video.rate() == 1.0
-    qtbot.keyClick(target, Qt.Key.Key_Greater, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(target, Qt.Key.Key_Greater)
     assert view.video.rate() == 1.25
-    qtbot.keyClick(target, Qt.Key.Key_Less, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.keyClick(target, Qt.Key.Key_Less, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(target, Qt.Key.Key_Less)
+    qtbot.keyClick(target, Qt.Key.Key_Less)
     assert view.video.rate() == 0.75
 
     captions = view.video.captions_visible()
