@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QStyle,
+    QStyledItemDelegate,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -216,6 +217,9 @@ class LessonView(QWidget):
         self.speed_box = QComboBox()
         self.speed_box.setAccessibleName("Playback speed")
         self.speed_box.setToolTip("Speed (< slower, > faster)")
+        # The plain item delegate follows the style sheet's colours for the drop-down
+        # list; the menu-like one took the dark bar's light text onto a white list.
+        self.speed_box.setItemDelegate(QStyledItemDelegate(self.speed_box))
         for speed in SPEEDS:
             self.speed_box.addItem(f"{speed:g}×", speed)
         self.captions_button = _tool(

@@ -89,8 +89,8 @@ __all__ = ["ReviewPanel"]
 _HTML_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Where the picture shown for a chapter row comes from (a path), for tests and tooltips.
 PICTURE_ROLE = Qt.ItemDataRole.UserRole + 2
-_UNSURE = "background:#ffd866; color:#1a1a1a"
-_FOUND = "#a9c7ff"
+_UNSURE = f"background:{theme.UNSURE_BACKGROUND}; color:{theme.UNSURE_TEXT}"
+_FOUND = theme.FOUND
 _PAD = 4
 DETECTED, ADDED = "Detected", "Added by you"
 
