@@ -189,7 +189,8 @@ class MainWindow(QMainWindow):
         self.lesson_title_box = QLineEdit()
         self.lesson_title_box.setAccessibleName("Lesson title")
         self.lesson_title_box.setPlaceholderText("Lesson title")
-        self.lesson_title_box.setEnabled(False)
+        self.lesson_title_box.setToolTip("The selected lesson's title (Enter to keep it)")
+        self.lesson_title_box.hide()  # only while a lesson is open: it edits that lesson
         self.record_button = QPushButton("Record lesson…")
         self.record_button.setObjectName("primary")
         self.record_button.setAccessibleName("Record a new lesson")
@@ -354,8 +355,11 @@ class MainWindow(QMainWindow):
         if self.course.folder not in folders:
             self.course_box.addItem(self.course.title, str(self.course.folder))
         for summary in found:
-            title = self.course.title if summary.folder == self.course.folder else summary.title
-            count = f"{summary.lessons} lesson{'s' if summary.lessons != 1 else ''}"
+            lessons = summary.lessons
+            title = summary.title
+            if summary.folder == self.course.folder:  # what is open now, not what was saved
+                title, lessons = self.course.title, len(self.course.lesson_folders())
+            count = f"{lessons} lesson{'s' if lessons != 1 else ''}"
             self.course_box.addItem(f"{title} ({count})", str(summary.folder))
         self.course_box.setCurrentIndex(self.course_box.findData(str(self.course.folder)))
         self.course_box.blockSignals(False)
@@ -418,6 +422,9 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
+        self.refresh_courses()  # the lesson counts in the course switcher stay true
+        if self.review.session is None:  # the lesson shown was removed or rebuilt
+            self.lesson_title_box.hide()
 
     def _row_text(self, folder: Path) -> str:
         """Title, length and state of a lesson, read again only when its files change."""
@@ -504,7 +511,7 @@ class MainWindow(QMainWindow):
                 self.review.close_lesson()
                 self.show_error(str(error))
         session = self.review.session
-        self.lesson_title_box.setEnabled(session is not None)
+        self.lesson_title_box.setVisible(session is not None)
         self.lesson_title_box.setText(session.lesson.title if session is not None else "")
         self._update_undo()
 
@@ -827,8 +834,12 @@ class MainWindow(QMainWindow):
         except LecternError as error:
             self.show_error(str(error))
             return False
+        self._rename_lesson()  # a title typed but not yet confirmed belongs to this course
         self.save_course()
         self.review.close_lesson()
+        self.review.clear_inputs()
+        self.lesson_title_box.clear()
+        self.lesson_title_box.hide()
         self.course = course
         self._history.clear()  # the steps belong to the other course
         self._future.clear()

@@ -615,11 +615,19 @@ class ReviewPanel(QWidget):
         self.session = None
         self.previewing = None
         self._preview_length = 0.0
+        self.seek_bar.set_duration(0.0)
+        self.seek_bar.set_position(0.0)
+        self.time_label.setText("0:00 / 0:00")
         self.processing_label.hide()
         self._mark_start = None
         self.seek_bar.set_selection(None, None)
         self.refresh()
         self.setEnabled(False)
+
+    def clear_inputs(self) -> None:
+        """Empty what the teacher typed for a lesson (find, replace): another course opens."""
+        for box in (self.find_box, self.replace_box):
+            box.clear()
 
     def toggle_play(self) -> None:
         if self.session is not None or self.previewing is not None:
