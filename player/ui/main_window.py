@@ -34,6 +34,7 @@ from player.settings import Settings
 from player.ui.lesson_view import LessonView
 from player.ui.library_view import LibraryView
 from player.ui.search_panel import SearchPanel
+from shared import __version__
 from shared.errors import LecternError
 from shared.library import ImportResult, Library, SearchHit
 from shared.package import SUFFIX
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         view.addAction("&Full screen", self.lesson_view.toggle_fullscreen)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&Keyboard shortcuts", self._show_shortcuts)
+        self.about_action = help_menu.addAction(f"&About {TITLE}", self._show_about)
 
     def _build_status(self) -> None:
         self.import_bar = QProgressBar()
@@ -402,6 +404,17 @@ class MainWindow(QMainWindow):
         """Show an error's own words in a dialog that does not block the window."""
         self.last_error = message
         self.message_box = error_box(self, TITLE, message)
+
+    def _show_about(self) -> None:
+        text = (
+            f"<h3>{TITLE} {__version__}</h3><p>Watch your courses at your own pace, with "
+            "chapters, captions and the transcript; search every word said; keep notes and "
+            "bookmarks. Everything stays on this computer and works with no internet.</p>"
+        )
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {TITLE}", text, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        self.message_box = box
+        box.open()
 
     def _show_shortcuts(self) -> None:
         box = QMessageBox(

@@ -247,8 +247,8 @@ def studio_window(data: Path, home: Path) -> QMainWindow:
 
     settings = Settings.in_file(home / "studio.ini")
     settings.set_preference("output_folder", str(data.parent))
-    window = MainWindow(Course.open(data), settings)
-    return window
+    course = Course.open(data) if (data / "course.json").is_file() else None
+    return MainWindow(course, settings)  # no course: the first start's welcome page
 
 
 def studio_fit(window, size: str) -> dict:
@@ -322,7 +322,14 @@ def studio_keys(window, _size: str) -> dict:
     return seen
 
 
+def studio_welcome(window, size: str) -> dict:
+    report = {"welcome": layout_report(window), "shown": window.welcome.isVisible()}
+    shoot(window, f"studio-welcome-{size}.png")
+    return report
+
+
 SCENARIOS = {
+    ("studio", "welcome"): studio_welcome,
     ("player", "fit"): player_fit,
     ("player", "keys"): player_keys,
     ("studio", "fit"): studio_fit,

@@ -49,3 +49,11 @@ def test_a_netbook_screen_scrolls_instead_of_cutting(course_folder, tmp_path):
     assert report["wm"]["width"] <= width and report["wm"]["height"] <= height, report
     assert report["off_screen"] == [] and report["cut"] == [], report
     assert any(report["scrollbars"]), report
+
+
+def test_the_studio_welcome_page_fits(desktop_720, tmp_path):
+    output = tmp_path / "courses"
+    output.mkdir()
+    report = desktop_720.drive("studio", "welcome", output / "none", tmp_path)
+    assert report["shown"]
+    _fits(report["welcome"])
