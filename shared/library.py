@@ -582,10 +582,6 @@ def format_timestamp(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _seconds_text(ms: int) -> str:
-    return str(ms // 1000) if ms % 1000 == 0 else f"{ms / 1000:.3f}".rstrip("0")
-
-
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping intervals; touching ones are joined."""
     merged: list[tuple[int, int]] = []
@@ -1529,24 +1525,30 @@ class Library:
     def export_notes_markdown(self, course_id: str) -> str:
         """The course's notes as Markdown: a heading per lesson, one line per note.
 
-        Each line is ``- [m:ss](#lesson-id@seconds) text``; bookmarks are marked
-        ``(bookmark)`` and further lines of a note are indented under it.
+        Each line reads on its own outside Lectern: ``- **Lesson title, m:ss**
+        (Chapter title): text``; bookmarks say ``bookmark`` and further lines of a
+        note are indented under it.
         """
         course = self.course(course_id)
         lessons = {lesson.id: lesson for lesson in self.lessons(course_id)}
         lines = [f"# {course.title}", ""]
-        current = None
+        current, chapters = None, []
         notes = self.notes(course_id)
         for note in notes:
+            lesson = lessons[note.lesson_id]
             if note.lesson_id != current:
                 current = note.lesson_id
-                lesson = lessons[note.lesson_id]
                 lines += [f"## {lesson.position + 1}. {lesson.title}", ""]
-            stamp = format_timestamp(note.time)
-            target = f"#{note.lesson_id}@{_seconds_text(_ms(note.time))}"
+                try:
+                    chapters = self.chapters(course_id, note.lesson_id)
+                except LecternError:
+                    chapters = []  # the notes matter more than the chapter names
+            chapter = next((c.title for c in reversed(chapters) if c.start <= note.time), "")
+            where = f"**{lesson.title}, {format_timestamp(note.time)}**"
+            where += f" ({chapter})" if chapter else ""
+            where += ", bookmark" if note.kind == "bookmark" else ""
             text = note.text.strip().replace("\r\n", "\n").replace("\n", "\n  ")
-            label = "(bookmark) " if note.kind == "bookmark" else ""
-            lines.append(f"- [{stamp}]({target}) {label}{text}".rstrip())
+            lines.append(f"- {where}: {text}" if text else f"- {where}")
             if note is notes[-1] or notes[notes.index(note) + 1].lesson_id != current:
                 lines.append("")
         if not notes:
