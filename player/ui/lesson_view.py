@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSlider,
     QSplitter,
@@ -289,6 +290,15 @@ class LessonView(QWidget):
         # Side panels.
         self.chapters = ChapterList()
         self.transcript = TranscriptView()
+        self._segments: list[tuple[float, str]] = []
+        self.find_box = QLineEdit()
+        self.find_box.setPlaceholderText("Find in this lesson (Ctrl+F)")
+        self.find_box.setAccessibleName("Find in this lesson")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_count = QLabel()
+        self.find_count.setObjectName("muted")
+        self.find_count.setAccessibleName("Matches in this lesson")
+
         self.notes = NotesPanel(library, self.video.position)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Lesson panels")
@@ -296,11 +306,19 @@ class LessonView(QWidget):
         self.tabs.addTab(self.transcript, "Transcript")
         self.tabs.addTab(self.notes, "Notes")
         self.tabs.setMinimumWidth(300)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        find = QHBoxLayout()
+        find.addWidget(self.find_box, 1)
+        find.addWidget(self.find_count)
+        side_layout.addLayout(find)
+        side_layout.addWidget(self.tabs, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(player_box)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([900, 380])
@@ -335,6 +353,8 @@ class LessonView(QWidget):
         self.transcript.seekRequested.connect(self.seek)
         self.notes.seekRequested.connect(self.seek)
         self.notes.message.connect(self.message)
+        self.find_box.textChanged.connect(self._count_found)
+        self.find_box.returnPressed.connect(self.find_next)
         self.notes.editingStarted.connect(self._note_typing)
         self.notes.editingFinished.connect(self._note_typed)
         self.notes.changed.connect(self._show_note_marks)
@@ -465,6 +485,8 @@ class LessonView(QWidget):
         except LecternError as error:
             self.failed.emit(str(error))
         self.transcript.set_transcript(transcript)
+        self._segments = [(s.start, s.text) for s in transcript.segments] if transcript else []
+        self.find_box.clear()
         self.tabs.setTabEnabled(0, bool(chapters))
         self.tabs.setCurrentIndex(0 if chapters else 1)
         return transcript
@@ -603,7 +625,7 @@ class LessonView(QWidget):
     def toggle_fullscreen(self) -> None:
         self._fullscreen = not self._fullscreen
         self.header.setVisible(not self._fullscreen)
-        self.tabs.setVisible(not self._fullscreen)
+        self.tabs.parentWidget().setVisible(not self._fullscreen)
         if self._fullscreen:
             self.banner.hide()
         self.layout().setContentsMargins(*((0, 0, 0, 0) if self._fullscreen else (20, 14, 20, 16)))
@@ -628,6 +650,39 @@ class LessonView(QWidget):
             return
         self.tabs.setCurrentWidget(self.notes)
         self.notes.add(kind)
+
+    def find_in_lesson(self) -> None:
+        """Ctrl+F in a lesson: search its own transcript."""
+        self.tabs.setCurrentIndex(1)
+        self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_box.selectAll()
+
+    def found_lines(self) -> list[int]:
+        """The transcript lines holding the words in the find box (case ignored)."""
+        words = self.find_box.text().casefold().split()
+        if not words:
+            return []
+        return [
+            index
+            for index, (_start, text) in enumerate(self._segments)
+            if all(word in text.casefold() for word in words)
+        ]
+
+    def _count_found(self) -> None:
+        found = len(self.found_lines())
+        text = f"{found} line{'s' if found != 1 else ''}" if self.find_box.text().strip() else ""
+        self.find_count.setText(text)
+
+    def find_next(self) -> int:
+        """Go to the next line found after the playhead, and play from there; its index."""
+        lines = self.found_lines()
+        if not lines or self.current is None:
+            return -1
+        now = self.video.position()
+        line = next((i for i in lines if self._segments[i][0] > now + 0.5), lines[0])
+        self.seek(self._segments[line][0])
+        self.video.play()
+        return line
 
     def _note_typing(self) -> None:
         """The video waits while a note is typed (and goes on after, if it was playing)."""

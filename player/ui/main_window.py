@@ -57,7 +57,8 @@ SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>C</b></td><td>Captions on / off</td></tr>
 <tr><td><b>M</b></td><td>Mute</td></tr>
 <tr><td><b>N</b> / <b>B</b></td><td>Note / bookmark at the current time</td></tr>
-<tr><td><b>Ctrl+F</b></td><td>Search the library</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>Find in the lesson (in the library: search it)</td></tr>
+<tr><td><b>Ctrl+Shift+F</b></td><td>Search all courses</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>Import a course</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
 
@@ -122,7 +123,7 @@ class MainWindow(QMainWindow):
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action.setToolTip("Import a course package (Ctrl+O)")
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search all courses   (Ctrl+F)")
+        self.search_box.setPlaceholderText("Search all courses   (Ctrl+Shift+F)")
         self.search_box.setAccessibleName("Search the library")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMinimumWidth(340)
@@ -155,10 +156,15 @@ class MainWindow(QMainWindow):
         menu.addAction(self.quit_action)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.library_action)
-        self.search_action = QAction("&Search", self)
-        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.search_action = QAction("&Search all courses", self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.search_action.triggered.connect(self.focus_search)
         view.addAction(self.search_action)
+        # Ctrl+F finds in the open lesson's transcript; elsewhere it searches the library.
+        self.find_action = QAction("&Find", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.find)
+        view.addAction(self.find_action)
         view.addAction("&Full screen", self.lesson_view.toggle_fullscreen)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&Keyboard shortcuts", self._show_shortcuts)
@@ -215,7 +221,14 @@ class MainWindow(QMainWindow):
             self.show_library()
             self.library_view.show_course(hit.course_id)
             return
-        self.open_lesson(hit.course_id, hit.lesson_id, hit.time)
+        if self.open_lesson(hit.course_id, hit.lesson_id, hit.time):
+            self.lesson_view.video.play()  # the learner came for what is said there
+
+    def find(self) -> None:
+        if self.pages.currentWidget() is self.lesson_view and self.lesson_view.current:
+            self.lesson_view.find_in_lesson()
+        else:
+            self.focus_search()
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
