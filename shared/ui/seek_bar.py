@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QLine, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
 
 from shared.ui import theme
@@ -54,6 +54,9 @@ class SeekBar(QSlider):
         self.setMinimumHeight(22)
         self._marks: list[tuple[float, str]] = []
         self._notes: list[tuple[float, str, str]] = []
+        self._waveform: list[float] = []
+        self._wave_key: tuple[int, int, int, int] | None = None
+        self._wave_picture = QPixmap()
         self._dragging = False
         self._ranges: list[tuple[float, float]] = []
         self._range_label = ""
@@ -93,6 +96,42 @@ class SeekBar(QSlider):
 
     def note_marks(self) -> list[tuple[float, str, str]]:
         return list(self._notes)
+
+    def set_waveform(self, peaks: Sequence[float]) -> None:
+        """Loudness peaks (0..1) spread evenly over the duration, drawn along the groove."""
+        self._waveform = list(peaks)
+        self.setMinimumHeight(40 if self._waveform else 22)
+        self.update()
+
+    def waveform(self) -> list[float]:
+        return list(self._waveform)
+
+    def _draw_waveform(self, groove: QRect) -> QPixmap:
+        width, count = max(1, groove.width()), len(self._waveform)
+        picture = QPixmap(width, max(1, self.height()))
+        picture.fill(Qt.GlobalColor.transparent)
+        middle, half = groove.center().y(), max(4, self.height() // 2 - 2)
+        lines = []
+        for x in range(width):
+            reach = round(self._waveform[min(count - 1, x * count // width)] * half)
+            if reach:
+                lines.append(QLine(x, middle - reach, x, middle + reach))
+        painter = QPainter(picture)
+        painter.setPen(QColor(theme.WAVEFORM))
+        painter.drawLines(lines)  # one call: no Python round trip per column
+        painter.end()
+        return picture
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._waveform and self.maximum() > 0:  # behind the groove and the handle
+            groove = self._groove()
+            key = (groove.width(), self.height(), len(self._waveform), id(self._waveform))
+            if self._wave_key != key:  # drawn once per size and waveform, then reused
+                self._wave_key, self._wave_picture = key, self._draw_waveform(groove)
+            painter = QPainter(self)
+            painter.drawPixmap(groove.left(), 0, self._wave_picture)
+            painter.end()
+        self._paint_marks(event)
 
     def set_ranges(self, ranges: Sequence[tuple[float, float]], label: str = "") -> None:
         """Ranges ``(start, end)`` in seconds to shade as left out; ``label`` names them on hover."""
@@ -260,7 +299,7 @@ class SeekBar(QSlider):
                 parts.append(f"{kind.capitalize()}: {text}" if text else kind.capitalize())
         return "  ·  ".join(parts)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def _paint_marks(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self.maximum() <= 0 or not (
             self._marks or self._ranges or self._selection or self._notes

@@ -40,6 +40,7 @@ UNSURE_BACKGROUND, UNSURE_TEXT = "#ffd866", "#1a1a1a"  # words the transcription
 FOUND = "#a9c7ff"  # behind a find match
 NOTE = "#f5b83d"  # a note's mark on the seek bar
 BOOKMARK = "#5fd39a"  # a bookmark's mark on the seek bar
+WAVEFORM = "#9fb4d9"  # the sound drawn along the Studio's review seek bar
 
 STYLESHEET = f"""
 QWidget {{ font-size: 10.5pt; color: {TEXT}; }}

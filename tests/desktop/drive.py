@@ -261,6 +261,8 @@ def studio_fit(window, size: str) -> dict:
 
 
 def studio_keys(window, _size: str) -> dict:
+    from studio import speech
+
     review = window.review
     wait(lambda: review.session is not None)
     wait(review.video.is_loaded)
@@ -276,12 +278,21 @@ def studio_keys(window, _size: str) -> dict:
     review.video.seek(10.0)
     wait(lambda: abs(review.playhead() - 10.0) < 0.3)
     key(window, "i")
-    seen["i: in point"] = round(review.session.state.in_point, 1)
+    seen["i: in point"] = review.session.state.in_point
+    seen["i: words cut"] = len(
+        speech.words_removed(review.session.state.transcript, 0.0, review.session.state.in_point)
+    )
+    seen["i: in a word"] = any(
+        w.start < review.session.state.in_point < w.end
+        for w in speech.words(review.session.state.transcript)
+    )
+    key(window, "shift+i")
+    seen["shift+i: exact in point"] = round(review.session.state.in_point, 2)
     review.video.seek(100.0)
     wait(lambda: abs(review.playhead() - 100.0) < 0.3)
     key(window, "o")
     out = review.session.state.out_point
-    seen["o: out point"] = round(out, 1) if out is not None else None
+    seen["o: out point"] = out
     review.video.seek(40.0)
     wait(lambda: abs(review.playhead() - 40.0) < 0.3)
     key(window, "bracketleft")
@@ -289,6 +300,7 @@ def studio_keys(window, _size: str) -> dict:
     wait(lambda: abs(review.playhead() - 45.0) < 0.3)
     key(window, "bracketright")
     seen["[ ]: selection"] = review.seek_bar.selection()
+    seen["selection warns of speech"] = "spoken word" in review.selection_label.text()
     key(window, "ctrl+k")
     seen["ctrl+k: cut"] = [list(cut) for cut in review.session.state.cuts]
     key(window, "ctrl+z")

@@ -57,10 +57,13 @@ def test_studio_keys_typed_on_the_keyboard(desktop_720, course_folder, tmp_path)
     seen = desktop_720.drive("studio", "keys", course_folder, tmp_path)
     assert seen["space plays (transcript focused)"], seen
     assert seen["space pauses (transcript focused)"], seen
-    assert abs(seen["i: in point"] - 10.0) < 0.5, seen
-    assert abs(seen["o: out point"] - 100.0) < 0.5, seen
+    # I snaps the in point into the nearest pause between words; Shift+I does not.
+    assert abs(seen["i: in point"] - 10.0) <= 0.8 and not seen["i: in a word"], seen
+    assert seen["shift+i: exact in point"] == 10.0, seen
+    assert abs(seen["o: out point"] - 100.0) <= 0.8, seen
     start, end = seen["[ ]: selection"]
-    assert abs(start - 40.0) < 0.5 and abs(end - 45.0) < 0.5, seen
+    assert abs(start - 40.0) <= 0.8 and abs(end - 45.0) <= 0.8, seen
+    assert seen["selection warns of speech"], seen  # before Ctrl+K cuts it
     assert len(seen["ctrl+k: cut"]) == 1, seen
     assert seen["ctrl+z: undo"] == [], seen
     assert seen["ctrl+shift+z: redo"] == seen["ctrl+k: cut"], seen

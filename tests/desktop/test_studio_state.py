@@ -27,6 +27,8 @@ def test_switching_course_resets_every_panel_and_counts_stay_live(qapp, qtbot, c
     assert window.lesson_title_box.isVisible()
     assert window.lesson_title_box.text() == review.session.lesson.title
     assert review.seek_bar.maximum() > 0
+    # The sound is drawn along the seek bar (read in the background).
+    qtbot.waitUntil(lambda: len(review.seek_bar.waveform()) > 100, timeout=30_000)
     assert _texts(window) == ["Earth Science (1 lesson)"]
     review.find_box.setText("water")
     review.replace_box.setText("H2O")
@@ -45,6 +47,7 @@ def test_switching_course_resets_every_panel_and_counts_stay_live(qapp, qtbot, c
     assert review.session is None
     assert not window.lesson_title_box.isVisible() and window.lesson_title_box.text() == ""
     assert review.seek_bar.maximum() == 0 and review.time_label.text() == "0:00 / 0:00"
+    assert review.seek_bar.waveform() == []
     assert review.find_box.text() == "" and review.replace_box.text() == ""
     assert sorted(_texts(window)) == ["Earth Science (1 lesson)", "Physics (0 lessons)"]
     window.close()
