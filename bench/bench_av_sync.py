@@ -47,6 +47,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from studio.capture import Recorder, RecordingSettings  # noqa: E402
+from tests.xserver import start_xvfb, stop_xvfb  # noqa: E402
 
 SINK = "lecture_sink"
 RATE = 48000
@@ -58,16 +59,15 @@ PAUSE_SECONDS = 3.0
 # --- servers (also used by bench_recording.py) -------------------------------------------
 
 
+#: The Xvfb process of each display servers() started (its argv names no display).
+XVFB_PIDS: dict[str, int] = {}
+
+
 @contextlib.contextmanager
 def servers(size: str = "1280x720") -> Iterator[dict[str, str]]:
     """A private Xvfb and PulseAudio; yields the environment that reaches them."""
-    number = next(n for n in range(120, 300) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    display = f":{number}"
-    xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    xvfb, display = start_xvfb([f"{size}x24"])  # Xvfb picks a free display itself
+    XVFB_PIDS[display] = xvfb.pid
     runtime = tempfile.mkdtemp(prefix="bench-pulse-")
     env = {**os.environ, "DISPLAY": display, "XDG_RUNTIME_DIR": runtime}
     pulse = subprocess.Popen(
@@ -80,9 +80,7 @@ def servers(size: str = "1280x720") -> Iterator[dict[str, str]]:
     )
     try:
         for _ in range(100):
-            x_ok = subprocess.run(["xdpyinfo", "-display", display], capture_output=True)
-            p_ok = subprocess.run(["pactl", "info"], env=env, capture_output=True)
-            if x_ok.returncode == 0 and p_ok.returncode == 0:
+            if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
                 break
             time.sleep(0.1)
         subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], env=env, check=True)
@@ -90,9 +88,8 @@ def servers(size: str = "1280x720") -> Iterator[dict[str, str]]:
         yield env
     finally:
         pulse.send_signal(signal.SIGTERM)
-        xvfb.terminate()
         pulse.wait(timeout=10)
-        xvfb.wait(timeout=10)
+        stop_xvfb(xvfb)
         shutil.rmtree(runtime, ignore_errors=True)
 
 

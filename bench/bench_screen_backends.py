@@ -49,7 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_av_sync import servers  # noqa: E402
+from bench_av_sync import XVFB_PIDS, servers  # noqa: E402
 
 from shared.media import ffmpeg_exe  # noqa: E402
 
@@ -364,16 +364,9 @@ def read_file(path: Path) -> dict:
 
 
 def x_server_pid(display: str) -> int:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b"Xvfb") and display.encode() in argv:
-            return int(entry.name)
-    raise RuntimeError(f"no Xvfb for {display}")
+    if display not in XVFB_PIDS:
+        raise RuntimeError(f"no Xvfb for {display}")
+    return XVFB_PIDS[display]
 
 
 def ask_skipped(stim: subprocess.Popen) -> int:

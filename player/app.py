@@ -13,6 +13,7 @@ from player.ui.main_window import TITLE, MainWindow
 from shared.errors import LecternError
 from shared.library import Library
 from shared.ui import theme
+from shared.ui.dialogs import show_unexpected_errors
 from shared.ui.display import require_display
 
 __all__ = ["run_window", "make_window"]
@@ -46,6 +47,7 @@ def run_window(
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationDisplayName(TITLE)
     theme.apply(app)
+    show_unexpected_errors(TITLE)
     try:
         library = Library.open(library_root)
     except LecternError as error:

@@ -2,24 +2,32 @@
 
 ``lectern-player [--library PATH] [FILE.lectern]`` opens the window (importing FILE
 first). The subcommands work on the same library without a window: ``import``,
-``list``, ``search``, ``progress``, ``export-notes``, ``remove`` and ``info`` (verify a
-package and print a one-screen summary without importing it).
+``list``, ``search``, ``progress``, ``export-notes``, ``remove``, ``info`` (verify a
+package and print a one-screen summary without importing it) and ``repair`` (check the
+whole library; restore it from its backups and course folders if it is damaged).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from shared import package
 from shared.errors import LecternError
-from shared.library import MARK_END, MARK_START, Library, default_library_root
-from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.files import check_output, write_text_atomic
+from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
+from shared.library.health import is_damage
+from shared.terminal import TerminalProgress, print_json, run_main
+from shared.timecode import clock
 
 PROG = "lectern-player"
-COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info")
+#: The most search results one command prints.
+MAX_LIMIT = 10000
+COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info", "repair")
 
 
 class CourseNotFoundError(LecternError):
@@ -30,6 +38,17 @@ class NotConfirmedError(LecternError):
     """A destructive command was run where nobody can be asked first."""
 
 
+def _result_count(text: str) -> int:
+    """``--limit``: a whole number of results, small enough for the library to answer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"use a whole number from 1 to {MAX_LIMIT}, not {text!r}")
+    return value
+
+
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -38,7 +57,12 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="library folder (default: $LECTERN_HOME or your user data folder)",
     )
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log in detail, also on the terminal, and show tracebacks of unexpected errors",
+    )
     return common
 
 
@@ -55,17 +79,19 @@ def _command_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", parents=[common, as_json], help="list the courses in the library")
     p = sub.add_parser("search", parents=[common, as_json], help="search everything ever said")
     p.add_argument("query", nargs="+")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_result_count, default=20, help=f"1 to {MAX_LIMIT} results")
     sub.add_parser("progress", parents=[common, as_json], help="show progress per course")
     p = sub.add_parser("export-notes", parents=[common], help="a course's notes as Markdown")
     p.add_argument("course", help="course id or title")
     p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--force", action="store_true", help="replace a file that exists already")
     p = sub.add_parser("remove", parents=[common], help="remove a course and its progress")
     p.add_argument("course", help="course id or title")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask first")
     p = sub.add_parser("info", parents=[common, as_json], help="verify and summarize a package")
     p.add_argument("package", type=Path)
     p.add_argument("--lines", type=int, default=4, help="transcript lines to show per lesson")
+    sub.add_parser("repair", parents=[common], help="check the library and heal it if damaged")
     return parser
 
 
@@ -102,16 +128,48 @@ def main(argv: list[str] | None = None) -> int:
             "export-notes": _export_notes,
             "remove": _remove,
             "info": _info,
+            "repair": _repair,
         }[args.command]
     else:
         args = _window_parser().parse_args(argv)
         handler = _window
-    return run_main(lambda: handler(args), debug=getattr(args, "debug", False), prog=PROG)
+    return run_main(
+        lambda: _guarded(handler, args),
+        debug=getattr(args, "debug", False),
+        prog=PROG,
+        stop_signals=handler is not _window,  # a window keeps the default signals
+    )
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; damage SQLite finds while it runs becomes one sentence about repair."""
+    try:
+        return handler(args)
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        raise LibraryDamagedError(_root(args), str(error)) from None
 
 
 def _root(args: argparse.Namespace) -> Path:
     library = getattr(args, "library", None)
     return Path(library) if library else default_library_root()
+
+
+def _open(args: argparse.Namespace, *, repair: bool = False) -> Library:
+    """The library, after saying on stderr what opening it found (damage healed, read-only)."""
+    library = Library.open(_root(args), repair=repair)
+    if library.notice and not repair:
+        print(f"{PROG}: {library.notice}", file=sys.stderr)
+    return library
+
+
+def _repair(args: argparse.Namespace) -> int:
+    with _open(args, repair=True) as library:
+        notice, count = library.notice, len(library.courses())
+    courses = f"{count} course" + ("" if count == 1 else "s")
+    print(notice or f"The library is sound ({courses}); nothing needed repair.")
+    return 0
 
 
 def _window(args: argparse.Namespace) -> int:
@@ -122,7 +180,7 @@ def _window(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     results = []
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         for file in args.files:
             progress = TerminalProgress(quiet=args.json)
             progress.set_status(f"Importing {file.name}")
@@ -141,7 +199,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         courses = library.courses()
     if args.json:
         print_json(
@@ -170,7 +228,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         hits = library.search(query, limit=args.limit)
     if args.json:
         print_json(
@@ -200,7 +258,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         rows = []
         for course in library.courses():
             lessons = library.lessons(course.id)
@@ -262,16 +320,18 @@ def _find_course(library: Library, text: str) -> str:
 
 
 def _export_notes(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    check_output(args.output, force=args.force)
+    with _open(args) as library:
         course_id = _find_course(library, args.course)
-        path = library.export_notes(course_id, args.output)
+        text = library.export_notes_markdown(course_id)
         count = len(library.notes(course_id))
-    print(f"Wrote {count} note(s) and bookmark(s) to {path}")
+    write_text_atomic(args.output, text, replace=args.force)
+    print(f"Wrote {count} note(s) and bookmark(s) to {args.output}")
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    with Library.open(_root(args)) as library:
+    with _open(args) as library:
         course_id = _find_course(library, args.course)
         title = library.course(course_id).title
         if not args.yes:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from shared.errors import LecternError
 from shared.files import write_text_atomic
+from shared.timecode import round_to_ms
 from shared.transcription import Segment, Transcript
 
 __all__ = [
@@ -270,10 +271,6 @@ def cues_from_transcript(
     return _time_cues(drafts, min_duration=min_duration, max_duration=max_duration)
 
 
-def _ms(seconds: float) -> float:
-    return math.floor(seconds * 1000 + 0.5) / 1000
-
-
 def _time_cues(
     drafts: Sequence[tuple[float, float, str]], *, min_duration: float, max_duration: float
 ) -> list[Cue]:
@@ -281,14 +278,14 @@ def _time_cues(
     cues: list[Cue] = []
     previous_end = 0.0
     for index, (raw_start, raw_end, text) in enumerate(drafts):
-        start = _ms(max(raw_start, previous_end))
+        start = round_to_ms(max(raw_start, previous_end))
         end = max(raw_end, start + min_duration)
         if index + 1 < len(drafts):
             # Stretch towards min_duration only up to where the next cue begins.
             end = min(end, max(raw_end, drafts[index + 1][0]))
-        end = _ms(min(end, start + max_duration))
+        end = round_to_ms(min(end, start + max_duration))
         if end <= start:
-            end = _ms(start + 0.001)
+            end = round_to_ms(start + 0.001)
         cues.append(Cue(start, end, text))
         previous_end = end
     return cues
@@ -353,7 +350,11 @@ def _vtt_unescape(text: str) -> str:
 
 
 def write_vtt(
-    cues: Iterable[Cue], path: str | os.PathLike[str], *, kind: str | None = None
+    cues: Iterable[Cue],
+    path: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    replace: bool = True,
 ) -> Path:
     """Write cues as a WebVTT file (UTF-8, atomically) and return the path.
 
@@ -362,16 +363,17 @@ def write_vtt(
         path: The file to write.
         kind: An optional word for the header line (``"WEBVTT - chapters"``); players
             ignore it, the ``<track kind>`` decides how the file is used.
+        replace: Whether an existing file may be replaced (see ``shared.files``).
     """
     header = "WEBVTT" if not kind else f"WEBVTT - {kind.strip()}"
     blocks = [header]
     for number, cue in enumerate(cues, start=1):
         timing = f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"
         blocks.append(f"{number}\n{timing}\n{_vtt_escape(_clean(cue.text))}".rstrip("\n"))
-    return write_text_atomic(path, "\n\n".join(blocks) + "\n")
+    return write_text_atomic(path, "\n\n".join(blocks) + "\n", replace=replace)
 
 
-def write_srt(cues: Iterable[Cue], path: str | os.PathLike[str]) -> Path:
+def write_srt(cues: Iterable[Cue], path: str | os.PathLike[str], *, replace: bool = True) -> Path:
     """Write cues as a SubRip (.srt) file (UTF-8, atomically) and return the path."""
     blocks = []
     for number, cue in enumerate(cues, start=1):
@@ -379,14 +381,17 @@ def write_srt(cues: Iterable[Cue], path: str | os.PathLike[str]) -> Path:
             f"{format_timestamp(cue.start, srt=True)} --> {format_timestamp(cue.end, srt=True)}"
         )
         blocks.append(f"{number}\n{timing}\n{_clean(cue.text)}".rstrip("\n"))
-    return write_text_atomic(path, "\n\n".join(blocks) + ("\n" if blocks else ""))
+    return write_text_atomic(path, "\n\n".join(blocks) + ("\n" if blocks else ""), replace=replace)
 
 
-def write_transcript_file(transcript: Transcript, path: str | os.PathLike[str]) -> Path:
+def write_transcript_file(
+    transcript: Transcript, path: str | os.PathLike[str], *, replace: bool = True
+) -> Path:
     """Save a transcript in the format its file ending names.
 
     ``.json`` is the full transcript (:meth:`Transcript.save_json`), ``.vtt`` and
     ``.srt`` are captions from :func:`cues_from_transcript`, ``.txt`` is the plain text.
+    ``replace=False`` refuses an existing file (``shared.files.OutputExistsError``).
 
     Raises:
         UnsupportedFormatError: any other file ending.
@@ -394,14 +399,14 @@ def write_transcript_file(transcript: Transcript, path: str | os.PathLike[str]) 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return transcript.save_json(path)
+        return transcript.save_json(path, replace=replace)
     if suffix == ".vtt":
-        return write_vtt(cues_from_transcript(transcript), path)
+        return write_vtt(cues_from_transcript(transcript), path, replace=replace)
     if suffix == ".srt":
-        return write_srt(cues_from_transcript(transcript), path)
+        return write_srt(cues_from_transcript(transcript), path, replace=replace)
     if suffix == ".txt":
         text = transcript.text
-        return write_text_atomic(path, text + "\n" if text else "")
+        return write_text_atomic(path, text + "\n" if text else "", replace=replace)
     raise UnsupportedFormatError(path)
 
 

@@ -9,12 +9,14 @@ temporary file and renamed into place, so a failed or cancelled job leaves nothi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import threading
@@ -43,6 +45,8 @@ __all__ = [
     "MediaInfo",
     "NormalizeResult",
     "ffmpeg_exe",
+    "ffmpeg_command",
+    "graph_command",
     "probe",
     "measure_loudness",
     "normalize",
@@ -50,6 +54,7 @@ __all__ = [
     "extract_audio",
     "h264_encoder",
     "run_ffmpeg",
+    "shortfall_warning",
 ]
 
 #: Integrated loudness closer than this to the target is left alone (EBU R128 LU).
@@ -482,11 +487,49 @@ def _is_variable_rate(stream: Any, deltas: list[int]) -> bool:
 # --- running ffmpeg -------------------------------------------------------------------
 
 
-def _compile(stream: Any, *, loglevel: str = "error") -> list[str]:
-    stream = stream.global_args(
-        "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, "-progress", "pipe:1"
-    ).overwrite_output()
-    return stream.compile(cmd=ffmpeg_exe())
+def ffmpeg_command(
+    *args: str,
+    loglevel: str = "error",
+    nostats: bool = False,
+    progress: str | None = None,
+    stats_period: float | None = None,
+) -> list[str]:
+    """An ffmpeg command line: the executable, the options every Lectern run has, then ``args``.
+
+    Every ffmpeg Lectern starts goes through here: filter graphs are built with
+    ffmpeg-python and compiled into ``args`` by :func:`graph_command`; simple runs,
+    such as the capture encoders reading a pipe, pass their arguments as they are.
+    The command never reads the terminal (``-nostdin``) and overwrites its output
+    (``-y``), which is always a temporary file or one the caller means to replace.
+
+    Args:
+        args: inputs, filters and outputs.
+        loglevel: ffmpeg's ``-loglevel``.
+        nostats: leave out the encoding statistics line.
+        progress: where ``-progress`` key=value lines go (``pipe:1``), if anywhere.
+        stats_period: seconds between progress reports, if not ffmpeg's default.
+
+    Returns:
+        The command, ready for :func:`subprocess.Popen`.
+
+    Raises:
+        FFmpegNotFoundError: there is no ffmpeg.
+    """
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", loglevel]
+    if nostats:
+        command.append("-nostats")
+    if progress is not None:
+        command += ["-progress", progress]
+    if stats_period is not None:
+        command += ["-stats_period", f"{stats_period:g}"]
+    return [*command, "-y", *args]
+
+
+def graph_command(stream: Any, *, loglevel: str = "error") -> list[str]:
+    """The command of an ffmpeg-python graph, reporting progress on stdout for :func:`run_ffmpeg`."""
+    return ffmpeg_command(
+        *ffmpeg.get_args(stream), loglevel=loglevel, nostats=True, progress="pipe:1"
+    )
 
 
 def run_ffmpeg(
@@ -537,27 +580,58 @@ def run_ffmpeg(
                 reported = seconds[0]
                 state.set_progress(min(1.0, reported / duration))
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _end(process)
         for reader in readers:
             reader.join()
         process.stdout.close()
         process.stderr.close()
-    stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise _ffmpeg_failure(stderr, src, dst)
+    # A stop signal reaches ffmpeg too (same process group): it then ends, maybe
+    # with an error, but the person cancelled, and that is what to report.
     check_cancelled(state, what)
+    stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
+    # ffmpeg can exit 0 after "No space left on device" (a failed trailer write).
+    if process.returncode != 0 or (dst is not None and _NO_SPACE in stderr):
+        raise _ffmpeg_failure(stderr, src, dst)
     if state is not None:
         state.set_progress(1.0)
     return stderr
 
 
+def _end(process: subprocess.Popen) -> None:
+    """Kill ``process`` if it still runs and reap it, without ``Popen.wait``.
+
+    An exception raised inside an earlier ``Popen.wait`` (a KeyboardInterrupt, say) can
+    leave Popen's internal lock taken; a second ``wait`` would then block forever and
+    leave the child a zombie. ``os.waitpid`` takes no such lock.
+    """
+    if process.returncode is not None:
+        return
+    if os.name == "nt":  # no waitpid locks to fear there
+        process.kill()
+        process.wait()
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(process.pid, signal.SIGKILL)
+    while True:
+        try:
+            _, status = os.waitpid(process.pid, 0)
+        except ChildProcessError:  # reaped already (by a poll that raced with us)
+            if process.returncode is None:
+                process.returncode = -signal.SIGKILL
+            return
+        except InterruptedError:
+            continue
+        process.returncode = os.waitstatus_to_exitcode(status)
+        return
+
+
+_NO_SPACE = "No space left on device"
+
 _GENERIC_LINES = re.compile(r"^(Conversion failed!|Exiting normally.*|\[out#.*)$")
 
 
 def _ffmpeg_failure(stderr: str, src: Path, dst: Path | None) -> LecternError:
-    if dst is not None and "No space left on device" in stderr:
+    if dst is not None and _NO_SPACE in stderr:
         return DiskFullError(dst)
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     meaningful = [line for line in lines if not _GENERIC_LINES.match(line)]
@@ -614,7 +688,7 @@ def _loudness_stats(scan: _Scan, target_lufs: float, state: ProgressState | None
     audio = ffmpeg.input(str(src))[str(scan.audio_index)].filter(
         "loudnorm", I=target_lufs, TP=TRUE_PEAK_DBTP, LRA=11, print_format="json"
     )
-    args = _compile(ffmpeg.output(audio, "-", f="null"), loglevel="info")
+    args = graph_command(ffmpeg.output(audio, "-", f="null"), loglevel="info")
     stderr = run_ffmpeg(
         args,
         src=src,
@@ -739,6 +813,29 @@ def normalize(
     )
 
 
+def shortfall_warning(source: MediaInfo, written: MediaInfo) -> str | None:
+    """A warning when less could be read from ``source`` than its container declares.
+
+    A file cut short (a copy that stopped, a fast-start MP4 whose data ends early)
+    still says how long it was meant to be; what decodes is shorter. A difference of
+    more than a second and 2 % is worth telling the person; ``None`` otherwise.
+    """
+    missing = source.duration - written.duration
+    if missing <= max(1.0, 0.02 * source.duration):
+        return None
+    return (
+        f"{source.path.name} says it is {_clock(source.duration)} long but only "
+        f"{_clock(written.duration)} of it could be read (the file may be cut short); "
+        f"the lesson is {_clock(written.duration)} long."
+    )
+
+
+def _clock(seconds: float) -> str:
+    total = int(round(max(0.0, seconds)))
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
 def _lesson_command(
     scan: _Scan,
     out: Path,
@@ -771,7 +868,7 @@ def _lesson_command(
             if info.audio.channels > 2:
                 options["ac"] = 2
         streams.append(audio)
-    return _compile(ffmpeg.output(*streams, str(out), **options))
+    return graph_command(ffmpeg.output(*streams, str(out), **options))
 
 
 def _video_fits(video: VideoStreamInfo) -> bool:
@@ -845,7 +942,7 @@ def extract_frame(
             .output(str(tmp), vframes=1, f="image2", update=1, **{"c:v": "mjpeg", "q:v": 3})
         )
         run_ffmpeg(
-            _compile(picture), src=src, dst=dst, duration=0.0, state=None, what="The thumbnail"
+            graph_command(picture), src=src, dst=dst, duration=0.0, state=None, what="The thumbnail"
         )
         if tmp.stat().st_size == 0:
             raise MediaError(
@@ -892,6 +989,11 @@ def extract_audio(
             str(tmp), f="wav", ac=1, ar=sample_rate, **{"c:a": "pcm_s16le"}
         )
         run_ffmpeg(
-            _compile(sound), src=src, dst=dst, duration=scan.info.duration, state=state, what=what
+            graph_command(sound),
+            src=src,
+            dst=dst,
+            duration=scan.info.duration,
+            state=state,
+            what=what,
         )
     return dst

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import logging
 import math
 import os
 import re
@@ -62,6 +63,7 @@ from shared.manifest import (
     NewerFormatError,
     validate_manifest_dict,
 )
+from shared.timecode import clock_ms
 
 __all__ = [
     "CHUNK_SIZE",
@@ -100,6 +102,8 @@ __all__ = [
     "DamagedMemberError",
     "MemberTooLargeError",
 ]
+
+log = logging.getLogger(__name__)
 
 SUFFIX = ".lectern"
 MiB = 1 << 20
@@ -326,6 +330,9 @@ class MemberTooLargeError(PackageError):
 @dataclass(frozen=True)
 class LessonSource:
     """One lesson's files on disk, as :func:`write_package` takes them.
+
+    The Studio makes it from a lesson workspace, in one place only:
+    :meth:`shared.workspace.LessonWorkspace.source`.
 
     Attributes:
         id: unique slug within the course; also the lesson's folder in the package.
@@ -594,6 +601,7 @@ def write_package(
     *,
     cover: Path | None = None,
     state: ProgressState | None = None,
+    replace: bool = True,
 ) -> Manifest:
     """Write a course package; the same inputs always give the same bytes.
 
@@ -608,6 +616,8 @@ def write_package(
         out_path: the package to write, normally ending in ``.lectern``.
         cover: an optional cover image.
         state: progress (by bytes copied) and cancellation.
+        replace: whether an existing file at ``out_path`` may be replaced (a device
+            or special file never is; a symlink is followed, see ``shared.files``).
 
     Returns:
         The manifest written into the package.
@@ -627,7 +637,7 @@ def write_package(
     progress = _Progress(state, manifest.total_size, f"Packaging {out.name}")
     hashes: dict[str, str] = {}
     with (
-        atomic_path(out) as tmp,
+        atomic_path(out, replace=replace) as tmp,
         open(tmp, "w+b") as raw,
         zipfile.ZipFile(raw, "w", allowZip64=True) as zf,
     ):
@@ -642,6 +652,7 @@ def write_package(
         manifest = dataclasses.replace(manifest, files=files)
         _patch_manifest(raw, head, manifest.to_json().encode("utf-8"))
     progress.finish()
+    log.info("packaged %s: %d files, %d bytes", out, len(manifest.files), manifest.total_size)
     return manifest
 
 
@@ -1014,6 +1025,7 @@ def verify_package(
                 state.set_status(f"Verifying {entry.path}")
             _stream(package, zf, infos[entry.path], entry, progress)
         progress.finish()
+        log.info("verified %s: %d files", package, len(manifest.files))
         return manifest
 
 
@@ -1128,11 +1140,6 @@ def read_member_text(
         ) from None
 
 
-def _clock(milliseconds: int) -> str:
-    seconds = milliseconds // 1000
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 def package_summary(manifest: Manifest) -> dict[str, Any]:
     """A JSON-ready overview of a package for the command lines and the library.
 
@@ -1157,7 +1164,7 @@ def package_summary(manifest: Manifest) -> dict[str, Any]:
                 "id": lesson.id,
                 "title": lesson.title,
                 "duration_ms": lesson.duration_ms,
-                "duration": _clock(lesson.duration_ms),
+                "duration": clock_ms(lesson.duration_ms, hours=True),
                 "languages": [track.language for track in lesson.captions],
                 "has_presenter_video": lesson.presenter_video is not None,
                 "has_transcript": lesson.transcript is not None,
@@ -1167,7 +1174,7 @@ def package_summary(manifest: Manifest) -> dict[str, Any]:
         ],
         "lesson_count": len(manifest.lessons),
         "total_duration_ms": manifest.total_duration_ms,
-        "total_duration": _clock(manifest.total_duration_ms),
+        "total_duration": clock_ms(manifest.total_duration_ms, hours=True),
         "file_count": len(manifest.files),
         "total_bytes": manifest.total_size,
     }

@@ -31,12 +31,14 @@ class Setting:
         type: the Python type the value is read as (``str``, ``bool``, ``bytes``, ...).
         default: the value when none was stored, or the stored one is unusable.
         valid: returns whether a (converted) value is allowed.
+        expected: what an allowed value is, in words, for an error message.
     """
 
     name: str
     type: type
     default: Any
     valid: Callable[[Any], bool] = lambda value: True
+    expected: str = "any value"
 
 
 def declare(*settings: Setting) -> Mapping[str, Setting]:

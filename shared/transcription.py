@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -56,6 +57,8 @@ __all__ = [
     "resolve_model",
     "verify_bundled_model",
 ]
+
+log = logging.getLogger(__name__)
 
 #: The name under which the model shipped with Lectern is chosen.
 BUNDLED_MODEL_NAME = "tiny.en-bundled"
@@ -275,9 +278,12 @@ class Transcript:
         except (TypeError, ValueError) as error:
             raise TranscriptFileError(where, str(error)) from error
 
-    def save_json(self, path: str | os.PathLike[str]) -> Path:
-        """Write the transcript as UTF-8 JSON, atomically, and return the path."""
-        return write_json_atomic(path, self.to_dict())
+    def save_json(self, path: str | os.PathLike[str], *, replace: bool = True) -> Path:
+        """Write the transcript as UTF-8 JSON, atomically, and return the path.
+
+        ``replace=False`` refuses an existing file (``shared.files.OutputExistsError``).
+        """
+        return write_json_atomic(path, self.to_dict(), replace=replace)
 
     @classmethod
     def load_json(cls, path: str | os.PathLike[str]) -> Transcript:
@@ -688,6 +694,7 @@ class FasterWhisperEngine(Engine):
                 from faster_whisper import WhisperModel
 
                 path = self.model_path
+                log.info("loading the Whisper model %s (%s)", path, self.compute_type)
                 try:
                     self._model = WhisperModel(
                         str(path),

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from shared.errors import LecternError
 from shared.ui import theme
+from shared.ui.dialogs import show_unexpected_errors
 from shared.ui.display import require_display
 from studio.course import Course, list_courses
 from studio.settings import Settings, output_folder
@@ -49,6 +50,7 @@ def run_window(project_dir: Path | None) -> int:
     app.setOrganizationName("Lectern")
     app.setApplicationDisplayName(TITLE)
     theme.apply(app)
+    show_unexpected_errors(TITLE)
     settings = Settings()
     folder = project_dir or course_to_open(settings)
     try:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from shared import captions, chapters, media, package, transcription
 from shared.errors import LecternError
+from shared.files import check_output
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
-from shared.terminal import TerminalProgress, clock, print_json, run_main
+from shared.terminal import TerminalProgress, print_json, run_main
+from shared.timecode import clock
 from shared.workspace import Lesson, utc_now
 from studio import recording_cli
 from studio.course import package_lessons
@@ -27,7 +29,16 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="log in detail, also on the terminal, and show tracebacks of unexpected errors",
+    )
+
+    overwrite = argparse.ArgumentParser(add_help=False)
+    overwrite.add_argument(
+        "--force", action="store_true", help="replace an output file that exists already"
+    )
 
     asr = argparse.ArgumentParser(add_help=False)
     asr.add_argument("--engine", default="faster-whisper", choices=transcription.ENGINES)
@@ -65,9 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--chapters-mode", choices=("extend", "replace"), default="extend")
     p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
     p.add_argument("--no-loudness", action="store_true", help="keep the original loudness")
-    p.add_argument("--force", action="store_true", help="replace an existing lesson folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing lesson folder (never a folder that is not a lesson)",
+    )
 
-    p = sub.add_parser("transcribe", parents=[common, asr], help="media -> transcript files")
+    p = sub.add_parser(
+        "transcribe", parents=[common, asr, overwrite], help="media -> transcript files"
+    )
     p.add_argument("media", type=Path)
     p.add_argument(
         "-o",
@@ -78,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         help="OUT.json, .vtt, .srt or .txt (repeat for several)",
     )
 
-    p = sub.add_parser("chapters", parents=[common], help="video -> chapters from slide changes")
+    p = sub.add_parser(
+        "chapters", parents=[common, overwrite], help="video -> chapters from slide changes"
+    )
     p.add_argument("video", type=Path)
     p.add_argument(
         "-o", "--output", type=Path, action="append", required=True, help="OUT.json or .vtt"
@@ -87,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--thumbnails", type=Path, help="folder to write one thumbnail per chapter")
     p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
 
-    p = sub.add_parser("package", parents=[common], help="lesson folders -> COURSE.lectern")
+    p = sub.add_parser(
+        "package", parents=[common, overwrite], help="lesson folders -> COURSE.lectern"
+    )
     p.add_argument("lessons", type=Path, nargs="+", metavar="LESSON_DIR")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--title", required=True)
@@ -109,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         from studio.app import run_window  # Qt is loaded only when the window is wanted
 
-        return run_main(lambda: run_window(args.course), debug=args.debug, prog=PROG)
+        return run_main(
+            lambda: run_window(args.course), debug=args.debug, prog=PROG, stop_signals=False
+        )
     handler = {
         "build": _build,
         "transcribe": _transcribe,
@@ -166,6 +189,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     for out in args.output:
         if out.suffix.lower() not in suffixes:
             raise UsageError(f"Cannot write {out}: use a .json, .vtt, .srt or .txt file name.")
+        check_output(out, force=args.force)  # before minutes of work, not after
     info = media.probe(args.media)
     if not info.has_audio:
         raise UsageError(f"{args.media} has no audio track, so there is nothing to transcribe.")
@@ -179,7 +203,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     for out in args.output:
-        captions.write_transcript_file(transcript, out)
+        captions.write_transcript_file(transcript, out, replace=args.force)
     if args.json:
         print_json({"outputs": [str(o) for o in args.output], **transcript.to_dict()})
     else:
@@ -194,6 +218,12 @@ def _chapters(args: argparse.Namespace) -> int:
     for out in args.output:
         if out.suffix.lower() not in {".json", ".vtt"}:
             raise UsageError(f"Cannot write {out}: use a .json or .vtt file name.")
+        check_output(out, force=args.force)
+    if args.thumbnails and not args.force and _holds_files(args.thumbnails):
+        raise UsageError(
+            f"{args.thumbnails} already holds files; choose a new or empty folder for the "
+            "thumbnails, or pass --force to write them among those files."
+        )
     info = media.probe(args.video)
     segments = (
         transcription.Transcript.load_json(args.transcript).segments if args.transcript else ()
@@ -213,15 +243,25 @@ def _chapters(args: argparse.Namespace) -> int:
         progress.close()
     for out in args.output:
         if out.suffix.lower() == ".vtt":
-            captions.write_vtt([captions.Cue(*c) for c in chapters.chapter_cues(found)], out)
+            cues = [captions.Cue(*c) for c in chapters.chapter_cues(found)]
+            captions.write_vtt(cues, out, replace=args.force)
         else:
-            chapters.save_chapters(found, out)
+            chapters.save_chapters(found, out, replace=args.force)
     if args.json:
         print_json({"chapters": [c.to_dict() for c in found]})
     else:
         for chapter in found:
             print(f"{clock(chapter.start)}  {chapter.title}")
     return 0
+
+
+def _holds_files(folder: Path) -> bool:
+    try:
+        return any(folder.iterdir())
+    except NotADirectoryError:
+        raise UsageError(f"{folder} is a file; --thumbnails takes a folder.") from None
+    except OSError:
+        return False
 
 
 def _package(args: argparse.Namespace) -> int:
@@ -237,10 +277,16 @@ def _package(args: argparse.Namespace) -> int:
             created=max((lesson.updated for _, lesson in loaded), default="") or utc_now(),
         )
 
+    check_output(args.output, force=args.force)
     progress = _progress(args)
     try:
         manifest = package_lessons(
-            args.lessons, args.output, describe, cover=args.cover, state=progress
+            args.lessons,
+            args.output,
+            describe,
+            cover=args.cover,
+            state=progress,
+            replace=args.force,
         )
     finally:
         progress.close()

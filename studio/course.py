@@ -38,6 +38,7 @@ from shared.package import write_package
 from shared.workspace import (
     LESSON_FILE,
     Lesson,
+    LessonWorkspace,
     NotAWorkspaceError,
     load_lesson,
     slugify,
@@ -419,27 +420,36 @@ def package_lessons(
     *,
     cover: Path | None = None,
     state: ProgressState,
+    replace: bool = True,
 ) -> Manifest:
     """Write lesson folders into a course package (a long job).
 
     Edited lessons go in as rendered (``studio.editing.package_source``); two lessons
     with the same id get numbered ids. ``describe`` makes the course details from the
     loaded lessons. Used by the window's export and by ``lectern-studio package``.
+    ``replace=False`` refuses an existing package file (``shared.files``). The cover
+    must be a PNG or JPEG image (:class:`CoverImageError`).
     """
-    loaded = [(folder, load_lesson(folder)) for folder in folders]
-    if not loaded:
+    if cover is not None:
+        _read_image(Path(cover))  # a text file is no cover: refuse it before any work
+    workspaces = [LessonWorkspace.open(folder) for folder in folders]
+    if not workspaces:
         raise CourseFileError("The course has no lessons yet; import a video first.")
-    parts = stages(state, [1.0] * len(loaded) + [1.0])
-    ids = [lesson.id for _, lesson in loaded]
+    parts = stages(state, [1.0] * len(workspaces) + [1.0])
+    ids = [workspace.lesson.id for workspace in workspaces]
     sources = []
-    for index, (folder, lesson) in enumerate(loaded):
+    for index, workspace in enumerate(workspaces):
+        lesson = workspace.lesson
         parts[index].set_status(f"Rendering the edits of '{lesson.title}'")
-        source = package_source(folder, lesson, state=parts[index])
+        source = package_source(workspace, state=parts[index])
         if ids.count(lesson.id) > 1:  # two lessons with the same title: keep ids unique
             source = dataclasses.replace(source, id=f"{lesson.id}-{index + 1}")
         sources.append(source)
     parts[-1].set_status("Writing the course package")
-    return write_package(describe(loaded), sources, output, cover=cover, state=parts[-1])
+    loaded = [(workspace.folder, workspace.lesson) for workspace in workspaces]
+    return write_package(
+        describe(loaded), sources, output, cover=cover, state=parts[-1], replace=replace
+    )
 
 
 def export_course(request: ExportRequest, state: ProgressState) -> Manifest:
@@ -555,7 +565,7 @@ def _free_folder(parent: Path, name: str, taken: Sequence[str] = ()) -> Path:
 # ------------------------------------------------------------------ lessons
 
 
-def lesson_state(folder: str | Path) -> str:
+def lesson_state(folder: str | Path | LessonWorkspace) -> str:
     """Where a lesson folder is: :data:`RECORDED`, :data:`READY` or :data:`EDITED`.
 
     A folder with ``lesson.json`` is a lesson (ready or edited); one with only
@@ -567,6 +577,8 @@ def lesson_state(folder: str | Path) -> str:
         NotAWorkspaceError: the folder is neither a lesson nor a recording.
         LecternError: the lesson or its edits cannot be read (a subclass saying why).
     """
+    if isinstance(folder, LessonWorkspace):
+        return EDITED if has_edits(folder) else READY
     folder = Path(folder)
     if (folder / LESSON_FILE).is_file():
         return EDITED if has_edits(folder) else READY

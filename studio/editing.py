@@ -21,37 +21,28 @@ import difflib
 import hashlib
 import json
 import math
-import os
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import ffmpeg
+
 from shared import captions, media
-from shared.chapters import (
-    Chapter,
-    ChapterFileError,
-    chapter_cues,
-    load_chapters,
-    make_thumbnails,
-    save_chapters,
-    title_from_segments,
-)
+from shared.chapters import Chapter, ChapterFileError, title_from_segments
 from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir, write_json_atomic
+from shared.files import atomic_dir, link_or_copy, write_json_atomic
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.package import LessonSource
-from shared.terminal import clock
+from shared.timecode import clock, round_to_ms
 from shared.transcription import Segment, Transcript, TranscriptFileError, Word
 from shared.workspace import (
     LESSON_FILE,
+    PRESENTER_NAME,
+    VIDEO_NAME,
     Lesson,
-    lesson_source,
-    load_lesson,
-    save_lesson,
-    utc_now,
+    LessonWorkspace,
 )
 
 __all__ = [
@@ -107,9 +98,9 @@ _VERSION = 1
 # Bumped when render_lesson's output changes, so older renders are redone.
 _RENDER_VERSION = 1
 _EPS = 1e-6
-VIDEO_NAME = "video.mp4"
-PRESENTER_NAME = "presenter.mp4"
-THUMBS_DIR = "thumbs"
+
+Where = str | Path | LessonWorkspace
+"""A lesson workspace, given as its folder or as a :class:`LessonWorkspace` already open."""
 
 
 class EditError(LecternError):
@@ -121,10 +112,6 @@ def _damaged(path: Path, reason: str) -> EditError:
         f"The edits file {path} is damaged ({reason}); fix it, or delete it to start again "
         "from the lesson as built (the built files are untouched)."
     )
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds, 3)
 
 
 # --------------------------------------------------------------------------- timeline
@@ -263,7 +250,7 @@ def _spread(start: float, end: float, pieces: Sequence[str], old: Sequence[Word]
     words, at = [], start
     for index, (piece, weight) in enumerate(zip(pieces, weights, strict=True)):
         until = end if index == len(pieces) - 1 else at + (end - start) * weight / total
-        words.append(Word(_ms(at), _ms(until), lead + piece, kept.get(piece, 1.0)))
+        words.append(Word(round_to_ms(at), round_to_ms(until), lead + piece, kept.get(piece, 1.0)))
         at = until
     return words
 
@@ -712,7 +699,11 @@ def edited_transcript(state: EditState) -> Transcript:
         for word in segment.words:
             clipped = timeline.clip(word.start, word.end)
             if clipped is not None:
-                words.append(dataclasses.replace(word, start=_ms(clipped[0]), end=_ms(clipped[1])))
+                words.append(
+                    dataclasses.replace(
+                        word, start=round_to_ms(clipped[0]), end=round_to_ms(clipped[1])
+                    )
+                )
         if segment.words and not words:
             continue
         text = segment.text
@@ -720,11 +711,15 @@ def edited_transcript(state: EditState) -> Transcript:
             text = "".join(word.text for word in words).strip()
         segments.append(
             dataclasses.replace(
-                segment, start=_ms(span[0]), end=_ms(span[1]), text=text, words=tuple(words)
+                segment,
+                start=round_to_ms(span[0]),
+                end=round_to_ms(span[1]),
+                text=text,
+                words=tuple(words),
             )
         )
     return dataclasses.replace(
-        state.transcript, segments=tuple(segments), duration=_ms(timeline.duration)
+        state.transcript, segments=tuple(segments), duration=round_to_ms(timeline.duration)
     )
 
 
@@ -743,11 +738,11 @@ def edited_chapters(state: EditState) -> list[Chapter]:
     if not kept and state.chapters:
         best = max(state.chapters, key=lambda c: (timeline.clip(c.start, c.end) or (0, 0))[1])
         kept = [(0.0, best)]
-    total = _ms(timeline.duration)
+    total = round_to_ms(timeline.duration)
     out = []
     for index, (_start, chapter) in enumerate(kept):
-        start = 0.0 if index == 0 else _ms(kept[index][0])
-        end = total if index == len(kept) - 1 else _ms(kept[index + 1][0])
+        start = 0.0 if index == 0 else round_to_ms(kept[index][0])
+        end = total if index == len(kept) - 1 else round_to_ms(kept[index + 1][0])
         out.append(dataclasses.replace(chapter, start=start, end=max(start, end)))
     return out
 
@@ -755,22 +750,19 @@ def edited_chapters(state: EditState) -> list[Chapter]:
 # -------------------------------------------------------------------------- edits.json
 
 
-def original_state(folder: str | Path, lesson: Lesson | None = None) -> EditState:
+def original_state(folder: Where, lesson: Lesson | None = None) -> EditState:
     """The lesson as built: its transcript and chapters, nothing trimmed.
 
     Raises:
         WorkspaceError: the folder is not a usable lesson workspace.
         TranscriptFileError, ChapterFileError: a built file cannot be read.
     """
-    folder = Path(folder)
-    lesson = lesson or load_lesson(folder)
-    transcript = (
-        Transcript.load_json(folder / lesson.transcript)
-        if lesson.transcript
-        else Transcript.empty(lesson.duration)
+    workspace = LessonWorkspace.open(folder, lesson)
+    return EditState(
+        transcript=workspace.transcript(),
+        chapters=workspace.chapters(),
+        duration=float(workspace.lesson.duration),
     )
-    found = tuple(load_chapters(folder / lesson.chapters)) if lesson.chapters else ()
-    return EditState(transcript=transcript, chapters=found, duration=float(lesson.duration))
 
 
 def _edits_dict(original: EditState, state: EditState) -> dict[str, Any]:
@@ -870,18 +862,18 @@ def _read_edits(folder: Path, original: EditState) -> EditState:
         raise _damaged(path, reason) from error
 
 
-def load_edits(folder: str | Path) -> EditState:
+def load_edits(folder: Where) -> EditState:
     """The lesson in ``folder`` with the edits saved in its ``edits.json`` (if any).
 
     Raises:
         EditError: ``edits.json`` is damaged or no longer matches the built files.
         WorkspaceError: the folder is not a usable lesson workspace.
     """
-    folder = Path(folder)
-    return _read_edits(folder, original_state(folder))
+    workspace = LessonWorkspace.open(folder)
+    return _read_edits(workspace.folder, original_state(workspace))
 
 
-def edited_duration(folder: str | Path) -> float:
+def edited_duration(folder: Where) -> float:
     """How long the lesson in ``folder`` is once its trim and cuts are applied.
 
     Raises:
@@ -891,11 +883,11 @@ def edited_duration(folder: str | Path) -> float:
     return load_edits(folder).timeline.duration
 
 
-def has_edits(folder: str | Path) -> bool:
+def has_edits(folder: Where) -> bool:
     """Whether the lesson in ``folder`` differs from the lesson as built."""
-    folder = Path(folder)
-    original = original_state(folder)
-    return _read_edits(folder, original) != original
+    workspace = LessonWorkspace.open(folder)
+    original = original_state(workspace)
+    return _read_edits(workspace.folder, original) != original
 
 
 # ---------------------------------------------------------------------------- session
@@ -910,30 +902,38 @@ class EditSession:
     ``edits.json`` and come back when the workspace is opened again.
     """
 
-    def __init__(self, folder: Path, lesson: Lesson, original: EditState, state: EditState):
-        self.folder = folder
-        self.lesson = lesson
+    def __init__(self, workspace: LessonWorkspace, original: EditState, state: EditState):
+        self.workspace = workspace
         self.original = original
         self._state = state
         self._undo: list[tuple[Edit, EditState]] = []
         self._redo: list[tuple[Edit, EditState]] = []
-        self._stamp = workspace_stamp(folder)
+        self._stamp = workspace_stamp(workspace.folder)
 
     @classmethod
-    def open(cls, folder: str | Path) -> EditSession:
+    def open(cls, folder: Where) -> EditSession:
         """Open the workspace in ``folder`` with its saved edits.
 
         Raises:
             EditError: ``edits.json`` is damaged.
             WorkspaceError: the folder is not a usable lesson workspace.
         """
-        folder = Path(folder)
-        lesson = load_lesson(folder)
+        workspace = LessonWorkspace.open(folder)
         try:
-            original = original_state(folder, lesson)
+            original = original_state(workspace)
         except (TranscriptFileError, ChapterFileError) as error:
             raise EditError(f"{error} The lesson cannot be edited until it is rebuilt.") from error
-        return cls(folder, lesson, original, _read_edits(folder, original))
+        return cls(workspace, original, _read_edits(workspace.folder, original))
+
+    @property
+    def folder(self) -> Path:
+        """The lesson workspace's folder."""
+        return self.workspace.folder
+
+    @property
+    def lesson(self) -> Lesson:
+        """The lesson as its ``lesson.json`` says (the title follows :meth:`rename_lesson`)."""
+        return self.workspace.lesson
 
     @property
     def state(self) -> EditState:
@@ -1016,9 +1016,9 @@ class EditSession:
 
     def rename_lesson(self, title: str) -> Lesson:
         """Give the lesson a new title (saved at once; see :func:`rename_lesson`)."""
-        self.lesson = rename_lesson(self.folder, title)
+        renamed = rename_lesson(self.workspace, title)
         self._stamp = workspace_stamp(self.folder)
-        return self.lesson
+        return renamed
 
     def _save(self, state: EditState) -> None:
         try:
@@ -1046,7 +1046,7 @@ def workspace_stamp(folder: Path) -> tuple[tuple[int, int, int] | None, ...]:
     return tuple(stamps)
 
 
-def rename_lesson(folder: str | Path, title: str) -> Lesson:
+def rename_lesson(folder: Where, title: str) -> Lesson:
     """Retitle the lesson in ``folder``; the next package carries the new title.
 
     Raises:
@@ -1057,75 +1057,69 @@ def rename_lesson(folder: str | Path, title: str) -> Lesson:
     title = " ".join(title.split())
     if not title:
         raise EditError("A lesson needs a title; type one.")
-    folder = Path(folder)
-    lesson = load_lesson(folder)
+    workspace = LessonWorkspace.open(folder)
+    lesson = workspace.lesson
     if title == lesson.title:
         return lesson
-    renamed = dataclasses.replace(lesson, title=title, updated=utc_now())
-    save_lesson(folder, renamed)
-    return renamed
+    return workspace.save(dataclasses.replace(lesson, title=title))
 
 
 # ----------------------------------------------------------------------------- render
 
 
-def _fingerprint(folder: Path, original: EditState, state: EditState) -> str:
+def _fingerprint(workspace: LessonWorkspace, original: EditState, state: EditState) -> str:
     digest = hashlib.sha256(f"render {_RENDER_VERSION}\n".encode())
-    digest.update((folder / LESSON_FILE).read_bytes())
+    digest.update(workspace.lesson_bytes)
     digest.update(json.dumps(_edits_dict(original, state), sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def rendered_folder(folder: str | Path) -> Path | None:
+def rendered_folder(folder: Where) -> Path | None:
     """``folder/rendered`` if it holds a render of the edits as they are now, else ``None``."""
-    folder = Path(folder)
-    lesson = load_lesson(folder)
-    original = original_state(folder, lesson)
-    return _fresh(folder, _fingerprint(folder, original, _read_edits(folder, original)))
+    workspace = LessonWorkspace.open(folder)
+    original = original_state(workspace)
+    edits = _read_edits(workspace.folder, original)
+    fresh = _fresh(workspace.folder, _fingerprint(workspace, original, edits))
+    return None if fresh is None else fresh.folder
 
 
-def _fresh(folder: Path, fingerprint: str) -> Path | None:
+def _fresh(folder: Path, fingerprint: str) -> LessonWorkspace | None:
+    """The render in ``folder/rendered`` if it was made from ``fingerprint``, opened."""
     out = folder / RENDER_DIR
     try:
         stamp = json.loads((out / RENDER_STAMP).read_text(encoding="utf-8"))
-        load_lesson(out)
+        if not isinstance(stamp, dict) or stamp.get("fingerprint") != fingerprint:
+            return None
+        return LessonWorkspace.open(out)
     except (OSError, ValueError, LecternError):
         return None
-    return out if isinstance(stamp, dict) and stamp.get("fingerprint") == fingerprint else None
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    """A hard link when the file system allows (instant, no space), else a copy."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
 
 
 def _cut_video(
     src: Path, dst: Path, ranges: Sequence[tuple[float, float]], state: ProgressState, what: str
 ) -> None:
     """Cut ``ranges`` out of ``src`` and join them into ``dst`` (H.264 + AAC), frame-accurately."""
-    info = media.probe(src)
-    has_audio = info.has_audio
-    graph, labels = [], []
-    for n, (start, end) in enumerate(ranges):
-        span = f"start={start:.6f}:end={end:.6f}"
-        graph.append(f"[0:v:0]trim={span},setpts=PTS-STARTPTS[v{n}]")
-        labels.append(f"[v{n}]")
+    has_audio = media.probe(src).has_audio
+    source = ffmpeg.input(str(src))
+    pieces = []
+    for start, end in ranges:
+        span = {"start": f"{start:.6f}", "end": f"{end:.6f}"}
+        pieces.append(source["v:0"].filter("trim", **span).filter("setpts", "PTS-STARTPTS"))
         if has_audio:
-            graph.append(f"[0:a:0]atrim={span},asetpts=PTS-STARTPTS[a{n}]")
-            labels.append(f"[a{n}]")
-    outputs = "[v][a]" if has_audio else "[v]"
-    graph.append(f"{''.join(labels)}concat=n={len(ranges)}:v=1:a={int(has_audio)}{outputs}")
-    args = [media.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
-    args += ["-progress", "pipe:1", "-y", "-i", str(src), "-filter_complex", ";".join(graph)]
-    args += ["-map", "[v]", "-c:v", media.h264_encoder(), "-preset", media.X264_PRESET]
-    args += ["-crf", str(media.X264_CRF), "-pix_fmt", "yuv420p"]
+            pieces.append(source["a:0"].filter("atrim", **span).filter("asetpts", "PTS-STARTPTS"))
+    joined = ffmpeg.concat(*pieces, v=1, a=int(has_audio)).node
+    options: dict[str, Any] = {
+        "c:v": media.h264_encoder(),
+        "preset": media.X264_PRESET,
+        "crf": media.X264_CRF,
+        "pix_fmt": "yuv420p",
+        "movflags": "+faststart",
+        "f": "mp4",
+    }
     if has_audio:
-        args += ["-map", "[a]", "-c:a", "aac", "-b:a", media.AUDIO_BITRATE]
-        args += ["-ar", str(media.AUDIO_RATE)]
-    args += ["-movflags", "+faststart", "-f", "mp4", str(dst)]
+        options.update({"c:a": "aac", "b:a": media.AUDIO_BITRATE, "ar": media.AUDIO_RATE})
+    streams = [joined[0], joined[1]] if has_audio else [joined[0]]
+    args = media.graph_command(ffmpeg.output(*streams, str(dst), **options))
     duration = sum(end - start for start, end in ranges)
     state.set_status(what)
     media.run_ffmpeg(args, src=src, dst=dst, duration=duration, state=state, what=what)
@@ -1135,7 +1129,7 @@ def _render_video(src: Path, dst: Path, edits: EditState, state: ProgressState, 
     """Write the edited ``src`` to ``dst``; False when nothing of it is kept."""
     check_cancelled(state, what)
     if not edits.trimmed:
-        _link_or_copy(src, dst)
+        link_or_copy(src, dst)
         state.set_progress(1.0)
         return True
     length = media.probe(src).duration
@@ -1151,57 +1145,40 @@ def _retimed_captions(path: Path, timeline: Timeline) -> list[captions.Cue]:
     for cue in captions.read_vtt(path):
         span = timeline.clip(cue.start, cue.end)
         if span is not None and span[1] > span[0]:
-            cues.append(captions.Cue(_ms(span[0]), _ms(span[1]), cue.text))
+            cues.append(captions.Cue(round_to_ms(span[0]), round_to_ms(span[1]), cue.text))
     return cues
 
 
-def _thumbnails(
-    folder: Path,
-    work: Path,
-    original: EditState,
-    edits: EditState,
-    found: list[Chapter],
-    state: ProgressState,
-) -> list[Chapter]:
-    """Chapters pointing at ``thumbs/chapter-NNN.jpg`` in ``work``; unchanged pictures are reused."""
+def _kept_pictures(
+    workspace: LessonWorkspace, original: EditState, edits: EditState, found: list[Chapter]
+) -> dict[int, Path]:
+    """The built chapter pictures that still show chapter ``index`` of ``found`` as it is."""
+    if edits.trimmed:
+        return {}
     built = {c.thumbnail: c for c in original.chapters if c.thumbnail}
-    (work / THUMBS_DIR).mkdir(exist_ok=True)
-    out, missing = [], []
-    for number, chapter in enumerate(found, start=1):
-        name = f"{THUMBS_DIR}/chapter-{number:03d}.jpg"
+    kept = {}
+    for index, chapter in enumerate(found):
         old = built.get(chapter.thumbnail)
-        same = (
+        if (
             old is not None
-            and not edits.trimmed
             and abs(old.start - chapter.start) < 1e-3
             and abs(min(1.0, old.duration / 2) - min(1.0, chapter.duration / 2)) < 1e-3
-            and (folder / old.thumbnail).is_file()
-        )
-        if same:
-            _link_or_copy(folder / old.thumbnail, work / name)
-        else:
-            missing.append(number - 1)
-        out.append(dataclasses.replace(chapter, thumbnail=name))
-    if missing:
-        scratch = work / ".thumbs-new"
-        made = make_thumbnails(work / VIDEO_NAME, [found[i] for i in missing], scratch, state=state)
-        for index, chapter in zip(missing, made, strict=True):
-            os.replace(scratch / chapter.thumbnail, work / out[index].thumbnail)
-        shutil.rmtree(scratch, ignore_errors=True)
-    state.set_progress(1.0)
-    return out
+            and workspace.path(old.thumbnail).is_file()
+        ):
+            kept[index] = workspace.path(old.thumbnail)
+    return kept
 
 
 def render_lesson(
-    folder: str | Path,
+    folder: Where,
     edits: EditState | None = None,
     state: ProgressState | None = None,
 ) -> Path:
     """Write the edited lesson into ``folder/rendered`` and return that folder.
 
     ``rendered/`` is a complete lesson workspace (its own ``lesson.json``, video,
-    transcript, captions, chapters and thumbnails) that :func:`load_lesson` and
-    :func:`lesson_source` read like any other. Without a trim the video is not
+    transcript, captions, chapters and thumbnails) that :class:`~shared.workspace.LessonWorkspace`
+    reads like any other. Without a trim the video is not
     re-encoded: the built file is hard-linked or copied. With one, the kept ranges are
     cut and joined frame-accurately (H.264 + AAC), the presenter video alike.
     Captions are made again from the corrected transcript; captions in other
@@ -1224,12 +1201,18 @@ def render_lesson(
         DiskFullError: the disk filled up.
         Cancelled: ``state`` asked to stop; nothing new was kept.
     """
-    folder = Path(folder)
-    state = state or JobState()
-    lesson = load_lesson(folder)
-    original = original_state(folder, lesson)
-    edits = edits if edits is not None else _read_edits(folder, original)
-    fingerprint = _fingerprint(folder, original, edits)
+    workspace = LessonWorkspace.open(folder)
+    original = original_state(workspace)
+    edits = edits if edits is not None else _read_edits(workspace.folder, original)
+    return _render(workspace, original, edits, state or JobState()).folder
+
+
+def _render(
+    workspace: LessonWorkspace, original: EditState, edits: EditState, state: ProgressState
+) -> LessonWorkspace:
+    """:func:`render_lesson` on an open workspace; returns the render, open."""
+    folder, lesson = workspace.folder, workspace.lesson
+    fingerprint = _fingerprint(workspace, original, edits)
     fresh = _fresh(folder, fingerprint)
     if fresh is not None:
         state.set_progress(1.0)
@@ -1240,90 +1223,82 @@ def render_lesson(
     )
     try:
         with atomic_dir(folder / RENDER_DIR) as work:
-            _render_into(folder, work, lesson, original, edits, (s_video, s_presenter, s_thumbs))
+            rendered = _render_into(
+                workspace, LessonWorkspace(work), original, edits, (s_video, s_presenter, s_thumbs)
+            )
             write_json_atomic(work / RENDER_STAMP, {"fingerprint": fingerprint})
     except DiskFullError:
         raise DiskFullError(folder / RENDER_DIR) from None
     state.set_progress(1.0)
     state.set_status("Done")
-    return folder / RENDER_DIR
+    return LessonWorkspace(folder / RENDER_DIR, rendered)
 
 
 def _render_into(
-    folder: Path,
-    work: Path,
-    lesson: Lesson,
+    workspace: LessonWorkspace,
+    out: LessonWorkspace,
     original: EditState,
     edits: EditState,
     parts: tuple[ProgressState, ProgressState, ProgressState],
-) -> None:
+) -> Lesson:
+    """Write the edited lesson into the new workspace ``out``; returns its saved lesson."""
     s_video, s_presenter, s_thumbs = parts
-    _render_video(folder / lesson.video, work / VIDEO_NAME, edits, s_video, "Cutting the video")
+    lesson = workspace.lesson
+    _render_video(workspace.video, out.path(VIDEO_NAME), edits, s_video, "Cutting the video")
     presenter = None
     if lesson.presenter_video and _render_video(
-        folder / lesson.presenter_video,
-        work / PRESENTER_NAME,
+        workspace.path(lesson.presenter_video),
+        out.path(PRESENTER_NAME),
         edits,
         s_presenter,
         "Cutting the presenter video",
     ):
         presenter = PRESENTER_NAME
     check_cancelled(s_thumbs, "Rendering the lesson")
-    duration = media.probe(work / VIDEO_NAME).duration if edits.trimmed else lesson.duration
+    duration = media.probe(out.path(VIDEO_NAME)).duration if edits.trimmed else lesson.duration
 
     s_thumbs.set_status("Writing the transcript and captions")
     transcript = dataclasses.replace(edited_transcript(edits), duration=duration)
-    caption_files: dict[str, str] = {}
-    if lesson.transcript:
-        transcript.save_json(work / "transcript.json")
-        if transcript.segments:
-            language = transcript.language or lesson.language or "en"
-            caption_files[language] = f"captions.{language}.vtt"
-            captions.write_vtt(
-                captions.cues_from_transcript(transcript), work / caption_files[language]
-            )
-            (work / "transcript.txt").write_text(transcript.text + "\n", encoding="utf-8")
-    for language, name in lesson.captions.items():
-        if language not in caption_files:
-            caption_files[language] = Path(name).name
-            captions.write_vtt(
-                _retimed_captions(folder / name, edits.timeline), work / caption_files[language]
-            )
-
-    found: list[Chapter] = []
+    language = transcript.language or lesson.language or "en"
+    remade = language if lesson.transcript and transcript.segments else None
+    other_captions = {
+        other: (Path(name).name, _retimed_captions(workspace.path(name), edits.timeline))
+        for other, name in lesson.captions.items()
+        if other != remade
+    }
+    found: list[Chapter] | None = None
+    kept: dict[int, Path] = {}
     if lesson.chapters:
         s_thumbs.set_status("Making chapter thumbnails")
         found = edited_chapters(edits)
         if found:
             last = found[-1]
-            found[-1] = dataclasses.replace(last, end=max(last.start, _ms(duration)))
-        found = _thumbnails(folder, work, original, edits, found, s_thumbs)
-        save_chapters(found, work / "chapters.json")
-        captions.write_vtt(
-            [captions.Cue(s, e, t) for s, e, t in chapter_cues(found)], work / "chapters.vtt"
-        )
-    thumbs = tuple(c.thumbnail for c in found if c.thumbnail)
-    poster = thumbs[0] if thumbs else None
+            found[-1] = dataclasses.replace(last, end=max(last.start, round_to_ms(duration)))
+        kept = _kept_pictures(workspace, original, edits, found)
+    derived = out.write_derived(
+        transcript if lesson.transcript else None,
+        found,
+        language=language,
+        other_captions=other_captions,
+        kept_pictures=kept,
+        state=s_thumbs,
+    )
+    poster = derived.poster
     if lesson.poster and lesson.poster not in lesson.thumbnails:
         poster = Path(lesson.poster).name  # a poster the teacher chose stays
-        _link_or_copy(folder / lesson.poster, work / poster)
+        link_or_copy(workspace.path(lesson.poster), out.path(poster))
     rendered = dataclasses.replace(
         lesson,
         duration=duration,
         video=VIDEO_NAME,
         presenter_video=presenter,
-        transcript="transcript.json" if lesson.transcript else None,
-        captions=caption_files,
-        chapters="chapters.json" if lesson.chapters else None,
-        chapters_vtt="chapters.vtt" if lesson.chapters else None,
-        thumbnails=thumbs,
-        poster=poster,
+        **(derived.lesson_fields() | {"poster": poster}),
     )
-    save_lesson(work, rendered)
+    return out.save(rendered)
 
 
 def package_source(
-    folder: str | Path, lesson: Lesson | None = None, state: ProgressState | None = None
+    folder: Where, lesson: Lesson | None = None, state: ProgressState | None = None
 ) -> LessonSource:
     """What ``lectern-studio package`` should take into the course for this lesson.
 
@@ -1331,10 +1306,9 @@ def package_source(
     an edited one from its render, rendering first when the render is missing or
     older than the edits.
     """
-    folder = Path(folder)
-    lesson = lesson or load_lesson(folder)
-    original = original_state(folder, lesson)
-    edits = _read_edits(folder, original)
+    workspace = LessonWorkspace.open(folder, lesson)
+    original = original_state(workspace)
+    edits = _read_edits(workspace.folder, original)
     if edits == original:
-        return lesson_source(folder, lesson)
-    return lesson_source(render_lesson(folder, edits, state))
+        return workspace.source()
+    return _render(workspace, original, edits, state or JobState()).source()

@@ -10,43 +10,39 @@ and renamed into place, so a cancelled or failed build leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared import captions, chapters, media, transcription
-from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir
+from shared.errors import DiskFullError
+from shared.files import atomic_dir, check_output_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
-from shared.workspace import Lesson, save_lesson, slugify, utc_now
+from shared.workspace import (
+    PRESENTER_NAME,
+    VIDEO_NAME,
+    Lesson,
+    LessonWorkspace,
+    is_lesson_folder,
+    slugify,
+    utc_now,
+)
 from studio.capture.recording import build_inputs
 
 __all__ = [
     "BuildOptions",
     "BuildResult",
-    "LessonExistsError",
     "MediaReady",
     "build_lesson",
     "load_manual_chapters",
 ]
 
-VIDEO_NAME = "video.mp4"
-PRESENTER_NAME = "presenter.mp4"
-THUMBS_DIR = "thumbs"
+log = logging.getLogger(__name__)
 
 MediaReady = Callable[[Path, Path | None], None]
 """``media_ready(video, presenter_or_none)``: the lesson's media can be played."""
-
-
-class LessonExistsError(LecternError):
-    """The output folder already holds something and replacing it was not asked for."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(
-            f"{folder} already exists and is not empty; choose another folder or pass "
-            "--force to replace it."
-        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +70,11 @@ class BuildResult:
     chapters: tuple[chapters.Chapter, ...]
     video_copied: bool
     audio_copied: bool
+
+    @property
+    def workspace(self) -> LessonWorkspace:
+        """The built workspace, with its lesson already known (nothing is read again)."""
+        return LessonWorkspace(self.folder, self.lesson)
 
 
 def load_manual_chapters(path: str | Path) -> list[chapters.Chapter]:
@@ -104,8 +105,9 @@ def build_lesson(
             if it was not, then its screen (with the microphone) is the video and its
             camera the presenter video, and the folder names the lesson unless a title
             is given.
-        folder: the workspace folder to create (must be absent or empty unless
-            ``options.replace``).
+        folder: the workspace folder to create: absent or empty, or, with
+            ``options.replace``, a lesson folder (replaced once the new one is complete;
+            any other folder is refused, see ``shared.files.check_output_dir``).
         options: title, presenter camera video, engine/model, loudness, chapters.
         state: progress/cancel state (see ``shared.jobs``).
         media_ready: called once, from the job's thread, with the normalized video
@@ -132,10 +134,13 @@ def build_lesson(
         options = dataclasses.replace(
             options, camera=options.camera or camera, title=title.strip() or None
         )
+    log.info("building a lesson from %s into %s", video, folder)
     info = media.probe(video)
     camera_info = media.probe(options.camera) if options.camera else None
-    if folder.exists() and not options.replace and (not folder.is_dir() or any(folder.iterdir())):
-        raise LessonExistsError(folder)
+    # Only a lesson folder is ever replaced, and only when asked (never a folder of videos).
+    folder = check_output_dir(
+        folder, force=options.replace, ours=is_lesson_folder, what="Lectern lesson"
+    )
     engine = transcription.get_engine(
         options.engine, model=options.model, allow_download=options.allow_download
     )
@@ -167,6 +172,8 @@ def _build(
         normalized = media.normalize(
             video, work / VIDEO_NAME, loudness=options.loudness, state=s_norm
         )
+        if shortfall := media.shortfall_warning(info, normalized.info):
+            warnings.append(shortfall)
         if camera_info is not None:
             state.set_status("Preparing the presenter video")
             media.normalize(options.camera, work / PRESENTER_NAME, loudness=False, state=s_cam)
@@ -184,14 +191,6 @@ def _build(
             transcript = transcription.Transcript.empty(
                 normalized.info.duration, model=engine.model_name, engine=engine.name
             )
-        transcript.save_json(work / "transcript.json")
-        caption_files: dict[str, str] = {}
-        if transcript.segments:
-            name = f"captions.{transcript.language or 'en'}.vtt"
-            captions.write_vtt(captions.cues_from_transcript(transcript), work / name)
-            caption_files[transcript.language or "en"] = name
-            (work / "transcript.txt").write_text(transcript.text + "\n", encoding="utf-8")
-
         state.set_status("Finding chapters from slide changes")
         duration = normalized.info.duration
         changes = chapters.detect_slide_changes(
@@ -206,17 +205,10 @@ def _build(
             )
 
         state.set_status("Making chapter thumbnails")
-        found = chapters.make_thumbnails(work / VIDEO_NAME, found, work / THUMBS_DIR, state=s_thumb)
-        found = [
-            dataclasses.replace(c, thumbnail=f"{THUMBS_DIR}/{c.thumbnail}") if c.thumbnail else c
-            for c in found
-        ]
-        chapters.save_chapters(found, work / "chapters.json")
-        captions.write_vtt(
-            [captions.Cue(s, e, t) for s, e, t in chapters.chapter_cues(found)],
-            work / "chapters.vtt",
+        workspace = LessonWorkspace(work)
+        derived = workspace.write_derived(
+            transcript, found, language=transcript.language or "en", state=s_thumb
         )
-        thumbs = tuple(c.thumbnail for c in found if c.thumbnail)
 
         lesson = Lesson(
             id=slugify(title),
@@ -225,30 +217,34 @@ def _build(
             video=VIDEO_NAME,
             language=transcript.language or options.language or "en",
             presenter_video=PRESENTER_NAME if camera_info else None,
-            transcript="transcript.json",
-            captions=caption_files,
-            chapters="chapters.json",
-            chapters_vtt="chapters.vtt",
-            thumbnails=thumbs,
-            poster=thumbs[0] if thumbs else None,
+            **derived.lesson_fields(),
             source=str(video.resolve()),
             engine=engine.name,
             model=engine.model_name,
             warnings=tuple(warnings),
             created=utc_now(),
         )
-        save_lesson(work, lesson)
+        lesson = workspace.save(lesson)
         state.set_progress(1.0)
         state.set_status("Done")
 
-    return BuildResult(
+    result = BuildResult(
         folder=folder,
         lesson=lesson,
         transcript=transcript,
-        chapters=tuple(found),
+        chapters=derived.found,
         video_copied=normalized.video_copied,
         audio_copied=normalized.audio_copied,
     )
+    log.info(
+        "built %s: %.1f s, %d segments, %d chapters, %d warnings",
+        folder,
+        lesson.duration,
+        len(transcript.segments),
+        len(found),
+        len(lesson.warnings),
+    )
+    return result
 
 
 def _title_from(video: Path, info: media.MediaInfo) -> str:

@@ -12,7 +12,6 @@ import dataclasses
 import math
 import os
 import select
-import signal
 import sys
 import threading
 import time
@@ -20,7 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from shared.terminal import clock, print_json
+from shared.terminal import print_json, stop_polled, stop_requested
+from shared.timecode import clock
 from studio.capture import devices as device_list
 from studio.capture.errors import AudioUnavailableError, ResumeError, SettingsError
 from studio.capture.recorder import LiveStats, Recorder, RecordingSettings, parse_size
@@ -106,15 +106,16 @@ def record(args: argparse.Namespace) -> int:
     recorder = Recorder(args.out_dir, settings)
     stop = threading.Event()
     status = StatusPrinter(sys.stderr, quiet=quiet)
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     started = False
     try:
-        with _keys(stop) as keys:
+        # Ctrl+C, SIGTERM and SIGHUP stop the recording as Enter does: the loop polls
+        # for them (a signal handler that set the event could wait on its own lock).
+        with stop_polled(), _keys(stop) as keys:
             _countdown(args.countdown, quiet, stop, keys)
-            if not stop.is_set():
+            if not _stopping(stop):
                 recorder.start()
                 started = True
-            while started and not stop.is_set():
+            while started and not _stopping(stop):
                 stats = recorder.stats()
                 if keys.pause_toggled():
                     _toggle_pause(recorder, stats, status)
@@ -127,9 +128,8 @@ def record(args: argparse.Namespace) -> int:
                     break
                 stop.wait(0.1)
     except KeyboardInterrupt:
-        pass  # Ctrl+C stops cleanly, like Enter
+        pass  # a second Ctrl+C (or one outside `lectern-studio`) stops cleanly too
     finally:
-        signal.signal(signal.SIGTERM, previous)
         status.close()
         recorder.stop(finish=False)
     if not started:
@@ -172,12 +172,17 @@ def _toggle_pause(recorder: Recorder, stats: LiveStats, status: StatusPrinter) -
         status.message(f"{PROG}: {error} (p resumes, Enter stops)", force=True)
 
 
+def _stopping(stop: threading.Event) -> bool:
+    """Enter, the duration's end, or a stop signal (Ctrl+C, SIGTERM, SIGHUP)."""
+    return stop.is_set() or stop_requested()
+
+
 def _countdown(seconds: float, quiet: bool, stop: threading.Event, keys: _Keys) -> None:
     """Count down; Enter (or a line on a pipe) cancels, as Ctrl+C does."""
     tty = sys.stderr.isatty()
     end = time.monotonic() + seconds
     shown = None
-    while not stop.is_set() and time.monotonic() < end:
+    while not _stopping(stop) and time.monotonic() < end:
         keys.poll()
         left = end - time.monotonic()
         if not quiet and tty:

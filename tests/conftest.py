@@ -22,6 +22,7 @@ _HOME = tempfile.mkdtemp(prefix="lectern-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_HOME, "cache")
+os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")  # the apps' log files
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 
 SAMPLE_DIR = lectern_resources.path("sample")

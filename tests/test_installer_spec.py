@@ -51,8 +51,8 @@ def test_the_version_is_not_typed_into_the_spec() -> None:
 
 def test_the_executables_are_the_console_scripts() -> None:
     assert load_spec()["APPS"] == {
-        "lectern-studio": "studio.cli:main",
-        "lectern-player": "player.cli:main",
+        "lectern-studio": "studio.__main__:main",
+        "lectern-player": "player.__main__:main",
     }
 
 

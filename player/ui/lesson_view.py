@@ -35,9 +35,10 @@ from player.ui.notes_panel import NotesPanel
 from shared.captions import CaptionFileError, Cue, cues_from_transcript, read_vtt
 from shared.errors import LecternError
 from shared.library import LessonInfo, Library
+from shared.timecode import clock
 from shared.transcription import Transcript
 from shared.ui.chapter_list import ChapterList
-from shared.ui.seek_bar import SeekBar, format_time
+from shared.ui.seek_bar import SeekBar
 from shared.ui.theme import tinted_icon
 from shared.ui.transcript_view import TranscriptView
 from shared.ui.video_view import VideoView
@@ -466,7 +467,7 @@ class LessonView(QWidget):
         elif RESUME_FROM <= saved <= lesson.duration - RESUME_FROM:
             self._resume_at = saved
             self.banner_label.setText(
-                f"You stopped at <b>{format_time(saved)}</b> last time. Continue from there?"
+                f"You stopped at <b>{clock(saved)}</b> last time. Continue from there?"
             )
             self.banner.show()
         self.video.setFocus()
@@ -719,7 +720,7 @@ class LessonView(QWidget):
 
     def _update_time(self, seconds: float) -> None:
         total = self.current.lesson.duration if self.current else 0.0
-        self.time_label.setText(f"{format_time(seconds)} / {format_time(total)}")
+        self.time_label.setText(f"{clock(seconds)} / {clock(total)}")
 
     def _on_duration(self, seconds: float) -> None:
         if seconds > 0:

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shared.library import ContinueItem, CourseSummary, LessonInfo, Library
-from shared.ui.seek_bar import format_time
+from shared.library import ContinueItem, InstalledCourse, LessonInfo, Library
+from shared.timecode import clock
 
 __all__ = ["LibraryView", "cover_pixmap"]
 
@@ -117,7 +117,7 @@ def _label(text: str, name: str = "", wrap: bool = False) -> QLabel:
 class CourseCard(_Card):
     """Cover, title, author, lesson count and length, and a progress bar."""
 
-    def __init__(self, course: CourseSummary, parent: QWidget | None = None) -> None:
+    def __init__(self, course: InstalledCourse, parent: QWidget | None = None) -> None:
         super().__init__(f"Course {course.title}", parent)
         self.course = course
         self.setFixedWidth(CARD_WIDTH)
@@ -172,7 +172,7 @@ class ContinueCard(_Card):
         )
         lesson = _label(item.lesson_title, "subheading", wrap=True)
         lesson.setStyleSheet("margin-top: 0;")
-        where = _label(f"{format_time(item.position)} of {format_time(item.duration)}", "muted")
+        where = _label(f"{clock(item.position)} of {clock(item.duration)}", "muted")
         progress = QProgressBar()
         progress.setRange(0, 1000)
         progress.setValue(round(item.position / item.duration * 1000) if item.duration else 0)
@@ -202,7 +202,7 @@ class CoursePage(QWidget):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.course: CourseSummary | None = None
+        self.course: InstalledCourse | None = None
         style = self.style()
         self.back_button = QPushButton(
             style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack), "All courses"
@@ -246,7 +246,7 @@ class CoursePage(QWidget):
         self.lessons.itemActivated.connect(self._chosen)
         self.lessons.itemClicked.connect(self._chosen)
 
-    def show_course(self, course: CourseSummary) -> None:
+    def show_course(self, course: InstalledCourse) -> None:
         self.course = course
         self.cover.setPixmap(cover_pixmap(course.cover, course.title))
         self.title.setText(course.title)
@@ -266,7 +266,7 @@ class CoursePage(QWidget):
     def _item(lesson: LessonInfo, style: QStyle) -> QListWidgetItem:
         state = "completed" if lesson.completed else f"{round(lesson.coverage * 100)}% watched"
         item = QListWidgetItem(
-            f"{lesson.position + 1}.  {lesson.title}\n{format_time(lesson.duration)} · {state}"
+            f"{lesson.position + 1}.  {lesson.title}\n{clock(lesson.duration)} · {state}"
         )
         icon = (
             QStyle.StandardPixmap.SP_DialogApplyButton
@@ -298,7 +298,7 @@ class LibraryView(QStackedWidget):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.courses: list[CourseSummary] = []
+        self.courses: list[InstalledCourse] = []
         self._cards: list[CourseCard] = []
 
         self.overview = QWidget()

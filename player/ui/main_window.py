@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._build_status()
+        self._build_notice()
         self._connect()
         self._restore_state()
         self.library_view.refresh()
@@ -142,6 +143,26 @@ class MainWindow(QMainWindow):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.addToolBar(bar)
         self.toolbar = bar
+
+    def _build_notice(self) -> None:
+        """A banner under the toolbar with what opening the library found (damage healed, ...)."""
+        self.notice_bar: QToolBar | None = None
+        if not self.library.notice:
+            return
+        label = QLabel(self.library.notice)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        label.setAccessibleName("Library notice")
+        label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar = QToolBar("Library notice")
+        bar.setObjectName("noticeBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.addWidget(label)
+        bar.addAction("Dismiss", bar.hide)
+        self.addToolBarBreak()
+        self.addToolBar(bar)
+        self.notice_bar, self.notice_label = bar, label
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")

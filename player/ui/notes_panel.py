@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from shared.errors import LecternError
 from shared.library import Library, Note
-from shared.ui.seek_bar import format_time
+from shared.timecode import clock
 
 __all__ = ["NotesPanel"]
 
@@ -143,7 +143,7 @@ class NotesPanel(QWidget):
         self.tree.clear()
         chosen = None
         for note in self.notes():
-            item = QTreeWidgetItem([format_time(note.time), self._label(note)])
+            item = QTreeWidgetItem([clock(note.time), self._label(note)])
             item.setData(0, _ID, note.id)
             item.setData(0, _TIME, note.time)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
@@ -179,7 +179,7 @@ class NotesPanel(QWidget):
             self.failed.emit(str(error))
             return None
         self.refresh(select=note.id)
-        self.message.emit(f"{kind.capitalize()} added at {format_time(note.time)}")
+        self.message.emit(f"{kind.capitalize()} added at {clock(note.time)}")
         if kind == "note":
             item = self.tree.currentItem()
             if item is not None:

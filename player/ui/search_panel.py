@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 
 from shared.errors import LecternError
 from shared.library import MARK_END, MARK_START, Library, SearchHit
+from shared.timecode import clock
 from shared.ui import theme
-from shared.ui.seek_bar import format_time
 
 __all__ = ["SearchPanel", "snippet_html"]
 
@@ -111,7 +111,7 @@ class SearchPanel(QWidget):
         where = html.escape(hit.course_title)
         if hit.lesson_title:
             where += " › " + html.escape(hit.lesson_title)
-        when = f" · {format_time(hit.time)}" if hit.time is not None else ""
+        when = f" · {clock(hit.time)}" if hit.time is not None else ""
         kind = _KIND_NAMES.get(hit.kind, hit.kind)
         label = QLabel(
             f'<span style="color:{theme.MUTED}">{kind}{when}</span>'

@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from shared.chapters import Chapter
+from shared.timecode import clock
 from shared.ui import theme
-from shared.ui.seek_bar import format_time
 
 __all__ = ["ChapterList", "THUMB", "chapter_pixmap"]
 
@@ -89,9 +89,9 @@ class ChapterList(QListWidget):
         self._starts = [chapter.start for chapter in self._chapters]
         self._current = -1
         for number, chapter in enumerate(self._chapters, 1):
-            item = QListWidgetItem(f"{chapter.title}\n{format_time(chapter.start)}")
+            item = QListWidgetItem(f"{chapter.title}\n{clock(chapter.start)}")
             item.setData(Qt.ItemDataRole.UserRole, chapter.start)
-            item.setToolTip(f"{format_time(chapter.start)}  {chapter.title}")
+            item.setToolTip(f"{clock(chapter.start)}  {chapter.title}")
             item.setIcon(QIcon(chapter_pixmap(chapter.thumbnail, number, thumbnail_dir)))
             self.addItem(item)
 

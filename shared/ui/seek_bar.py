@@ -12,17 +12,10 @@ from PySide6.QtCore import QLine, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
 
+from shared.timecode import clock
 from shared.ui import theme
 
-__all__ = ["SeekBar", "format_time"]
-
-
-def format_time(seconds: float) -> str:
-    """``83.4`` -> ``"1:23"``, ``3723`` -> ``"1:02:03"``."""
-    total = int(max(0.0, seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:d}:{secs:02d}"
+__all__ = ["SeekBar"]
 
 
 class SeekBar(QSlider):
@@ -288,7 +281,7 @@ class SeekBar(QSlider):
         for start, name in self._marks:
             if start <= seconds + 1e-6:
                 title = name
-        parts = [format_time(seconds)]
+        parts = [clock(seconds)]
         if title:
             parts.append(title)
         if self._range_label and any(a <= seconds <= b for a, b in self._ranges):

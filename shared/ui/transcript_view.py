@@ -26,9 +26,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from shared.timecode import clock
 from shared.transcription import Segment, Transcript
 from shared.ui import theme
-from shared.ui.seek_bar import format_time
 
 __all__ = ["TranscriptView"]
 
@@ -98,7 +98,7 @@ class TranscriptView(QTextEdit):
                 cursor.insertBlock(block_format)
             else:
                 cursor.setBlockFormat(block_format)
-            stamp = format_time(segment.start)
+            stamp = clock(segment.start)
             cursor.insertText(f"{stamp:>7}  ", time_format)
             column = len(f"{stamp:>7}  ")
             words: list[tuple[int, int, float]] = []

@@ -8,8 +8,8 @@ window never freezes. ``Job.cancel()`` asks the job to stop at its next safe poi
 
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -17,8 +17,11 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from shared.errors import LecternError
 from shared.jobs import Cancelled
+from shared.logs import unexpected_error_message
 
 __all__ = ["Job", "Worker"]
+
+log = logging.getLogger(__name__)
 
 
 class Job(QObject):
@@ -109,12 +112,14 @@ class _Runnable(QRunnable):
         try:
             result = self._run(self._inputs, _State(job))
         except Cancelled:
+            log.info("%s: cancelled", job.name)
             job._outcome.emit("cancelled", None)
         except LecternError as error:
+            log.info("%s: stopped with %s", job.name, type(error).__name__)
             job._outcome.emit("error", str(error))
         except Exception as error:  # a GUI shows every failure, never crashes
-            traceback.print_exc()
-            job._outcome.emit("error", f"Something went wrong while {job.name}: {error}")
+            log.exception("%s: unexpected error", job.name)
+            job._outcome.emit("error", unexpected_error_message(error, job.name))
         else:
             job._outcome.emit("result", result)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from shared.media import ffmpeg_exe
+from shared.media import ffmpeg_command
 from studio.capture import devices
 from studio.capture.clock import Clock
 from studio.capture.errors import DeviceNotFoundError
@@ -182,10 +182,13 @@ class CameraSegment:
         self._end: float | None = None
         self._wake = threading.Event()
         width, height = source.size
-        command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-        command += ["-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}"]
-        command += ["-framerate", f"{fps:g}", "-i", "pipe:0"]
-        command += [*h264_args(CAMERA_PRESET, CAMERA_CRF, fps), *matroska_live_args(), str(path)]
+        command = ffmpeg_command(
+            *("-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}"),
+            *("-framerate", f"{fps:g}", "-i", "pipe:0"),
+            *h264_args(CAMERA_PRESET, CAMERA_CRF, fps),
+            *matroska_live_args(),
+            str(path),
+        )
         self.process = popen_child(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )

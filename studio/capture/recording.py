@@ -39,7 +39,7 @@ import numpy as np
 from shared.errors import LecternError
 from shared.files import atomic_path, write_json_atomic
 from shared.jobs import ProgressState
-from shared.media import ffmpeg_exe
+from shared.media import ffmpeg_command
 from studio.capture.errors import CaptureError, NotARecordingError, NotFinishedError
 from studio.capture.screen import SCREEN_CRF
 from studio.capture.tracks import count_frames, h264_args
@@ -360,9 +360,10 @@ def render_audio(
     """
     clock = AudioClock(folder / "mic.log", latency)
     pcm = _Samples(folder / "mic.pcm", channels)
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-    command += ["-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(channels), "-i", "pipe:0"]
-    command += ["-c:a", "flac", "-f", "matroska"]
+    command = ffmpeg_command(
+        *("-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(channels), "-i", "pipe:0"),
+        *("-c:a", "flac", "-f", "matroska"),
+    )
     with atomic_path(out) as tmp:
         process = subprocess.Popen(
             [*command, str(tmp)], stdin=subprocess.PIPE, stderr=subprocess.PIPE
@@ -494,8 +495,7 @@ def _join_video(
                     lines.append(f"duration {track['frames'] / track['fps']:.6f}")
                 lines.append(f"file '{pad.name}'")
         listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-        command += ["-f", "concat", "-safe", "0", "-i", str(listing)]
+        command = ffmpeg_command("-f", "concat", "-safe", "0", "-i", str(listing))
         if audio is not None:
             command += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0"]
         command += ["-c", "copy", "-f", "matroska"]
@@ -514,7 +514,7 @@ def _hold_last_frame(video: Path, frames: int, source: dict[str, Any], out: Path
     """
     fps = float(source["fps"])
     picture = _last_picture(video)
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    command = ffmpeg_command()
     if picture is None:
         size = f"{source['width']}x{source['height']}"
         command += ["-f", "lavfi", "-i", f"color=c=black:s={size}:r={fps:g}"]
@@ -552,8 +552,7 @@ def _last_picture(video: Path) -> np.ndarray | None:
 
 def _black_video(audio: Path, duration: float, out: Path) -> None:
     """A still black picture for a sound-only recording (a lesson needs a video)."""
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-    command += ["-f", "lavfi", "-i", f"color=c=black:s=640x360:r=5:d={duration:.3f}"]
+    command = ffmpeg_command("-f", "lavfi", "-i", f"color=c=black:s=640x360:r=5:d={duration:.3f}")
     command += ["-i", str(audio), "-map", "0:v", "-map", "1:a", "-c:v", "libx264"]
     command += ["-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p"]
     command += ["-c:a", "copy", "-shortest", "-f", "matroska"]
@@ -598,6 +597,12 @@ def finalize(
     spans = [(t["start"], t["end"]) for t in tracks]
     if not master:
         spans = _sound_only_spans(folder, data)
+    if not _anything_recorded(folder, data, tracks):
+        # Held pictures and silence would make a video of nothing; say so instead.
+        raise CaptureError(
+            f"{folder} no longer holds any of its recorded tracks (the screen, camera and "
+            "microphone files are missing or empty), so there is nothing to recover."
+        )
     if not spans or sum(b - a for a, b in spans) <= 0:
         raise CaptureError(
             f"{folder} holds nothing that can be played (the recording stopped before any "
@@ -676,6 +681,17 @@ def _write_outputs(
                 for c, s in zip(cam_tracks, tracks, strict=False)
             ]
     return main, presenter, audio, alignment
+
+
+def _anything_recorded(folder: Path, data: dict[str, Any], tracks: list[dict[str, Any]]) -> bool:
+    """Whether a picture or a sound that was recorded is still on the disk."""
+    if any(track["frames"] > 0 for track in tracks):
+        return True
+    if data["sources"].get("mic"):
+        pcm, log = folder / "mic.pcm", folder / "mic.log"
+        if pcm.is_file() and pcm.stat().st_size > 0 and log.is_file():
+            return True
+    return False
 
 
 def _sound_only_spans(folder: Path, data: dict[str, Any]) -> list[tuple[float, float]]:

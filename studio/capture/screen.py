@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from shared.media import ffmpeg_exe
+from shared.media import ffmpeg_command
 from studio.capture import devices
 from studio.capture.clock import Clock
 from studio.capture.errors import BackendUnavailableError, CaptureError, DeviceNotFoundError
@@ -232,10 +232,15 @@ class X11ScreenBackend:
         preview = ["-map", "0:v", "-vf", f"fps={PREVIEW_FPS},scale={PREVIEW_WIDTH}:{preview_h}"]
         preview += ["-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]
         # Debug level: the fps filter says, frame by frame, what it drops and repeats.
-        head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "repeat+level+debug"]
-        head += ["-nostats"]
-        head += ["-progress", "pipe:2", "-stats_period", "0.5", "-y"]
-        return head + grab + video + preview
+        return ffmpeg_command(
+            *grab,
+            *video,
+            *preview,
+            loglevel="repeat+level+debug",
+            nostats=True,
+            progress="pipe:2",
+            stats_period=0.5,
+        )
 
     def start_segment(self, path: Path) -> X11ScreenSegment:
         return X11ScreenSegment(self, path)

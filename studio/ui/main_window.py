@@ -37,11 +37,11 @@ from shared import __version__
 from shared.errors import LecternError
 from shared.manifest import Manifest
 from shared.package import SUFFIX
+from shared.timecode import clock
 from shared.ui.dialogs import error_box
-from shared.ui.seek_bar import format_time
 from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
-from shared.workspace import load_lesson
+from shared.workspace import LessonWorkspace
 from studio.capture import RecordingSettings
 from studio.course import (
     EDITED,
@@ -118,7 +118,7 @@ class _Step:
 
 
 def _lesson_text(title: str, duration: float, state: str) -> str:
-    return f"{title}\n{format_time(duration)} · {_STATE_TEXT.get(state, state.title())}"
+    return f"{title}\n{clock(duration)} · {_STATE_TEXT.get(state, state.title())}"
 
 
 class MainWindow(QMainWindow):
@@ -564,10 +564,10 @@ class MainWindow(QMainWindow):
         if kept is not None and kept[0] == stamp:
             return kept[1]
         try:
-            lesson = load_lesson(folder)
-            state = lesson_state(folder)
-            length = edited_duration(folder) if state == EDITED else lesson.duration
-            text = _lesson_text(lesson.title, length, state)
+            workspace = LessonWorkspace.open(folder)
+            state = lesson_state(workspace)
+            length = edited_duration(workspace) if state == EDITED else workspace.lesson.duration
+            text = _lesson_text(workspace.lesson.title, length, state)
         except LecternError:
             text = f"{folder.name}\nCannot be read"
         self._texts[folder] = (stamp, text)

@@ -21,7 +21,7 @@ takes a few seconds, runs on the worker.
 
 from __future__ import annotations
 
-import traceback
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, QTimer, Signal
@@ -29,6 +29,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from shared.errors import LecternError
+from shared.logs import unexpected_error_message
 from shared.ui.worker import Worker
 from studio.capture import Recorder, RecordingSettings, finalize
 from studio.ui.countdown import Countdown
@@ -36,6 +37,8 @@ from studio.ui.recording_bar import RecordingBar
 from studio.ui.source_picker import RegionChooser, SourcePickerDialog
 
 __all__ = ["RecordingSession", "SourcePickerDialog", "RecordingBar", "Countdown", "RegionChooser"]
+
+log = logging.getLogger(__name__)
 
 #: How long to wait after hiding the countdown before the first frame is grabbed,
 #: so the X server has unmapped it (and a compositor has faded it out).
@@ -100,8 +103,8 @@ class RecordingSession(QObject):
             self._fail(str(error))
             return
         except Exception as error:  # a GUI shows every failure, never crashes
-            traceback.print_exc()
-            self._fail(f"Recording could not start: {error}.")
+            log.exception("the recorder could not be made")
+            self._fail(unexpected_error_message(error, "starting the recording"))
             return
         self.starting.emit()
         if self.countdown_on:
@@ -133,8 +136,8 @@ class RecordingSession(QObject):
             self._abort(str(error))
             return
         except Exception as error:
-            traceback.print_exc()
-            self._abort(f"Recording could not start: {error}.")
+            log.exception("the recording could not start")
+            self._abort(unexpected_error_message(error, "starting the recording"))
             return
         self.bar.start_polling()
         self.started.emit()
@@ -170,8 +173,8 @@ class RecordingSession(QObject):
             self._abort(str(error))
             return
         except Exception as error:
-            traceback.print_exc()
-            self._abort(f"The recording could not be stopped cleanly: {error}.")
+            log.exception("the recording could not be stopped")
+            self._abort(unexpected_error_message(error, "stopping the recording"))
             return
         if not self.recorder.data.get("segments"):
             self._close_bar()
@@ -240,8 +243,8 @@ class RecordingSession(QObject):
         except LecternError as error:
             self._abort(str(error))
         except Exception as error:
-            traceback.print_exc()
-            self._abort(f"The recording stopped: {error}.")
+            log.exception("the recording stopped")
+            self._abort(unexpected_error_message(error, "recording"))
 
     def _close_recorder(self) -> None:
         if self.recorder is None:
@@ -249,7 +252,7 @@ class RecordingSession(QObject):
         try:
             self.recorder.stop(finish=False)
         except Exception:  # closing on a failure path: the first error is the one to show
-            traceback.print_exc()
+            log.exception("closing the recorder after a failure")
 
     def _close_bar(self) -> None:
         if self.bar is not None:

@@ -24,11 +24,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
 
+from shared.timecode import clock
 from shared.ui.theme import tinted_icon
 from studio.capture import LiveStats
 from studio.ui.level_meter import LevelMeter
 
-__all__ = ["RecordingBar", "GlobalHotkey", "PAUSE_SHORTCUT", "format_elapsed", "warnings_of"]
+__all__ = ["RecordingBar", "GlobalHotkey", "PAUSE_SHORTCUT", "warnings_of"]
 
 PAUSE_SHORTCUT = "Ctrl+Shift+P"
 POLL_MS = 100
@@ -45,14 +46,6 @@ QFrame#recordingBar QToolButton { background: transparent; border: 2px solid tra
 QFrame#recordingBar QToolButton:hover { background: #263041; }
 QFrame#recordingBar QToolButton:focus { border: 2px solid #7fa8ff; }
 """
-
-
-def format_elapsed(seconds: float) -> str:
-    """``75.4`` -> ``"01:15"``; hours appear from one hour on."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def warnings_of(stats: LiveStats) -> list[str]:
@@ -369,7 +362,7 @@ class RecordingBar(QWidget):
         """Show one :class:`LiveStats`; acts on ``stop_requested``."""
         self.last_stats = stats
         self.paused = stats.paused
-        self.elapsed_label.setText(format_elapsed(stats.elapsed))
+        self.elapsed_label.setText(clock(stats.elapsed))
         self.dot.recording = not stats.paused
         self.dot.update()
         self.state_label.setText("Paused" if stats.paused else "Recording")

@@ -61,10 +61,11 @@ from PySide6.QtWidgets import (
 from shared import media
 from shared.chapters import Chapter
 from shared.errors import LecternError
+from shared.timecode import clock
 from shared.transcription import Segment
 from shared.ui import theme
 from shared.ui.chapter_list import THUMB, chapter_pixmap
-from shared.ui.seek_bar import SeekBar, format_time
+from shared.ui.seek_bar import SeekBar
 from shared.ui.video_view import VideoView
 from shared.ui.worker import Worker
 from studio.editing import (
@@ -233,7 +234,7 @@ def _left_out(state: EditState) -> list[tuple[float, float]]:
 
 
 def _length(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds < 60 else format_time(seconds)
+    return f"{seconds:.1f} s" if seconds < 60 else clock(seconds)
 
 
 def _extract(inputs: list[tuple[Path, float, Path]], _state: object) -> list[Path]:
@@ -680,7 +681,7 @@ class ReviewPanel(QWidget):
         self.seek_bar.set_position(seconds)
         self._mark_spoken(seconds)
         total = self.session.lesson.duration if self.session is not None else self._preview_length
-        self.time_label.setText(f"{format_time(seconds)} / {format_time(total)}")
+        self.time_label.setText(f"{clock(seconds)} / {clock(total)}")
         if self.session is not None and self.video.is_playing() and self.as_edited_box.isChecked():
             self._skip_left_out(seconds)
 
@@ -836,9 +837,7 @@ class ReviewPanel(QWidget):
         """Mark where a cut ends; with a start marked before it, that is the selection."""
         at = self.cut_point(exact) if at is None else at
         if self._mark_start is None or self._mark_start >= at:
-            self.failed.emit(
-                f"Mark the start of the part to cut first ( [ ), before {format_time(at)}."
-            )
+            self.failed.emit(f"Mark the start of the part to cut first ( [ ), before {clock(at)}.")
             return
         self.seek_bar.set_selection(self._mark_start, at)
 
@@ -885,14 +884,14 @@ class ReviewPanel(QWidget):
         selection = self.seek_bar.selection()
         if selection is not None:
             start, end = selection
-            text = f"{format_time(start)}–{format_time(end)} ({_length(end - start)})"
+            text = f"{clock(start)}–{clock(end)} ({_length(end - start)})"
             lost = self.speech_left_out(start, end)
             if lost:  # said before Ctrl+K, not after
                 text += f" · cuts {lost}"
             hint = f"Cutting this removes {lost}." if lost else self._selection_hint
             self.selection_label.setToolTip(hint)
         elif self._mark_start is not None and self.session is not None:
-            text = f"From {format_time(self._mark_start)} – mark the end ( ] )"
+            text = f"From {clock(self._mark_start)} – mark the end ( ] )"
         else:
             text = "Shift+drag on the seek bar to select a part to cut"
         self.selection_label.setProperty("muted", selection is None)
@@ -1033,7 +1032,7 @@ class ReviewPanel(QWidget):
     def _make_pictures(self, chapters: list[Chapter]) -> None:
         """Make the missing chapter pictures in the background; the rows update when done."""
         assert self.session is not None
-        folder, video = self.session.folder, self.session.folder / self.session.lesson.video
+        folder, video = self.session.folder, self.session.workspace.video
         if self._picture_dir is None:
             self._picture_dir = tempfile.TemporaryDirectory(prefix="lectern-chapters-")
         work = []
@@ -1107,7 +1106,7 @@ class ReviewPanel(QWidget):
         built = self.session.original.transcript.segments if self.session is not None else ()
         for row, segment in enumerate(segments):
             corrected = row < len(built) and built[row].text != segment.text
-            stamp = _cell(format_time(segment.start) + (" ✎" if corrected else ""))
+            stamp = _cell(clock(segment.start) + (" ✎" if corrected else ""))
             stamp.setForeground(QColor(theme.ACCENT if corrected else theme.MUTED))
             if corrected:
                 stamp.setToolTip(f"You corrected this line; it said: {built[row].text}")
@@ -1128,7 +1127,7 @@ class ReviewPanel(QWidget):
         chapters = state.chapters if state is not None else ()
         self.chapters.setRowCount(len(chapters))
         for row, chapter in enumerate(chapters):
-            self.chapters.setItem(row, 0, _cell(format_time(chapter.start)))
+            self.chapters.setItem(row, 0, _cell(clock(chapter.start)))
             self.chapters.setItem(row, 1, _cell(chapter.title, editable=True))
             detected = chapter.source == "detected"
             tag = _cell(DETECTED if detected else ADDED)
@@ -1156,8 +1155,8 @@ class ReviewPanel(QWidget):
             else:
                 what = "Cut"
             self.cuts.setItem(row, 0, _cell(what))
-            self.cuts.setItem(row, 1, _cell(format_time(start)))
-            self.cuts.setItem(row, 2, _cell(format_time(end)))
+            self.cuts.setItem(row, 1, _cell(clock(start)))
+            self.cuts.setItem(row, 2, _cell(clock(end)))
             self.cuts.setItem(row, 3, _cell(_length(end - start)))
         self.seek_bar.set_ranges(ranges, "left out")
         self.cuts_hint.setVisible(not ranges)
@@ -1167,9 +1166,9 @@ class ReviewPanel(QWidget):
         if state is None:
             self.trim_label.setText("")
             return
-        out = format_time(state.out_point) if state.out_point is not None else "end"
-        text = f"In {format_time(state.in_point)} · Out {out}"
+        out = clock(state.out_point) if state.out_point is not None else "end"
+        text = f"In {clock(state.in_point)} · Out {out}"
         if state.cuts:
             text += f" · {len(state.cuts)} cut{'s' if len(state.cuts) != 1 else ''}"
-        text += f" · {format_time(state.timeline.duration)} kept"
+        text += f" · {clock(state.timeline.duration)} kept"
         self.trim_label.setText(text)

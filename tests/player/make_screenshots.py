@@ -2,8 +2,7 @@
 
 Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab()``)::
 
-    Xvfb :99 -screen 0 1600x1000x24 &
-    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tests/player/make_screenshots.py
+    .venv/bin/python -m tests.xserver --screen 1600x1000x24 -- .venv/bin/python tests/player/make_screenshots.py
 
 Builds a small library from the sample lecture with the real CLI, then writes
 ``docs/screenshots/player-library.png``, ``player-lesson.png`` and ``player-search.png``.

@@ -27,7 +27,7 @@ def test_summary_lists_lessons_and_first_lines(good: Path):
     result = player(good, "--lines", "2")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Biology 101  by Dr. Green")
-    assert "2 lesson(s), 3:04 in all" in result.stdout
+    assert "2 lesson(s), 3:03 in all" in result.stdout  # 183.75 s
     assert "1. Lesson 1  [1:01]" in result.stdout and "2. Lesson 2  [2:02]" in result.stdout
     assert "Sentence 1." in result.stdout and "Sentence 2." not in result.stdout
 

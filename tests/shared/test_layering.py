@@ -68,3 +68,41 @@ def test_layers_look_down_only():
     wrong += [f"{p}: {n}" for p, n in _imports("studio") if n.split(".")[0] == "player"]
     wrong += [f"{p}: {n}" for p, n in _imports("player") if n.split(".")[0] == "studio"]
     assert wrong == []
+
+
+def _loaded_after(statement: str) -> set[str]:
+    """Top-level modules loaded by ``statement`` in a fresh interpreter."""
+    code = f"import sys\n{statement}\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=os.environ
+    )
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def test_chapter_values_load_no_video_code():
+    loaded = _loaded_after("from shared.chapters import Chapter, load_chapters, chapter_cues")
+    assert not loaded & {"cv2", "av", "numpy", "PySide6"}
+
+
+def test_the_library_loads_neither_opencv_nor_pyav():
+    # numpy is left out of the check: sqlite-utils imports it by itself when it is installed.
+    loaded = _loaded_after("import shared.library")
+    assert not loaded & {"cv2", "av", "PySide6"}
+
+
+def test_detection_is_loaded_on_first_use():
+    loaded = _loaded_after(
+        "import shared.chapters as c\n"
+        "assert 'cv2' not in sys.modules\n"
+        "from shared.chapters import detect_slide_changes, make_thumbnails\n"
+        "from shared.chapters.detection import detect_slide_changes as direct\n"
+        "assert detect_slide_changes is direct and 'make_thumbnails' in dir(c)"
+    )
+    assert {"cv2", "av", "numpy"} <= loaded
+
+
+def test_the_command_lines_load_no_qt():
+    # Qt is loaded only when a window is wanted, so the commands run on a machine without a screen.
+    loaded = _loaded_after("import studio.cli, player.cli")
+    assert "PySide6" not in loaded and {"studio", "player", "shared"} <= loaded

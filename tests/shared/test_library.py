@@ -26,6 +26,7 @@ from shared.library import (
     UnknownSettingError,
     default_library_root,
     format_timestamp,
+    schema,
     search_tokens,
 )
 from shared.transcription import Segment, Transcript, Word
@@ -158,7 +159,7 @@ def test_migrations_run_once_and_new_ones_are_applied(tmp_path, monkeypatch):
         calls.append(1)
         db.execute("ALTER TABLE courses ADD COLUMN rating INTEGER")
 
-    monkeypatch.setattr(lib_module, "MIGRATIONS", [*lib_module.MIGRATIONS, ("0002_x", add_column)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0002_x", add_column)])
     with Library.open(tmp_path) as library:
         stamp = library.db.execute("SELECT applied_ms FROM migrations WHERE name = '0001_initial'")
         first = stamp.fetchone()[0]
@@ -176,7 +177,7 @@ def test_failed_migration_is_rolled_back(tmp_path, monkeypatch):
         db.execute("CREATE TABLE half (x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(lib_module, "MIGRATIONS", [*lib_module.MIGRATIONS, ("0002_bad", broken)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0002_bad", broken)])
     with pytest.raises(RuntimeError):
         Library.open(tmp_path)
     monkeypatch.undo()

@@ -548,10 +548,10 @@ def test_extract_audio_needs_audio(tmp_path):
 
 def test_ffmpeg_failure_reports_its_last_error_line(media, tmp_path):
     """What ffmpeg says last becomes the message; as one sentence naming the file."""
-    from shared.media import MediaError, _compile, run_ffmpeg
+    from shared.media import MediaError, graph_command, run_ffmpeg
 
     src, dst = media / "h264_aac.mp4", tmp_path / "lesson.mp4"
-    args = _compile(ffmpeg.input(str(src)).output(str(dst), **{"c:v": "no_such_encoder"}))
+    args = graph_command(ffmpeg.input(str(src)).output(str(dst), **{"c:v": "no_such_encoder"}))
 
     with pytest.raises(MediaError) as error:
         run_ffmpeg(args, src=src, dst=dst, duration=2.0, state=None, what="Converting")

@@ -1,6 +1,6 @@
 """Real X and sound servers for the recording tests: Xvfb and a PulseAudio null sink.
 
-The fixtures start their own servers (a free display number, a private
+The fixtures start their own servers (a display Xvfb picks itself, a private
 ``XDG_RUNTIME_DIR``) and skip only when the programs are not installed. What the
 virtual microphone hears is whatever ``paplay --device=lecture_sink`` plays, at real
 time (see docs in /work/shared/TESTING.md).
@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.xserver import xvfb as x_server
+
 SINK = "lecture_sink"
 
 
@@ -38,39 +40,13 @@ def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:
         process.wait()
 
 
-def _free_display() -> int:
-    for number in range(91, 200):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture(scope="session")
 def xvfb() -> str:
-    """A running Xvfb (1280x720) display, e.g. ``":91"``."""
+    """A running private Xvfb (1280x720) display, e.g. ``":91"`` (tests.xserver)."""
     if shutil.which("Xvfb") is None or shutil.which("xdpyinfo") is None:
         pytest.skip("Xvfb / xdpyinfo are not installed (apt-get install xvfb x11-utils)")
-    number = _free_display()
-    display = f":{number}"
-    process = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        probe = subprocess.run(["xdpyinfo", "-display", display], capture_output=True)
-        if probe.returncode == 0:
-            break
-        time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("Xvfb did not start")
-    yield display
-    stop_process(process)
+    with x_server(["1280x720x24"]) as display:
+        yield display
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@
 Run under Xvfb (with a PulseAudio whose default source hears ``lecture_sink``, the
 meter moves; see /work/shared/TESTING.md)::
 
-    Xvfb :99 -screen 0 1600x900x24 &
-    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tests/studio/make_recording_screenshots.py
+    .venv/bin/python -m tests.xserver --screen 1600x900x24 -- \
+        .venv/bin/python tests/studio/make_recording_screenshots.py
 
 A frame of the sample lecture fills the screen as the "slides"; the source picker is
 opened over it (the sample plays the part of the camera), then the recording bar.
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication(sys.argv[:1])
     if app.platformName() != "xcb":
-        parser.error("run under X11 (DISPLAY=:99 QT_QPA_PLATFORM=xcb): screenshots are grabs")
+        parser.error("run under X11 (python -m tests.xserver -- ...): screenshots are grabs")
     theme.apply(app)
     screen = app.primaryScreen().geometry()
 

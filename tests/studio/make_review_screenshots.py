@@ -2,8 +2,7 @@
 
 Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab()``)::
 
-    Xvfb :99 -screen 0 1600x1000x24 &
-    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tests/studio/make_review_screenshots.py
+    .venv/bin/python -m tests.xserver --screen 1600x1000x24 -- .venv/bin/python tests/studio/make_review_screenshots.py
 
 Imports the sample lecture into a new course through the window, then writes
 ``docs/screenshots/studio-course.png`` (the course with its details, cover and three

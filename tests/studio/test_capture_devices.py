@@ -10,7 +10,6 @@ Xvfb, and skips where Openbox is not installed.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -27,8 +26,9 @@ from studio.capture import DeviceNotFoundError, Recorder, RecordingSettings
 from studio.capture.devices import Screen, Window, list_screens, list_windows
 from studio.capture.errors import ToolMissingError
 from studio.capture.screen import parse_screen
-from tests.studio.conftest import _free_display, stop_process
+from tests.studio.conftest import stop_process
 from tests.studio.x11 import XClient
+from tests.xserver import start_xvfb, stop_xvfb
 
 pytestmark = pytest.mark.slow
 
@@ -130,25 +130,14 @@ def test_without_randr_each_x_screen_is_one_screen(tmp_path):
     for tool in ("Xvfb", "xdpyinfo", "xrandr"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
-    display = f":{_free_display()}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "800x600x24", "-screen", "1", "640x480x24"]
-        + ["-extension", "RANDR", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, display = start_xvfb(["800x600x24", "640x480x24"], ["-extension", "RANDR"])
     try:
-        env = {**os.environ, "DISPLAY": display}
-        deadline = time.monotonic() + 10
-        while subprocess.run(["xdpyinfo"], env=env, capture_output=True).returncode != 0:
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.1)
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("DISPLAY", display)
             screens = list_screens()
             target = parse_screen("1")
     finally:
-        stop_process(server)
+        stop_xvfb(server)
     assert screens == [Screen(0, 800, 600, f"{display}.0"), Screen(1, 640, 480, f"{display}.1")]
     assert (target.display, target.x, target.y, target.width) == (f"{display}.1", 0, 0, 640)
 
@@ -232,17 +221,11 @@ def managed_display(monkeypatch):
     for tool in ("Xvfb", "openbox", "xwininfo", "xprop", "xdpyinfo"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed (apt-get install openbox x11-utils)")
-    display = f":{_free_display()}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, display = start_xvfb(["1280x720x24"])
     monkeypatch.setenv("DISPLAY", display)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     manager = None
     try:
-        wait_for(lambda: subprocess.run(["xdpyinfo"], capture_output=True).returncode == 0)
         manager = subprocess.Popen(
             ["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -251,7 +234,7 @@ def managed_display(monkeypatch):
     finally:
         if manager is not None:
             stop_process(manager)
-        stop_process(server)
+        stop_xvfb(server)
 
 
 def wait_for(condition, timeout: float = 10.0) -> None:

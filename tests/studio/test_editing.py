@@ -18,7 +18,7 @@ from shared.chapters import load_chapters
 from shared.jobs import Cancelled, JobState
 from shared.media import probe
 from shared.transcription import Segment, Transcript, Word
-from shared.workspace import lesson_source, load_lesson
+from shared.workspace import LessonWorkspace, lesson_source, load_lesson
 from studio.editing import (
     EDITS_FILE,
     RENDER_DIR,
@@ -320,6 +320,26 @@ def test_render_of_a_middle_cut(lesson: Path) -> None:
     inside = [w for w in session.state.transcript.words if w.start >= 30 and w.end <= 70]
     assert len(words) == len(session.state.transcript.words) - len(inside)
     assert all(cue.end <= original - 40 + 0.01 for cue in read_vtt(out / "captions.en.vtt"))
+
+
+def test_packaging_reads_each_lesson_json_once(lesson: Path, monkeypatch) -> None:
+    reads: list[Path] = []
+    read = LessonWorkspace._read
+
+    def counted(workspace: LessonWorkspace):
+        reads.append(workspace.folder)
+        return read(workspace)
+
+    monkeypatch.setattr(LessonWorkspace, "_read", counted)
+    unedited = package_source(lesson)
+    assert reads == [lesson] and unedited.video == lesson.resolve() / "video.mp4"
+
+    EditSession.open(lesson).apply(RenameChapter(0, "Welcome"))
+    render_lesson(lesson)
+    reads.clear()
+    edited = package_source(lesson)  # the render is up to date: opened, not redone
+    assert reads == [lesson, lesson / RENDER_DIR]
+    assert edited == lesson_source(lesson / RENDER_DIR)
 
 
 def test_render_without_edits_copies_the_video_and_packaging_is_unchanged(lesson: Path) -> None:

@@ -27,10 +27,11 @@ from PySide6.QtGui import QColor
 
 import shared.ui  # noqa: F401  (the PySide6 emit fix, before any signal)
 from shared.media import ffmpeg_exe
+from shared.timecode import clock
 from studio.capture import LiveStats, MicLevel, RecordingSettings, VideoStats
 from studio.capture.devices import list_windows
 from studio.ui.recording import RecordingSession
-from studio.ui.recording_bar import GlobalHotkey, RecordingBar, format_elapsed, warnings_of
+from studio.ui.recording_bar import GlobalHotkey, RecordingBar, warnings_of
 from studio.ui.source_picker import RegionChooser, SourcePickerDialog
 from tests.studio.conftest import stop_process
 
@@ -273,9 +274,9 @@ def test_bar_shows_time_level_warnings_and_stops_when_asked(qtbot, qapp):
     qtbot.addWidget(bar)
     bar.show()
     bar.show_stats(_stats())
-    assert bar.elapsed_label.text() == "01:15" and bar.state_label.text() == "Recording"
+    assert bar.elapsed_label.text() == "1:15" and bar.state_label.text() == "Recording"
     assert bar.meter.rms == -18.0 and bar.warning_label.isHidden()
-    assert format_elapsed(3725) == "1:02:05"
+    assert clock(3725) == "1:02:05"
 
     busy = _stats(
         video={"screen": VideoStats(1000, 40, 0)},
@@ -351,7 +352,7 @@ def test_a_session_counts_down_records_pauses_and_finishes(
         timeout=30_000,
     )
     qtbot.waitUntil(lambda: bar.meter.rms > -30, timeout=10_000)
-    assert bar.elapsed_label.text() != "00:00"
+    assert bar.elapsed_label.text() != "0:00"
 
     assert bar.hotkey is not None and bar.hotkey.active
     press_hotkey(capture_env)  # the desktop-wide Ctrl+Shift+P pauses

@@ -19,7 +19,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QLineEdit, QPushButton, QTableWidget
 
-from shared.ui.seek_bar import format_time
+from shared.timecode import clock
 from studio.editing import EditSession, low_confidence_words
 from studio.pipeline import BuildOptions, build_lesson
 from studio.ui import review as review_module
@@ -171,7 +171,7 @@ def test_dragging_a_chapter_mark_moves_the_chapter_start(qtbot, panel):
     assert moved[2].start == pytest.approx(target, abs=2 * pixel + 0.01)
     assert moved[1].end == moved[2].start
     assert bar.chapter_marks()[2][0] == moved[2].start
-    assert panel.chapters.item(2, 0).text() == format_time(moved[2].start)
+    assert panel.chapters.item(2, 0).text() == clock(moved[2].start)
     panel.undo()
     assert panel.session.state.chapters[2].start == old
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 
 from shared.library import Library
 from shared.package import read_member_text, verify_package
-from shared.ui.seek_bar import format_time
+from shared.timecode import clock
 from studio.course import Course
 from studio.editing import low_confidence_words
 from studio.settings import Settings
@@ -87,7 +87,7 @@ def test_import_lists_the_lesson_and_opens_it_for_review(window):
     assert window.lesson_list.count() == 1
     assert "Ready" in window.lesson_list.item(0).text()
     review = window.review
-    assert format_time(review.session.lesson.duration) in window.lesson_list.item(0).text()
+    assert clock(review.session.lesson.duration) in window.lesson_list.item(0).text()
     assert review.isEnabled() and review.session is not None
     assert review.transcript.rowCount() == len(review.session.state.transcript.segments) > 5
     assert review.chapters.rowCount() == len(review.session.state.chapters) > 1

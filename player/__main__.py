@@ -1,0 +1,33 @@
+"""``lectern-player`` (and ``python -m player``): the command line, started so that a
+Ctrl+C, SIGTERM or SIGHUP is one quiet line even while its modules still load."""
+
+import signal
+import sys
+
+
+def _early_stop(signum: int, frame: object) -> None:
+    # Until shared.terminal takes over (a few imports away): nothing is written yet.
+    raise SystemExit(128 + signum)
+
+
+for _sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
+    if signal.getsignal(_sig) is not signal.SIG_IGN:
+        signal.signal(_sig, _early_stop)
+
+from collections.abc import Callable  # noqa: E402
+
+from shared.terminal import launch  # noqa: E402
+
+
+def _load() -> Callable[[], int]:
+    from player.cli import main as cli_main  # the heavy imports (SQLite library, packages)
+
+    return cli_main
+
+
+def main() -> int:
+    return launch("lectern-player", _load)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,377 @@
+"""Slide-change detection: where a lecture recording's slide changes (OpenCV, PyAV, NumPy).
+
+Detection looks at the video at a low sample rate (two frames a second by default) in
+a small grayscale copy, so an hour of 1080p video takes a minute or two; see
+:func:`detect_slide_changes` for how it tells a new slide from a moving mouse pointer,
+a webcam inset, compression noise and fades.
+
+Importing this module loads OpenCV, PyAV and NumPy; :mod:`shared.chapters` imports it
+only when detection is first used.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from shared.chapters.values import ChapterDetectionError
+from shared.chapters.video import _small_luma, _Video
+from shared.jobs import ProgressState, check_cancelled
+
+__all__ = ["detect_slide_changes"]
+
+# Detection tuning. Sizes are in analysis pixels or grid blocks, levels in 8-bit luma.
+ANALYSIS_WIDTH = 160
+GRID_COLUMNS = 32
+NOISE_FLOOR = 4.0
+"""Smallest mean block difference that can count as a change, whatever the noise."""
+NOISE_SIGMAS = 6.0
+"""A change is this many MADs over the median block difference (the noise level)."""
+ALWAYS_ACTIVE = 0.4
+"""A block that differs between this share of consecutive samples is a live region."""
+SEED_RATIO = 2.0
+"""A changed area needs one block changed this many times over the threshold..."""
+GROW_RATIO = 0.5
+"""...and takes in the neighbouring blocks changed by this share of it."""
+POINT_BLOCKS = 3
+"""A change that fits in a square this many blocks wide is local (the mouse pointer)."""
+MIN_CHANGE_SHARE = 0.01
+"""A new slide changes at least this share of the picture (one line of text does)."""
+SETTLE_SECONDS = 2.0
+PERSIST_SHARE = 0.5
+"""A change is lasting when this share of its blocks still differs SETTLE_SECONDS later."""
+
+
+def _median(frames: Sequence[np.ndarray]) -> np.ndarray:
+    if len(frames) == 3:
+        a, b, c = frames
+        return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+    return np.median(np.stack(frames), axis=0)
+
+
+class _Features:
+    """Per-block differences of the sampled frames, gathered in one streaming pass.
+
+    For sample position ``i`` (the boundary between samples ``i-1`` and ``i``) it
+    keeps three block-grid arrays:
+
+    * ``step[i]``: mean absolute difference of samples ``i-1`` and ``i``;
+    * ``jump[i]``: the same between the per-pixel median of the ``window`` samples
+      before ``i`` and the median of the ``window`` samples from ``i`` on. The median
+      removes anything that is at a pixel only briefly (a moving pointer);
+    * ``kept[i]``: between the median before ``i`` and the median ``settle`` samples
+      later, to tell a lasting change from a transient one.
+
+    Only a few frames are held at once, so memory does not grow with the video.
+    """
+
+    def __init__(self, shape: tuple[int, int], block: int, window: int, settle: int) -> None:
+        self.rows, self.cols = shape[0] // block, shape[1] // block
+        self.block, self.window, self.settle = block, window, settle
+        self.times: list[float] = []
+        self.step: list[np.ndarray] = []
+        self.jump: dict[int, np.ndarray] = {}
+        self.kept: dict[int, np.ndarray] = {}
+        self._frames: deque[np.ndarray] = deque(maxlen=window)
+        self._medians: dict[int, np.ndarray] = {}
+
+    def _blocks(self, difference: np.ndarray) -> np.ndarray:
+        rows, cols, block = self.rows, self.cols, self.block
+        cropped = difference[: rows * block, : cols * block]
+        blocks = cropped.reshape(rows, block, cols, block).mean(axis=(1, 3), dtype=np.float32)
+        return blocks.astype(np.float16)  # half the memory; a long lecture has many samples
+
+    def add(self, seconds: float, image: np.ndarray) -> None:
+        index = len(self.times)
+        self.times.append(seconds)
+        previous = self._frames[-1] if self._frames else image
+        self.step.append(self._blocks(cv2.absdiff(image, previous)))
+        self._frames.append(image)
+        if len(self._frames) < self.window:
+            return
+        # The median of samples first..index, and the positions it completes.
+        first = index - self.window + 1
+        median = _median(list(self._frames))
+        self._medians[first] = median
+        before = self._medians.get(first - self.window)
+        if before is not None:
+            self.jump[first] = self._blocks(cv2.absdiff(median, before))
+        earlier = first - self.settle
+        before = self._medians.get(earlier - self.window)
+        if before is not None:
+            self.kept[earlier] = self._blocks(cv2.absdiff(median, before))
+        self._medians.pop(earlier - self.window, None)
+
+
+def _sample(
+    video: _Video, sample_fps: float, state: ProgressState | None
+) -> Iterator[tuple[float, np.ndarray]]:
+    """Yield ``(seconds, small blurred grayscale image)`` about ``sample_fps`` times a second."""
+    size: tuple[int, int] | None = None
+    target = 0.0
+    reported = -1.0
+    for seconds, frame in video.frames():
+        if seconds + 1e-3 < target:
+            continue
+        check_cancelled(state, "Finding slide changes")
+        target = (math.floor(seconds * sample_fps + 1e-6) + 1) / sample_fps
+        if size is None:
+            height = max(2 * POINT_BLOCKS, round(frame.height * ANALYSIS_WIDTH / frame.width))
+            size = (ANALYSIS_WIDTH, height)
+        small = _small_luma(frame, size)
+        yield seconds, cv2.GaussianBlur(small.astype(np.float32), (3, 3), 0)
+        if state is not None and video.duration > 0:
+            fraction = min(0.95, 0.95 * seconds / video.duration)
+            if fraction - reported >= 0.01:
+                reported = fraction
+                state.set_progress(fraction)
+
+
+def _noise_threshold(jump: np.ndarray, live: np.ndarray) -> float:
+    """One change threshold from the video's own noise: median plus MADs, with a floor."""
+    values = jump[:, ~live]
+    if values.size == 0:
+        return math.inf
+    level = float(np.median(values))
+    spread = 1.4826 * float(np.median(np.abs(values - level)))
+    return max(NOISE_FLOOR, level + NOISE_SIGMAS * spread)
+
+
+def _block_thresholds(jump: np.ndarray, overall: float) -> np.ndarray:
+    """Per-block thresholds: busy texture (text edges) flickers more under compression."""
+    level = np.median(jump, axis=0)
+    spread = 1.4826 * np.median(np.abs(jump - level), axis=0)
+    return np.maximum(overall, level + NOISE_SIGMAS * spread).astype(np.float32)
+
+
+def _live_regions(step: np.ndarray, threshold: float) -> np.ndarray:
+    """Blocks that keep changing all through the video (a webcam inset, a clock).
+
+    A block is live when it changes between many consecutive samples. Each group of
+    live blocks is widened to its bounding box plus one block, because the edges of
+    a webcam picture move less often than its middle.
+    """
+    rows, cols = step.shape[1:]
+    if len(step) < 2:
+        return np.zeros((rows, cols), bool)
+    active = ((step[1:] > threshold).mean(axis=0) >= ALWAYS_ACTIVE).astype(np.uint8)
+    live = np.zeros((rows, cols), np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(active, 8)
+    for label in range(1, count):
+        x, y, width, height = stats[label, :4]
+        if width * height <= rows * cols // 4:
+            live[y : y + height, x : x + width] = 1
+        else:
+            live[labels == label] = 1
+    return cv2.dilate(live, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def _extended_changes(difference: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """The blocks of changed areas too big to be the mouse pointer.
+
+    A block changed by ``SEED_RATIO`` times its threshold seeds an area that grows
+    through neighbours changed by ``GROW_RATIO`` times it (hysteresis): the patchy
+    difference of faded, compressed text still forms one wide area, while the faint
+    overall shift when a key frame refreshes the compression seeds nothing. Areas
+    that fit in a small square are dropped.
+    """
+    weak = (difference > GROW_RATIO * threshold).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(weak, 8)
+    seeded = np.zeros(count, bool)
+    seeded[np.unique(labels[difference > SEED_RATIO * threshold])] = True
+    wide = (stats[:, cv2.CC_STAT_WIDTH] > POINT_BLOCKS) | (
+        stats[:, cv2.CC_STAT_HEIGHT] > POINT_BLOCKS
+    )
+    keep = seeded & wide
+    keep[0] = False
+    return keep[labels]
+
+
+@dataclass(frozen=True)
+class _Change:
+    time: float
+    significance: float
+
+
+def _find_changes(features: _Features) -> list[_Change]:
+    positions = sorted(features.jump)
+    if not positions:
+        return []
+    times = features.times
+    step = np.stack(features.step)
+    jump = np.stack([features.jump[i] for i in positions])
+    # The noise of the whole picture finds the live regions; the rest sets the thresholds.
+    live = _live_regions(step, _noise_threshold(jump, np.zeros(jump.shape[1:], bool)))
+    threshold = _block_thresholds(jump, _noise_threshold(jump, live))
+    usable = max(1, int((~live).sum()))
+    smallest = max(POINT_BLOCKS + 1, MIN_CHANGE_SHARE * usable)
+
+    score_at: dict[int, float] = {}
+    changed_at: dict[int, np.ndarray] = {}
+    for row, position in enumerate(positions):
+        changed = _extended_changes(np.where(live, 0, jump[row]), threshold)
+        if changed.sum() >= smallest:
+            changed_at[position] = changed
+            score_at[position] = float(jump[row][changed].sum(dtype=np.float64)) / (255 * usable)
+
+    changes = []
+    transient: tuple[int, np.ndarray] | None = None
+    for run in _runs(sorted(changed_at)):
+        peak = max(run, key=score_at.__getitem__)
+        changed = changed_at[peak]
+        # The same area changing back soon after a pop-up is the pop-up going away.
+        if (
+            transient is not None
+            and run[0] - transient[0] <= features.settle
+            and (changed & transient[1]).sum() >= PERSIST_SHARE * changed.sum()
+        ):
+            continue
+        kept = features.kept.get(peak)
+        still = kept[changed] > GROW_RATIO * threshold[changed] if kept is not None else None
+        if still is not None and still.mean() < PERSIST_SHARE:
+            transient = (run[-1], changed)  # it went away again: a pop-up, not a new slide
+            continue
+        changes.append(_Change(_change_time(run, changed, step, times), score_at[peak]))
+    return changes
+
+
+def _runs(positions: list[int], gap: int = 1) -> list[list[int]]:
+    """Group sorted positions into runs whose members are at most ``gap`` apart."""
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and position - runs[-1][-1] <= gap:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    return runs
+
+
+def _change_time(
+    run: list[int], changed: np.ndarray, step: np.ndarray, times: list[float]
+) -> float:
+    """When the change happened: the centre of the sample-to-sample change in its blocks.
+
+    A cut shows in one step, a fade in several; the median over the changed blocks
+    ignores the pointer crossing a few of them.
+    """
+    first, last = max(1, run[0] - 1), min(len(times) - 1, run[-1] + 1)
+    weights = np.array([float(np.median(step[i][changed])) for i in range(first, last + 1)])
+    middles = np.array([(times[i - 1] + times[i]) / 2 for i in range(first, last + 1)])
+    if weights.sum() <= 0:
+        return float(middles[len(middles) // 2])
+    weights = np.maximum(weights - 0.25 * weights.max(), 0)
+    return float((weights * middles).sum() / weights.sum())
+
+
+def _enforce_gap(changes: list[_Change], min_gap: float, duration: float) -> list[float]:
+    """Keep the most significant changes that leave every chapter ``min_gap`` long.
+
+    Candidates are taken in order of significance (the share of the picture that
+    changed, weighted by how much): a new slide outranks a bullet appearing on it,
+    so in a build-up the slide change itself becomes the chapter start. The start and
+    the end of the video count as fixed boundaries.
+    """
+    kept: list[float] = []
+    for change in sorted(changes, key=lambda c: (-c.significance, c.time)):
+        boundaries = [0.0, *kept] + ([duration] if duration > 0 else [])
+        if all(abs(change.time - b) >= min_gap for b in boundaries):
+            kept.append(change.time)
+    return sorted(kept)
+
+
+def _measure(
+    video_path: str | os.PathLike[str],
+    sample_fps: float,
+    state: ProgressState | None,
+    *,
+    fast: bool,
+) -> tuple[_Features, float, bool]:
+    """Sample the video into :class:`_Features`.
+
+    Returns:
+        The features, the duration in seconds, and whether far fewer samples came out
+        than the frame rate promises (then ``fast`` skipped too much).
+    """
+    window = max(3, int(1.5 * sample_fps) | 1)
+    settle = max(window, round(SETTLE_SECONDS * sample_fps))
+    features: _Features | None = None
+    last = 0.0
+    with _Video(video_path, "find slide changes", fast=fast) as video:
+        for seconds, image in _sample(video, sample_fps, state):
+            if features is None:
+                block = max(1, image.shape[1] // GRID_COLUMNS)
+                features = _Features(image.shape, block, window, settle)
+            features.add(seconds, image)
+            last = seconds
+        duration = max(video.duration, last)
+        expected = duration * min(sample_fps, video.rate)
+    if features is None:
+        raise ChapterDetectionError(video_path, "no picture could be decoded")
+    return features, duration, len(features.times) < 0.5 * expected
+
+
+def detect_slide_changes(
+    video_path: str | os.PathLike[str],
+    *,
+    sample_fps: float = 2.0,
+    min_gap: float = 5.0,
+    state: ProgressState | None = None,
+) -> list[float]:
+    """Find the times where the slide changes in a lecture recording.
+
+    The video is sampled ``sample_fps`` times a second into a small (160 px wide),
+    lightly blurred grayscale picture cut into a grid of 32 blocks across. At each
+    moment, the per-pixel median of the samples after it is compared with the median
+    of the samples before it, block by block; the median drops what is at a pixel
+    only briefly, such as a moving mouse pointer. A block has changed when the
+    difference is over the video's own noise level: the median plus six MADs of all
+    block differences (per block too, since text edges flicker under compression),
+    never under a fixed floor. Then:
+
+    * blocks that change between most consecutive samples all through the video (a
+      webcam inset, a clock) are left out, widened to their bounding box;
+    * a changed area must hold a block changed by twice the threshold, grows through
+      neighbours changed by half of it, and must be too big to be the pointer;
+      together the areas must cover 1% of the picture (one new line of text does);
+    * the change must still be there two seconds later, so a pop-up or a slide
+      flashed for a second is not a chapter (nor is it going away again);
+    * consecutive moments of change (a fade) count as one change, timed at the
+      centre of the sample-to-sample change in the changed blocks.
+
+    Two slides with the same template that differ only in their text are told apart
+    because text changes a wide band of blocks.
+
+    Args:
+        video_path: the recording (any format FFmpeg reads).
+        sample_fps: samples per second to look at.
+        min_gap: shortest chapter in seconds. When changes are closer, the more
+            significant one is kept (a new slide rather than a bullet appearing on
+            it); changes closer than this to the start or end are dropped too.
+        state: optional job state for progress and cancellation.
+
+    Returns:
+        The change times in seconds, ascending.
+
+    Raises:
+        ChapterDetectionError: the video cannot be opened or decoded.
+        Cancelled: ``state`` asked to stop.
+    """
+    if sample_fps <= 0:
+        raise ValueError(f"sample_fps must be positive, got {sample_fps}")
+    if state is not None:
+        state.set_status("Finding slide changes")
+    features, duration, starved = _measure(video_path, sample_fps, state, fast=True)
+    if starved:
+        # Some streams mark most frames as unreferenced; look at every frame instead.
+        features, duration, _ = _measure(video_path, sample_fps, state, fast=False)
+    check_cancelled(state, "Finding slide changes")
+    changes = _enforce_gap(_find_changes(features), min_gap, duration)
+    if state is not None:
+        state.set_progress(1.0)
+    return changes

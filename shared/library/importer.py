@@ -1,0 +1,342 @@
+"""``library.importer``: install, update and remove courses.
+
+Importing a course verifies the whole package while extracting it into a temporary
+folder inside the library (same filesystem), indexes its text in one transaction and
+renames the folder into ``courses/<course-id>`` just before committing: a refused,
+failed or cancelled import leaves the database and the folders as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shared.chapters import Chapter, ChapterFileError, load_chapters
+from shared.jobs import ProgressState, check_cancelled, stages
+from shared.library.errors import CourseContentError, OlderVersionError
+from shared.library.text import _ms
+from shared.library.values import ImportResult, LessonTexts
+from shared.manifest import LessonEntry, Manifest
+from shared.package import extract_package, read_manifest
+from shared.transcription import Segment, TranscriptFileError
+
+if TYPE_CHECKING:
+    from shared.library.core import Library
+
+__all__ = ["Importer", "IMPORT_PREFIX", "read_texts"]
+
+IMPORT_PREFIX = ".import-"
+_STALE_IMPORT_SECONDS = 24 * 3600
+
+
+def _transcript_segments(path: Path) -> tuple[Segment, ...]:
+    """The segments of a transcript JSON file, without word timings (not indexed).
+
+    Reading only what is indexed makes imports about twice as fast as
+    :meth:`Transcript.load_json`, which builds an object for every word.
+
+    Raises:
+        TranscriptFileError: the file is not a Lectern transcript.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format", 1) != 1:
+            raise ValueError("it is not a Lectern transcript")
+        if "language" not in data or "duration" not in data:
+            raise ValueError("the language or duration is missing")
+        segments = []
+        for item in data["segments"]:
+            start, end, text = float(item["start"]), float(item["end"]), item["text"]
+            if not isinstance(text, str) or not (math.isfinite(start) and math.isfinite(end)):
+                raise ValueError("a segment has no text or no finite times")
+            segments.append(Segment(start, end, text))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise TranscriptFileError(path, str(error)) from None
+    return tuple(segments)
+
+
+def read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, LessonTexts]:
+    """Parse each lesson's transcript and chapters from an extracted package."""
+    texts = {}
+    for lesson in manifest.lessons:
+        try:
+            segments: tuple[Segment, ...] = ()
+            chapters: tuple[Chapter, ...] = ()
+            if lesson.transcript:
+                segments = _transcript_segments(folder / lesson.transcript)
+            if lesson.chapters:
+                chapters = tuple(load_chapters(folder / lesson.chapters))
+        except (TranscriptFileError, ChapterFileError) as error:
+            reason = str(error).split(" (", 1)[-1].rsplit(");", 1)[0]
+            raise CourseContentError(package, lesson.id, reason) from None
+        texts[lesson.id] = LessonTexts(segments, chapters)
+    return texts
+
+
+class Importer:
+    """``library.importer``: the only code that adds or removes courses."""
+
+    def __init__(self, library: Library) -> None:
+        self._lib = library
+
+    def remove_stale(self) -> None:
+        """Remove temporary folders that imports interrupted by a crash left behind."""
+        for folder in self._lib.root.glob(IMPORT_PREFIX + "*"):
+            with contextlib.suppress(OSError):
+                if time.time() - folder.stat().st_mtime > _STALE_IMPORT_SECONDS:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    def import_course(
+        self, package_path: str | os.PathLike[str], *, state: ProgressState | None = None
+    ) -> ImportResult:
+        """Install a course package, or update an installed course to a newer version.
+
+        The package is verified completely (schema, checksums, safe paths) while it is
+        extracted into a temporary folder inside the library; its text is indexed in
+        one transaction and the folder moved into place just before the commit.
+        Anything that goes wrong, including cancellation, leaves the library as it was.
+
+        A newer version replaces the content and keeps the learner's progress, watched
+        intervals, notes and bookmarks for the lessons (by id) that still exist.
+
+        Args:
+            package_path: the ``.lectern`` file.
+            state: progress (by bytes extracted, then indexing) and cancellation.
+
+        Returns:
+            What was done: ``"imported"``, ``"unchanged"`` (same id and version already
+            installed; nothing is touched) or ``"updated"``.
+
+        Raises:
+            PackageError: the package is missing, damaged or unsafe (a subclass says which).
+            OlderVersionError: a newer version of the course is installed.
+            CourseContentError: a transcript or chapters file cannot be read.
+            DiskFullError: not enough space to extract it.
+            Cancelled: ``state`` asked to stop.
+        """
+        package = Path(package_path)
+        course = read_manifest(package).course
+        installed = self._lib._one("SELECT version FROM courses WHERE id = ?", (course.id,))
+        repair = installed == course.version and bool(self.missing_files(course.id))
+        if installed is not None and installed == course.version and not repair:
+            return ImportResult(course.id, course.title, "unchanged")
+        if installed is not None and installed > course.version:
+            raise OlderVersionError(package, course.title, course.version, installed)
+        check_cancelled(state, f"Importing {package.name}")
+        extracting, indexing = stages(state, [9, 1]) if state is not None else (None, None)
+        work = Path(tempfile.mkdtemp(prefix=IMPORT_PREFIX, dir=self._lib.root))
+        try:
+            folder = work / "course"
+            manifest = extract_package(package, folder, state=extracting)
+            if state is not None:
+                state.set_status(f"Indexing {manifest.course.title}")
+            texts = read_texts(folder, manifest, package)
+            action = self._install(package, manifest, texts, folder, work, indexing, repair)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if action != "unchanged":
+            with contextlib.suppress(OSError, sqlite3.Error):  # the import itself succeeded
+                self._lib.backups.take()
+        if state is not None:
+            state.set_progress(1.0)
+        return ImportResult(manifest.course.id, manifest.course.title, action)
+
+    def _install(
+        self,
+        package: Path,
+        manifest: Manifest,
+        texts: Mapping[str, LessonTexts],
+        folder: Path,
+        work: Path,
+        state: ProgressState | None,
+        repair: bool = False,
+    ) -> str:
+        """Index and move the extracted folder into place, all or nothing."""
+        course = manifest.course
+        target = self._lib.courses_dir / course.id
+        old = work / "old"
+        swapped = False
+        try:
+            with self._lib.atomic():
+                installed = self._lib._one("SELECT version FROM courses WHERE id = ?", (course.id,))
+                if installed is not None and installed >= course.version and not repair:
+                    # Another import of this course finished while this one was extracting.
+                    if installed == course.version:
+                        return "unchanged"
+                    raise OlderVersionError(package, course.title, course.version, installed)
+                action = self._store_course(manifest, texts, state=state)
+                action = "repaired" if repair else action
+                check_cancelled(state, f"Importing {package.name}")
+                if target.exists():
+                    os.replace(target, old)
+                try:
+                    os.replace(folder, target)
+                except BaseException:
+                    if old.exists():
+                        os.replace(old, target)
+                    raise
+                swapped = True
+        except BaseException:
+            if swapped:  # only the commit can have failed: put the old folder back
+                shutil.rmtree(target, ignore_errors=True)
+                if old.exists():
+                    os.replace(old, target)
+            raise
+        return action
+
+    def _store_course(
+        self,
+        manifest: Manifest,
+        texts: Mapping[str, LessonTexts],
+        *,
+        state: ProgressState | None = None,
+    ) -> str:
+        """Write a course's rows and index its text; call inside :meth:`atomic`.
+
+        Lessons that survive an update keep their key, so their progress and notes
+        stay; lessons that are gone are deleted with everything that hangs off them.
+
+        Returns:
+            ``"imported"`` or ``"updated"``.
+        """
+        course = manifest.course
+        db = self._lib.db
+        now = self._lib._now()
+        key = self._lib._one("SELECT key FROM courses WHERE id = ?", (course.id,))
+        values = (
+            course.version,
+            course.title,
+            course.description,
+            course.author,
+            course.language,
+            course.created,
+            course.cover,
+        )
+        if key is None:
+            action = "imported"
+            key = db.execute(
+                "INSERT INTO courses (version, title, description, author, language, created, "
+                "cover, id, imported_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, course.id, now),
+            ).lastrowid
+        else:
+            action = "updated"
+            db.execute(
+                "UPDATE courses SET version = ?, title = ?, description = ?, author = ?, "
+                "language = ?, created = ?, cover = ?, imported_ms = ? WHERE key = ?",
+                (*values, now, key),
+            )
+        old = dict(db.execute("SELECT id, key FROM lessons WHERE course_key = ?", (key,)))
+        keep = {lesson.id for lesson in manifest.lessons}
+        gone = [lesson_key for lesson_id, lesson_key in old.items() if lesson_id not in keep]
+        survivors = [lesson_key for lesson_id, lesson_key in old.items() if lesson_id in keep]
+        db.conn.executemany("DELETE FROM lessons WHERE key = ?", [(k,) for k in gone])
+        db.conn.executemany("DELETE FROM segments WHERE lesson_key = ?", [(k,) for k in survivors])
+        db.execute("DELETE FROM labels WHERE course_key = ? AND note_id IS NULL", (key,))
+        db.execute(
+            "INSERT INTO labels (kind, course_key, text) VALUES ('course', ?, ?)",
+            (key, course.title),
+        )
+        for position, lesson in enumerate(manifest.lessons):
+            check_cancelled(state, f"Importing {course.title}")
+            lesson_key = self._store_lesson(key, position, lesson, old.get(lesson.id))
+            lesson_texts = texts.get(lesson.id, LessonTexts())
+            db.conn.executemany(
+                "INSERT INTO segments (lesson_key, start_ms, end_ms, text) VALUES (?, ?, ?, ?)",
+                (
+                    (lesson_key, _ms(s.start), _ms(s.end), s.text)
+                    for s in lesson_texts.segments
+                    if s.text.strip()
+                ),
+            )
+            labels = [("lesson", lesson_key, None, lesson.title)] + [
+                ("chapter", lesson_key, _ms(c.start), c.title)
+                for c in lesson_texts.chapters
+                if c.title.strip()
+            ]
+            db.conn.executemany(
+                "INSERT INTO labels (kind, course_key, lesson_key, time_ms, text) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(kind, key, lk, at, text) for kind, lk, at, text in labels],
+            )
+            if state is not None:
+                state.set_progress((position + 1) / len(manifest.lessons))
+        return action
+
+    def _store_lesson(
+        self, course_key: int, position: int, lesson: LessonEntry, lesson_key: int | None
+    ) -> int:
+        values = (
+            position,
+            lesson.title,
+            lesson.duration_ms,
+            lesson.video,
+            lesson.presenter_video,
+            lesson.poster,
+            lesson.transcript,
+            lesson.chapters,
+            json.dumps({track.language: track.path for track in lesson.captions}),
+            json.dumps(list(lesson.thumbnails)),
+        )
+        columns = (
+            "position, title, duration_ms, video, presenter_video, poster, transcript, "
+            "chapters, captions, thumbnails"
+        )
+        if lesson_key is None:
+            return self._lib.db.execute(
+                f"INSERT INTO lessons (course_key, id, {columns}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (course_key, lesson.id, *values),
+            ).lastrowid
+        assignments = ", ".join(f"{name.strip()} = ?" for name in columns.split(","))
+        self._lib.db.execute(
+            f"UPDATE lessons SET {assignments} WHERE key = ?", (*values, lesson_key)
+        )
+        return lesson_key
+
+    def remove_course(self, course_id: str) -> None:
+        """Delete a course: its rows, progress, notes and its folder.
+
+        Raises:
+            NotInLibraryError: the course is not installed.
+        """
+        with self._lib.atomic():
+            key = self._lib._course_key(course_id)
+            self._lib.db.execute("DELETE FROM courses WHERE key = ?", (key,))
+        folder = self._lib.courses_dir / course_id
+        if folder.exists():
+            # Rename first so a half-deleted folder never looks like an installed course.
+            trash = Path(tempfile.mkdtemp(prefix=IMPORT_PREFIX, dir=self._lib.root)) / "old"
+            os.replace(folder, trash)
+            shutil.rmtree(trash.parent, ignore_errors=True)
+
+    def missing_files(self, course_id: str) -> list[Path]:
+        """The files of an installed course that are gone from its folder (empty: complete)."""
+        base = self._lib.courses_dir / course_id
+        if not base.is_dir():
+            return [base]
+        missing = []
+        for row in self._lib._rows(
+            "SELECT lessons.video, lessons.presenter_video, lessons.poster, lessons.transcript, "
+            "lessons.chapters, lessons.captions FROM lessons "
+            "JOIN courses ON courses.key = lessons.course_key WHERE courses.id = ?",
+            (course_id,),
+        ):
+            members = [row["video"], row["presenter_video"], row["poster"], row["transcript"]]
+            members += [row["chapters"], *json.loads(row["captions"]).values()]
+            missing += [base / m for m in members if m and not (base / m).is_file()]
+        return missing
+
+    def incomplete_courses(self) -> list[str]:
+        """The installed courses whose folder or media files are missing."""
+        ids = [row["id"] for row in self._lib._rows("SELECT id FROM courses ORDER BY id")]
+        return [course_id for course_id in ids if self.missing_files(course_id)]

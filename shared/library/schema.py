@@ -1,0 +1,189 @@
+"""The library's schema: named migrations applied in order when a library opens.
+
+Each migration is a function of the database, recorded by name in the ``migrations``
+table when it has run, so each runs once. Append new ones to :data:`MIGRATIONS`; never
+rename or reorder them. A database that records a migration this Lectern does not know
+was written by a newer Lectern and is refused with :class:`NewerLibraryError`.
+
+Table changes that SQLite's ``ALTER TABLE`` cannot make go through sqlite-utils'
+``Table.transform`` (it copies the table inside the migration's transaction). The
+search indexes are hand-written FTS5: sqlite-utils' ``enable_fts`` cannot declare the
+prefix indexes that keep search-as-you-type fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from shared.library.errors import NewerLibraryError
+
+__all__ = ["DB_NAME", "COURSES_DIR", "MIGRATIONS", "TABLES", "migrate", "missing_tables"]
+
+DB_NAME = "library.db"
+COURSES_DIR = "courses"
+
+_SEGMENTS_SCHEMA = (
+    """CREATE TABLE courses (
+        key INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL DEFAULT '',
+        cover TEXT,
+        imported_ms INTEGER NOT NULL,
+        opened_ms INTEGER
+    )""",
+    """CREATE TABLE lessons (
+        key INTEGER PRIMARY KEY,
+        course_key INTEGER NOT NULL REFERENCES courses(key) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        video TEXT NOT NULL,
+        presenter_video TEXT,
+        poster TEXT,
+        transcript TEXT,
+        chapters TEXT,
+        captions TEXT NOT NULL DEFAULT '{}',
+        thumbnails TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (course_key, id)
+    )""",
+    """CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        lesson_key INTEGER NOT NULL REFERENCES lessons(key) ON DELETE CASCADE,
+        start_ms INTEGER NOT NULL,
+        end_ms INTEGER NOT NULL,
+        text TEXT NOT NULL
+    )""",
+    "CREATE INDEX segments_lesson ON segments(lesson_key, start_ms)",
+    """CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        lesson_key INTEGER NOT NULL REFERENCES lessons(key) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'bookmark')),
+        time_ms INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+    )""",
+    "CREATE INDEX notes_lesson ON notes(lesson_key, time_ms)",
+    """CREATE TABLE labels (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        course_key INTEGER NOT NULL REFERENCES courses(key) ON DELETE CASCADE,
+        lesson_key INTEGER REFERENCES lessons(key) ON DELETE CASCADE,
+        time_ms INTEGER,
+        text TEXT NOT NULL,
+        note_id INTEGER REFERENCES notes(id) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX labels_course ON labels(course_key)",
+    "CREATE INDEX labels_lesson ON labels(lesson_key)",
+    "CREATE INDEX labels_note ON labels(note_id)",
+    """CREATE TABLE progress (
+        lesson_key INTEGER PRIMARY KEY REFERENCES lessons(key) ON DELETE CASCADE,
+        position_ms INTEGER NOT NULL DEFAULT 0,
+        marked INTEGER,
+        played_ms INTEGER
+    )""",
+    "CREATE INDEX progress_played ON progress(played_ms)",
+    """CREATE TABLE watched (
+        lesson_key INTEGER NOT NULL REFERENCES lessons(key) ON DELETE CASCADE,
+        start_ms INTEGER NOT NULL,
+        end_ms INTEGER NOT NULL,
+        PRIMARY KEY (lesson_key, start_ms)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+
+def _fts_statements(table: str) -> tuple[str, ...]:
+    """An external-content FTS5 index over ``table(text)`` kept in sync by triggers."""
+    fts = f"{table}_fts"
+    return (
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(text, content='{table}', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')",
+        f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, text) VALUES (new.id, new.text); END",
+        f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, text) VALUES ('delete', old.id, old.text); END",
+        f"CREATE TRIGGER {table}_au AFTER UPDATE OF text ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, text) VALUES ('delete', old.id, old.text); "
+        f"INSERT INTO {fts}(rowid, text) VALUES (new.id, new.text); END",
+    )
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    for statement in (*_SEGMENTS_SCHEMA, *_fts_statements("segments"), *_fts_statements("labels")):
+        db.execute(statement)
+
+
+#: ``(name, function)`` in the order they are applied; append, never rename or reorder.
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("0001_initial", _initial),
+]
+
+
+#: Every table the current schema has (the search indexes' shadow tables aside).
+TABLES = (
+    "courses",
+    "lessons",
+    "segments",
+    "notes",
+    "labels",
+    "progress",
+    "watched",
+    "settings",
+    "segments_fts",
+    "labels_fts",
+    "migrations",
+)
+
+
+def migrate(
+    db: sqlite_utils.Database,
+    path: Path,
+    atomic: Callable[[], contextlib.AbstractContextManager],
+    now: Callable[[], int],
+) -> list[str]:
+    """Apply the migrations ``db`` has not had yet, each in its own transaction.
+
+    Args:
+        db: the open database.
+        path: the database file, for the error message.
+        atomic: the library's transaction context.
+        now: the library's clock, in milliseconds.
+
+    Returns:
+        The names of the migrations applied now.
+
+    Raises:
+        NewerLibraryError: ``db`` records a migration this Lectern does not know.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_ms INTEGER)")
+    applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
+    known = [name for name, _ in MIGRATIONS]
+    unknown = sorted(applied - set(known))
+    if unknown:
+        raise NewerLibraryError(path, unknown)
+    done = []
+    for name, step in MIGRATIONS:
+        if name in applied:
+            continue
+        with atomic():
+            step(db)
+            db.execute("INSERT INTO migrations (name, applied_ms) VALUES (?, ?)", (name, now()))
+        done.append(name)
+    return done
+
+
+def missing_tables(db: sqlite_utils.Database) -> list[str]:
+    """The tables of :data:`TABLES` that ``db`` lacks (empty for a sound library)."""
+    present = set(db.table_names())
+    return [name for name in TABLES if name not in present]

@@ -1,0 +1,102 @@
+"""Pure helpers of the library: times in milliseconds, search words, snippets, intervals."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+__all__ = ["MARK_START", "MARK_END", "search_tokens", "format_timestamp"]
+
+MARK_START = "\x02"
+MARK_END = "\x03"
+_MAX_TOKENS = 32
+_MIN_PREFIX = 2  # a one-letter prefix would match half the vocabulary
+_SNIPPET_CHARS = 160
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _ms(seconds: float) -> int:
+    """Seconds to whole milliseconds; ``ValueError`` for NaN or infinity."""
+    value = float(seconds)
+    if not math.isfinite(value):
+        raise ValueError(f"a time must be a finite number of seconds, got {seconds!r}")
+    return round(value * 1000)
+
+
+def _when(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, timezone.utc)
+
+
+def _fold(word: str) -> str:
+    """What ``unicode61 remove_diacritics 2`` makes of a word: no accents, case folded."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def search_tokens(text: str) -> list[str]:
+    """The words of a search string, split like the FTS tokenizer splits text.
+
+    Quotes, operators, punctuation, emoji and control characters are separators, so
+    whatever is typed yields plain words (at most 32), possibly none.
+    """
+    if not isinstance(text, str):
+        return []
+    return _WORD_RE.findall(unicodedata.normalize("NFC", text))[:_MAX_TOKENS]
+
+
+def _match_expression(tokens: Sequence[str]) -> str:
+    """An FTS5 query: each token a quoted phrase, the last a prefix, all ANDed."""
+    quoted = [f'"{token}"' for token in tokens]  # tokens never contain '"'
+    if len(tokens[-1]) >= _MIN_PREFIX:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _highlight(text: str, tokens: Sequence[str]) -> str:
+    """``text`` shortened around the first match, matched words between the markers."""
+    whole = {_fold(token) for token in tokens}
+    last = _fold(tokens[-1]) if tokens and len(tokens[-1]) >= _MIN_PREFIX else None
+    spans = [
+        match.span()
+        for match in _WORD_RE.finditer(text)
+        if (word := _fold(match.group())) in whole or (last and word.startswith(last))
+    ]
+    start, end = 0, len(text)
+    if len(text) > _SNIPPET_CHARS:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - _SNIPPET_CHARS // 3)
+        start = text.rfind(" ", 0, start) + 1 if start else 0
+        end = min(len(text), start + _SNIPPET_CHARS)
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space if space > start else end
+    out = ["…" if start else ""]
+    cursor = start
+    for left, right in spans:
+        if left < start or right > end:
+            continue
+        out += [text[cursor:left], MARK_START, text[left:right], MARK_END]
+        cursor = right
+    out += [text[cursor:end], "…" if end < len(text) else ""]
+    return "".join(out)
+
+
+def format_timestamp(seconds: float) -> str:
+    """``m:ss`` under an hour, ``h:mm:ss`` from an hour on (whole seconds, rounded down)."""
+    total = max(0, int(seconds))
+    hours, minutes, secs = total // 3600, total // 60 % 60, total % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping intervals; touching ones are joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

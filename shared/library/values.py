@@ -1,0 +1,184 @@
+"""The library's value objects: what its lookups, imports, searches and notes return."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from shared.chapters import Chapter
+from shared.transcription import Segment
+
+__all__ = [
+    "LessonTexts",
+    "ImportResult",
+    "InstalledCourse",
+    "LessonInfo",
+    "SearchHit",
+    "CourseProgress",
+    "ContinueItem",
+    "Note",
+    "NOTE_KINDS",
+]
+
+
+@dataclass(frozen=True)
+class LessonTexts:
+    """The searchable text of one lesson, as read from its transcript and chapters."""
+
+    segments: tuple[Segment, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :meth:`Library.import_course` did.
+
+    Attributes:
+        course_id: the course's id.
+        title: the course's title.
+        action: ``"imported"``, ``"unchanged"`` or ``"updated"``.
+    """
+
+    course_id: str
+    title: str
+    action: str
+
+
+@dataclass(frozen=True)
+class InstalledCourse:
+    """An installed course, for the library view.
+
+    Attributes:
+        id, version, title, author, description, language: from the manifest.
+        lesson_count: number of lessons.
+        duration: all lessons together, in seconds.
+        cover: absolute path of the cover (else the first lesson's poster or
+            thumbnail), or ``None``.
+        completed_lessons: lessons completed.
+        coverage: share of the whole course watched, 0..1.
+        last_opened: when a lesson was last opened, or ``None``.
+    """
+
+    id: str
+    version: int
+    title: str
+    author: str
+    description: str
+    language: str
+    lesson_count: int
+    duration: float
+    cover: Path | None
+    completed_lessons: int
+    coverage: float
+    last_opened: datetime | None
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    """An installed lesson with its files (absolute paths) and the learner's progress.
+
+    Attributes:
+        course_id: the course.
+        id: the lesson id.
+        position: 0-based place in the course.
+        title: the title.
+        duration: length in seconds.
+        video: the main video.
+        presenter_video: the camera video, if any.
+        captions: caption files by language.
+        poster: the poster image, if any.
+        resume_position: where playback stopped, in seconds.
+        coverage: share watched, 0..1.
+        completed: whether the lesson counts as completed.
+    """
+
+    course_id: str
+    id: str
+    position: int
+    title: str
+    duration: float
+    video: Path
+    presenter_video: Path | None
+    captions: Mapping[str, Path]
+    poster: Path | None
+    resume_position: float
+    coverage: float
+    completed: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result.
+
+    Attributes:
+        kind: ``"segment"``, ``"chapter"``, ``"lesson"``, ``"course"`` or ``"note"``.
+        course_id: the course.
+        course_title: its title.
+        lesson_id: the lesson, or ``None`` for a course hit.
+        lesson_title: its title, or ``None``.
+        time: where in the lesson, in seconds, or ``None`` for course and lesson hits.
+        snippet: the text with matched words between :data:`MARK_START` and :data:`MARK_END`.
+        rank: weighted bm25; lower is better and hits come sorted by it.
+        note_id: the note, for a note hit.
+    """
+
+    kind: str
+    course_id: str
+    course_title: str
+    lesson_id: str | None
+    lesson_title: str | None
+    time: float | None
+    snippet: str
+    rank: float
+    note_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """How far the learner is in one course."""
+
+    completed_lessons: int
+    total_lessons: int
+    coverage: float
+
+
+@dataclass(frozen=True)
+class ContinueItem:
+    """A lesson to resume."""
+
+    course_id: str
+    course_title: str
+    lesson_id: str
+    lesson_title: str
+    position: float
+    duration: float
+    coverage: float
+    last_played: datetime
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note or bookmark at a time in a lesson.
+
+    Attributes:
+        id: the note's id.
+        course_id, lesson_id: where it belongs.
+        time: seconds into the lesson.
+        text: the learner's text (may be empty for a bookmark).
+        kind: ``"note"`` or ``"bookmark"``.
+        created, updated: when it was written and last changed.
+    """
+
+    id: int
+    course_id: str
+    lesson_id: str
+    time: float
+    text: str
+    kind: str
+    created: datetime
+    updated: datetime
+
+
+NOTE_KINDS = ("note", "bookmark")
