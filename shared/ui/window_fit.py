@@ -17,6 +17,9 @@ __all__ = ["CONTENT_MINIMUM", "fit_to_screen", "fitted_rect", "scrolling"]
 CONTENT_MINIMUM = QSize(860, 500)
 """Below this the window's content scrolls (it fits a 1280x720 screen's work area)."""
 
+WINDOW_MINIMUM = QSize(480, 360)
+"""The smallest a main window may be made (its content scrolls inside)."""
+
 FRAME_GUESS = QSize(8, 40)
 """The window manager's frame (title bar, borders) before the window has one to measure."""
 
@@ -69,11 +72,11 @@ def fit_to_screen(
         outer, inner = window.frameGeometry(), window.geometry()
         if outer.height() > inner.height():  # framed by now (else keep the guess)
             frame = QSize(outer.width() - inner.width(), outer.height() - inner.height())
-    minimum = QSize(
-        min(CONTENT_MINIMUM.width(), available.width() - frame.width()),
-        min(CONTENT_MINIMUM.height(), available.height() - frame.height()),
+    # The window may shrink below its content (which then scrolls), never below this.
+    window.setMinimumSize(
+        min(WINDOW_MINIMUM.width(), available.width() - frame.width()),
+        min(WINDOW_MINIMUM.height(), available.height() - frame.height()),
     )
-    window.setMinimumSize(QSize(min(minimum.width(), 480), min(minimum.height(), 360)))
     if window.isMaximized() or window.isFullScreen():
         return window.geometry()
     if restored or window.isVisible():

@@ -134,7 +134,6 @@ def layout_report(window: QMainWindow) -> dict:
         ]
         if scroll is not None
         else None,
-        "frame_inside": available.contains(frame),
     }
 
 
