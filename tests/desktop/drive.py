@@ -120,7 +120,8 @@ def layout_report(window: QMainWindow) -> dict:
         top_left = widget.mapToGlobal(rect.topLeft())
         if not available.contains(QRect(top_left, rect.size())) and not _scrolls_to(widget):
             off_screen.append(_name(widget))
-    scroll = window.findChild(QScrollArea, "windowScroll")
+    shown = [a for a in window.findChildren(QScrollArea, "windowScroll") if a.isVisible()]
+    scroll = shown[0] if shown else None
     return {
         "screen": [screen.geometry().width(), screen.geometry().height()],
         "available": [available.x(), available.y(), available.width(), available.height()],
