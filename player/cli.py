@@ -190,10 +190,25 @@ def _import(args: argparse.Namespace) -> int:
                 progress.close()
             results.append(result)
             if not args.json:
-                print(f"{result.action.capitalize()}: '{result.title}' ({result.course_id})")
+                print(
+                    f"{result.action.capitalize()}: '{result.title}' ({result.course_id}), "
+                    f"{result.signed_by}"
+                )
+                for notice in result.notices:
+                    print(f"  {notice}")
     if args.json:
         print_json(
-            [{"course_id": r.course_id, "title": r.title, "action": r.action} for r in results]
+            [
+                {
+                    "course_id": r.course_id,
+                    "title": r.title,
+                    "action": r.action,
+                    "signed_by": r.signed_by,
+                    "beside": r.beside,
+                    "orphaned": list(r.orphaned),
+                }
+                for r in results
+            ]
         )
     return 0
 
@@ -209,6 +224,7 @@ def _list(args: argparse.Namespace) -> int:
                     "version": c.version,
                     "title": c.title,
                     "author": c.author,
+                    "signed_by": c.signed_by,
                     "lessons": c.lesson_count,
                     "duration": c.duration,
                     "completed_lessons": c.completed_lessons,
@@ -355,6 +371,7 @@ def _info(args: argparse.Namespace) -> int:
         manifest = package.verify_package(args.package, state=progress)
     finally:
         progress.close()
+    summary = package.package_summary(manifest, package.read_signature(args.package))
     lessons = []
     for lesson in manifest.lessons:
         chapters = []
@@ -372,7 +389,7 @@ def _info(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                **package.package_summary(manifest),
+                **summary,
                 "chapters": {e["lesson"].id: e["chapters"] for e in lessons},
                 "first_lines": {e["lesson"].id: e["lines"] for e in lessons},
             }
@@ -382,6 +399,8 @@ def _info(args: argparse.Namespace) -> int:
     total = sum(lesson.duration_ms for lesson in manifest.lessons) / 1000
     print(f"{course.title}" + (f"  by {course.author}" if course.author else ""))
     print(f"{args.package.resolve()}  (verified: {len(manifest.files)} files)")
+    signed_by = summary["signed_by"]
+    print(signed_by[:1].upper() + signed_by[1:])
     print(f"{len(manifest.lessons)} lesson(s), {clock(total)} in all")
     for number, entry in enumerate(lessons, 1):
         lesson = entry["lesson"]

@@ -28,6 +28,7 @@ __all__ = [
     "media",
     "package",
     "settings",
+    "signing",
     "terminal",
     "timecode",
     "transcription",

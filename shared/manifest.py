@@ -6,7 +6,8 @@ this module turns a validated dictionary into frozen dataclasses and back. A few
 rules a schema cannot express (unique lesson ids, a sorted file table, every path a
 lesson refers to being in that table) are checked here after the schema.
 
-Versioning: ``format_version`` is ``"major.minor"``. A reader of format 1 accepts
+Versioning: ``format_version`` is ``"major.minor"``. Format 1.1 added the lessons'
+stable ``uid`` and the detached signature ``manifest.sig`` (see :mod:`shared.signing`). A reader of format 1 accepts
 any 1.x manifest; fields a newer minor version adds are optional by definition, so
 for a newer minor the schema is applied without its "no unknown fields" rules and
 unknown fields are ignored. A newer major version is refused with
@@ -35,6 +36,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "MANIFEST_NAME",
+    "SIGNATURE_NAME",
     "SCHEMA_PATH",
     "CaptionTrack",
     "LessonEntry",
@@ -46,11 +48,15 @@ __all__ = [
     "parse_manifest_json",
     "validate_manifest_dict",
     "new_course_id",
+    "new_lesson_uid",
+    "is_lesson_uid",
 ]
 
 FORMAT = "lectern"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 MANIFEST_NAME = "manifest.json"
+#: The detached signature of the manifest (format 1.1, see :mod:`shared.signing`).
+SIGNATURE_NAME = "manifest.sig"
 SCHEMA_PATH = lectern_resources.path("schema", "manifest-1.schema.json")
 
 _MAJOR, _MINOR = (int(part) for part in FORMAT_VERSION.split("."))
@@ -124,6 +130,9 @@ class LessonEntry:
     Attributes:
         id: unique slug within the course, also the lesson's folder in the package.
         title: what learners see.
+        uid: the lesson's identity across versions of the course (format 1.1), made once
+            by the Studio and kept through renames and rebuilds; ``None`` in older
+            packages, whose lessons are known by ``id`` alone.
         duration_ms: length in whole milliseconds.
         video: the main (slides or screen) video.
         presenter_video: the optional camera video of the presenter.
@@ -146,6 +155,7 @@ class LessonEntry:
     chapters_vtt: str | None = None
     thumbnails: tuple[str, ...] = ()
     poster: str | None = None
+    uid: str | None = None
 
     @property
     def duration(self) -> float:
@@ -174,6 +184,8 @@ class LessonEntry:
             "captions": [{"language": t.language, "path": t.path} for t in self.captions],
             "thumbnails": list(self.thumbnails),
         }
+        if self.uid is not None:
+            data["uid"] = self.uid
         for name in ("presenter_video", "transcript", "chapters", "chapters_vtt", "poster"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
@@ -197,6 +209,7 @@ class LessonEntry:
             chapters_vtt=data.get("chapters_vtt"),
             thumbnails=tuple(data.get("thumbnails", ())),
             poster=data.get("poster"),
+            uid=data.get("uid"),
         )
 
 
@@ -531,6 +544,7 @@ def validate_manifest_dict(data: Any, *, source: str | os.PathLike[str] | None =
 def _check_consistency(data: dict[str, Any], source: str | os.PathLike[str] | None) -> None:
     """The rules the schema cannot state: unique ids, a sorted table, known paths."""
     seen: dict[str, int] = {}
+    seen_uids: dict[str, int] = {}
     for index, lesson in enumerate(data["lessons"]):
         if lesson["id"] in seen:
             raise ManifestError(
@@ -539,6 +553,15 @@ def _check_consistency(data: dict[str, Any], source: str | os.PathLike[str] | No
                 source=source,
             )
         seen[lesson["id"]] = index
+        uid = lesson.get("uid")
+        if isinstance(uid, str) and uid in seen_uids:
+            raise ManifestError(
+                f"the uid {uid!r} is also used by lessons[{seen_uids[uid]}]",
+                field=f"lessons[{index}].uid",
+                source=source,
+            )
+        if isinstance(uid, str):
+            seen_uids[uid] = index
         languages = [track["language"] for track in lesson.get("captions", ())]
         for position, language in enumerate(languages):
             if language in languages[:position]:
@@ -552,6 +575,12 @@ def _check_consistency(data: dict[str, Any], source: str | os.PathLike[str] | No
         if path == MANIFEST_NAME:
             raise ManifestError(
                 f"{MANIFEST_NAME} must not list itself", field=f"files[{index}].path", source=source
+            )
+        if path == SIGNATURE_NAME:
+            raise ManifestError(
+                f"{SIGNATURE_NAME} is the package's signature, which no manifest can list",
+                field=f"files[{index}].path",
+                source=source,
             )
         if index and path <= paths[index - 1]:
             problem = "appears twice" if path == paths[index - 1] else "is out of order"
@@ -576,4 +605,17 @@ def _check_consistency(data: dict[str, Any], source: str | os.PathLike[str] | No
 
 def new_course_id() -> str:
     """A fresh, stable course id (a random UUID), to be kept for every version of a course."""
+    return str(uuid.uuid4())
+
+
+_UID_RE = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,126}[a-z0-9])?$")
+
+
+def is_lesson_uid(value: object) -> bool:
+    """Whether ``value`` can be a lesson's ``uid`` in a manifest (lowercase id, 1-128 chars)."""
+    return isinstance(value, str) and bool(_UID_RE.match(value))
+
+
+def new_lesson_uid() -> str:
+    """A fresh lesson identity (a random UUID), made once per lesson and never changed."""
     return str(uuid.uuid4())

@@ -13,6 +13,7 @@ every other member is listed in the manifest's file table with its size and SHA-
     lessons/<lesson-id>/chapters.vtt
     lessons/<lesson-id>/poster.jpg
     lessons/<lesson-id>/thumbs/chapter-001.jpg
+    manifest.sig            the optional signature of manifest.json (last member)
 
 Writing is deterministic (same inputs, same bytes) and atomic. Media is stored as is
 (it is compressed already), text is deflated, and every file is read exactly once:
@@ -23,8 +24,15 @@ SHA-256 in hex always has 64 characters, so the patched manifest has the same le
 A package from elsewhere is untrusted. Reading checks the whole archive listing
 before any member data is read (names, links, duplicates, encryption, compression
 method, sizes and zip-bomb ratios), then the manifest (size, JSON, version, schema),
-then that the archive holds exactly the files of the file table. Verifying and
-extracting then stream every member through SHA-256. Each refusal is its own
+then that the archive holds exactly the files of the file table (and at most the
+signature besides), then the signature if there is one. Verifying and extracting
+then stream every member through SHA-256.
+
+Signing (:mod:`shared.signing`): ``write_package`` given a key adds ``manifest.sig``
+last, an Ed25519 signature of the manifest's final bytes. Since the manifest holds
+every other member's SHA-256, the signature covers the whole package. A signature
+that does not match its manifest is refused like a tampered member
+(:class:`SignatureError`); a package without one is simply unsigned. Each refusal is its own
 subclass of :class:`PackageError` whose message names the package and the member.
 """
 
@@ -54,6 +62,7 @@ from shared.jobs import ProgressState, check_cancelled
 from shared.manifest import (
     FORMAT_VERSION,
     MANIFEST_NAME,
+    SIGNATURE_NAME,
     CaptionTrack,
     CourseInfo,
     FileEntry,
@@ -62,6 +71,13 @@ from shared.manifest import (
     ManifestError,
     NewerFormatError,
     validate_manifest_dict,
+)
+from shared.signing import (
+    MAX_SIGNATURE_BYTES,
+    Signature,
+    SignatureFormatError,
+    SigningKey,
+    describe_signer,
 )
 from shared.timecode import clock_ms
 
@@ -73,6 +89,8 @@ __all__ = [
     "LessonSource",
     "write_package",
     "read_manifest",
+    "read_signature",
+    "read_signed_manifest",
     "verify_package",
     "extract_package",
     "read_member",
@@ -101,6 +119,7 @@ __all__ = [
     "ChecksumError",
     "DamagedMemberError",
     "MemberTooLargeError",
+    "SignatureError",
 ]
 
 log = logging.getLogger(__name__)
@@ -324,6 +343,12 @@ class MemberTooLargeError(PackageError):
     advice = "extract the package instead"
 
 
+class SignatureError(PackageError):
+    """``manifest.sig`` is unreadable or does not match the manifest."""
+
+    advice = _TAMPERED
+
+
 # ----------------------------------------------------------------------------- writing
 
 
@@ -346,6 +371,7 @@ class LessonSource:
         chapters_vtt: the chapters as a WebVTT chapter track.
         thumbnails: one image per chapter, in chapter order.
         poster: the image shown before the video plays.
+        uid: the lesson's lasting identity (see :attr:`LessonEntry.uid`), if it has one.
     """
 
     id: str
@@ -359,6 +385,7 @@ class LessonSource:
     chapters_vtt: Path | None = None
     thumbnails: tuple[Path, ...] = ()
     poster: Path | None = None
+    uid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -467,6 +494,7 @@ class _Layout:
             ),
             thumbnails=thumbnails,
             poster=self.optional(base + "poster", lesson.poster, f"the poster {of}"),
+            uid=lesson.uid,
         )
 
 
@@ -600,6 +628,7 @@ def write_package(
     out_path: str | os.PathLike[str],
     *,
     cover: Path | None = None,
+    signing_key: SigningKey | None = None,
     state: ProgressState | None = None,
     replace: bool = True,
 ) -> Manifest:
@@ -615,6 +644,9 @@ def write_package(
         lessons: the lessons in order.
         out_path: the package to write, normally ending in ``.lectern``.
         cover: an optional cover image.
+        signing_key: sign the manifest with this key (``manifest.sig``, the last
+            member); ``None`` writes an unsigned package. Ed25519 signatures are
+            deterministic, so signed packages are reproducible too.
         state: progress (by bytes copied) and cancellation.
         replace: whether an existing file at ``out_path`` may be replaced (a device
             or special file never is; a symlink is followed, see ``shared.files``).
@@ -650,7 +682,12 @@ def write_package(
             hashes[item.member] = _copy_in(zf, item, stamp, progress, out)
         files = tuple(dataclasses.replace(e, sha256=hashes[e.path]) for e in manifest.files)
         manifest = dataclasses.replace(manifest, files=files)
-        _patch_manifest(raw, head, manifest.to_json().encode("utf-8"))
+        final = manifest.to_json().encode("utf-8")
+        _patch_manifest(raw, head, final)
+        if signing_key is not None:
+            signature = signing_key.sign(final).to_bytes()
+            info = _zip_info(SIGNATURE_NAME, stamp, len(signature), zipfile.ZIP_STORED)
+            zf.writestr(info, signature)
     progress.finish()
     log.info("packaged %s: %d files, %d bytes", out, len(manifest.files), manifest.total_size)
     return manifest
@@ -940,7 +977,7 @@ def _load_manifest(
 def _check_table(package: Path, manifest: Manifest, infos: dict[str, zipfile.ZipInfo]) -> None:
     """The archive must hold exactly the files of the file table, at their sizes."""
     for name in infos:
-        if name != MANIFEST_NAME and manifest.file(name) is None:
+        if name not in (MANIFEST_NAME, SIGNATURE_NAME) and manifest.file(name) is None:
             raise UnexpectedMemberError(
                 package, f"member {name!r} is not in the file table", member=name
             )
@@ -961,17 +998,50 @@ def _check_table(package: Path, manifest: Manifest, infos: dict[str, zipfile.Zip
             )
 
 
+def _load_signature(
+    package: Path, zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], raw: bytes
+) -> Signature | None:
+    """The package's signature, checked against the manifest bytes; ``None`` if unsigned."""
+    info = infos.get(SIGNATURE_NAME)
+    if info is None:
+        return None
+    if info.file_size > MAX_SIGNATURE_BYTES:
+        raise SignatureError(
+            package,
+            f"its signature claims {info.file_size:,} bytes, far more than a signature has",
+            member=SIGNATURE_NAME,
+        )
+    try:
+        with zf.open(info) as src:
+            data = src.read(MAX_SIGNATURE_BYTES + 1)
+    except _READ_ERRORS as error:
+        raise _member_error(package, SIGNATURE_NAME, error) from None
+    try:
+        signature = Signature.from_bytes(data)
+    except SignatureFormatError as error:
+        raise SignatureError(
+            package, f"its signature is unreadable ({error.problem})", member=SIGNATURE_NAME
+        ) from None
+    if not signature.verify(raw):
+        raise SignatureError(
+            package, "its signature does not match its manifest", member=SIGNATURE_NAME
+        )
+    return signature
+
+
 @contextlib.contextmanager
 def _opened(
     path: str | os.PathLike[str], limits: Limits
 ) -> Iterator[tuple[Path, zipfile.ZipFile, Manifest, dict[str, zipfile.ZipInfo], bytes]]:
-    """Open a package and run every check that needs no member data but the manifest."""
+    """Open a package and run every check that needs no member data but the manifest
+    and the signature."""
     package = Path(path)
     zf = _open_zip(package)
     with zf:
         infos = _check_listing(package, zf, limits)
         manifest, raw = _load_manifest(package, zf, infos, limits)
         _check_table(package, manifest, infos)
+        _load_signature(package, zf, infos, raw)
         yield package, zf, manifest, infos, raw
 
 
@@ -995,6 +1065,34 @@ def read_manifest(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMI
     """
     with _opened(path, limits) as (_, _, manifest, _, _):
         return manifest
+
+
+def read_signature(
+    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+) -> Signature | None:
+    """The package's signature, checked against its manifest; ``None`` if it is unsigned.
+
+    Everything :func:`read_manifest` checks is checked first. Who signed is
+    :func:`shared.signing.describe_signer` of the manifest's author and this key.
+
+    Raises:
+        SignatureError: the signature is unreadable or does not match the manifest.
+        PackageError: another problem with the package.
+    """
+    return read_signed_manifest(path, limits=limits)[1]
+
+
+def read_signed_manifest(
+    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Manifest, Signature | None]:
+    """:func:`read_manifest` and :func:`read_signature` in one opening of the package.
+
+    Raises:
+        SignatureError: the signature is unreadable or does not match the manifest.
+        PackageError: another problem with the package.
+    """
+    with _opened(path, limits) as (package, zf, manifest, infos, raw):
+        return manifest, _load_signature(package, zf, infos, raw)
 
 
 def verify_package(
@@ -1042,7 +1140,8 @@ def extract_package(
     Members are written under their vetted file-table paths into a temporary folder
     next to ``dest_dir``, each checked against its SHA-256; the folder becomes
     ``dest_dir`` only when every member is sound. On any failure nothing is left.
-    ``manifest.json`` is extracted too, so the folder describes itself.
+    ``manifest.json`` is extracted too, so the folder describes itself, and so is
+    ``manifest.sig`` when the package is signed.
 
     Args:
         path: the package.
@@ -1069,6 +1168,9 @@ def extract_package(
         with atomic_dir(dest) as tmp:
             root = tmp.resolve()
             (root / MANIFEST_NAME).write_bytes(raw)
+            signature = _load_signature(package, zf, infos, raw)
+            if signature is not None:
+                (root / SIGNATURE_NAME).write_bytes(signature.to_bytes())
             for entry in manifest.files:
                 if state is not None:
                     state.set_status(f"Extracting {entry.path}")
@@ -1140,17 +1242,24 @@ def read_member_text(
         ) from None
 
 
-def package_summary(manifest: Manifest) -> dict[str, Any]:
+def package_summary(manifest: Manifest, signature: Signature | None = None) -> dict[str, Any]:
     """A JSON-ready overview of a package for the command lines and the library.
+
+    Args:
+        manifest: the package's manifest.
+        signature: its signature (:func:`read_signature`), ``None`` when unsigned.
 
     Returns:
         ``title``, ``course_id``, ``version``, ``author``, ``language``, ``created``,
-        ``format_version``, ``lessons`` (each with ``id``, ``title``, ``duration_ms``,
-        ``duration`` as ``h:mm:ss``, caption ``languages`` and ``has_presenter_video``,
+        ``format_version``, ``signed`` (a bool), ``signed_by`` (``"signed by"`` author
+        and key fingerprint, or ``"unsigned"``), ``key_fingerprint`` (or ``None``), ``lessons`` (each with
+        ``id``, ``uid`` (or ``None``), ``title``, ``duration_ms``, ``duration`` as
+        ``h:mm:ss``, caption ``languages`` and ``has_presenter_video``,
         ``has_transcript``, ``has_chapters``), ``lesson_count``, ``total_duration_ms``,
         ``total_duration``, ``file_count`` and ``total_bytes``.
     """
     course = manifest.course
+    public_key = signature.public_key if signature is not None else None
     return {
         "title": course.title,
         "course_id": course.id,
@@ -1159,9 +1268,13 @@ def package_summary(manifest: Manifest) -> dict[str, Any]:
         "language": course.language,
         "created": course.created,
         "format_version": manifest.format_version,
+        "signed": signature is not None,
+        "signed_by": describe_signer(course.author, public_key),
+        "key_fingerprint": signature.fingerprint if signature is not None else None,
         "lessons": [
             {
                 "id": lesson.id,
+                "uid": lesson.uid,
                 "title": lesson.title,
                 "duration_ms": lesson.duration_ms,
                 "duration": clock_ms(lesson.duration_ms, hours=True),

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +36,7 @@ from shared.chapters.thumbnails import make_thumbnails
 from shared.errors import LecternError
 from shared.files import link_or_copy, write_json_atomic
 from shared.jobs import ProgressState
+from shared.manifest import is_lesson_uid, new_lesson_uid
 from shared.package import LessonSource
 from shared.transcription import Transcript
 
@@ -125,7 +126,14 @@ _RESERVED_NAMES = {
 
 @dataclass(frozen=True)
 class Lesson:
-    """What ``lesson.json`` holds. Paths are relative to the workspace folder."""
+    """What ``lesson.json`` holds. Paths are relative to the workspace folder.
+
+    ``uid`` is the lesson's lasting identity in course packages (a UUID made once,
+    kept through renames and rebuilds into the same folder; see
+    :attr:`shared.manifest.LessonEntry.uid`). Lessons built before it existed have
+    ``""`` until :meth:`LessonWorkspace.ensure_uid` gives them one. ``id`` is a
+    readable slug of the first title and names the lesson's folder inside a package.
+    """
 
     id: str
     title: str
@@ -145,6 +153,7 @@ class Lesson:
     warnings: tuple[str, ...] = ()
     created: str = ""
     updated: str = ""
+    uid: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -332,6 +341,22 @@ class LessonWorkspace:
         self._lesson, self._lesson_bytes = lesson, None
         return lesson
 
+    def ensure_uid(self, taken: Collection[str] = frozenset()) -> Lesson:
+        """The lesson with a ``uid``, made and written to ``lesson.json`` once if it has
+        none (or an unusable one, or one of ``taken``: a lesson folder copied by hand is
+        another lesson). ``updated`` is left as it was: an identity is not an edit.
+
+        Raises:
+            DiskFullError, OutputNotWritableError: ``lesson.json`` cannot be written.
+        """
+        lesson = self.lesson
+        if is_lesson_uid(lesson.uid) and lesson.uid not in taken:
+            return lesson
+        lesson = dataclasses.replace(lesson, uid=new_lesson_uid())
+        write_json_atomic(self.path(LESSON_FILE), lesson.to_dict())
+        self._lesson, self._lesson_bytes = lesson, None
+        return lesson
+
     def source(self) -> LessonSource:
         """What the package writer needs to take this lesson into a course package."""
         folder = self.folder.resolve()
@@ -352,6 +377,7 @@ class LessonWorkspace:
             chapters_vtt=opt(lesson.chapters_vtt),
             thumbnails=tuple(folder / name for name in lesson.thumbnails),
             poster=opt(lesson.poster),
+            uid=lesson.uid or None,
         )
 
     def write_derived(

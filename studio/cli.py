@@ -11,11 +11,13 @@ from shared.errors import LecternError
 from shared.files import check_output
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
+from shared.signing import SigningKey
 from shared.terminal import TerminalProgress, print_json, run_main
 from shared.timecode import clock
 from shared.workspace import Lesson, utc_now
 from studio import recording_cli
 from studio.course import package_lessons
+from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
 
 PROG = "lectern-studio"
@@ -118,6 +120,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--id", dest="course_id", help="stable course id (default: a new one)")
     p.add_argument("--version", dest="course_version", type=int, default=1)
     p.add_argument("--cover", type=Path, help="cover image (JPEG or PNG)")
+    signing = p.add_mutually_exclusive_group()
+    signing.add_argument(
+        "--key",
+        type=Path,
+        metavar="KEY_FILE",
+        help="sign with this key file (default: the author's own key, made on first use)",
+    )
+    signing.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="do not sign (learners then cannot take it as an update of a signed course)",
+    )
 
     p = sub.add_parser("verify", parents=[common], help="check a course package completely")
     p.add_argument("package", type=Path)
@@ -278,6 +292,11 @@ def _package(args: argparse.Namespace) -> int:
         )
 
     check_output(args.output, force=args.force)
+    key, created = None, False
+    if args.key is not None:
+        key = SigningKey.load(args.key)
+    elif not args.unsigned:
+        key, created = author_key(args.author)
     progress = _progress(args)
     try:
         manifest = package_lessons(
@@ -285,20 +304,27 @@ def _package(args: argparse.Namespace) -> int:
             args.output,
             describe,
             cover=args.cover,
+            signing_key=key,
             state=progress,
             replace=args.force,
         )
     finally:
         progress.close()
     course = manifest.course
-    summary = package.package_summary(manifest)
+    signature = package.read_signature(args.output)
+    summary = package.package_summary(manifest, signature)
     if args.json:
-        print_json({"package": str(args.output), **summary})
-    else:
+        print_json({"package": str(args.output), "new_key": created, **summary})
+        return 0
+    if created:
         print(
-            f"Wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB): "
-            f"'{course.title}', {len(manifest.lessons)} lesson(s)"
+            f"Made a signing key for {course.author or 'this computer'} in {key.path}; "
+            "keep it and back it up, since updates of your courses must be signed with it."
         )
+    print(
+        f"Wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB): "
+        f"'{course.title}', {len(manifest.lessons)} lesson(s), {summary['signed_by']}"
+    )
     return 0
 
 
@@ -309,13 +335,14 @@ def _verify(args: argparse.Namespace) -> int:
         manifest = package.verify_package(args.package, state=progress)
     finally:
         progress.close()
-    summary = package.package_summary(manifest)
+    summary = package.package_summary(manifest, package.read_signature(args.package))
     if args.json:
         print_json({"package": str(args.package), "ok": True, **summary})
     else:
         print(
             f"{args.package} is sound: '{manifest.course.title}' version {manifest.course.version}, "
-            f"{len(manifest.lessons)} lesson(s), {len(manifest.files)} files verified."
+            f"{len(manifest.lessons)} lesson(s), {len(manifest.files)} files verified; "
+            f"{summary['signed_by']}."
         )
     return 0
 

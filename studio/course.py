@@ -35,6 +35,7 @@ from shared.jobs import ProgressState, stages
 from shared.manifest import CourseInfo, Manifest, new_course_id
 from shared.media import extract_frame
 from shared.package import write_package
+from shared.signing import SigningKey
 from shared.workspace import (
     LESSON_FILE,
     Lesson,
@@ -47,6 +48,7 @@ from shared.workspace import (
 from studio.capture.recording import JSON_NAME as RECORDING_FILE
 from studio.capture.recording import load_recording, recording_in_progress
 from studio.editing import has_edits, package_source
+from studio.keys import author_key
 
 __all__ = [
     "COURSE_FILE",
@@ -419,20 +421,27 @@ def package_lessons(
     describe: Callable[[list[tuple[Path, Lesson]]], CourseInfo],
     *,
     cover: Path | None = None,
+    signing_key: SigningKey | None = None,
     state: ProgressState,
     replace: bool = True,
 ) -> Manifest:
     """Write lesson folders into a course package (a long job).
 
     Edited lessons go in as rendered (``studio.editing.package_source``); two lessons
-    with the same id get numbered ids. ``describe`` makes the course details from the
-    loaded lessons. Used by the window's export and by ``lectern-studio package``.
-    ``replace=False`` refuses an existing package file (``shared.files``). The cover
-    must be a PNG or JPEG image (:class:`CoverImageError`).
+    with the same id get numbered ids. Each lesson goes in with its lasting ``uid``,
+    made and kept in its ``lesson.json`` the first time if it has none (a copied
+    lesson folder gets its own). ``describe`` makes the course details from the
+    loaded lessons; ``signing_key`` signs the package. Used by the window's export
+    and by ``lectern-studio package``. ``replace=False`` refuses an existing package
+    file (``shared.files``). The cover must be a PNG or JPEG image
+    (:class:`CoverImageError`).
     """
     if cover is not None:
         _read_image(Path(cover))  # a text file is no cover: refuse it before any work
     workspaces = [LessonWorkspace.open(folder) for folder in folders]
+    uids: set[str] = set()
+    for workspace in workspaces:
+        uids.add(workspace.ensure_uid(taken=uids).uid)
     if not workspaces:
         raise CourseFileError("The course has no lessons yet; import a video first.")
     parts = stages(state, [1.0] * len(workspaces) + [1.0])
@@ -441,22 +450,36 @@ def package_lessons(
     for index, workspace in enumerate(workspaces):
         lesson = workspace.lesson
         parts[index].set_status(f"Rendering the edits of '{lesson.title}'")
-        source = package_source(workspace, state=parts[index])
+        # A render is a lesson folder of its own: the package names the lesson's identity.
+        source = dataclasses.replace(package_source(workspace, state=parts[index]), uid=lesson.uid)
         if ids.count(lesson.id) > 1:  # two lessons with the same title: keep ids unique
             source = dataclasses.replace(source, id=f"{lesson.id}-{index + 1}")
         sources.append(source)
     parts[-1].set_status("Writing the course package")
     loaded = [(workspace.folder, workspace.lesson) for workspace in workspaces]
     return write_package(
-        describe(loaded), sources, output, cover=cover, state=parts[-1], replace=replace
+        describe(loaded),
+        sources,
+        output,
+        cover=cover,
+        signing_key=signing_key,
+        state=parts[-1],
+        replace=replace,
     )
 
 
 def export_course(request: ExportRequest, state: ProgressState) -> Manifest:
-    """Render each edited lesson and write the course package (a long job)."""
+    """Render each edited lesson and write the course package, signed with the key of
+    the course's author (made on first use; see :mod:`studio.keys`) (a long job)."""
     course = request.course
+    key, _ = author_key(course.author)
     return package_lessons(
-        course.lesson_folders(), request.output, course.info, cover=course.cover_path, state=state
+        course.lesson_folders(),
+        request.output,
+        course.info,
+        cover=course.cover_path,
+        signing_key=key,
+        state=state,
     )
 
 

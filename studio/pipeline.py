@@ -10,6 +10,7 @@ and renamed into place, so a cancelled or failed build leaves nothing behind.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -20,7 +21,9 @@ from shared import captions, chapters, media, transcription
 from shared.errors import DiskFullError
 from shared.files import atomic_dir, check_output_dir
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
+from shared.manifest import is_lesson_uid, new_lesson_uid
 from shared.workspace import (
+    LESSON_FILE,
     PRESENTER_NAME,
     VIDEO_NAME,
     Lesson,
@@ -223,6 +226,7 @@ def _build(
             model=engine.model_name,
             warnings=tuple(warnings),
             created=utc_now(),
+            uid=_kept_uid(folder),
         )
         lesson = workspace.save(lesson)
         state.set_progress(1.0)
@@ -265,3 +269,13 @@ def title_from_file_name(stem: str) -> str:
     if text and text == text.lower():
         text = text[0].upper() + text[1:]
     return text or "Lesson"
+
+
+def _kept_uid(folder: Path) -> str:
+    """The identity of the lesson a rebuild replaces (so learners keep their notes on
+    it), or a new one. Only the ``uid`` is taken from the old ``lesson.json``."""
+    try:
+        uid = json.loads((folder / LESSON_FILE).read_text(encoding="utf-8")).get("uid")
+    except (OSError, ValueError, AttributeError):
+        uid = None
+    return uid if is_lesson_uid(uid) else new_lesson_uid()

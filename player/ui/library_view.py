@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -37,6 +38,7 @@ from shared.timecode import clock
 __all__ = ["LibraryView", "cover_pixmap"]
 
 CARD_WIDTH = 280
+_ORPHAN_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER = QSize(CARD_WIDTH - 2, 150)
 
 
@@ -215,7 +217,12 @@ class CoursePage(QWidget):
         self.cover = QLabel()
         self.title = _label("", "heading", wrap=True)
         self.meta = _label("", "muted", wrap=True)
+        # Package text: always shown as typed, never as rich text.
+        self.signer = _label("", "muted", wrap=True)
+        self.signer.setTextFormat(Qt.TextFormat.PlainText)
+        self.signer.setAccessibleName("Who signed this course")
         self.description = _label("", wrap=True)
+        self.orphan_box: QMessageBox | None = None
         self.lessons = QListWidget()
         self.lessons.setAccessibleName("Lessons")
         self.lessons.setIconSize(QSize(24, 24))
@@ -226,6 +233,7 @@ class CoursePage(QWidget):
         info = QVBoxLayout()
         info.addWidget(self.title)
         info.addWidget(self.meta)
+        info.addWidget(self.signer)
         info.addWidget(self.description)
         info.addStretch(1)
         head = QHBoxLayout()
@@ -255,12 +263,57 @@ class CoursePage(QWidget):
             f"{course.author or 'Unknown author'} · {course.lesson_count} {lessons} · "
             f"{_duration(course.duration)} · {round(course.coverage * 100)}% watched"
         )
+        signed = course.signed_by
+        self.signer.setText(
+            signed[:1].upper() + signed[1:]
+            if course.signer_key is not None
+            else "Unsigned: nobody vouches for where this course comes from"
+        )
         self.description.setText(course.description)
         self.description.setVisible(bool(course.description))
         self.lessons.clear()
         style = self.style()
         for lesson in self.library.lessons(course.id):
             self.lessons.addItem(self._item(lesson, style))
+        for lesson in self.library.orphans(course.id):
+            self.lessons.addItem(self._orphan_item(lesson, style))
+
+    def _orphan_item(self, lesson: LessonInfo, style: QStyle) -> QListWidgetItem:
+        count = len(self.library.notes(lesson.course_id, lesson.id))
+        item = QListWidgetItem(
+            f"{lesson.title}\nNo longer in the course · your {count} note(s) and progress are kept"
+        )
+        item.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
+        item.setToolTip("Open to read your notes on this lesson")
+        item.setData(Qt.ItemDataRole.UserRole, lesson.id)
+        item.setData(_ORPHAN_ROLE, True)
+        return item
+
+    def show_orphan_notes(self, lesson_id: str) -> QMessageBox | None:
+        """Show the notes on a lesson the course no longer has (it cannot be played)."""
+        if self.course is None:
+            return None
+        lesson = next((o for o in self.library.orphans(self.course.id) if o.id == lesson_id), None)
+        if lesson is None:
+            return None
+        notes = self.library.notes(self.course.id, lesson_id)
+        lines = [
+            f"{clock(note.time)}  {'(bookmark) ' if note.kind == 'bookmark' else ''}"
+            f"{note.text.strip()}"
+            for note in notes
+        ]
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            lesson.title,
+            f"“{lesson.title}” is no longer in this course, so it cannot be played. "
+            "Your notes on it are kept:\n\n" + ("\n".join(lines) or "No notes."),
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the learner's and the package's text
+        self.orphan_box = box
+        box.open()
+        return box
 
     @staticmethod
     def _item(lesson: LessonInfo, style: QStyle) -> QListWidgetItem:
@@ -278,8 +331,13 @@ class CoursePage(QWidget):
         return item
 
     def _chosen(self, item: QListWidgetItem) -> None:
-        if self.course is not None:
-            self.lessonChosen.emit(self.course.id, str(item.data(Qt.ItemDataRole.UserRole)))
+        if self.course is None:
+            return
+        lesson_id = str(item.data(Qt.ItemDataRole.UserRole))
+        if item.data(_ORPHAN_ROLE):
+            self.show_orphan_notes(lesson_id)
+        else:
+            self.lessonChosen.emit(self.course.id, lesson_id)
 
 
 class LibraryView(QStackedWidget):

@@ -36,7 +36,7 @@ from player.ui.library_view import LibraryView
 from player.ui.search_panel import SearchPanel
 from shared import __version__
 from shared.errors import LecternError
-from shared.library import ImportResult, Library, SearchHit
+from shared.library import ImportPlan, ImportResult, Library, SearchHit
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
 from shared.ui.window_fit import fit_to_screen, scrolling
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.import_job: Job | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.message_box: QMessageBox | None = None
+        self.update_box: QMessageBox | None = None
         self.last_error: str | None = None
         self._queue: list[Path] = []
         self._previous_page: QWidget | None = None
@@ -296,13 +297,51 @@ class MainWindow(QMainWindow):
     def import_files(self, paths: Sequence[Path]) -> None:
         """Import course packages one after another in the background."""
         self._queue.extend(Path(path) for path in paths)
-        if self.import_job is None:
+        if self.import_job is None and self.update_box is None:
             self._next_import()
 
     def _next_import(self) -> None:
         if not self._queue:
             return
         path = self._queue.pop(0)
+        try:
+            plan = self.library.plan_import(path)
+        except LecternError:
+            plan = None  # the import itself reports what is wrong, in the usual way
+        if plan is not None and plan.orphaned:
+            self.confirm_update(path, plan)
+            return
+        self._start_import(path)
+
+    def confirm_update(self, path: Path, plan: ImportPlan) -> None:
+        """Ask before an update that leaves lessons out: their notes become orphans."""
+        names = "\n".join(f"• {title}" for title in plan.orphaned)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Update course",
+            f"The new version of “{plan.title}” no longer has these lessons:\n\n{names}\n\n"
+            "Your notes and progress on them will be kept: you can still read them on the "
+            "course page and export them with the other notes. Update the course?",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # lesson titles come from the package
+        update = box.addButton("Update", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(update)
+
+        def answered(_: int) -> None:
+            self.update_box = None
+            if box.clickedButton() is update:
+                self._start_import(path)
+            else:
+                self.statusBar().showMessage(f"“{plan.title}” was not updated", 6000)
+                QTimer.singleShot(0, self._next_import)
+
+        box.finished.connect(answered)
+        self.update_box = box
+        box.open()
+
+    def _start_import(self, path: Path) -> None:
         library = self.library
         job = self.worker.submit(
             "importing the course", lambda p, state: library.import_course(p, state=state), path
@@ -337,6 +376,18 @@ class MainWindow(QMainWindow):
             f"{words.get(result.action, 'Imported')} “{result.title}”", 6000
         )
         self.library_view.refresh()
+        if result.notices:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                TITLE,
+                f"{words.get(result.action, 'Imported')} “{result.title}”.\n\n"
+                + "\n\n".join(result.notices),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            self.message_box = box
+            box.open()
 
     def _import_done(self) -> None:
         self.import_job = None

@@ -3,12 +3,15 @@
 :class:`Library` is the only door to it. A library is a folder::
 
     library.db              SQLite (WAL), reached through sqlite-utils
-    courses/<course-id>/    the extracted package of each installed course
+    courses/<course-id>/    the extracted package (and its signature) of each course;
+                            ``<course-id>-2`` for a course installed beside another
 
 :class:`Library` opens and closes the database, runs transactions (:meth:`Library.atomic`)
 and looks courses and lessons up; the rest is done by managers reached as attributes:
 
 * ``library.importer`` (:mod:`~shared.library.importer`): install, update, remove courses;
+  which installed course a package updates (same id and signing key), what goes beside,
+  and which lessons become orphans is decided in :mod:`~shared.library.updates`;
 * ``library.search`` (:mod:`~shared.library.search`): full-text search, best first;
 * ``library.progress`` (:mod:`~shared.library.progress`): positions, watched parts;
 * ``library.notes`` (:mod:`~shared.library.notes`): notes and bookmarks, Markdown export;
@@ -53,6 +56,7 @@ from shared.library.values import (
     NOTE_KINDS,
     ContinueItem,
     CourseProgress,
+    ImportPlan,
     ImportResult,
     InstalledCourse,
     LessonInfo,
@@ -74,6 +78,7 @@ __all__ = [
     "Library",
     "LessonTexts",
     "ImportResult",
+    "ImportPlan",
     "InstalledCourse",
     "LessonInfo",
     "SearchHit",

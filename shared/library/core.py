@@ -42,9 +42,11 @@ from shared.library.schema import COURSES_DIR, DB_NAME
 from shared.library.search import Search
 from shared.library.settings import LibrarySettings
 from shared.library.text import _when
+from shared.library.updates import LIVE
 from shared.library.values import (
     ContinueItem,
     CourseProgress,
+    ImportPlan,
     ImportResult,
     InstalledCourse,
     LessonInfo,
@@ -427,7 +429,7 @@ class Library:
         """Every installed course, sorted by title."""
         rows = self._rows("SELECT * FROM courses ORDER BY title COLLATE NOCASE, id")
         lessons: dict[int, list[dict]] = {}
-        for row in self._lesson_rows("1", ()):
+        for row in self._lesson_rows("lessons.orphaned_ms IS NULL", ()):
             lessons.setdefault(row["course_key"], []).append(row)
         threshold = self._threshold()
         return [self._summary(row, lessons.get(row["key"], []), threshold) for row in rows]
@@ -440,7 +442,7 @@ class Library:
         """
         key = self._course_key(course_id)
         row = self._rows("SELECT * FROM courses WHERE key = ?", (key,))[0]
-        lessons = self._lesson_rows("lessons.course_key = ?", (key,))
+        lessons = self._lesson_rows(f"lessons.course_key = ?{LIVE}", (key,))
         return self._summary(row, lessons, self._threshold())
 
     def _summary(
@@ -466,6 +468,8 @@ class Library:
             completed_lessons=sum(self._completed(lesson, threshold) for lesson in lessons),
             coverage=watched / total if total else 0.0,
             last_opened=_when(row["opened_ms"]),
+            package_id=row["package_id"] or row["id"],
+            signer_key=bytes.fromhex(row["signer_key"]) if row["signer_key"] else None,
         )
 
     def lessons(self, course_id: str) -> list[LessonInfo]:
@@ -476,7 +480,23 @@ class Library:
         """
         key = self._course_key(course_id)
         threshold = self._threshold()
-        rows = self._lesson_rows("lessons.course_key = ?", (key,))
+        rows = self._lesson_rows(f"lessons.course_key = ?{LIVE}", (key,))
+        return [self._lesson_info(row, threshold) for row in rows]
+
+    def orphans(self, course_id: str) -> list[LessonInfo]:
+        """Lessons an update of the course no longer has, kept for their notes and progress.
+
+        Their media went with the old version, so they cannot be played; their notes
+        can be read (``library.notes``) and are exported with the others.
+
+        Raises:
+            NotInLibraryError: the course is not installed.
+        """
+        key = self._course_key(course_id)
+        threshold = self._threshold()
+        rows = self._lesson_rows(
+            "lessons.course_key = ? AND lessons.orphaned_ms IS NOT NULL", (key,)
+        )
         return [self._lesson_info(row, threshold) for row in rows]
 
     def lesson(self, course_id: str, lesson_id: str) -> LessonInfo:
@@ -551,6 +571,10 @@ class Library:
     ) -> ImportResult:
         """:meth:`Importer.import_course`."""
         return self.importer.import_course(package_path, state=state)
+
+    def plan_import(self, package_path: str | os.PathLike[str]) -> ImportPlan:
+        """:meth:`Importer.plan_import`."""
+        return self.importer.plan_import(package_path)
 
     def remove_course(self, course_id: str) -> None:
         """:meth:`Importer.remove_course`."""

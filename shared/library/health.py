@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from shared.library.errors import CourseContentError
 from shared.library.schema import COURSES_DIR, DB_NAME, TABLES
+from shared.library.updates import at_folder, folder_belongs, folder_signature
 from shared.manifest import MANIFEST_NAME, Manifest, ManifestError
 
 if TYPE_CHECKING:
@@ -322,14 +323,20 @@ def rebuild_index(library: Library, report: HealReport) -> None:
     for course_id, folder in folders.items():
         path = folder / MANIFEST_NAME
         try:
-            manifest = Manifest.from_json(path.read_bytes(), source=path)
-            if manifest.course.id != course_id:
+            raw = path.read_bytes()
+            manifest = Manifest.from_json(raw, source=path)
+            if not folder_belongs(course_id, manifest.course.id):
                 raise ManifestError("its course id is not its folder's name", source=path)
             if installed.get(course_id) == manifest.course.version:
                 continue
             texts = read_texts(folder, manifest, folder)
             with library.atomic():
-                library.importer._store_course(manifest, texts)
+                library.importer._store_course(
+                    manifest,
+                    texts,
+                    placement=at_folder(library.db, course_id),
+                    signature=folder_signature(folder, raw),
+                )
         except (OSError, ManifestError, CourseContentError, ValueError):
             report.unreadable.append(course_id)
             continue

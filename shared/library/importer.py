@@ -24,9 +24,22 @@ from shared.chapters import Chapter, ChapterFileError, load_chapters
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.library.errors import CourseContentError, OlderVersionError
 from shared.library.text import _ms
-from shared.library.values import ImportResult, LessonTexts
-from shared.manifest import LessonEntry, Manifest
-from shared.package import extract_package, read_manifest
+from shared.library.updates import (
+    BESIDE,
+    IMPORT,
+    UNCHANGED,
+    Placement,
+    free_lesson_ids,
+    has_learner_work,
+    match_lessons,
+    orphan_lessons,
+    place,
+    signer_hex,
+)
+from shared.library.values import ImportPlan, ImportResult, LessonTexts
+from shared.manifest import SIGNATURE_NAME, LessonEntry, Manifest
+from shared.package import extract_package, read_signed_manifest
+from shared.signing import Signature, SignatureFormatError, describe_signer
 from shared.transcription import Segment, TranscriptFileError
 
 if TYPE_CHECKING:
@@ -82,6 +95,17 @@ def read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, Les
     return texts
 
 
+def _extracted_signature(folder: Path) -> Signature | None:
+    """The signature :func:`extract_package` verified and wrote beside the manifest."""
+    path = folder / SIGNATURE_NAME
+    if not path.exists():
+        return None
+    try:
+        return Signature.from_bytes(path.read_bytes())
+    except (OSError, SignatureFormatError):
+        return None  # cannot happen after extraction checked it; unsigned is the safe side
+
+
 class Importer:
     """``library.importer``: the only code that adds or removes courses."""
 
@@ -105,16 +129,22 @@ class Importer:
         one transaction and the folder moved into place just before the commit.
         Anything that goes wrong, including cancellation, leaves the library as it was.
 
-        A newer version replaces the content and keeps the learner's progress, watched
-        intervals, notes and bookmarks for the lessons (by id) that still exist.
+        Which course a package goes to, and which lesson is which, is decided by
+        :mod:`shared.library.updates`: a newer version signed by the same key replaces
+        the content and keeps the learner's progress, watched intervals, notes and
+        bookmarks, on the lessons it still has and, as orphans, on those it dropped;
+        a package of a known course id that is unsigned or signed by another key is
+        installed beside the installed course under a new id, never over it.
 
         Args:
             package_path: the ``.lectern`` file.
             state: progress (by bytes extracted, then indexing) and cancellation.
 
         Returns:
-            What was done: ``"imported"``, ``"unchanged"`` (same id and version already
-            installed; nothing is touched) or ``"updated"``.
+            What was done: ``action`` ``"imported"`` (also beside another course: see
+            ``beside``), ``"unchanged"`` (this version from this signer is installed;
+            nothing is touched), ``"updated"`` (see ``orphaned``) or ``"repaired"``
+            (the same version again, put back because files were missing).
 
         Raises:
             PackageError: the package is missing, damaged or unsafe (a subclass says which).
@@ -124,57 +154,115 @@ class Importer:
             Cancelled: ``state`` asked to stop.
         """
         package = Path(package_path)
-        course = read_manifest(package).course
-        installed = self._lib._one("SELECT version FROM courses WHERE id = ?", (course.id,))
-        repair = installed == course.version and bool(self.missing_files(course.id))
-        if installed is not None and installed == course.version and not repair:
-            return ImportResult(course.id, course.title, "unchanged")
-        if installed is not None and installed > course.version:
-            raise OlderVersionError(package, course.title, course.version, installed)
+        manifest, signature = read_signed_manifest(package)
+        signed_by = describe_signer(manifest.course.author, signature and signature.public_key)
+        placement = self._placement(package, manifest, signature)
+        # The same course again, with files gone from its folder: extract it again.
+        repair = placement.action == UNCHANGED and bool(self.missing_files(placement.course_id))
+        if placement.action == UNCHANGED and not repair:
+            return ImportResult(placement.course_id, manifest.course.title, "unchanged", signed_by)
         check_cancelled(state, f"Importing {package.name}")
         extracting, indexing = stages(state, [9, 1]) if state is not None else (None, None)
         work = Path(tempfile.mkdtemp(prefix=IMPORT_PREFIX, dir=self._lib.root))
         try:
             folder = work / "course"
             manifest = extract_package(package, folder, state=extracting)
+            # What was extracted (and verified) is the truth, not what was read before.
+            signature = _extracted_signature(folder)
             if state is not None:
                 state.set_status(f"Indexing {manifest.course.title}")
             texts = read_texts(folder, manifest, package)
-            action = self._install(package, manifest, texts, folder, work, indexing, repair)
+            result = self._install(
+                package, manifest, signature, texts, folder, work, indexing, repair
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        if action != "unchanged":
+        if result.action != "unchanged":
             with contextlib.suppress(OSError, sqlite3.Error):  # the import itself succeeded
                 self._lib.backups.take()
         if state is not None:
             state.set_progress(1.0)
-        return ImportResult(manifest.course.id, manifest.course.title, action)
+        return result
+
+    def plan_import(self, package_path: str | os.PathLike[str]) -> ImportPlan:
+        """What :meth:`import_course` would do with a package, cheaply (nothing is changed).
+
+        Reads the package's listing, manifest and signature only, so a window can
+        ask the learner first when an update would leave lessons as orphans.
+
+        Raises:
+            PackageError: the package is missing, damaged or unsafe.
+            OlderVersionError: a newer version of the course is installed.
+        """
+        package = Path(package_path)
+        manifest, signature = read_signed_manifest(package)
+        with self._lib._lock:
+            placement = self._placement(package, manifest, signature)
+            orphaned: tuple[str, ...] = ()
+            if placement.action == "update":
+                old = self._lib._rows(
+                    "SELECT key, id, uid, title, orphaned_ms FROM lessons "
+                    "WHERE course_key = ? ORDER BY position",
+                    (placement.installed["key"],),
+                )
+                keep = set(match_lessons(old, manifest.lessons))
+                orphaned = tuple(
+                    row["title"]
+                    for row in old
+                    if row["key"] not in keep
+                    and row["orphaned_ms"] is None
+                    and has_learner_work(self._lib.db, row["key"])
+                )
+        return ImportPlan(
+            placement.course_id,
+            manifest.course.title,
+            placement.action,
+            describe_signer(manifest.course.author, signature and signature.public_key),
+            orphaned,
+        )
+
+    def _placement(
+        self, package: Path, manifest: Manifest, signature: Signature | None
+    ) -> Placement:
+        """Where the package goes (see :mod:`shared.library_updates`); refuses an older
+        version of a course from the same signer."""
+        with self._lib._lock:
+            placement = place(self._lib.db, self._lib.courses_dir, manifest, signature)
+        course = manifest.course
+        if placement.action == "update" and placement.installed["version"] > course.version:
+            raise OlderVersionError(
+                package, course.title, course.version, placement.installed["version"]
+            )
+        return placement
 
     def _install(
         self,
         package: Path,
         manifest: Manifest,
+        signature: Signature | None,
         texts: Mapping[str, LessonTexts],
         folder: Path,
         work: Path,
         state: ProgressState | None,
         repair: bool = False,
-    ) -> str:
+    ) -> ImportResult:
         """Index and move the extracted folder into place, all or nothing."""
         course = manifest.course
-        target = self._lib.courses_dir / course.id
+        signed_by = describe_signer(course.author, signature and signature.public_key)
         old = work / "old"
         swapped = False
+        target = None
         try:
             with self._lib.atomic():
-                installed = self._lib._one("SELECT version FROM courses WHERE id = ?", (course.id,))
-                if installed is not None and installed >= course.version and not repair:
-                    # Another import of this course finished while this one was extracting.
-                    if installed == course.version:
-                        return "unchanged"
-                    raise OlderVersionError(package, course.title, course.version, installed)
-                action = self._store_course(manifest, texts, state=state)
-                action = "repaired" if repair else action
+                # Decided again inside the transaction: another import may have finished.
+                placement = self._placement(package, manifest, signature)
+                if placement.action == UNCHANGED and not repair:
+                    return ImportResult(placement.course_id, course.title, "unchanged", signed_by)
+                target = self._lib.courses_dir / placement.course_id
+                action, orphaned = self._store(
+                    manifest, texts, state=state, placement=placement, signature=signature
+                )
+                action = "repaired" if repair and placement.action == UNCHANGED else action
                 check_cancelled(state, f"Importing {package.name}")
                 if target.exists():
                     os.replace(target, old)
@@ -186,12 +274,21 @@ class Importer:
                     raise
                 swapped = True
         except BaseException:
-            if swapped:  # only the commit can have failed: put the old folder back
+            if swapped and target is not None:  # only the commit can have failed
                 shutil.rmtree(target, ignore_errors=True)
                 if old.exists():
                     os.replace(old, target)
             raise
-        return action
+        beside = placement.installed if placement.action == BESIDE else None
+        return ImportResult(
+            placement.course_id,
+            course.title,
+            action,
+            signed_by,
+            beside=beside["id"] if beside else None,
+            beside_title=beside["title"] if beside else "",
+            orphaned=tuple(orphaned),
+        )
 
     def _store_course(
         self,
@@ -199,19 +296,38 @@ class Importer:
         texts: Mapping[str, LessonTexts],
         *,
         state: ProgressState | None = None,
+        placement: Placement | None = None,
+        signature: Signature | None = None,
     ) -> str:
+        """Write a course's rows and index its text (see :meth:`_store`); call inside
+        :meth:`Library.atomic`. Returns ``"imported"`` or ``"updated"``."""
+        return self._store(manifest, texts, state=state, placement=placement, signature=signature)[
+            0
+        ]
+
+    def _store(
+        self,
+        manifest: Manifest,
+        texts: Mapping[str, LessonTexts],
+        *,
+        state: ProgressState | None = None,
+        placement: Placement | None = None,
+        signature: Signature | None = None,
+    ) -> tuple[str, list[str]]:
         """Write a course's rows and index its text; call inside :meth:`atomic`.
 
-        Lessons that survive an update keep their key, so their progress and notes
-        stay; lessons that are gone are deleted with everything that hangs off them.
+        Lessons that survive an update (same ``uid``, or same ``id`` for packages
+        without uids) keep their key, so their progress and notes stay; lessons that
+        are gone become orphans that keep them too (see :mod:`shared.library_updates`).
 
         Returns:
-            ``"imported"`` or ``"updated"``.
+            ``"imported"`` or ``"updated"``, and the titles of the new orphans.
         """
         course = manifest.course
         db = self._lib.db
         now = self._lib._now()
-        key = self._lib._one("SELECT key FROM courses WHERE id = ?", (course.id,))
+        if placement is None:
+            placement = place(db, self._lib.courses_dir, manifest, signature)
         values = (
             course.version,
             course.title,
@@ -220,35 +336,43 @@ class Importer:
             course.language,
             course.created,
             course.cover,
+            course.id,
+            signer_hex(signature),
         )
-        if key is None:
+        if placement.action in (IMPORT, BESIDE):
             action = "imported"
             key = db.execute(
                 "INSERT INTO courses (version, title, description, author, language, created, "
-                "cover, id, imported_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, course.id, now),
+                "cover, package_id, signer_key, id, imported_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, placement.course_id, now),
             ).lastrowid
         else:
             action = "updated"
+            key = placement.installed["key"]
             db.execute(
                 "UPDATE courses SET version = ?, title = ?, description = ?, author = ?, "
-                "language = ?, created = ?, cover = ?, imported_ms = ? WHERE key = ?",
+                "language = ?, created = ?, cover = ?, package_id = ?, signer_key = ?, "
+                "imported_ms = ? WHERE key = ?",
                 (*values, now, key),
             )
-        old = dict(db.execute("SELECT id, key FROM lessons WHERE course_key = ?", (key,)))
-        keep = {lesson.id for lesson in manifest.lessons}
-        gone = [lesson_key for lesson_id, lesson_key in old.items() if lesson_id not in keep]
-        survivors = [lesson_key for lesson_id, lesson_key in old.items() if lesson_id in keep]
-        db.conn.executemany("DELETE FROM lessons WHERE key = ?", [(k,) for k in gone])
-        db.conn.executemany("DELETE FROM segments WHERE lesson_key = ?", [(k,) for k in survivors])
+        old = list(db.query("SELECT key, id, uid FROM lessons WHERE course_key = ?", (key,)))
+        matched = match_lessons(old, manifest.lessons)
+        orphaned = orphan_lessons(db, key, [k for k in matched if k is not None], now)
+        free_lesson_ids(db, key, [lesson.id for lesson in manifest.lessons])
+        db.conn.executemany(
+            "DELETE FROM segments WHERE lesson_key = ?", [(k,) for k in matched if k is not None]
+        )
         db.execute("DELETE FROM labels WHERE course_key = ? AND note_id IS NULL", (key,))
         db.execute(
             "INSERT INTO labels (kind, course_key, text) VALUES ('course', ?, ?)",
             (key, course.title),
         )
-        for position, lesson in enumerate(manifest.lessons):
+        for position, (lesson, lesson_key) in enumerate(
+            zip(manifest.lessons, matched, strict=True)
+        ):
             check_cancelled(state, f"Importing {course.title}")
-            lesson_key = self._store_lesson(key, position, lesson, old.get(lesson.id))
+            lesson_key = self._store_lesson(key, position, lesson, lesson_key)
             lesson_texts = texts.get(lesson.id, LessonTexts())
             db.conn.executemany(
                 "INSERT INTO segments (lesson_key, start_ms, end_ms, text) VALUES (?, ?, ?, ?)",
@@ -270,12 +394,14 @@ class Importer:
             )
             if state is not None:
                 state.set_progress((position + 1) / len(manifest.lessons))
-        return action
+        return action, orphaned
 
     def _store_lesson(
         self, course_key: int, position: int, lesson: LessonEntry, lesson_key: int | None
     ) -> int:
         values = (
+            lesson.id,
+            lesson.uid,
             position,
             lesson.title,
             lesson.duration_ms,
@@ -288,18 +414,20 @@ class Importer:
             json.dumps(list(lesson.thumbnails)),
         )
         columns = (
-            "position, title, duration_ms, video, presenter_video, poster, transcript, "
+            "id, uid, position, title, duration_ms, video, presenter_video, poster, transcript, "
             "chapters, captions, thumbnails"
         )
         if lesson_key is None:
             return self._lib.db.execute(
-                f"INSERT INTO lessons (course_key, id, {columns}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (course_key, lesson.id, *values),
+                f"INSERT INTO lessons (course_key, {columns}) "
+                f"VALUES (?, {', '.join('?' * len(values))})",
+                (course_key, *values),
             ).lastrowid
+        # A lesson that comes back in this version is not an orphan any more.
         assignments = ", ".join(f"{name.strip()} = ?" for name in columns.split(","))
         self._lib.db.execute(
-            f"UPDATE lessons SET {assignments} WHERE key = ?", (*values, lesson_key)
+            f"UPDATE lessons SET {assignments}, orphaned_ms = NULL WHERE key = ?",
+            (*values, lesson_key),
         )
         return lesson_key
 
@@ -328,7 +456,9 @@ class Importer:
         for row in self._lib._rows(
             "SELECT lessons.video, lessons.presenter_video, lessons.poster, lessons.transcript, "
             "lessons.chapters, lessons.captions FROM lessons "
-            "JOIN courses ON courses.key = lessons.course_key WHERE courses.id = ?",
+            "JOIN courses ON courses.key = lessons.course_key "
+            # An orphan's media went with the version that had it: it is not missing.
+            "WHERE courses.id = ? AND lessons.orphaned_ms IS NULL",
             (course_id,),
         ):
             members = [row["video"], row["presenter_video"], row["poster"], row["transcript"]]

@@ -114,7 +114,8 @@ class Notes:
         else:
             where, params = "notes.lesson_key = ?", (self._lib._lesson_key(course_id, lesson_id),)
         rows = self._lib._rows(
-            self._NOTE_SELECT + f"WHERE {where} ORDER BY lessons.position, notes.time_ms, notes.id",
+            self._NOTE_SELECT + f"WHERE {where} "
+            "ORDER BY lessons.orphaned_ms IS NOT NULL, lessons.position, notes.time_ms, notes.id",
             params,
         )
         return [self._note(row) for row in rows]
@@ -124,18 +125,25 @@ class Notes:
 
         Each line reads on its own outside Lectern: ``- **Lesson title, m:ss**
         (Chapter title): text``; bookmarks say ``bookmark`` and further lines of a
-        note are indented under it.
+        note are indented under it. Notes on lessons the course no longer has
+        (``Library.orphans``) come last, under headings that say so.
         """
         course = self._lib.course(course_id)
         lessons = {lesson.id: lesson for lesson in self._lib.lessons(course_id)}
+        orphans = {lesson.id: lesson for lesson in self._lib.orphans(course_id)}
         lines = [f"# {course.title}", ""]
         current, chapters = None, []
         notes = self(course_id)
+        lesson = None
         for note in notes:
-            lesson = lessons[note.lesson_id]
             if note.lesson_id != current:
                 current = note.lesson_id
-                lines += [f"## {lesson.position + 1}. {lesson.title}", ""]
+                if note.lesson_id in lessons:
+                    lesson = lessons[note.lesson_id]
+                    lines += [f"## {lesson.position + 1}. {lesson.title}", ""]
+                else:
+                    lesson = orphans[note.lesson_id]
+                    lines += [f"## {lesson.title} (no longer in the course)", ""]
                 try:
                     chapters = self._lib.chapters(course_id, note.lesson_id)
                 except LecternError:

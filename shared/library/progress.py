@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shared.library.text import _merge, _ms, _when
+from shared.library.updates import LIVE
 from shared.library.values import ContinueItem, CourseProgress
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class Progress:
     def continue_watching(self, limit: int = 5) -> list[ContinueItem]:
         """The most recently played lessons that are not completed, newest first."""
         threshold = self._lib._threshold()
-        rows = self._lib._lesson_rows("progress.played_ms IS NOT NULL", ())
+        rows = self._lib._lesson_rows(f"progress.played_ms IS NOT NULL{LIVE}", ())
         rows.sort(key=lambda row: row["played_ms"], reverse=True)
         items = []
         for row in rows:

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from shared.library.errors import NewerLibraryError
+from shared.library.updates import MIGRATION as SIGNERS_AND_ORPHANS
 
 __all__ = ["DB_NAME", "COURSES_DIR", "MIGRATIONS", "TABLES", "migrate", "missing_tables"]
 
@@ -127,6 +128,7 @@ def _initial(db: sqlite_utils.Database) -> None:
 #: ``(name, function)`` in the order they are applied; append, never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _initial),
+    SIGNERS_AND_ORPHANS,
 ]
 
 

@@ -8,11 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 from shared.chapters import Chapter
+from shared.signing import describe_signer
 from shared.transcription import Segment
 
 __all__ = [
     "LessonTexts",
     "ImportResult",
+    "ImportPlan",
     "InstalledCourse",
     "LessonInfo",
     "SearchHit",
@@ -36,14 +38,67 @@ class ImportResult:
     """What :meth:`Library.import_course` did.
 
     Attributes:
-        course_id: the course's id.
+        course_id: the course's id in the library (the package's, or a new one for
+            a course installed beside another, such as ``bio-2``).
         title: the course's title.
-        action: ``"imported"``, ``"unchanged"`` or ``"updated"``.
+        action: ``"imported"``, ``"unchanged"``, ``"updated"`` or ``"repaired"``.
+        signed_by: who signed the package (:func:`shared.signing.describe_signer`).
+        beside: the installed course this one was installed beside rather than
+            over, because the package is unsigned or signed by another key; else ``None``.
+        beside_title: that course's title.
+        orphaned: titles of lessons the update no longer has but the learner left
+            notes or progress on; those are kept (see :meth:`Library.orphans`).
     """
 
     course_id: str
     title: str
     action: str
+    signed_by: str = "unsigned"
+    beside: str | None = None
+    beside_title: str = ""
+    orphaned: tuple[str, ...] = ()
+
+    @property
+    def notices(self) -> list[str]:
+        """What the learner must be told beyond the action, one sentence each."""
+        lines = []
+        if self.beside is not None:
+            why = (
+                "it is unsigned"
+                if self.signed_by == "unsigned"
+                else f"it is {self.signed_by}, not by the key of the installed course"
+            )
+            lines.append(
+                f"It was installed as a separate course beside '{self.beside_title}' "
+                f"({self.beside}), not over it, because {why}; your course was not changed."
+            )
+        if self.orphaned:
+            names = ", ".join(f"'{title}'" for title in self.orphaned)
+            lines.append(
+                f"{len(self.orphaned)} lesson(s) are no longer in the course ({names}); "
+                "your notes and progress on them are kept, and exporting the notes includes them."
+            )
+        return lines
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What :meth:`Library.import_course` would do with a package (see :meth:`Library.plan_import`).
+
+    Attributes:
+        course_id: the library id the course would have.
+        title: the package's course title.
+        action: ``"import"``, ``"update"``, ``"beside"`` or ``"unchanged"``.
+        signed_by: who signed the package.
+        orphaned: titles of installed lessons with the learner's notes or progress
+            that an update would drop (those would be kept as orphans).
+    """
+
+    course_id: str
+    title: str
+    action: str
+    signed_by: str
+    orphaned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +114,9 @@ class InstalledCourse:
         completed_lessons: lessons completed.
         coverage: share of the whole course watched, 0..1.
         last_opened: when a lesson was last opened, or ``None``.
+        package_id: the course id its package gives (``id`` differs for a course
+            installed beside another with the same package id).
+        signer_key: the raw public key that signed the installed package, or ``None``.
     """
 
     id: str
@@ -73,6 +131,13 @@ class InstalledCourse:
     completed_lessons: int
     coverage: float
     last_opened: datetime | None
+    package_id: str = ""
+    signer_key: bytes | None = None
+
+    @property
+    def signed_by(self) -> str:
+        """``"signed by <author> (key <fingerprint>)"`` or ``"unsigned"``."""
+        return describe_signer(self.author, self.signer_key)
 
 
 @dataclass(frozen=True)

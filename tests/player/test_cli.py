@@ -69,7 +69,14 @@ def test_library_commands_end_to_end(good: Path, tmp_path: Path):
     assert "Imported: 'Biology 101' (bio-101)" in result.stdout
     again = lectern_player(library, "import", good, "--json")
     assert json.loads(again.stdout) == [
-        {"course_id": "bio-101", "title": "Biology 101", "action": "unchanged"}
+        {
+            "course_id": "bio-101",
+            "title": "Biology 101",
+            "action": "unchanged",
+            "signed_by": "unsigned",
+            "beside": None,
+            "orphaned": [],
+        }
     ]
     listed = json.loads(lectern_player(library, "list", "--json").stdout)
     assert [c["id"] for c in listed] == ["bio-101"] and listed[0]["lessons"] == 2

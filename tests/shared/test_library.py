@@ -29,6 +29,7 @@ from shared.library import (
     schema,
     search_tokens,
 )
+from shared.signing import SigningKey
 from shared.transcription import Segment, Transcript, Word
 from tests.shared import bad_packages
 
@@ -63,6 +64,10 @@ def _transcript(lines: list[str]) -> Transcript:
     return Transcript(tuple(segments), "en", 60.0, "tiny.en", "faster-whisper")
 
 
+#: The key of the author of the test courses: packages signed by it update each other.
+AUTHOR_KEY = SigningKey.generate()
+
+
 def make_package(
     folder: Path,
     *,
@@ -71,8 +76,10 @@ def make_package(
     title: str = "Biology 101",
     drop_week_2: bool = False,
     name: str | None = None,
+    signing_key: SigningKey | None = AUTHOR_KEY,
 ) -> Path:
-    """A real package from :func:`bad_packages.make_sources`, with real-format text files."""
+    """A real package from :func:`bad_packages.make_sources`, with real-format text files,
+    signed by :data:`AUTHOR_KEY` unless another key (or ``None``, unsigned) is given."""
     course, lessons, cover = bad_packages.make_sources(folder / f"src-{course_id}-{version}")
     for lesson in lessons:
         _transcript(SPOKEN[lesson.id]).save_json(lesson.transcript)
@@ -85,7 +92,7 @@ def make_package(
         lessons = lessons[:1]
     course = dataclasses.replace(course, id=course_id, version=version, title=title)
     out = folder / (name or f"{course_id}-v{version}.lectern")
-    pkg.write_package(course, lessons, out, cover=cover)
+    pkg.write_package(course, lessons, out, cover=cover, signing_key=signing_key)
     return out
 
 
@@ -159,7 +166,7 @@ def test_migrations_run_once_and_new_ones_are_applied(tmp_path, monkeypatch):
         calls.append(1)
         db.execute("ALTER TABLE courses ADD COLUMN rating INTEGER")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0002_x", add_column)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0099_x", add_column)])
     with Library.open(tmp_path) as library:
         stamp = library.db.execute("SELECT applied_ms FROM migrations WHERE name = '0001_initial'")
         first = stamp.fetchone()[0]
@@ -177,13 +184,14 @@ def test_failed_migration_is_rolled_back(tmp_path, monkeypatch):
         db.execute("CREATE TABLE half (x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0002_bad", broken)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0099_bad", broken)])
     with pytest.raises(RuntimeError):
         Library.open(tmp_path)
     monkeypatch.undo()
     with Library.open(tmp_path) as library:
         assert "half" not in library.db.table_names()
-        assert library.db.execute("SELECT count(*) FROM migrations").fetchone()[0] == 1
+        count = library.db.execute("SELECT count(*) FROM migrations").fetchone()[0]
+        assert count == len(lib_module.MIGRATIONS)
 
 
 def test_database_from_a_newer_lectern_is_refused(tmp_path):
@@ -249,21 +257,45 @@ def test_newer_version_keeps_progress_of_surviving_lessons(bio, packages):
     bio.add_watched("bio-101", "week-2", 0, 50)
     kept = bio.add_note("bio-101", "intro", 5, "remember chlorophyll")
     bio.add_note("bio-101", "week-2", 7, "mitochondria matter", kind="bookmark")
+    assert bio.plan_import(packages["v3"]).orphaned == ("Lesson 2",)
     result = bio.import_course(packages["v3"])
-    assert result.action == "updated"
+    assert (result.action, result.orphaned, result.beside) == ("updated", ("Lesson 2",), None)
     assert bio.course("bio-101").version == 3
     assert [lesson.id for lesson in bio.lessons("bio-101")] == ["intro"]
     assert bio.position("bio-101", "intro") == 12.0
     assert bio.watched("bio-101", "intro") == [(0.0, 30.0)]
-    assert [note.id for note in bio.notes("bio-101")] == [kept.id]
+    # The dropped lesson is an orphan: its notes, bookmarks and progress stay readable.
+    assert [lesson.id for lesson in bio.orphans("bio-101")] == ["week-2"]
+    assert [note.text for note in bio.notes("bio-101")] == [kept.text, "mitochondria matter"]
+    assert bio.watched("bio-101", "week-2") == [(0.0, 50.0)]
     assert [h.kind for h in bio.search("chlorophyll")] == ["chapter", "note"]
-    assert bio.search("mitochondria") == []  # the removed lesson's text and notes are gone
-    for table in ("watched", "progress", "notes"):
-        assert bio.db[table].count == 1
+    assert [h.kind for h in bio.search("mitochondria")] == ["note"]  # its transcript is gone
     assert bio.db["segments"].count == len(SPOKEN["intro"])
+    assert bio.course("bio-101").lesson_count == 1
     assert not (bio.root / "courses" / "bio-101" / "lessons" / "week-2").exists()
-    with pytest.raises(NotInLibraryError):
-        bio.lesson("bio-101", "week-2")
+
+
+def test_a_dropped_lesson_without_the_learners_work_is_simply_removed(bio, packages):
+    bio.add_note("bio-101", "intro", 5, "only on the first lesson")
+    assert bio.plan_import(packages["v3"]).orphaned == ()
+    result = bio.import_course(packages["v3"])
+    assert (result.action, result.orphaned, result.notices) == ("updated", (), [])
+    assert bio.orphans("bio-101") == [] and bio.db["lessons"].count == 1
+
+
+def test_packages_from_another_signer_or_unsigned_go_beside(bio, tmp_path):
+    bio.add_note("bio-101", "intro", 5, "mine")
+    for number, key in enumerate((None, SigningKey.generate()), 2):
+        other = make_package(tmp_path, version=3, signing_key=key, name=f"other-{number}.lectern")
+        result = bio.import_course(other)
+        assert (result.action, result.course_id, result.beside) == (
+            "imported",
+            f"bio-101-{number}",
+            "bio-101",
+        )
+        assert "your course was not changed" in result.notices[0]
+    assert bio.course("bio-101").version == 2 and len(bio.notes("bio-101")) == 1
+    assert [c.package_id for c in bio.courses()] == ["bio-101"] * 3
 
 
 def test_older_version_is_refused(bio, packages):

@@ -19,7 +19,9 @@ from shared.manifest import (
     Manifest,
     ManifestError,
     NewerFormatError,
+    is_lesson_uid,
     new_course_id,
+    new_lesson_uid,
     validate_manifest_dict,
 )
 
@@ -261,7 +263,7 @@ def test_newer_minor_is_accepted_with_unknown_fields(data):
 
 
 def test_newer_minor_still_checks_known_fields(data):
-    data["format_version"] = "1.1"
+    data["format_version"] = "1.9"
     data["lessons"][0]["title"] = ""
     assert _error(data).field == "lessons[0].title"
 
@@ -319,3 +321,21 @@ def test_strict_json(text, words):
         Manifest.from_json(text)
     assert words in str(caught.value)
     assert re.search(r"^The manifest is invalid: ", str(caught.value))
+
+
+def test_lesson_uid_round_trips_and_is_optional(data):
+    assert "uid" not in data["lessons"][0]  # a format 1.0 lesson: known by its id alone
+    data["lessons"][0]["uid"] = "0b6f9a52-3c1e-4d7a-9f00-5a1b2c3d4e5f"
+    manifest = Manifest.from_dict(data)
+    assert manifest.lessons[0].uid == "0b6f9a52-3c1e-4d7a-9f00-5a1b2c3d4e5f"
+    assert Manifest.from_json(manifest.to_json()) == manifest
+    assert is_lesson_uid(new_lesson_uid()) and new_lesson_uid() != new_lesson_uid()
+
+
+def test_lesson_uids_are_checked(data):
+    data["lessons"][0]["uid"] = "Not A UID"
+    assert _error(data).field == "lessons[0].uid"
+    data["lessons"][0]["uid"] = "same"
+    data["lessons"].append({**data["lessons"][0], "id": "other"})
+    error = _error(data)
+    assert error.field == "lessons[2].uid" and "also used by lessons[0]" in str(error)
