@@ -10,18 +10,17 @@ whole library; restore it from its backups and course folders if it is damaged).
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from shared import package
+from shared import contents, package
 from shared.errors import LecternError
 from shared.files import check_output, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
 from shared.library.health import is_damage
-from shared.terminal import TerminalProgress, print_json, run_main
+from shared.terminal import TerminalProgress, print_json, printable, run_main
 from shared.timecode import clock
 
 PROG = "lectern-player"
@@ -160,7 +159,7 @@ def _open(args: argparse.Namespace, *, repair: bool = False) -> Library:
     """The library, after saying on stderr what opening it found (damage healed, read-only)."""
     library = Library.open(_root(args), repair=repair)
     if library.notice and not repair:
-        print(f"{PROG}: {library.notice}", file=sys.stderr)
+        print(f"{PROG}: {printable(library.notice)}", file=sys.stderr)
     return library
 
 
@@ -168,7 +167,9 @@ def _repair(args: argparse.Namespace) -> int:
     with _open(args, repair=True) as library:
         notice, count = library.notice, len(library.courses())
     courses = f"{count} course" + ("" if count == 1 else "s")
-    print(notice or f"The library is sound ({courses}); nothing needed repair.")
+    print(
+        printable(notice) if notice else f"The library is sound ({courses}); nothing needed repair."
+    )
     return 0
 
 
@@ -191,11 +192,11 @@ def _import(args: argparse.Namespace) -> int:
             results.append(result)
             if not args.json:
                 print(
-                    f"{result.action.capitalize()}: '{result.title}' ({result.course_id}), "
-                    f"{result.signed_by}"
+                    f"{result.action.capitalize()}: '{printable(result.title)}' ({result.course_id}), "
+                    f"{printable(result.signed_by)}"
                 )
                 for notice in result.notices:
-                    print(f"  {notice}")
+                    print(f"  {printable(notice)}")
     if args.json:
         print_json(
             [
@@ -237,8 +238,9 @@ def _list(args: argparse.Namespace) -> int:
     if not courses:
         print(f"The library is empty; add a course with `{PROG} import FILE.lectern`.")
     for c in courses:
-        by = f" by {c.author}" if c.author else ""
-        print(f"{c.id}  {c.title}{by}  ({c.lesson_count} lessons, {clock(c.duration)})")
+        by = f" by {printable(c.author)}" if c.author else ""
+        title = printable(c.title)
+        print(f"{c.id}  {title}{by}  ({c.lesson_count} lessons, {clock(c.duration)})")
     return 0
 
 
@@ -263,12 +265,17 @@ def _search(args: argparse.Namespace) -> int:
         )
         return 0
     if not hits:
-        print(f"Nothing found for '{query}'.")
+        print(f"Nothing found for '{printable(query)}'.")
     bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("*", "*")
     for h in hits:
-        where = h.lesson_title or h.course_title
+        where = printable(h.lesson_title or h.course_title)
         at = f" @ {clock(h.time)}" if h.time is not None else ""
-        snippet = h.snippet.replace(MARK_START, bold).replace(MARK_END, plain)
+        # The marks are control characters too: split on them before escaping the rest.
+        pieces = h.snippet.replace(MARK_END, MARK_START).split(MARK_START)
+        snippet = "".join(
+            printable(piece) if index % 2 == 0 else f"{bold}{printable(piece)}{plain}"
+            for index, piece in enumerate(pieces)
+        )
         print(f"{where}{at}  [{h.kind}]\n    {snippet}")
     return 0
 
@@ -305,13 +312,14 @@ def _progress(args: argparse.Namespace) -> int:
         return 0
     for course, lessons in rows:
         print(
-            f"{course.title}: {course.completed_lessons}/{course.lesson_count} lessons complete, "
+            f"{printable(course.title)}: {course.completed_lessons}/{course.lesson_count} "
+            "lessons complete, "
             f"{course.coverage * 100:.0f}% watched"
         )
         for lesson in lessons:
             mark = "x" if lesson.completed else " "
             print(
-                f"  [{mark}] {lesson.title}  {lesson.coverage * 100:3.0f}%"
+                f"  [{mark}] {printable(lesson.title)}  {lesson.coverage * 100:3.0f}%"
                 f"  resume at {clock(lesson.resume_position)}"
             )
     return 0
@@ -342,7 +350,7 @@ def _export_notes(args: argparse.Namespace) -> int:
         text = library.export_notes_markdown(course_id)
         count = len(library.notes(course_id))
     write_text_atomic(args.output, text, replace=args.force)
-    print(f"Wrote {count} note(s) and bookmark(s) to {args.output}")
+    print(f"Wrote {count} note(s) and bookmark(s) to {printable(args.output)}")
     return 0
 
 
@@ -355,12 +363,12 @@ def _remove(args: argparse.Namespace) -> int:
                 raise NotConfirmedError(
                     f"Not removing '{title}' without asking; pass --yes to remove it."
                 )
-            answer = input(f"Remove '{title}' with its progress and notes? [y/N] ")
+            answer = input(f"Remove '{printable(title)}' with its progress and notes? [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 print("Kept.")
                 return 0
         library.remove_course(course_id)
-    print(f"Removed '{title}'.")
+    print(f"Removed '{printable(title)}'.")
     return 0
 
 
@@ -374,16 +382,16 @@ def _info(args: argparse.Namespace) -> int:
     summary = package.package_summary(manifest, package.read_signature(args.package))
     lessons = []
     for lesson in manifest.lessons:
+        # verify_package checked these members' content; parse them the same strict way.
         chapters = []
         if lesson.chapters:
-            data = json.loads(package.read_member_text(args.package, lesson.chapters))
-            chapters = [(c["start"], c["title"]) for c in data.get("chapters", [])]
+            data = package.read_member(args.package, lesson.chapters)
+            chapters = [(c.start, c.title) for c in contents.parse_chapters(data, lesson)]
         lines = []
         if lesson.transcript:
-            data = json.loads(package.read_member_text(args.package, lesson.transcript))
-            lines = [(s["start"], s["text"].strip()) for s in data.get("segments", [])][
-                : args.lines
-            ]
+            data = package.read_member(args.package, lesson.transcript)
+            segments = contents.parse_transcript(data, lesson).segments
+            lines = [(s.start, s.text.strip()) for s in segments][: max(args.lines, 0)]
         lessons.append({"lesson": lesson, "chapters": chapters, "lines": lines})
 
     if args.json:
@@ -397,20 +405,20 @@ def _info(args: argparse.Namespace) -> int:
         return 0
     course = manifest.course
     total = sum(lesson.duration_ms for lesson in manifest.lessons) / 1000
-    print(f"{course.title}" + (f"  by {course.author}" if course.author else ""))
-    print(f"{args.package.resolve()}  (verified: {len(manifest.files)} files)")
+    print(printable(course.title) + (f"  by {printable(course.author)}" if course.author else ""))
+    print(f"{printable(args.package.resolve())}  (verified: {len(manifest.files)} files)")
     signed_by = summary["signed_by"]
-    print(signed_by[:1].upper() + signed_by[1:])
+    print(printable(signed_by[:1].upper() + signed_by[1:]))
     print(f"{len(manifest.lessons)} lesson(s), {clock(total)} in all")
     for number, entry in enumerate(lessons, 1):
         lesson = entry["lesson"]
-        print(f"\n{number}. {lesson.title}  [{clock(lesson.duration_ms / 1000)}]")
+        print(f"\n{number}. {printable(lesson.title)}  [{clock(lesson.duration_ms / 1000)}]")
         for start, title in entry["chapters"]:
-            print(f"   {clock(start):>7}  {title}")
+            print(f"   {clock(start):>7}  {printable(title)}")
         if entry["lines"]:
             print("   Transcript:")
             for start, text in entry["lines"]:
-                print(f"   {clock(start):>7}  {text}")
+                print(f"   {clock(start):>7}  {printable(text)}")
     return 0
 
 

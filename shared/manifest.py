@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import os
 import re
@@ -310,6 +311,16 @@ class Manifest:
     def _by_path(self) -> dict[str, FileEntry]:
         return {entry.path: entry for entry in self.files}
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """The SHA-256 of the canonical manifest JSON, in hex: the package's content.
+
+        The file table holds every member's SHA-256, so two packages with the same
+        digest have the same course details, lessons and bytes; any change to any
+        member changes it.
+        """
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
     @property
     def total_duration_ms(self) -> int:
         """The length of all lessons together in milliseconds."""
@@ -413,7 +424,12 @@ def parse_manifest_json(text: str | bytes, *, source: str | os.PathLike[str] | N
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        # A "\\ud800" escape decodes to a lone surrogate, which no database or screen takes.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return data
+    except UnicodeEncodeError:
+        raise ManifestError("it holds text that is not valid Unicode", source=source) from None
     except UnicodeDecodeError as error:
         raise ManifestError(f"it is not UTF-8 text ({error.reason})", source=source) from None
     except json.JSONDecodeError as error:

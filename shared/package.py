@@ -50,12 +50,13 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from shared.contents import ContentError, check_member, content_members, max_member_bytes
 from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir, atomic_path
 from shared.jobs import ProgressState, check_cancelled
@@ -119,6 +120,9 @@ __all__ = [
     "ChecksumError",
     "DamagedMemberError",
     "MemberTooLargeError",
+    "InvalidContentError",
+    "VersionConflictError",
+    "check_same_content",
     "SignatureError",
 ]
 
@@ -139,6 +143,9 @@ _UNIX = 3
 _PLACEHOLDER_SHA = "0" * 64
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... name length, extra length
 _LOCAL_MAGIC = b"PK\x03\x04"
+_END_MAGIC = b"PK\x05\x06"
+_END_RECORD_SIZE = 22
+_END_SEARCH = (1 << 16) + _END_RECORD_SIZE  # the longest comment plus the record
 _SUFFIX_RE = re.compile(r"^\.[a-z0-9]{1,10}$")
 _WINDOWS_DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$)(\..*)?$", re.I)
 _FLAG_ENCRYPTED = 0x1
@@ -335,6 +342,45 @@ class ChecksumError(PackageError):
 
 class DamagedMemberError(PackageError):
     """A member's data cannot be decoded, or its headers contradict each other."""
+
+
+class InvalidContentError(PackageError):
+    """A transcript or chapters file is sound bytes but not content Lectern may use.
+
+    Wrong types, times that are not finite or lie outside the lesson, nesting or counts
+    beyond what a real lesson has, text that is not UTF-8 (see :mod:`shared.contents`).
+    """
+
+    advice = "the package is damaged or was made by a faulty tool, so ask its author for a new copy"
+
+
+class VersionConflictError(PackageError):
+    """A package has the id and version of an installed course but other content."""
+
+    verb = "Cannot import"
+    advice = "a changed course needs a higher version number, so ask its author for a new package"
+
+
+def check_same_content(
+    path: str | os.PathLike[str], incoming: Manifest, installed: Manifest
+) -> None:
+    """Refuse a package that claims an installed course's version with other content.
+
+    Args:
+        path: the package, named in the error.
+        incoming: its manifest.
+        installed: the manifest of the installed course with the same id and version.
+
+    Raises:
+        VersionConflictError: the two differ in any detail or any member's bytes.
+    """
+    if incoming.digest != installed.digest:
+        course = incoming.course
+        raise VersionConflictError(
+            path,
+            f"it is version {course.version} of the installed course {course.id!r}, "
+            "but its content differs",
+        )
 
 
 class MemberTooLargeError(PackageError):
@@ -877,6 +923,7 @@ def _check_layout(package: Path, infos: list[zipfile.ZipInfo]) -> None:
         raise NotAPackageError(
             package, f"it has {ordered[0].header_offset:,} bytes of other data before the archive"
         )
+    _check_end(package, size)
     for info, following in zip(ordered, [*ordered[1:], None], strict=True):
         # The local header is at least 30 bytes plus the name; its extra field may add more.
         end = info.header_offset + 30 + _name_bytes(info) + info.compress_size
@@ -888,6 +935,30 @@ def _check_layout(package: Path, infos: list[zipfile.ZipInfo]) -> None:
                 f"member {info.filename!r} overlaps {other}",
                 member=info.filename,
             )
+
+
+def _check_end(package: Path, size: int) -> None:
+    """The archive must end with its end record: no comment, nothing appended.
+
+    zipfile finds the end record anywhere in the last 64 KiB and ignores what follows
+    it, so appended data (or a comment, which Lectern never writes) would otherwise
+    ride along in a package that verifies as sound.
+    """
+    try:
+        with open(package, "rb") as handle:
+            handle.seek(max(size - _END_RECORD_SIZE, 0))
+            tail = handle.read(_END_RECORD_SIZE)
+            if tail[:4] == _END_MAGIC and tail[20:22] == b"\0\0":
+                return
+            handle.seek(max(size - _END_SEARCH, 0))
+            window = handle.read(_END_SEARCH)
+    except OSError as error:
+        raise PackageUnreadableError(package, error.strerror or str(error)) from None
+    found = window.rfind(_END_MAGIC)
+    after = len(window) - found - _END_RECORD_SIZE if found >= 0 else size
+    raise NotAPackageError(
+        package, f"it has {max(after, 1):,} bytes of other data after the archive"
+    )
 
 
 def _member_error(package: Path, name: str, error: BaseException) -> PackageError:
@@ -950,6 +1021,40 @@ def _stream(
             f"member {entry.path!r} does not match its SHA-256 in the file table",
             member=entry.path,
         )
+
+
+def _stream_checked(
+    package: Path,
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    entry: FileEntry,
+    progress: _Progress | None,
+    checked: Mapping[str, tuple[str, LessonEntry]],
+    sink: Callable[[bytes], Any] | None = None,
+) -> None:
+    """:func:`_stream`, then check a transcript's or chapters file's content."""
+    if entry.path not in checked:
+        _stream(package, zf, info, entry, progress, sink)
+        return
+    kind, lesson = checked[entry.path]
+    if entry.size > max_member_bytes(kind):
+        raise InvalidContentError(
+            package,
+            f"member {entry.path!r} has {entry.size:,} bytes, more than any {kind} file may have",
+            member=entry.path,
+        )
+    parts: list[bytes] = []
+
+    def keep(chunk: bytes) -> None:
+        parts.append(chunk)
+        if sink is not None:
+            sink(chunk)
+
+    _stream(package, zf, info, entry, progress, keep)
+    try:
+        check_member(kind, entry.path, b"".join(parts), lesson)
+    except ContentError as error:
+        raise InvalidContentError(package, str(error), member=entry.path) from None
 
 
 def _load_manifest(
@@ -1118,10 +1223,11 @@ def verify_package(
     """
     with _opened(path, limits) as (package, zf, manifest, infos, _):
         progress = _Progress(state, manifest.total_size, f"Verifying {package.name}")
+        checked = content_members(manifest)
         for entry in manifest.files:
             if state is not None:
                 state.set_status(f"Verifying {entry.path}")
-            _stream(package, zf, infos[entry.path], entry, progress)
+            _stream_checked(package, zf, infos[entry.path], entry, progress, checked)
         progress.finish()
         log.info("verified %s: %d files", package, len(manifest.files))
         return manifest
@@ -1165,6 +1271,7 @@ def extract_package(
     with _opened(path, limits) as (package, zf, manifest, infos, raw):
         _check_space(dest, manifest.total_size + len(raw))
         progress = _Progress(state, manifest.total_size, f"Extracting {package.name}")
+        checked = content_members(manifest)
         with atomic_dir(dest) as tmp:
             root = tmp.resolve()
             (root / MANIFEST_NAME).write_bytes(raw)
@@ -1181,7 +1288,9 @@ def extract_package(
                     )
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with open(target, "xb") as out:
-                    _stream(package, zf, infos[entry.path], entry, progress, out.write)
+                    _stream_checked(
+                        package, zf, infos[entry.path], entry, progress, checked, out.write
+                    )
                     # The folder is renamed into place next; make its files durable first.
                     os.fsync(out.fileno())
         progress.finish()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import signal
 import sys
 import threading
@@ -30,6 +31,7 @@ __all__ = [
     "Interrupted",
     "TerminalProgress",
     "launch",
+    "printable",
     "run_main",
     "print_json",
     "stop_polled",
@@ -151,6 +153,30 @@ def launch(prog: str, load: Callable[[], Callable[[], int]]) -> int:
         return main()
 
 
+# What a terminal would act on instead of showing: C0 and C1 controls (ESC starts colour,
+# clear-screen, window-title and OSC-8 link sequences; 0x9b is a one-byte CSI), DEL, line
+# and paragraph separators, the bidirectional overrides and isolates that reorder what
+# is shown, and lone surrogates, which cannot even be encoded for output.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def printable(text: object) -> str:
+    """``text`` made safe to print: every control character shown as ``\\uXXXX``.
+
+    Every print of text that comes from a package, a library or a user goes through
+    this one function, so a course title cannot clear the screen, set the window
+    title, hide text, plant a link or reorder a line. The escapes are also valid JSON
+    escapes, so :func:`print_json` can use it on its output.
+    """
+    return _UNSAFE.sub(_escape, str(text))
+
+
 class TerminalProgress:
     """A job state that draws a progress bar on stderr.
 
@@ -193,7 +219,7 @@ class TerminalProgress:
             return
         if not self.tty:
             if self.status and self.status != self._printed_status:
-                print(f"{self.status} ...", file=self.stream, flush=True)
+                print(f"{printable(self.status)} ...", file=self.stream, flush=True)
                 self._printed_status = self.status
             return
         if now - self._last_draw < 0.1 and self.fraction < 1.0:
@@ -202,7 +228,7 @@ class TerminalProgress:
         width = 30
         filled = int(round(self.fraction * width))
         bar = "#" * filled + "-" * (width - filled)
-        line = f"\r[{bar}] {self.fraction * 100:5.1f}%  {self.status[:60]:<60}"
+        line = f"\r[{bar}] {self.fraction * 100:5.1f}%  {printable(self.status)[:60]:<60}"
         self.stream.write(line)
         self.stream.flush()
         self._drawn = True
@@ -219,8 +245,10 @@ class TerminalProgress:
 
 
 def print_json(data: Any) -> None:
-    """Machine-readable output for ``--json``."""
-    print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str))
+    """Machine-readable output for ``--json`` (control characters escaped, still valid JSON)."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    # json.dumps escapes C0 controls inside strings; the newlines left are its own.
+    print("\n".join(printable(line) for line in text.split("\n")))
 
 
 def run_main(
@@ -261,7 +289,7 @@ def run_main(
     except LecternError as error:
         # The class only: the message may name a course or a note, which stays out of the log.
         log.info("stopped with %s", type(error).__name__)
-        print(f"{prog}: error: {error}", file=sys.stderr)
+        print(f"{prog}: error: {printable(error)}", file=sys.stderr)
         return 1
     except MemoryError:
         log.error("out of memory")

@@ -12,10 +12,10 @@ from shared.files import check_output
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
 from shared.signing import SigningKey
-from shared.terminal import TerminalProgress, print_json, run_main
+from shared.terminal import TerminalProgress, print_json, printable, run_main
 from shared.timecode import clock
 from shared.workspace import Lesson, utc_now
-from studio import recording_cli
+from studio import batch_cli, recording_cli
 from studio.course import package_lessons
 from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
@@ -136,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common], help="check a course package completely")
     p.add_argument("package", type=Path)
     recording_cli.add_parsers(sub, [common])
+    batch_cli.add_parser(sub, [common])
     return parser
 
 
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         "package": _package,
         "verify": _verify,
         **recording_cli.HANDLERS,
+        **batch_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 
@@ -187,14 +189,14 @@ def _build(args: argparse.Namespace) -> int:
         print_json({"folder": str(result.folder), "lesson": lesson.to_dict()})
         return 0
     for warning in lesson.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"Built lesson '{lesson.title}' in {result.folder}")
+        print(f"warning: {printable(warning)}", file=sys.stderr)
+    print(f"Built lesson '{printable(lesson.title)}' in {printable(result.folder)}")
     print(
         f"  {clock(lesson.duration)} long, {len(result.transcript.segments)} transcript segments, "
         f"{len(result.chapters)} chapters"
     )
     for chapter in result.chapters:
-        print(f"  {clock(chapter.start)}  {chapter.title}")
+        print(f"  {clock(chapter.start)}  {printable(chapter.title)}")
     return 0
 
 
@@ -265,7 +267,7 @@ def _chapters(args: argparse.Namespace) -> int:
         print_json({"chapters": [c.to_dict() for c in found]})
     else:
         for chapter in found:
-            print(f"{clock(chapter.start)}  {chapter.title}")
+            print(f"{clock(chapter.start)}  {printable(chapter.title)}")
     return 0
 
 
@@ -318,12 +320,13 @@ def _package(args: argparse.Namespace) -> int:
         return 0
     if created:
         print(
-            f"Made a signing key for {course.author or 'this computer'} in {key.path}; "
+            f"Made a signing key for {printable(course.author or 'this computer')} in {key.path}; "
             "keep it and back it up, since updates of your courses must be signed with it."
         )
     print(
         f"Wrote {args.output} ({args.output.stat().st_size / 1e6:.1f} MB): "
-        f"'{course.title}', {len(manifest.lessons)} lesson(s), {summary['signed_by']}"
+        f"'{printable(course.title)}', {len(manifest.lessons)} lesson(s), "
+        f"{printable(summary['signed_by'])}"
     )
     return 0
 
@@ -340,9 +343,10 @@ def _verify(args: argparse.Namespace) -> int:
         print_json({"package": str(args.package), "ok": True, **summary})
     else:
         print(
-            f"{args.package} is sound: '{manifest.course.title}' version {manifest.course.version}, "
+            f"{printable(args.package)} is sound: '{printable(manifest.course.title)}' "
+            f"version {manifest.course.version}, "
             f"{len(manifest.lessons)} lesson(s), {len(manifest.files)} files verified; "
-            f"{summary['signed_by']}."
+            f"{printable(summary['signed_by'])}."
         )
     return 0
 

@@ -99,6 +99,7 @@ def build_lesson(
     state: ProgressState | None = None,
     *,
     media_ready: MediaReady | None = None,
+    engine: transcription.Engine | None = None,
 ) -> BuildResult:
     """Turn a lecture video into a lesson workspace in ``folder``.
 
@@ -118,6 +119,8 @@ def build_lesson(
             written, before the transcription starts, so a window can play them while
             the rest is built. They live in the build's temporary folder: they move to
             ``folder`` when the build succeeds and are deleted if it fails.
+        engine: a speech engine to use instead of a new one made from ``options``
+            (the batch runner keeps one per worker so the model loads once).
 
     Returns:
         What was built. A video without audio still becomes a lesson, with an empty
@@ -144,9 +147,10 @@ def build_lesson(
     folder = check_output_dir(
         folder, force=options.replace, ours=is_lesson_folder, what="Lectern lesson"
     )
-    engine = transcription.get_engine(
-        options.engine, model=options.model, allow_download=options.allow_download
-    )
+    if engine is None:
+        engine = transcription.get_engine(
+            options.engine, model=options.model, allow_download=options.allow_download
+        )
     state = state or JobState()
     try:
         return _build(video, folder, info, camera_info, engine, options, state, media_ready)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from shared.terminal import print_json, stop_polled, stop_requested
+from shared.terminal import print_json, printable, stop_polled, stop_requested
 from shared.timecode import clock
 from studio.capture import devices as device_list
 from studio.capture.errors import AudioUnavailableError, ResumeError, SettingsError
@@ -363,18 +363,18 @@ def devices(args: argparse.Namespace) -> int:
         print("  none (no X11 display: $DISPLAY is not set)")
     print("Windows (--screen window:NAME):")
     for w in windows:
-        print(f"  window:{w.name}  {w.width}x{w.height}+{w.x}+{w.y}")
+        print(f"  window:{printable(w.name)}  {w.width}x{w.height}+{w.x}+{w.y}")
     if not windows:
         print("  none")
     print("Cameras (--camera INDEX, or a video file path):")
     for c in cameras:
-        print(f"  {c.index}  {c.name} ({c.path})")
+        print(f"  {c.index}  {printable(c.name)} ({printable(c.path)})")
     if not cameras:
         print("  none")
     print("Microphones (--mic NAME or INDEX, or default):")
     for m in mics:
         mark = "  (default)" if m.default else ""
-        print(f"  {m.index}  {m.name}{mark}")
+        print(f"  {m.index}  {printable(m.name)}{mark}")
     if not mics:
         try:
             device_list.sound_library()

@@ -38,6 +38,7 @@ from shared.library import LessonInfo, Library
 from shared.timecode import clock
 from shared.transcription import Transcript
 from shared.ui.chapter_list import ChapterList
+from shared.ui.plain import plain
 from shared.ui.seek_bar import SeekBar
 from shared.ui.theme import tinted_icon
 from shared.ui.transcript_view import TranscriptView
@@ -156,9 +157,9 @@ class LessonView(QWidget):
         self.back_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack), "")
         self.back_button.setAccessibleName("Back to the library")
         self.back_button.setToolTip("Back to the library (Alt+Left)")
-        self.course_label = QLabel()
+        self.course_label = plain(QLabel())
         self.course_label.setObjectName("muted")
-        self.title_label = QLabel()
+        self.title_label = plain(QLabel())
         self.title_label.setObjectName("lessonTitle")
         self.lesson_box = QComboBox()
         self.lesson_box.setAccessibleName("Lesson")

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from shared.library import ContinueItem, InstalledCourse, LessonInfo, Library
 from shared.timecode import clock
+from shared.ui.plain import plain, plain_tip
 
 __all__ = ["LibraryView", "cover_pixmap"]
 
@@ -109,7 +110,7 @@ class _Card(QFrame):
 
 
 def _label(text: str, name: str = "", wrap: bool = False) -> QLabel:
-    label = QLabel(text)
+    label = plain(QLabel(text))
     if name:
         label.setObjectName(name)
     label.setWordWrap(wrap)
@@ -167,7 +168,7 @@ class ContinueCard(_Card):
         thumb.setPixmap(cover_pixmap(cover, item.course_title, size))
         thumb.setFixedSize(size)
         course = _label(item.course_title, "muted")
-        course.setToolTip(item.course_title)
+        course.setToolTip(plain_tip(item.course_title))
         course.ensurePolished()  # the stylesheet's font decides where to elide
         course.setText(
             course.fontMetrics().elidedText(item.course_title, Qt.TextElideMode.ElideRight, 170)

@@ -39,6 +39,7 @@ from shared.errors import LecternError
 from shared.library import ImportPlan, ImportResult, Library, SearchHit
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
+from shared.ui.plain import plain
 from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
 
@@ -348,6 +349,7 @@ class MainWindow(QMainWindow):
         )
         self.import_job = job
         dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, 1000, self)
+        dialog.setLabel(plain(QLabel(f"Importing {path.name}…")))  # statuses name the course
         dialog.setWindowTitle("Importing a course")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
@@ -440,6 +442,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel,
             self,
         )
+        plain(box)
         remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.finished.connect(

@@ -18,6 +18,7 @@ from shared.errors import LecternError
 from shared.library import MARK_END, MARK_START, Library, SearchHit
 from shared.timecode import clock
 from shared.ui import theme
+from shared.ui.plain import plain
 
 __all__ = ["SearchPanel", "snippet_html"]
 
@@ -57,7 +58,7 @@ class SearchPanel(QWidget):
         self._query = ""
         self.heading = QLabel("Search")
         self.heading.setObjectName("heading")
-        self.summary = QLabel("Type to search transcripts, chapters, titles and your notes.")
+        self.summary = plain(QLabel("Type to search transcripts, chapters, titles and your notes."))
         self.summary.setObjectName("muted")
         self.results = QListWidget()
         self.results.setAccessibleName("Search results")

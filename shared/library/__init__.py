@@ -51,7 +51,7 @@ from shared.library.health import HealReport
 from shared.library.schema import COURSES_DIR, DB_NAME, MIGRATIONS
 from shared.library.search import KIND_WEIGHTS, SEGMENT_CANDIDATES
 from shared.library.settings import SETTINGS
-from shared.library.text import MARK_END, MARK_START, format_timestamp, search_tokens
+from shared.library.text import MARK_END, MARK_START, search_tokens
 from shared.library.values import (
     NOTE_KINDS,
     ContinueItem,
@@ -98,5 +98,4 @@ __all__ = [
     "HealReport",
     "default_library_root",
     "search_tokens",
-    "format_timestamp",
 ]

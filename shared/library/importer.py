@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.chapters import Chapter, ChapterFileError, load_chapters
+from shared.errors import LecternError
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.library.errors import CourseContentError, OlderVersionError
-from shared.library.text import _ms
 from shared.library.updates import (
     BESIDE,
     IMPORT,
@@ -38,8 +38,9 @@ from shared.library.updates import (
 )
 from shared.library.values import ImportPlan, ImportResult, LessonTexts
 from shared.manifest import SIGNATURE_NAME, LessonEntry, Manifest
-from shared.package import extract_package, read_signed_manifest
+from shared.package import check_same_content, extract_package, read_signed_manifest
 from shared.signing import Signature, SignatureFormatError, describe_signer
+from shared.timecode import whole_ms
 from shared.transcription import Segment, TranscriptFileError
 
 if TYPE_CHECKING:
@@ -149,6 +150,8 @@ class Importer:
         Raises:
             PackageError: the package is missing, damaged or unsafe (a subclass says which).
             OlderVersionError: a newer version of the course is installed.
+            VersionConflictError: the installed course has this id and version but
+                other content.
             CourseContentError: a transcript or chapters file cannot be read.
             DiskFullError: not enough space to extract it.
             Cancelled: ``state`` asked to stop.
@@ -160,7 +163,16 @@ class Importer:
         # The same course again, with files gone from its folder: extract it again.
         repair = placement.action == UNCHANGED and bool(self.missing_files(placement.course_id))
         if placement.action == UNCHANGED and not repair:
-            return ImportResult(placement.course_id, manifest.course.title, "unchanged", signed_by)
+            try:
+                current = self._lib.manifest(placement.course_id)
+            except (OSError, LecternError):  # the installed copy is damaged: repair it
+                repair = True
+            else:
+                # The same signer's same version must also be the same content.
+                check_same_content(package, manifest, current)
+                return ImportResult(
+                    placement.course_id, manifest.course.title, "unchanged", signed_by
+                )
         check_cancelled(state, f"Importing {package.name}")
         extracting, indexing = stages(state, [9, 1]) if state is not None else (None, None)
         work = Path(tempfile.mkdtemp(prefix=IMPORT_PREFIX, dir=self._lib.root))
@@ -377,13 +389,13 @@ class Importer:
             db.conn.executemany(
                 "INSERT INTO segments (lesson_key, start_ms, end_ms, text) VALUES (?, ?, ?, ?)",
                 (
-                    (lesson_key, _ms(s.start), _ms(s.end), s.text)
+                    (lesson_key, whole_ms(s.start), whole_ms(s.end), s.text)
                     for s in lesson_texts.segments
                     if s.text.strip()
                 ),
             )
             labels = [("lesson", lesson_key, None, lesson.title)] + [
-                ("chapter", lesson_key, _ms(c.start), c.title)
+                ("chapter", lesson_key, whole_ms(c.start), c.title)
                 for c in lesson_texts.chapters
                 if c.title.strip()
             ]

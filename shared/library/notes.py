@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from shared.errors import LecternError
 from shared.files import write_text_atomic
 from shared.library.errors import NotInLibraryError
-from shared.library.text import _ms, _when, format_timestamp
+from shared.library.text import _when
 from shared.library.values import NOTE_KINDS, Note
+from shared.timecode import clock, whole_ms
 
 if TYPE_CHECKING:
     from shared.library.core import Library
@@ -38,7 +39,7 @@ class Notes:
             raise ValueError(f"kind must be one of {NOTE_KINDS}, got {kind!r}")
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
-            time_ms = min(max(_ms(seconds), 0), self._lib._duration_ms(key))
+            time_ms = min(max(whole_ms(seconds), 0), self._lib._duration_ms(key))
             now = self._lib._now()
             note_id = self._lib.db.execute(
                 "INSERT INTO notes (lesson_key, kind, time_ms, text, created_ms, updated_ms) "
@@ -149,7 +150,7 @@ class Notes:
                 except LecternError:
                     chapters = []  # the notes matter more than the chapter names
             chapter = next((c.title for c in reversed(chapters) if c.start <= note.time), "")
-            where = f"**{lesson.title}, {format_timestamp(note.time)}**"
+            where = f"**{lesson.title}, {clock(note.time)}**"
             where += f" ({chapter})" if chapter else ""
             where += ", bookmark" if note.kind == "bookmark" else ""
             text = note.text.strip().replace("\r\n", "\n").replace("\n", "\n  ")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from shared.library.text import _merge, _ms, _when
+from shared.library.text import _merge, _when
 from shared.library.updates import LIVE
 from shared.library.values import ContinueItem, CourseProgress
+from shared.timecode import whole_ms
 
 if TYPE_CHECKING:
     from shared.library.core import Library
@@ -41,7 +42,7 @@ class Progress:
             return
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
-            position = min(max(_ms(seconds), 0), self._lib._duration_ms(key))
+            position = min(max(whole_ms(seconds), 0), self._lib._duration_ms(key))
             self._touch(key, position_ms=position)
 
     def position(self, course_id: str, lesson_id: str) -> float:
@@ -67,7 +68,7 @@ class Progress:
         """
         if self._lib.read_only:
             return self.coverage(course_id, lesson_id)
-        start_ms, end_ms = _ms(start), _ms(end)
+        start_ms, end_ms = whole_ms(start), whole_ms(end)
         with self._lib.atomic():
             key = self._lib._lesson_key(course_id, lesson_id)
             duration = self._lib._duration_ms(key)

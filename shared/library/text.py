@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-__all__ = ["MARK_START", "MARK_END", "search_tokens", "format_timestamp"]
+__all__ = ["MARK_START", "MARK_END", "search_tokens"]
 
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -16,14 +15,6 @@ _MAX_TOKENS = 32
 _MIN_PREFIX = 2  # a one-letter prefix would match half the vocabulary
 _SNIPPET_CHARS = 160
 _WORD_RE = re.compile(r"[^\W_]+")
-
-
-def _ms(seconds: float) -> int:
-    """Seconds to whole milliseconds; ``ValueError`` for NaN or infinity."""
-    value = float(seconds)
-    if not math.isfinite(value):
-        raise ValueError(f"a time must be a finite number of seconds, got {seconds!r}")
-    return round(value * 1000)
 
 
 def _when(ms: int | None) -> datetime | None:
@@ -84,11 +75,8 @@ def _highlight(text: str, tokens: Sequence[str]) -> str:
     return "".join(out)
 
 
-def format_timestamp(seconds: float) -> str:
-    """``m:ss`` under an hour, ``h:mm:ss`` from an hour on (whole seconds, rounded down)."""
-    total = max(0, int(seconds))
-    hours, minutes, secs = total // 3600, total // 60 % 60, total % 60
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+def _seconds_text(ms: int) -> str:
+    return str(ms // 1000) if ms % 1000 == 0 else f"{ms / 1000:.3f}".rstrip("0")
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:

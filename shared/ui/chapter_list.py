@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 from shared.chapters import Chapter
 from shared.timecode import clock
 from shared.ui import theme
+from shared.ui.plain import plain_tip
 
 __all__ = ["ChapterList", "THUMB", "chapter_pixmap"]
 
@@ -91,7 +92,7 @@ class ChapterList(QListWidget):
         for number, chapter in enumerate(self._chapters, 1):
             item = QListWidgetItem(f"{chapter.title}\n{clock(chapter.start)}")
             item.setData(Qt.ItemDataRole.UserRole, chapter.start)
-            item.setToolTip(f"{clock(chapter.start)}  {chapter.title}")
+            item.setToolTip(plain_tip(f"{clock(chapter.start)}  {chapter.title}"))
             item.setIcon(QIcon(chapter_pixmap(chapter.thumbnail, number, thumbnail_dir)))
             self.addItem(item)
 

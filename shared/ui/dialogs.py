@@ -9,6 +9,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from shared.logs import unexpected_error_message
+from shared.ui.plain import plain
 
 __all__ = ["error_box", "show_unexpected_errors"]
 
@@ -20,6 +21,7 @@ def error_box(parent: QWidget | None, title: str, message: str) -> QMessageBox:
     box = QMessageBox(
         QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent
     )
+    plain(box)  # error messages quote titles and file names
     box.setAccessibleName("Error")
     box.open()
     return box

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWi
 
 from shared.timecode import clock
 from shared.ui import theme
+from shared.ui.plain import plain_tip
 
 __all__ = ["SeekBar"]
 
@@ -246,7 +247,8 @@ class SeekBar(QSlider):
         if self._dragging:
             value = int(self.seconds_at(point.x()) * 1000)
             self.setSliderPosition(value)
-        QToolTip.showText(self.mapToGlobal(QPoint(point.x(), -8)), self.hover_text(point.x()), self)
+        tip = plain_tip(self.hover_text(point.x()))
+        QToolTip.showText(self.mapToGlobal(QPoint(point.x(), -8)), tip, self)
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

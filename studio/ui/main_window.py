@@ -39,6 +39,7 @@ from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.timecode import clock
 from shared.ui.dialogs import error_box
+from shared.ui.plain import plain, plain_tip
 from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
 from shared.workspace import LessonWorkspace
@@ -548,7 +549,7 @@ class MainWindow(QMainWindow):
         for waiting in self._queue:
             item = QListWidgetItem(f"{waiting.name}\nWaiting to be processed…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
-            item.setToolTip(f"{waiting} is processed after the lessons before it.")
+            item.setToolTip(plain_tip(f"{waiting} is processed after the lessons before it."))
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
@@ -921,6 +922,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.NoButton,
             self,
         )
+        plain(box)
         box.setAccessibleName("Recover recording")
         recover_button = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
@@ -1180,6 +1182,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.NoButton,
             self,
         )
+        plain(box)
         box.setAccessibleName("Export finished")
         open_button = box.addButton("Open in Lectern Player", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)

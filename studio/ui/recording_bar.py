@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from shared.timecode import clock
+from shared.ui.plain import plain
 from shared.ui.theme import tinted_icon
 from studio.capture import LiveStats
 from studio.ui.level_meter import LevelMeter
@@ -320,7 +321,7 @@ class RecordingBar(QWidget):
         self.stop_button.setAccessibleName("Stop recording")
         self.stop_button.setToolTip("Stop and keep the recording")
         self.stop_button.clicked.connect(lambda: self._request_stop(""))
-        self.warning_label = QLabel()
+        self.warning_label = plain(QLabel())  # warnings name devices
         self.warning_label.setObjectName("barWarnings")
         self.warning_label.setAccessibleName("Recording warnings")
         self.warning_label.setWordWrap(True)

@@ -65,6 +65,7 @@ from shared.timecode import clock
 from shared.transcription import Segment
 from shared.ui import theme
 from shared.ui.chapter_list import THUMB, chapter_pixmap
+from shared.ui.plain import plain, plain_tip
 from shared.ui.seek_bar import SeekBar
 from shared.ui.video_view import VideoView
 from shared.ui.worker import Worker
@@ -315,7 +316,7 @@ class ReviewPanel(QWidget):
         self.as_edited_box.setToolTip("Play the lesson as it will be exported: cut parts jump")
         self.as_edited_box.setChecked(True)
 
-        self.processing_label = QLabel()
+        self.processing_label = plain(QLabel())  # the build's status names files
         self.processing_label.setObjectName("banner")
         self.processing_label.setAccessibleName("Processing")
         self.processing_label.setWordWrap(True)
@@ -1109,14 +1110,14 @@ class ReviewPanel(QWidget):
             stamp = _cell(clock(segment.start) + (" ✎" if corrected else ""))
             stamp.setForeground(QColor(theme.ACCENT if corrected else theme.MUTED))
             if corrected:
-                stamp.setToolTip(f"You corrected this line; it said: {built[row].text}")
+                stamp.setToolTip(plain_tip(f"You corrected this line; it said: {built[row].text}"))
             self.transcript.setItem(row, 0, stamp)
             item = _cell(segment.text, editable=True)
             marked = unsure.get(row, set())
             item.setData(_HTML_ROLE, segment_html(segment, marked))
             if marked:
                 words = ", ".join(segment.words[i].text.strip() for i in sorted(marked))
-                item.setToolTip(f"The transcription may be wrong here: {words}")
+                item.setToolTip(plain_tip(f"The transcription may be wrong here: {words}"))
             self.transcript.setItem(row, 1, item)
         self._starts = [segment.start for segment in segments]
         self._spoken = -1

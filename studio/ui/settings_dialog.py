@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from shared import transcription
 from shared.transcription import ENGINES, ModelInfo
 from shared.ui import theme
+from shared.ui.plain import plain
 from studio.capture import devices
 from studio.course import LANGUAGES
 from studio.settings import (
@@ -55,7 +56,7 @@ def model_label(model: ModelInfo) -> str:
 
 
 def _note() -> QLabel:
-    label = QLabel()
+    label = plain(QLabel())
     label.setWordWrap(True)
     label.setStyleSheet(f"color: {theme.MUTED};")
     label.hide()

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shared.ui.plain import plain, plain_tip
 from studio.capture import RecordingSettings
 from studio.capture import devices as device_list
 from studio.capture.microphone import SAMPLE_RATE, resolve_microphone
@@ -673,7 +674,7 @@ class SourcePickerDialog(QDialog):
     def _add_screen_item(self, text: str, spec: str, rect: QRect | None = None) -> QListWidgetItem:
         item = QListWidgetItem(text)
         item.setData(_SPEC_ROLE, spec)
-        item.setToolTip(spec)
+        item.setToolTip(plain_tip(spec))  # a window's name is another program's text
         item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
         item.setIcon(QIcon(_placeholder("camera or sound only" if spec == "none" else "")))
         self.screen_list.addItem(item)
@@ -925,6 +926,7 @@ class _Note(QLabel):
 
     def __init__(self) -> None:
         super().__init__()
+        plain(self)  # notes quote device and window names
         self.setProperty("muted", True)
         self.setWordWrap(True)
         self.hide()

@@ -127,3 +127,11 @@ def test_window_without_a_screen_is_one_sentence(tmp_path: Path):
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "no screen" in lines[0], result.stderr
+
+
+@pytest.mark.parametrize("limit", ["1e20", "-1", "0", "99999999999999999999999", "ten"])
+def test_search_limit_out_of_range_is_a_usage_error(tmp_path: Path, limit: str):
+    result = lectern_player(tmp_path / "library", "search", "cell", "--limit", limit)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--limit" in result.stderr.splitlines()[-1]
+    assert not (tmp_path / "library").exists()  # refused before the library is opened

@@ -24,22 +24,27 @@ from typing import Any
 from shared import package as pkg
 from shared.chapters import Chapter
 from shared.manifest import CourseInfo
-from shared.transcription import Segment, Transcript
+from shared.transcription import Segment, Transcript, Word
 
 __all__ = [
     "CREATED",
     "VIDEO",
     "TRANSCRIPT",
+    "CHAPTERS",
     "BadCase",
     "CASES",
     "make_sources",
     "make_good_package",
     "repack",
+    "HOSTILE_TEXTS",
+    "hostile_text",
+    "make_hostile_text_package",
 ]
 
 CREATED = "2024-09-02T14:30:00Z"
 VIDEO = "lessons/intro/video.mp4"
 TRANSCRIPT = "lessons/intro/transcript.json"
+CHAPTERS = "lessons/intro/chapters.json"
 MANIFEST = "manifest.json"
 GiB = 1 << 30
 MiB = 1 << 20
@@ -114,6 +119,107 @@ def make_good_package(folder: Path) -> Path:
     course, lessons, cover = make_sources(folder / "sources")
     out = folder / "good.lectern"
     pkg.write_package(course, lessons, out, cover=cover)
+    return out
+
+
+# ----------------------------------------------------------------------------- hostile text
+# Sound packages (every check passes) whose text is made to attack what shows it: HTML
+# for Qt's rich-text guess, escape sequences for terminals. They must be imported and
+# shown literally, never refused and never rendered.
+
+_TABLES = "<table>" * 33
+HOSTILE_TEXTS: dict[str, str] = {
+    # 33 nested tables hung the Player at start-up; an image tag loads a local file.
+    "html": _TABLES + '<b>BOLD</b><img src="/etc/hostname"><a href="https://x">link</a>',
+    # Nested tables with cells, as many as a title may hold: 100% CPU at every start.
+    "tables": "<table><tr><td>" * 33,
+    "html-banner": '<h1 style="background:red">FAKE BANNER</h1><p>Click <a href="x">here</a>',
+    "terminal": (
+        "\x1b[2J\x1b[H"  # clear the screen
+        "\x1b]0;pwned\x07"  # set the window title
+        "\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\"  # OSC 8 hyperlink
+        "\x1b[8mhidden\x1b[0m"  # invisible text
+        "\x9b31m"  # C1 CSI: red on terminals that take 8-bit controls
+        "ok\rOVERWRITTEN\x08\x08\x07"
+    ),
+    "bidi": "invoice\u202egpj.exe\u202c \u2066isolated\u2069 \u200fmark",
+    "lines": "first line\nsecond line\r\nthird\u2028fourth\u2029fifth\ttab\x00nul",
+    "unicode": "Z\u0351\u0352\u0353a\u0300\u0301\u0302lgo \U0001f469\u200d\U0001f52c "
+    "\u05e9\u05dc\u05d5\u05dd \ufeff\u00ad",
+}
+
+
+def hostile_text(kind: str, field: str) -> str:
+    """``kind``'s attack with ``field``'s name after it, so each view can be told apart."""
+    return f"{HOSTILE_TEXTS[kind]} [{field}]"
+
+
+def make_hostile_text_package(
+    folder: Path, kind: str, *, video: Path | None = None, duration: float = 61.25
+) -> Path:
+    """A sound package whose every text field holds ``kind``'s attack.
+
+    Course title, author and description; lesson titles; chapter titles; transcript
+    segments and words; caption cues. ``video`` is a real video for the window tests
+    (``duration`` must then be its length); by default a few random bytes.
+    """
+    rng = random.Random(kind)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def text(field: str) -> str:
+        return hostile_text(kind, field)[:500]  # the longest title the formats allow
+
+    def write(name: str, content: str) -> Path:
+        path = folder / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    if video is None:
+        video = folder / "video.mp4"
+        video.write_bytes(rng.randbytes(5000))
+    words_text = text("segment 1")
+    segments = [
+        Segment(
+            1.0,
+            5.0,
+            words_text,
+            words=(Word(1.0, 3.0, " " + words_text[:40], 0.9), Word(3.0, 5.0, " end", 0.8)),
+        ),
+        Segment(6.0, 9.0, text("segment 2")),
+    ]
+    transcript = Transcript(tuple(segments), "en", duration, "tiny.en", "faster-whisper")
+    half = round(duration / 2, 3)
+    chapter_list = [
+        Chapter(0.0, half, text("chapter 1")),
+        Chapter(half, duration, text("chapter 2")),
+    ]
+    cue = text("caption").replace("\n", " ").replace("-->", "->")
+    vtt = f"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n{cue}\n"
+    lesson = pkg.LessonSource(
+        id="lesson-1",
+        title=text("lesson title"),
+        duration=duration,
+        video=video,
+        captions=(("en", write("en.vtt", vtt)),),
+        transcript=write("transcript.json", json.dumps(transcript.to_dict())),
+        chapters=write(
+            "chapters.json", json.dumps({"chapters": [c.to_dict() for c in chapter_list]})
+        ),
+    )
+    description = text("description")
+    if kind == "html":
+        description = "<table>" * 6600 + description  # crashed the Player before
+    course = CourseInfo(
+        id=f"hostile-{kind}",
+        version=1,
+        title=text("course title"),
+        description=description,
+        author=text("author"),
+        language="en",
+        created=CREATED,
+    )
+    out = folder / f"hostile-{kind}.lectern"
+    pkg.write_package(course, [lesson], out)
     return out
 
 
@@ -474,6 +580,276 @@ def header_name_mismatch(good: Path, out: Path) -> Path:
     return out
 
 
+def appended_junk(good: Path, out: Path) -> Path:
+    """Other data after the archive's end record (a second payload riding along)."""
+    out.write_bytes(good.read_bytes() + b"#!/bin/sh\necho payload\n")
+    return out
+
+
+def zip_comment(good: Path, out: Path) -> Path:
+    """A zip comment, which Lectern never writes: data after the archive in disguise."""
+    data, items = read_members(good)
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(_info(MANIFEST), _manifest_bytes(data))
+        for name, body in items:
+            zf.writestr(_info(name, _compress_for(name)), body)
+        zf.comment = b"hidden payload"
+    return out
+
+
+def manifest_lone_surrogate(good: Path, out: Path) -> Path:
+    """A course title holding a lone surrogate escape, which no database or screen takes."""
+    data, _ = read_members(good)
+    text = _manifest_bytes(data).replace(b'"Biology 101"', b'"Biology \\ud800"')
+    return repack(good, out, manifest_bytes=text)
+
+
+# ------------------------------------------------------------------- content cases
+# Each keeps the package sound (sizes and SHA-256 match) with one defect in what a
+# transcript or chapters file says; only reading the member reveals it.
+
+_SEGMENT = {"start": 1.0, "end": 2.0, "text": "Hello.", "words": []}
+_CHAPTER = {"start": 0.0, "end": 30.0, "title": "Opening words"}
+
+
+def _member_text(name: str, body: bytes, doc: str) -> Callable[[Path, Path], Path]:
+    def build(good: Path, out: Path) -> Path:
+        return repack(good, out, members=lambda m: _replace(m, name, body), refresh=True)
+
+    build.__doc__ = doc
+    return build
+
+
+def _chapters(*chapters: Any, doc: str) -> Callable[[Path, Path], Path]:
+    body = json.dumps({"chapters": list(chapters)}).encode()
+    return _member_text(CHAPTERS, body, doc)
+
+
+def _transcript(*segments: Any, doc: str, **fields: Any) -> Callable[[Path, Path], Path]:
+    data = {"format": 1, "language": "en", "duration": 61.25, "segments": list(segments)}
+    data.update(fields)
+    return _member_text(TRANSCRIPT, json.dumps(data).encode(), doc)
+
+
+def _chapter(**fields: Any) -> dict[str, Any]:
+    return {**_CHAPTER, **fields}
+
+
+def _segment(**fields: Any) -> dict[str, Any]:
+    return {**_SEGMENT, **fields}
+
+
+def _raw(name: str, text: str, doc: str) -> Callable[[Path, Path], Path]:
+    return _member_text(name, text.encode("utf-8"), doc)
+
+
+def million_chapters(good: Path, out: Path) -> Path:
+    """A million chapters (about 50 MB of JSON, deflated to a few MB)."""
+    # Distinct chapters, so the member compresses like text and not like a zip bomb.
+    items = (f'{{"start":{n / 1e5},"end":{n / 1e5},"title":"{n:x}"}}' for n in range(1_000_000))
+    body = ('{"chapters":[' + ",".join(items) + "]}").encode()
+    return _member_text(CHAPTERS, body, "")(good, out)
+
+
+CONTENT_BUILDERS: dict[str, tuple[str, Callable[[Path, Path], Path], str]] = {
+    # name: (member, builder, text the message must contain)
+    "chapters-not-json": (CHAPTERS, _raw(CHAPTERS, '{"chapters": [', "Cut short."), "not JSON"),
+    "chapters-not-utf8": (
+        CHAPTERS,
+        _member_text(CHAPTERS, b'{"chapters": [{"start": 0, "end": 1, "title": "\xff\xfe"}]}', ""),
+        "UTF-8",
+    ),
+    "chapters-top-array": (CHAPTERS, _raw(CHAPTERS, "[]", "A list."), "top level"),
+    "chapters-start-text": (
+        CHAPTERS,
+        _chapters(_chapter(start="zero"), doc="A start time that is text."),
+        "chapters[0].start",
+    ),
+    "chapters-start-bool": (
+        CHAPTERS,
+        _chapters(_chapter(start=True), doc="A start time that is true."),
+        "chapters[0].start",
+    ),
+    "chapters-title-number": (
+        CHAPTERS,
+        _chapters(_chapter(title=42), doc="A title that is a number."),
+        "chapters[0].title",
+    ),
+    "chapters-title-object": (
+        CHAPTERS,
+        _chapters(_chapter(title={"html": "<b>x</b>"}), doc="A title that is an object."),
+        "chapters[0].title",
+    ),
+    "chapters-deep-nesting": (
+        CHAPTERS,
+        _raw(CHAPTERS, '{"chapters": ' + "[" * 100_000 + "]" * 100_000 + "}", "Deep nesting."),
+        "nested",
+    ),
+    "chapters-nan": (
+        CHAPTERS,
+        _raw(CHAPTERS, '{"chapters": [{"start": NaN, "end": 1, "title": "x"}]}', "NaN."),
+        "NaN",
+    ),
+    "chapters-infinity": (
+        CHAPTERS,
+        _raw(CHAPTERS, '{"chapters": [{"start": 0, "end": Infinity, "title": "x"}]}', "Inf."),
+        "Infinity",
+    ),
+    "chapters-1e300": (
+        CHAPTERS,
+        _chapters(_chapter(start=1e300, end=1e300), doc="Times of 1e300 seconds."),
+        "chapters[0]",
+    ),
+    "chapters-huge-int": (
+        CHAPTERS,
+        _raw(CHAPTERS, '{"chapters": [{"start": 0, "end": 1' + "0" * 400 + ', "title": "x"}]}', ""),
+        "chapters[0].end",
+    ),
+    "chapters-negative": (
+        CHAPTERS,
+        _chapters(_chapter(start=-5.0), doc="A negative start."),
+        "less than 0",
+    ),
+    "chapters-end-before-start": (
+        CHAPTERS,
+        _chapters(_chapter(start=30.0, end=10.0), doc="A chapter that ends before it starts."),
+        "before it starts",
+    ),
+    "chapters-past-end": (
+        CHAPTERS,
+        _chapters(_chapter(start=10.0, end=500.0), doc="A chapter past the lesson's end."),
+        "after the lesson ends",
+    ),
+    "chapters-too-many": (
+        CHAPTERS,
+        _chapters(*[_chapter(start=0.0, end=0.0)] * 5000, doc="5,000 chapters in one minute."),
+        "5,000 chapters",
+    ),
+    "chapters-million": (CHAPTERS, million_chapters, "bytes, more than any chapters file"),
+    "chapters-unknown-field": (
+        CHAPTERS,
+        _chapters(_chapter(onclick="alert(1)"), doc="A field no format has."),
+        "unknown field 'onclick'",
+    ),
+    "chapters-duplicate-key": (
+        CHAPTERS,
+        _raw(CHAPTERS, '{"chapters": [], "chapters": [{"start": 0}]}', "A key twice."),
+        "twice",
+    ),
+    "chapters-lone-surrogate": (
+        CHAPTERS,
+        _raw(CHAPTERS, '{"chapters": [{"start": 0, "end": 1, "title": "\\udc80"}]}', ""),
+        "Unicode",
+    ),
+    "chapters-thumbnail-path": (
+        CHAPTERS,
+        _chapters(_chapter(thumbnail="../../../etc/passwd"), doc="A thumbnail outside."),
+        "chapters[0].thumbnail",
+    ),
+    "chapters-bad-source": (
+        CHAPTERS,
+        _chapters(_chapter(source="evil"), doc="An unknown chapter source."),
+        "chapters[0].source",
+    ),
+    "transcript-not-json": (TRANSCRIPT, _raw(TRANSCRIPT, "{", "Cut short."), "not JSON"),
+    "transcript-not-utf8": (
+        TRANSCRIPT,
+        _member_text(
+            TRANSCRIPT,
+            '{"language": "de", "duration": 1, "segments": [{"start": 0, "end": 1, '
+            '"text": "Grüße"}]}'.encode("latin-1"),
+            "",
+        ),
+        "UTF-8",
+    ),
+    "transcript-segments-text": (
+        TRANSCRIPT,
+        _transcript(doc="Segments that are a string.", segments="abc"),
+        "segments is not of type array",
+    ),
+    "transcript-text-number": (
+        TRANSCRIPT,
+        _transcript(_segment(text=42), doc="A segment whose text is a number."),
+        "segments[0].text",
+    ),
+    "transcript-missing-language": (
+        TRANSCRIPT,
+        _member_text(TRANSCRIPT, b'{"duration": 1, "segments": []}', ""),
+        "'language'",
+    ),
+    "transcript-deep-words": (
+        TRANSCRIPT,
+        _raw(
+            TRANSCRIPT,
+            '{"language": "en", "duration": 1, "segments": [{"start": 0, "end": 1, "text": "x", '
+            '"words": ' + "[" * 50_000 + "]" * 50_000 + "}]}",
+            "",
+        ),
+        "nested",
+    ),
+    "transcript-nan": (
+        TRANSCRIPT,
+        _raw(
+            TRANSCRIPT,
+            '{"language": "en", "duration": 1, "segments": [{"start": NaN, "end": 1, "text": "x"}]}',
+            "",
+        ),
+        "NaN",
+    ),
+    "transcript-1e300": (
+        TRANSCRIPT,
+        _transcript(_segment(start=1e300, end=1e300), doc="Times of 1e300 seconds."),
+        "segments[0]",
+    ),
+    "transcript-negative": (
+        TRANSCRIPT,
+        _transcript(_segment(start=-1.0), doc="A negative start."),
+        "less than 0",
+    ),
+    "transcript-past-end": (
+        TRANSCRIPT,
+        _transcript(_segment(start=100.0, end=200.0), doc="A segment past the lesson's end."),
+        "after the lesson ends",
+    ),
+    "transcript-word-past-end": (
+        TRANSCRIPT,
+        _transcript(
+            _segment(words=[{"start": 1.0, "end": 900.0, "text": " x", "probability": 0.9}]),
+            doc="A word past the lesson's end.",
+        ),
+        "segments[0].words[0]",
+    ),
+    "transcript-too-many-segments": (
+        TRANSCRIPT,
+        _transcript(*[_segment()] * 20_000, doc="20,000 segments in one minute."),
+        "20,000 segments",
+    ),
+    "transcript-too-much-text": (
+        TRANSCRIPT,
+        _transcript(*[_segment(text="x" * 4000)] * 100, doc="400,000 characters in a minute."),
+        "characters",
+    ),
+    "transcript-long-segment": (
+        TRANSCRIPT,
+        _transcript(_segment(text="x" * 6000), doc="One segment of 6,000 characters."),
+        "segments[0].text is longer",
+    ),
+    "transcript-probability": (
+        TRANSCRIPT,
+        _transcript(
+            _segment(words=[{"start": 1.0, "end": 1.5, "text": " x", "probability": 5}]),
+            doc="A word probability of 5.",
+        ),
+        "probability",
+    ),
+    "transcript-format-2": (
+        TRANSCRIPT,
+        _transcript(_segment(), doc="A transcript format from the future.", format=2),
+        "format",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class BadCase:
     """One broken package and how Lectern must refuse it.
@@ -549,4 +925,17 @@ CASES: list[BadCase] = [
     BadCase("encrypted", encrypted_member, pkg.EncryptedMemberError, VIDEO),
     BadCase("bzip2", unsupported_compression, pkg.UnsupportedCompressionError, TRANSCRIPT),
     BadCase("header-name", header_name_mismatch, pkg.DamagedMemberError, VIDEO, content=True),
+    BadCase("appended-junk", appended_junk, pkg.NotAPackageError, None, "after the archive"),
+    BadCase("zip-comment", zip_comment, pkg.NotAPackageError, None, "after the archive"),
+    BadCase(
+        "manifest-surrogate",
+        manifest_lone_surrogate,
+        pkg.InvalidManifestError,
+        MANIFEST,
+        "not valid Unicode",
+    ),
+    *(
+        BadCase(name, build, pkg.InvalidContentError, member, needle, content=True)
+        for name, (member, build, needle) in CONTENT_BUILDERS.items()
+    ),
 ]
