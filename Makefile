@@ -49,6 +49,8 @@ $(STAMP): pyproject.toml
 	@echo "Installing Lectern and its Python dependencies into $(VENV) ..."
 	@$(BIN)/python -m pip install -q --upgrade pip
 	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@# OCR for slide text, without the GUI OpenCV it names (see pyproject.toml).
+	@$(BIN)/python -m pip install -q --no-deps rapidocr-onnxruntime==1.4.4
 	@touch $(STAMP)
 
 run: setup

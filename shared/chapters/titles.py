@@ -6,7 +6,7 @@ Pure text work on transcript pieces; no video code.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from shared.chapters.values import Chapter, TimedText
 
@@ -176,18 +176,22 @@ def chapters_from_changes(
     *,
     segments: Sequence[TimedText] = (),
     min_length: float = 5.0,
+    slide_titles: Mapping[float, str] | None = None,
 ) -> list[Chapter]:
     """Turn slide-change times into contiguous chapters covering ``0..duration``.
 
     A change that would leave a chapter shorter than ``min_length`` (including the
     first and the last) is dropped, the earlier of two close changes winning.
-    Titles come from :func:`title_from_segments`, else "Chapter N".
+    A chapter's title is the title read on its slide (``slide_titles``), else the
+    first thing said (:func:`title_from_segments`), else "Chapter N".
 
     Args:
         changes: slide-change times in seconds, in any order.
         duration: length of the video in seconds.
         segments: transcript pieces (objects with ``start``, ``end``, ``text``).
         min_length: shortest chapter in seconds.
+        slide_titles: the slide title shown from each start time (``0.0`` for the
+            first slide), as read by OCR; empty titles fall back to the speech.
 
     Returns:
         Chapters in order, the first starting at 0 and the last ending at ``duration``;
@@ -202,6 +206,11 @@ def chapters_from_changes(
     ends = [*starts[1:], float(duration)]
     chapters = []
     for number, (start, end) in enumerate(zip(starts, ends, strict=True), start=1):
-        title = title_from_segments(segments, start, end) or f"Chapter {number}"
+        on_slide = " ".join((slide_titles or {}).get(start, "").split())
+        title = (
+            _shorten(on_slide, TITLE_LENGTH)
+            or title_from_segments(segments, start, end)
+            or f"Chapter {number}"
+        )
         chapters.append(Chapter(start, end, title))
     return chapters
