@@ -87,6 +87,10 @@ bench: setup
 	$(BIN)/python bench/bench_recording.py
 	$(BIN)/python bench/bench_screen_backends.py
 	$(BIN)/python bench/bench_crash.py
+	$(BIN)/python bench/bench_hostile.py
+	$(BIN)/python bench/bench_reliability.py
+	$(BIN)/python bench/bench_signing.py
+	$(BIN)/python bench/bench_batch.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -12,19 +12,24 @@ from shared.errors import LecternError
 from shared.ui import theme
 from shared.ui.dialogs import show_unexpected_errors
 from shared.ui.display import require_display
-from studio.course import Course
+from studio.course import Course, list_courses
 from studio.settings import Settings, output_folder
 from studio.ui.main_window import TITLE, MainWindow
 
 __all__ = ["run_window", "course_to_open"]
 
 
-def course_to_open(settings: Settings) -> Path:
-    """The course last opened if it is still there, else ``My course`` in the output folder."""
+def course_to_open(settings: Settings) -> Path | None:
+    """The course last opened if it is still there, else the newest in the output folder.
+
+    ``None`` on a first start (no course anywhere): the window then welcomes the
+    teacher and makes a course only when asked, never a silent "My course".
+    """
     last = settings.preference("last_course")
     if last and (Path(last) / "course.json").is_file():
         return Path(last)
-    return output_folder(settings) / "My course"
+    usable = [summary for summary in list_courses(output_folder(settings)) if not summary.error]
+    return usable[0].folder if usable else None
 
 
 def run_window(project_dir: Path | None) -> int:
@@ -32,7 +37,8 @@ def run_window(project_dir: Path | None) -> int:
 
     Args:
         project_dir: the course folder (created with a new ``course.json`` when it has
-            none); :func:`course_to_open` when ``None``.
+            none); :func:`course_to_open` when ``None`` (the welcome page if that is
+            ``None`` too).
 
     Returns:
         The exit status: 0 after a normal close, 1 if the course cannot be opened.
@@ -46,8 +52,9 @@ def run_window(project_dir: Path | None) -> int:
     theme.apply(app)
     show_unexpected_errors(TITLE)
     settings = Settings()
+    folder = project_dir or course_to_open(settings)
     try:
-        course = Course.open(project_dir or course_to_open(settings))
+        course = Course.open(folder) if folder is not None else None
     except LecternError as error:
         print(f"lectern-studio: {error}", file=sys.stderr)
         return 1

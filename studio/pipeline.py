@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,7 +257,22 @@ def _build(
 
 def _title_from(video: Path, info: media.MediaInfo) -> str:
     """A readable default title: the container's title tag, else the file name."""
-    return info.title or video.stem.replace("_", " ").replace("-", " ").strip().title() or "Lesson"
+    return info.title or title_from_file_name(video.stem)
+
+
+def title_from_file_name(stem: str) -> str:
+    """A title as a person would write it from a file name (without its extension).
+
+    "Lecture 2 - Resonance and Doppler" stays as it is; "lecture_02_intro" and
+    "lecture-02-intro" become "Lecture 02 intro". Words keep their own case.
+    """
+    text = stem.replace("_", " ")
+    if " " not in text.strip():  # dashes and dots stand for spaces only in a spaceless name
+        text = re.sub(r"(?<=\w)[-.](?=\w)", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" -.")
+    if text and text == text.lower():
+        text = text[0].upper() + text[1:]
+    return text or "Lesson"
 
 
 def _kept_uid(folder: Path) -> str:

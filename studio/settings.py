@@ -180,10 +180,10 @@ def engine_problem(engine: str) -> str | None:
         return None
     if engine == "openai-whisper":
         return (
-            "openai-whisper is not installed; install it with pip install "
-            "'lectern[openai-whisper]' (it needs PyTorch)."
+            "The openai-whisper engine is not part of this installation; faster-whisper, "
+            "which is, transcribes the same way. Whoever installed Lectern can add it."
         )
-    return "faster-whisper is not installed; reinstall Lectern."
+    return "The faster-whisper engine is missing from this installation; install Lectern again."
 
 
 def default_output_folder() -> Path:

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSlider,
     QSplitter,
     QStyle,
+    QStyledItemDelegate,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -148,6 +150,7 @@ class LessonView(QWidget):
         self.current: _Open | None = None
         self.spans = WatchedSpans(self._report_span)
         self._fullscreen = False
+        self._resume_after_note = False
         style = self.style()
 
         # Header: where we are and lesson navigation.
@@ -216,7 +219,10 @@ class LessonView(QWidget):
         self.time_label.setAccessibleName("Time")
         self.speed_box = QComboBox()
         self.speed_box.setAccessibleName("Playback speed")
-        self.speed_box.setToolTip("Speed (Shift+< slower, Shift+> faster)")
+        self.speed_box.setToolTip("Speed (< slower, > faster)")
+        # The plain item delegate follows the style sheet's colours for the drop-down
+        # list; the menu-like one took the dark bar's light text onto a white list.
+        self.speed_box.setItemDelegate(QStyledItemDelegate(self.speed_box))
         for speed in SPEEDS:
             self.speed_box.addItem(f"{speed:g}×", speed)
         self.captions_button = _tool(
@@ -286,6 +292,15 @@ class LessonView(QWidget):
         # Side panels.
         self.chapters = ChapterList()
         self.transcript = TranscriptView()
+        self._segments: list[tuple[float, str]] = []
+        self.find_box = QLineEdit()
+        self.find_box.setPlaceholderText("Find in this lesson (Ctrl+F)")
+        self.find_box.setAccessibleName("Find in this lesson")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_count = QLabel()
+        self.find_count.setObjectName("muted")
+        self.find_count.setAccessibleName("Matches in this lesson")
+
         self.notes = NotesPanel(library, self.video.position)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Lesson panels")
@@ -293,11 +308,19 @@ class LessonView(QWidget):
         self.tabs.addTab(self.transcript, "Transcript")
         self.tabs.addTab(self.notes, "Notes")
         self.tabs.setMinimumWidth(300)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        find = QHBoxLayout()
+        find.addWidget(self.find_box, 1)
+        find.addWidget(self.find_count)
+        side_layout.addLayout(find)
+        side_layout.addWidget(self.tabs, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(player_box)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([900, 380])
@@ -332,6 +355,11 @@ class LessonView(QWidget):
         self.transcript.seekRequested.connect(self.seek)
         self.notes.seekRequested.connect(self.seek)
         self.notes.message.connect(self.message)
+        self.find_box.textChanged.connect(self._count_found)
+        self.find_box.returnPressed.connect(self.find_next)
+        self.notes.editingStarted.connect(self._note_typing)
+        self.notes.editingFinished.connect(self._note_typed)
+        self.notes.changed.connect(self._show_note_marks)
         self.notes.failed.connect(self.failed)
         self.notes.export_button.clicked.connect(
             lambda: self.current and self.exportRequested.emit(self.current.course_id)
@@ -359,8 +387,10 @@ class LessonView(QWidget):
             (("L",), lambda: self.skip(10)),
             (("Left",), lambda: self.skip(-5)),
             (("Right",), lambda: self.skip(5)),
-            (("Shift+<", "<", "Shift+,"), lambda: self.step_speed(-1)),
-            (("Shift+>", ">", "Shift+."), lambda: self.step_speed(1)),
+            # One sequence each: X11 also matches "Shift+." to a press of ">", and two
+            # bindings for one press make Qt drop it as ambiguous.
+            (("<",), lambda: self.step_speed(-1)),
+            ((">",), lambda: self.step_speed(1)),
             (("F",), self.toggle_fullscreen),
             (("C",), lambda: self.set_captions(not self.video.captions_visible())),
             (("M",), lambda: self.set_muted(not self.video.is_muted())),
@@ -374,6 +404,7 @@ class LessonView(QWidget):
         self._shortcut_objects = []
         for keys, action in bindings:
             shortcut = QShortcut(self)
+            shortcut.setObjectName(f"lesson {'/'.join(keys)}")
             shortcut.setKeys([QKeySequence(key) for key in keys])
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
@@ -456,6 +487,8 @@ class LessonView(QWidget):
         except LecternError as error:
             self.failed.emit(str(error))
         self.transcript.set_transcript(transcript)
+        self._segments = [(s.start, s.text) for s in transcript.segments] if transcript else []
+        self.find_box.clear()
         self.tabs.setTabEnabled(0, bool(chapters))
         self.tabs.setCurrentIndex(0 if chapters else 1)
         return transcript
@@ -594,7 +627,7 @@ class LessonView(QWidget):
     def toggle_fullscreen(self) -> None:
         self._fullscreen = not self._fullscreen
         self.header.setVisible(not self._fullscreen)
-        self.tabs.setVisible(not self._fullscreen)
+        self.tabs.parentWidget().setVisible(not self._fullscreen)
         if self._fullscreen:
             self.banner.hide()
         self.layout().setContentsMargins(*((0, 0, 0, 0) if self._fullscreen else (20, 14, 20, 16)))
@@ -619,6 +652,52 @@ class LessonView(QWidget):
             return
         self.tabs.setCurrentWidget(self.notes)
         self.notes.add(kind)
+
+    def find_in_lesson(self) -> None:
+        """Ctrl+F in a lesson: search its own transcript."""
+        self.tabs.setCurrentIndex(1)
+        self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_box.selectAll()
+
+    def found_lines(self) -> list[int]:
+        """The transcript lines holding the words in the find box (case ignored)."""
+        words = self.find_box.text().casefold().split()
+        if not words:
+            return []
+        return [
+            index
+            for index, (_start, text) in enumerate(self._segments)
+            if all(word in text.casefold() for word in words)
+        ]
+
+    def _count_found(self) -> None:
+        found = len(self.found_lines())
+        text = f"{found} line{'s' if found != 1 else ''}" if self.find_box.text().strip() else ""
+        self.find_count.setText(text)
+
+    def find_next(self) -> int:
+        """Go to the next line found after the playhead, and play from there; its index."""
+        lines = self.found_lines()
+        if not lines or self.current is None:
+            return -1
+        now = self.video.position()
+        line = next((i for i in lines if self._segments[i][0] > now + 0.5), lines[0])
+        self.seek(self._segments[line][0])
+        self.video.play()
+        return line
+
+    def _note_typing(self) -> None:
+        """The video waits while a note is typed (and goes on after, if it was playing)."""
+        self._resume_after_note = self._resume_after_note or self.video.is_playing()
+        self.video.pause()
+
+    def _note_typed(self) -> None:
+        if self._resume_after_note and self.current is not None:
+            self.video.play()
+        self._resume_after_note = False
+
+    def _show_note_marks(self) -> None:
+        self.seek_bar.set_note_marks([(n.time, n.kind, n.text) for n in self.notes.notes()])
 
     def _resume(self) -> None:
         self.banner.hide()

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -26,28 +34,32 @@ from player.settings import Settings
 from player.ui.lesson_view import LessonView
 from player.ui.library_view import LibraryView
 from player.ui.search_panel import SearchPanel
+from shared import __version__
 from shared.errors import LecternError
 from shared.library import ImportPlan, ImportResult, Library, SearchHit
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
 from shared.ui.plain import plain
+from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
 
 __all__ = ["MainWindow", "TITLE"]
 
 TITLE = "Lectern Player"
+PREFERRED_SIZE = QSize(1360, 860)
 
 SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Space</b>, <b>K</b></td><td>Play / pause</td></tr>
 <tr><td><b>J</b> / <b>L</b></td><td>Back / forward 10 seconds</td></tr>
 <tr><td><b>←</b> / <b>→</b></td><td>Back / forward 5 seconds</td></tr>
-<tr><td><b>Shift+&lt;</b> / <b>Shift+&gt;</b></td><td>Slower / faster</td></tr>
+<tr><td><b>&lt;</b> / <b>&gt;</b></td><td>Slower / faster</td></tr>
 <tr><td><b>PgUp</b> / <b>PgDn</b></td><td>Previous / next chapter</td></tr>
 <tr><td><b>F</b></td><td>Full screen</td></tr>
 <tr><td><b>C</b></td><td>Captions on / off</td></tr>
 <tr><td><b>M</b></td><td>Mute</td></tr>
 <tr><td><b>N</b> / <b>B</b></td><td>Note / bookmark at the current time</td></tr>
-<tr><td><b>Ctrl+F</b></td><td>Search the library</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>Find in the lesson (in the library: search it)</td></tr>
+<tr><td><b>Ctrl+Shift+F</b></td><td>Search all courses</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>Import a course</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
 
@@ -74,8 +86,7 @@ class MainWindow(QMainWindow):
         self._previous_page: QWidget | None = None
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
-        self.resize(1360, 860)
-        self.setMinimumSize(900, 600)
+        self._fitted = False
 
         self.library_view = LibraryView(library)
         self.lesson_view = LessonView(library, settings)
@@ -83,7 +94,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         for page in (self.library_view, self.lesson_view, self.search_panel):
             self.pages.addWidget(page)
-        self.setCentralWidget(self.pages)
+        self.setCentralWidget(scrolling(self.pages))
         self._build_toolbar()
         self._build_menus()
         self._build_status()
@@ -115,7 +126,7 @@ class MainWindow(QMainWindow):
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action.setToolTip("Import a course package (Ctrl+O)")
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search all courses   (Ctrl+F)")
+        self.search_box.setPlaceholderText("Search all courses   (Ctrl+Shift+F)")
         self.search_box.setAccessibleName("Search the library")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMinimumWidth(340)
@@ -168,13 +179,19 @@ class MainWindow(QMainWindow):
         menu.addAction(self.quit_action)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.library_action)
-        self.search_action = QAction("&Search", self)
-        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.search_action = QAction("&Search all courses", self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.search_action.triggered.connect(self.focus_search)
         view.addAction(self.search_action)
+        # Ctrl+F finds in the open lesson's transcript; elsewhere it searches the library.
+        self.find_action = QAction("&Find", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.find)
+        view.addAction(self.find_action)
         view.addAction("&Full screen", self.lesson_view.toggle_fullscreen)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&Keyboard shortcuts", self._show_shortcuts)
+        self.about_action = help_menu.addAction(f"&About {TITLE}", self._show_about)
 
     def _build_status(self) -> None:
         self.import_bar = QProgressBar()
@@ -227,7 +244,14 @@ class MainWindow(QMainWindow):
             self.show_library()
             self.library_view.show_course(hit.course_id)
             return
-        self.open_lesson(hit.course_id, hit.lesson_id, hit.time)
+        if self.open_lesson(hit.course_id, hit.lesson_id, hit.time):
+            self.lesson_view.video.play()  # the learner came for what is said there
+
+    def find(self) -> None:
+        if self.pages.currentWidget() is self.lesson_view and self.lesson_view.current:
+            self.lesson_view.find_in_lesson()
+        else:
+            self.focus_search()
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -469,6 +493,17 @@ class MainWindow(QMainWindow):
         self.last_error = message
         self.message_box = error_box(self, TITLE, message)
 
+    def _show_about(self) -> None:
+        text = (
+            f"<h3>{TITLE} {__version__}</h3><p>Watch your courses at your own pace, with "
+            "chapters, captions and the transcript; search every word said; keep notes and "
+            "bookmarks. Everything stays on this computer and works with no internet.</p>"
+        )
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {TITLE}", text, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        self.message_box = box
+        box.open()
+
     def _show_shortcuts(self) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS, parent=self
@@ -480,12 +515,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ window state
 
     def _restore_state(self) -> None:
-        geometry = self.settings.window("geometry")
-        if geometry:
-            self.restoreGeometry(geometry)
+        fit_to_screen(self, PREFERRED_SIZE, self.settings.window("geometry") or None)
         splitter = self.settings.window("lesson_splitter")
         if splitter:
             self.lesson_view.splitter.restoreState(splitter)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the window manager's frame can be measured now
+            self._fitted = True
+            QTimer.singleShot(300, self, lambda: fit_to_screen(self, PREFERRED_SIZE))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.lesson_view.close_lesson()

@@ -45,6 +45,8 @@ class NotesPanel(QWidget):
 
     Signals:
         seekRequested(float): a note was chosen; its time in seconds.
+        editingStarted(), editingFinished(): the learner starts and stops typing a note.
+        changed(): notes were added, edited or deleted.
         message(str): something to tell the learner (status bar).
         failed(str): an error message to show.
     """
@@ -52,6 +54,9 @@ class NotesPanel(QWidget):
     seekRequested = Signal(float)
     message = Signal(str)
     failed = Signal(str)
+    editingStarted = Signal()
+    editingFinished = Signal()
+    changed = Signal()
 
     def __init__(
         self, library: Library, now: Callable[[], float], parent: QWidget | None = None
@@ -93,7 +98,8 @@ class NotesPanel(QWidget):
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.tree.setEditTriggers(QTreeWidget.EditTrigger.EditKeyPressed)
         self.empty = QLabel(
-            "No notes yet. Press N to write a note at the current moment, B to bookmark it."
+            "No notes yet. Press N to write a note at the current moment (the video waits "
+            "while you type), B to bookmark it; F2 gives a bookmark a label."
         )
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
@@ -119,6 +125,7 @@ class NotesPanel(QWidget):
         self.tree.itemActivated.connect(self._clicked)
         self.tree.itemDoubleClicked.connect(lambda item, _column: self.edit(item))
         self.tree.itemChanged.connect(self._changed)
+        self.tree.itemDelegate().closeEditor.connect(lambda *_: self.editingFinished.emit())
 
     # ------------------------------------------------------------------ model
 
@@ -152,6 +159,7 @@ class NotesPanel(QWidget):
                 chosen = item
         self.tree.blockSignals(False)
         self.empty.setVisible(self.tree.topLevelItemCount() == 0)
+        self.changed.emit()
         if chosen is not None:
             self.tree.setCurrentItem(chosen)
 
@@ -179,8 +187,12 @@ class NotesPanel(QWidget):
         return note
 
     def edit(self, item: QTreeWidgetItem) -> None:
+        self.editingStarted.emit()
         self.tree.setFocus()
         self.tree.editItem(item, 1)
+
+    def is_editing(self) -> bool:
+        return self.tree.state() == QTreeWidget.State.EditingState
 
     def delete_selected(self) -> None:
         item = self.tree.currentItem()
@@ -200,6 +212,7 @@ class NotesPanel(QWidget):
             self.library.update_note(int(item.data(0, _ID)), item.text(1))
         except LecternError as error:
             self.failed.emit(str(error))
+        self.changed.emit()
 
     def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.seekRequested.emit(float(item.data(0, _TIME)))

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shared.errors import LecternError
 from shared.files import write_text_atomic
 from shared.library.errors import NotInLibraryError
-from shared.library.text import _seconds_text, _when
+from shared.library.text import _when
 from shared.library.values import NOTE_KINDS, Note
 from shared.timecode import clock, whole_ms
 
@@ -123,17 +124,18 @@ class Notes:
     def export_markdown(self, course_id: str) -> str:
         """The course's notes as Markdown: a heading per lesson, one line per note.
 
-        Each line is ``- [m:ss](#lesson-id@seconds) text``; bookmarks are marked
-        ``(bookmark)`` and further lines of a note are indented under it. Notes on
-        lessons the course no longer has (``Library.orphans``) come last, under
-        headings that say so.
+        Each line reads on its own outside Lectern: ``- **Lesson title, m:ss**
+        (Chapter title): text``; bookmarks say ``bookmark`` and further lines of a
+        note are indented under it. Notes on lessons the course no longer has
+        (``Library.orphans``) come last, under headings that say so.
         """
         course = self._lib.course(course_id)
         lessons = {lesson.id: lesson for lesson in self._lib.lessons(course_id)}
         orphans = {lesson.id: lesson for lesson in self._lib.orphans(course_id)}
         lines = [f"# {course.title}", ""]
-        current = None
+        current, chapters = None, []
         notes = self(course_id)
+        lesson = None
         for note in notes:
             if note.lesson_id != current:
                 current = note.lesson_id
@@ -143,11 +145,16 @@ class Notes:
                 else:
                     lesson = orphans[note.lesson_id]
                     lines += [f"## {lesson.title} (no longer in the course)", ""]
-            stamp = clock(note.time)
-            target = f"#{note.lesson_id}@{_seconds_text(whole_ms(note.time))}"
+                try:
+                    chapters = self._lib.chapters(course_id, note.lesson_id)
+                except LecternError:
+                    chapters = []  # the notes matter more than the chapter names
+            chapter = next((c.title for c in reversed(chapters) if c.start <= note.time), "")
+            where = f"**{lesson.title}, {clock(note.time)}**"
+            where += f" ({chapter})" if chapter else ""
+            where += ", bookmark" if note.kind == "bookmark" else ""
             text = note.text.strip().replace("\r\n", "\n").replace("\n", "\n  ")
-            label = "(bookmark) " if note.kind == "bookmark" else ""
-            lines.append(f"- [{stamp}]({target}) {label}{text}".rstrip())
+            lines.append(f"- {where}: {text}" if text else f"- {where}")
             if note is notes[-1] or notes[notes.index(note) + 1].lesson_id != current:
                 lines.append("")
         if not notes:

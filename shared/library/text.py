@@ -106,10 +106,6 @@ def _highlight(text: str, tokens: Sequence[str], extra: Sequence[str] = ()) -> s
     return "".join(out)
 
 
-def _seconds_text(ms: int) -> str:
-    return str(ms // 1000) if ms % 1000 == 0 else f"{ms / 1000:.3f}".rstrip("0")
-
-
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping intervals; touching ones are joined."""
     merged: list[tuple[int, int]] = []

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QLine, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
 
 from shared.timecode import clock
@@ -47,6 +47,10 @@ class SeekBar(QSlider):
         self.setPageStep(10000)
         self.setMinimumHeight(22)
         self._marks: list[tuple[float, str]] = []
+        self._notes: list[tuple[float, str, str]] = []
+        self._waveform: list[float] = []
+        self._wave_key: tuple[int, int, int, int] | None = None
+        self._wave_picture = QPixmap()
         self._dragging = False
         self._ranges: list[tuple[float, float]] = []
         self._range_label = ""
@@ -78,6 +82,50 @@ class SeekBar(QSlider):
 
     def chapter_marks(self) -> list[tuple[float, str]]:
         return list(self._marks)
+
+    def set_note_marks(self, marks: Sequence[tuple[float, str, str]]) -> None:
+        """The learner's notes and bookmarks ``(seconds, kind, text)``, drawn above the groove."""
+        self._notes = sorted(marks)
+        self.update()
+
+    def note_marks(self) -> list[tuple[float, str, str]]:
+        return list(self._notes)
+
+    def set_waveform(self, peaks: Sequence[float]) -> None:
+        """Loudness peaks (0..1) spread evenly over the duration, drawn along the groove."""
+        self._waveform = list(peaks)
+        self.setMinimumHeight(40 if self._waveform else 22)
+        self.update()
+
+    def waveform(self) -> list[float]:
+        return list(self._waveform)
+
+    def _draw_waveform(self, groove: QRect) -> QPixmap:
+        width, count = max(1, groove.width()), len(self._waveform)
+        picture = QPixmap(width, max(1, self.height()))
+        picture.fill(Qt.GlobalColor.transparent)
+        middle, half = groove.center().y(), max(4, self.height() // 2 - 2)
+        lines = []
+        for x in range(width):
+            reach = round(self._waveform[min(count - 1, x * count // width)] * half)
+            if reach:
+                lines.append(QLine(x, middle - reach, x, middle + reach))
+        painter = QPainter(picture)
+        painter.setPen(QColor(theme.WAVEFORM))
+        painter.drawLines(lines)  # one call: no Python round trip per column
+        painter.end()
+        return picture
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._waveform and self.maximum() > 0:  # behind the groove and the handle
+            groove = self._groove()
+            key = (groove.width(), self.height(), len(self._waveform), id(self._waveform))
+            if self._wave_key != key:  # drawn once per size and waveform, then reused
+                self._wave_key, self._wave_picture = key, self._draw_waveform(groove)
+            painter = QPainter(self)
+            painter.drawPixmap(groove.left(), 0, self._wave_picture)
+            painter.end()
+        self._paint_marks(event)
 
     def set_ranges(self, ranges: Sequence[tuple[float, float]], label: str = "") -> None:
         """Ranges ``(start, end)`` in seconds to shade as left out; ``label`` names them on hover."""
@@ -240,11 +288,17 @@ class SeekBar(QSlider):
             parts.append(title)
         if self._range_label and any(a <= seconds <= b for a, b in self._ranges):
             parts.append(self._range_label)
+        near = 4 * max(1.0, self.maximum() / 1000) / max(1, self._groove().width())
+        for at, kind, text in self._notes:
+            if abs(at - seconds) <= max(near, 0.5):
+                parts.append(f"{kind.capitalize()}: {text}" if text else kind.capitalize())
         return "  ·  ".join(parts)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def _paint_marks(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self.maximum() <= 0 or not (self._marks or self._ranges or self._selection):
+        if self.maximum() <= 0 or not (
+            self._marks or self._ranges or self._selection or self._notes
+        ):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -275,4 +329,10 @@ class SeekBar(QSlider):
             painter.setBrush(QColor(theme.SURFACE))
             x = self.x_for(start)
             painter.drawRoundedRect(QRect(x - 1, middle - 5, 3, 10), 1, 1)
+        for at, kind, _text in self._notes:  # a small flag above the groove
+            x = self.x_for(at)
+            painter.setBrush(QColor(theme.NOTE if kind == "note" else theme.BOOKMARK))
+            painter.drawPolygon(
+                [QPoint(x - 4, middle - 10), QPoint(x + 4, middle - 10), QPoint(x, middle - 4)]
+            )
         painter.end()

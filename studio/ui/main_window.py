@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QProcess, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -24,18 +25,22 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
 
+from shared import __version__
 from shared.errors import LecternError
 from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.timecode import clock
 from shared.ui.dialogs import error_box
 from shared.ui.plain import plain, plain_tip
+from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
 from shared.workspace import LessonWorkspace
 from studio.capture import RecordingSettings
@@ -70,6 +75,26 @@ from studio.ui.settings_dialog import SettingsDialog
 __all__ = ["MainWindow", "TITLE"]
 
 TITLE = "Lectern Studio"
+PREFERRED_SIZE = QSize(1360, 860)
+SHORTCUTS = """<table cellspacing=6>
+<tr><td><b>Ctrl+N</b> / <b>Ctrl+O</b></td><td>New course / open a course</td></tr>
+<tr><td><b>Ctrl+R</b></td><td>Record a lesson</td></tr>
+<tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere)</td></tr>
+<tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>Import videos / export the course</td></tr>
+<tr><td><b>Space</b></td><td>Play / pause the lesson under review</td></tr>
+<tr><td><b>I</b> / <b>O</b></td><td>In point / out point at the playhead</td></tr>
+<tr><td><b>[</b> / <b>]</b></td><td>Mark the start / end of a cut</td></tr>
+<tr><td><b>Ctrl+K</b></td><td>Cut the selection out</td></tr>
+<tr><td><b>Ctrl+M</b></td><td>Add a chapter at the playhead</td></tr>
+<tr><td><b>Ctrl+F</b> / <b>Ctrl+H</b></td><td>Find / replace in the transcript</td></tr>
+<tr><td><b>F2</b></td><td>Correct the selected transcript line</td></tr>
+<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>Undo / redo</td></tr>
+<tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
+ABOUT = f"""<h3>{TITLE} {__version__}</h3>
+<p>Record or import lectures, and turn them into chaptered, captioned lessons with a
+transcript, all on this computer. Export a course for your learners to watch in
+Lectern Player, with no internet needed.</p>"""
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
 _FOLDER_ROLE = Qt.ItemDataRole.UserRole
 _RECORDING_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -104,10 +129,14 @@ class MainWindow(QMainWindow):
     _media_ready = Signal(object, object)
 
     def __init__(
-        self, course: Course, settings: Settings | None = None, parent: QWidget | None = None
+        self,
+        course: Course | None,
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.course = course
+        #: The open course; ``None`` on a first start until the teacher makes or opens one.
+        self.course: Course | None = course
         self.settings = settings if settings is not None else Settings()
         self.settings_dialog: SettingsDialog | None = None
         self.picker: SourcePickerDialog | None = None
@@ -131,8 +160,7 @@ class MainWindow(QMainWindow):
         self._history: list[_Step] = []
         self._future: list[_Step] = []
         self.setWindowTitle(TITLE)
-        self.resize(1360, 860)
-        self.setMinimumSize(900, 600)
+        self._fitted = False
 
         self.review = ReviewPanel()
         self._build_left()
@@ -141,7 +169,11 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.review)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([340, 1020])
-        self.setCentralWidget(self.splitter)
+        self.welcome = self._build_welcome()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(scrolling(self.splitter))
+        self.pages.addWidget(scrolling(self.welcome))
+        self.setCentralWidget(self.pages)
         self._build_actions()
         self._build_status()
         self._save_timer = QTimer(self)
@@ -154,6 +186,7 @@ class MainWindow(QMainWindow):
         self.refresh_lessons()
         if self.lesson_list.count() and self.lesson_list.item(0).data(_FOLDER_ROLE):
             self.lesson_list.setCurrentRow(0)
+        self._show_page()
 
     # ---------------------------------------------------------------- building
 
@@ -184,10 +217,12 @@ class MainWindow(QMainWindow):
         self.lesson_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.lesson_list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.lesson_list.setToolTip("Drag lessons to put them in order")
+        self.lesson_list.setMinimumHeight(150)
         self.lesson_title_box = QLineEdit()
         self.lesson_title_box.setAccessibleName("Lesson title")
         self.lesson_title_box.setPlaceholderText("Lesson title")
-        self.lesson_title_box.setEnabled(False)
+        self.lesson_title_box.setToolTip("The selected lesson's title (Enter to keep it)")
+        self.lesson_title_box.hide()  # only while a lesson is open: it edits that lesson
         self.record_button = QPushButton("Record lesson…")
         self.record_button.setObjectName("primary")
         self.record_button.setAccessibleName("Record a new lesson")
@@ -202,18 +237,104 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.remove_button)
+        self.empty_lessons = QLabel(
+            "No lessons yet. Record one (Ctrl+R) or import a video you have (Ctrl+I); "
+            "Lectern writes its transcript and chapters."
+        )
+        self.empty_lessons.setWordWrap(True)
+        self.empty_lessons.setProperty("muted", True)
+        self.empty_lessons.hide()
         lessons = QGroupBox("Lessons")
         box = QVBoxLayout(lessons)
+        box.addWidget(self.empty_lessons)
         box.addWidget(self.lesson_list, 1)
         box.addWidget(self.lesson_title_box)
         box.addLayout(buttons)
         box.addWidget(self.export_button)
 
+        # On a short screen the course form scrolls; the lessons and their buttons stay.
+        self.details_scroll = QScrollArea()
+        self.details_scroll.setWidgetResizable(True)
+        self.details_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details_scroll.setWidget(details)
+        self.details_scroll.setMinimumHeight(140)
+        self.details_scroll.setMinimumWidth(details.minimumSizeHint().width() + 16)
         self.left = QWidget()
         layout = QVBoxLayout(self.left)
         layout.setContentsMargins(6, 6, 0, 6)
-        layout.addWidget(details)
+        layout.addWidget(self.details_scroll, 0)
         layout.addWidget(lessons, 1)
+
+    def _build_welcome(self) -> QWidget:
+        """The first start: no course yet, so say what a course is and the ways in."""
+        page = QWidget()
+        page.setObjectName("page")
+        heading = QLabel("Welcome to Lectern Studio")
+        heading.setObjectName("heading")
+        intro = QLabel(
+            "A course holds your lessons, in order, with its title and cover. Make one, "
+            "then add lessons in any of three ways:"
+        )
+        intro.setWordWrap(True)
+        ways = QLabel(
+            "<ul>"
+            "<li><b>Record</b> a lesson: your screen, a camera and a microphone (Ctrl+R).</li>"
+            "<li><b>Import</b> lecture videos you already have (Ctrl+I).</li>"
+            "<li><b>Open</b> a course folder made before, here or on another computer "
+            "(Ctrl+O).</li></ul>"
+            "Lectern then writes the transcript, finds the chapters and makes captions, on "
+            "this computer. Export the course (Ctrl+E) to give it to your learners."
+        )
+        ways.setWordWrap(True)
+        self.welcome_new_button = QPushButton("New course…")
+        self.welcome_new_button.setObjectName("primary")
+        self.welcome_new_button.setAccessibleName("New course")
+        self.welcome_record_button = QPushButton("Record a lesson…")
+        self.welcome_record_button.setAccessibleName("Record a lesson in a new course")
+        self.welcome_import_button = QPushButton("Import videos…")
+        self.welcome_import_button.setAccessibleName("Import videos into a new course")
+        self.welcome_open_button = QPushButton("Open a course…")
+        self.welcome_open_button.setAccessibleName("Open a course folder")
+        buttons = QHBoxLayout()
+        for button in (
+            self.welcome_new_button,
+            self.welcome_record_button,
+            self.welcome_import_button,
+            self.welcome_open_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        column = QVBoxLayout()
+        column.addStretch(1)
+        for widget in (heading, intro, ways):
+            column.addWidget(widget)
+        column.addSpacing(12)
+        column.addLayout(buttons)
+        column.addStretch(2)
+        outer = QHBoxLayout(page)
+        outer.addStretch(1)
+        outer.addLayout(column, 4)
+        outer.addStretch(1)
+        return page
+
+    def _show_page(self) -> None:
+        """The course, or the welcome page while there is none; course actions follow."""
+        has_course = self.course is not None
+        self.pages.setCurrentIndex(0 if has_course else 1)
+        self.export_action.setEnabled(has_course)
+        self.remove_action.setEnabled(has_course and self.lesson_list.currentItem() is not None)
+
+    def _with_course(self, then: Callable[[], None]) -> None:
+        """Run ``then`` in the open course, asking for a new course first if there is none."""
+        if self.course is not None:
+            then()
+            return
+        title, ok = QInputDialog.getText(
+            self, "New course", "Your lessons go in a course. Title of the new course:"
+        )
+        if ok and title.strip() and self.new_course(title):
+            then()
 
     def _build_actions(self) -> None:
         style = self.style()
@@ -266,6 +387,9 @@ class MainWindow(QMainWindow):
             edit.addAction(action)
         edit.addSeparator()
         edit.addAction(self.settings_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
+        self.about_action = help_menu.addAction(f"&About {TITLE}", self.show_about)
         self._update_undo()
 
     def _build_status(self) -> None:
@@ -315,11 +439,14 @@ class MainWindow(QMainWindow):
         self.course_box.activated.connect(self._course_picked)
         self.lesson_list.model().rowsMoved.connect(self._lessons_moved)
         self._media_ready.connect(self._show_media_ready)
+        self.welcome_new_button.clicked.connect(self.choose_new_course)
+        self.welcome_record_button.clicked.connect(self.record_lesson)
+        self.welcome_import_button.clicked.connect(self.choose_import)
+        self.welcome_open_button.clicked.connect(self.choose_open_course)
 
     def _restore_window(self) -> None:
         geometry = self.settings.window("geometry")
-        if geometry:
-            self.restoreGeometry(QByteArray(geometry))
+        fit_to_screen(self, PREFERRED_SIZE, QByteArray(geometry) if geometry else None)
         splitter = self.settings.window("splitter")
         if splitter:
             self.splitter.restoreState(QByteArray(splitter))
@@ -327,7 +454,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ course
 
     def _show_course(self) -> None:
-        self.details.set_course(self.course)
+        if self.course is not None:
+            self.details.set_course(self.course)
         self.refresh_courses()
 
     def _details_edited(self) -> None:
@@ -342,23 +470,35 @@ class MainWindow(QMainWindow):
         except OSError:
             found = []
         folders = [summary.folder for summary in found]
+        if self.course is None:
+            for summary in found:
+                count = f"{summary.lessons} lesson{'s' if summary.lessons != 1 else ''}"
+                self.course_box.addItem(f"{summary.title} ({count})", str(summary.folder))
+            self.course_box.setCurrentIndex(-1)
+            self.course_box.blockSignals(False)
+            return
         if self.course.folder not in folders:
             self.course_box.addItem(self.course.title, str(self.course.folder))
         for summary in found:
-            title = self.course.title if summary.folder == self.course.folder else summary.title
-            count = f"{summary.lessons} lesson{'s' if summary.lessons != 1 else ''}"
+            lessons = summary.lessons
+            title = summary.title
+            if summary.folder == self.course.folder:  # what is open now, not what was saved
+                title, lessons = self.course.title, len(self.course.lesson_folders())
+            count = f"{lessons} lesson{'s' if lessons != 1 else ''}"
             self.course_box.addItem(f"{title} ({count})", str(summary.folder))
         self.course_box.setCurrentIndex(self.course_box.findData(str(self.course.folder)))
         self.course_box.blockSignals(False)
 
     def _course_picked(self, index: int) -> None:
         folder = self.course_box.itemData(index)
-        changed = folder and Path(folder) != self.course.folder
+        changed = folder and (self.course is None or Path(folder) != self.course.folder)
         if changed and not self.open_course_folder(Path(folder)):
             self.refresh_courses()
 
     def save_course(self) -> bool:
         self._save_timer.stop()
+        if self.course is None:
+            return True
         try:
             self.course.save()
         except LecternError as error:
@@ -371,6 +511,10 @@ class MainWindow(QMainWindow):
         current = self.current_folder()
         self.lesson_list.blockSignals(True)
         self.lesson_list.clear()
+        if self.course is None:
+            self.lesson_list.blockSignals(False)
+            self.refresh_courses()
+            return
         movable = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
         movable |= Qt.ItemFlag.ItemIsDragEnabled
         for folder in self.course.lesson_folders():
@@ -409,6 +553,10 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
+        self.refresh_courses()  # the lesson counts in the course switcher stay true
+        self.empty_lessons.setVisible(self.lesson_list.count() == 0)
+        if self.review.session is None:  # the lesson shown was removed or rebuilt
+            self.lesson_title_box.hide()
 
     def _row_text(self, folder: Path) -> str:
         """Title, length and state of a lesson, read again only when its files change."""
@@ -495,7 +643,7 @@ class MainWindow(QMainWindow):
                 self.review.close_lesson()
                 self.show_error(str(error))
         session = self.review.session
-        self.lesson_title_box.setEnabled(session is not None)
+        self.lesson_title_box.setVisible(session is not None)
         self.lesson_title_box.setText(session.lesson.title if session is not None else "")
         self._update_undo()
 
@@ -657,6 +805,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ import
 
     def choose_import(self) -> None:
+        if self.course is None:
+            self._with_course(self.choose_import)
+            return
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Import lecture videos", str(Path.home()), VIDEO_FILTER
         )
@@ -664,6 +815,9 @@ class MainWindow(QMainWindow):
 
     def import_videos(self, videos: list[Path]) -> None:
         """Build a lesson from each video, one after another, in the background."""
+        if self.course is None:
+            self._with_course(lambda: self.import_videos(videos))
+            return
         self._queue.extend(videos)
         if not self.busy():
             self._next_import()
@@ -754,6 +908,8 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """Offer to finish and process recordings that a crash or a kill interrupted."""
+        if self.course is None:
+            return
         interrupted = [folder for folder, broken in unbuilt_recordings(self.course) if broken]
         if not interrupted:
             return
@@ -801,7 +957,9 @@ class MainWindow(QMainWindow):
 
     def choose_open_course(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self, "Open a course folder", str(self.course.folder.parent)
+            self,
+            "Open a course folder",
+            str(self.course.folder.parent if self.course else output_folder(self.settings)),
         )
         if folder:
             self.open_course_folder(Path(folder))
@@ -819,8 +977,12 @@ class MainWindow(QMainWindow):
         except LecternError as error:
             self.show_error(str(error))
             return False
+        self._rename_lesson()  # a title typed but not yet confirmed belongs to this course
         self.save_course()
         self.review.close_lesson()
+        self.review.clear_inputs()
+        self.lesson_title_box.clear()
+        self.lesson_title_box.hide()
         self.course = course
         self._history.clear()  # the steps belong to the other course
         self._future.clear()
@@ -831,12 +993,15 @@ class MainWindow(QMainWindow):
         self.refresh_lessons()
         if self.lesson_list.count() and self.lesson_list.item(0).data(_FOLDER_ROLE):
             self.lesson_list.setCurrentRow(0)
+        self._show_page()
         self.statusBar().showMessage(f"Opened “{course.title}”", 4000)
         self._remember_course()
         QTimer.singleShot(0, self.offer_recovery)
         return True
 
     def _remember_course(self) -> None:
+        if self.course is None:
+            return
         self.settings.set_preference("last_course", str(self.course.folder))
         self.settings.sync()
 
@@ -844,7 +1009,7 @@ class MainWindow(QMainWindow):
 
     def remove_lesson(self) -> None:
         """Move the selected lesson (or recording) to the course's trash; undo brings it back."""
-        item = self.lesson_list.currentItem()
+        item = self.lesson_list.currentItem() if self.course is not None else None
         folder = item.data(_FOLDER_ROLE) or item.data(_RECORDING_ROLE) if item else None
         if not folder or self.busy():
             return
@@ -904,6 +1069,9 @@ class MainWindow(QMainWindow):
     def record_lesson(self) -> None:
         """Choose the sources (remembered from last time), then record a new lesson."""
         if self.recording is not None:
+            return
+        if self.course is None:
+            self._with_course(self.record_lesson)
             return
         self.picker = SourcePickerDialog(
             recording_settings(self.settings), self.settings.preference("countdown"), self
@@ -978,6 +1146,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ export
 
     def choose_export(self) -> None:
+        if self.course is None:
+            return
         name = f"{self.course.folder.name}{SUFFIX}"
         path, _ = QFileDialog.getSaveFileName(
             self,
@@ -1044,6 +1214,26 @@ class MainWindow(QMainWindow):
         """Show an error's own words in a dialog that does not block the window."""
         self.last_error = message
         self.message_box = error_box(self, TITLE, message)
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS, parent=self
+        )
+        box.setTextFormat(Qt.TextFormat.RichText)
+        self.message_box = box
+        box.open()
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"About {TITLE}", ABOUT, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        self.message_box = box
+        box.open()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the window manager's frame can be measured now
+            self._fitted = True
+            QTimer.singleShot(300, self, lambda: fit_to_screen(self, PREFERRED_SIZE))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.recording is not None:

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
+    QGuiApplication,
     QIcon,
     QKeySequence,
     QPainter,
@@ -85,14 +86,15 @@ from studio.editing import (
     count_matches,
     low_confidence_words,
 )
+from studio.speech import snap_to_pause, waveform, words_removed
 
 __all__ = ["ReviewPanel"]
 
 _HTML_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Where the picture shown for a chapter row comes from (a path), for tests and tooltips.
 PICTURE_ROLE = Qt.ItemDataRole.UserRole + 2
-_UNSURE = "background:#ffd866; color:#1a1a1a"
-_FOUND = "#a9c7ff"
+_UNSURE = f"background:{theme.UNSURE_BACKGROUND}; color:{theme.UNSURE_TEXT}"
+_FOUND = theme.FOUND
 _PAD = 4
 DETECTED, ADDED = "Detected", "Added by you"
 
@@ -275,6 +277,7 @@ class ReviewPanel(QWidget):
         self._asked: set[tuple[str, int]] = set()
         self._picture_dir: tempfile.TemporaryDirectory[str] | None = None
         self._pictures_worker = Worker(self, max_threads=1)
+        self._waveforms: dict[Path, list[float]] = {}
 
         self.video = VideoView()
         self.seek_bar = SeekBar()
@@ -288,6 +291,7 @@ class ReviewPanel(QWidget):
         self.time_label.setAccessibleName("Time")
         self.play_button = QPushButton("Play")
         self.play_button.setAccessibleName("Play or pause")
+        self.play_button.setToolTip("Play or pause (Space)")
 
         self._build_actions()
         self.in_button = self._button(self.in_action, "In point")
@@ -300,10 +304,11 @@ class ReviewPanel(QWidget):
         self.clear_trim_button.setToolTip("Keep the whole video again: no in/out point, no cuts")
         self.selection_label = _ElidedLabel()
         self.selection_label.setAccessibleName("Selection")
-        self.selection_label.setToolTip(
+        self._selection_hint = (
             "Select a part to cut: Shift+drag on the seek bar, or mark its start ( [ ) and "
             "end ( ] ) at the playhead. Drag a chapter mark on the seek bar to move its start."
         )
+        self.selection_label.setToolTip(self._selection_hint)
         self.trim_label = QLabel()
         self.trim_label.setAccessibleName("Trim")
         self.as_edited_box = QCheckBox("Skip cuts while playing")
@@ -336,16 +341,35 @@ class ReviewPanel(QWidget):
             self.addAction(made)
             return made
 
+        # Cut points snap to the nearest pause between words; Shift (or { and } for
+        # the marks) puts them exactly at the playhead.
         self.in_action = action("Set the in point at the playhead", "I", self.set_in_point)
         self.out_action = action("Set the out point at the playhead", "O", self.set_out_point)
         self.mark_start_action = action("Mark the start of a cut here", "[", self.mark_start)
         self.mark_end_action = action("Mark the end of a cut here", "]", self.mark_end)
+        self.exact_actions = [
+            action(
+                "In point exactly here (no snapping)",
+                "Shift+I",
+                lambda: self.set_in_point(exact=True),
+            ),
+            action(
+                "Out point exactly here (no snapping)",
+                "Shift+O",
+                lambda: self.set_out_point(exact=True),
+            ),
+            action("Start of a cut exactly here", "{", lambda: self.mark_start(exact=True)),
+            action("End of a cut exactly here", "}", lambda: self.mark_end(exact=True)),
+        ]
         self.cut_action = action("Cut the selection out", "Ctrl+K", self.cut_selection)
         self.find_action = action("Find in the transcript", "Ctrl+F", self.show_find)
         self.replace_action = action("Replace in the transcript", "Ctrl+H", self.show_replace)
         self.add_chapter_action = action(
             "Add a chapter at the playhead", "Ctrl+M", self.add_chapter
         )
+        # Space plays wherever the focus is in the panel (the transcript table too);
+        # a line edit or a cell being edited takes its Space as text first.
+        self.play_action = action("Play or pause", "Space", self.toggle_play)
 
     def edit_actions(self) -> list[QAction]:
         """The panel's keyboard actions, for a window's Edit menu."""
@@ -358,6 +382,7 @@ class ReviewPanel(QWidget):
             self.add_chapter_action,
             self.find_action,
             self.replace_action,
+            *self.exact_actions,
         ]
 
     def _button(self, action: QAction, text: str) -> QPushButton:
@@ -553,12 +578,30 @@ class ReviewPanel(QWidget):
             folder / lesson.presenter_video if lesson.presenter_video else None,
         )
         self.seek_bar.set_duration(lesson.duration)
+        self._show_waveform(folder / lesson.video)
         self._set_editable(True)
         self.setEnabled(True)
         self.refresh()
         if at > 0:
             self.video.seek(at)
         self._position(at)
+
+    def _show_waveform(self, video: Path) -> None:
+        """Draw the lesson's sound along the seek bar (made in the background, kept)."""
+        kept = self._waveforms.get(video)
+        self.seek_bar.set_waveform(kept or [])
+        if kept is not None:
+            return
+        self._waveforms[video] = []
+        job = self._pictures_worker.submit(
+            "reading the sound", lambda path, state: waveform(path, state=state), video
+        )
+        job.succeeded.connect(lambda peaks: self._waveform_made(video, peaks))
+
+    def _waveform_made(self, video: Path, peaks: list[float]) -> None:
+        self._waveforms[video] = peaks
+        if self.session is not None and self.session.folder / self.session.lesson.video == video:
+            self.seek_bar.set_waveform(peaks)
 
     def _session_for(self, folder: Path) -> EditSession:
         """The kept session of ``folder`` while its files are unchanged, else a new one."""
@@ -613,11 +656,24 @@ class ReviewPanel(QWidget):
         self.session = None
         self.previewing = None
         self._preview_length = 0.0
+        self.seek_bar.set_duration(0.0)
+        self.seek_bar.set_position(0.0)
+        self.seek_bar.set_waveform([])
+        self.time_label.setText("0:00 / 0:00")
         self.processing_label.hide()
         self._mark_start = None
         self.seek_bar.set_selection(None, None)
         self.refresh()
         self.setEnabled(False)
+
+    def clear_inputs(self) -> None:
+        """Empty what the teacher typed for a lesson (find, replace): another course opens."""
+        for box in (self.find_box, self.replace_box):
+            box.clear()
+
+    def toggle_play(self) -> None:
+        if self.session is not None or self.previewing is not None:
+            self.video.toggle()
 
     def playhead(self) -> float:
         return self.video.position()
@@ -727,26 +783,60 @@ class ReviewPanel(QWidget):
             return False
         return self.apply(MoveBoundary(index, self.playhead() if at is None else at))
 
-    def set_in_point(self, at: float | None = None) -> bool:
-        return self.apply(SetInPoint(self.playhead() if at is None else at))
+    def cut_point(self, exact: bool = False) -> float:
+        """The playhead as a cut point: moved into the nearest pause between words.
 
-    def set_out_point(self, at: float | None = None) -> bool:
-        return self.apply(SetOutPoint(self.playhead() if at is None else at))
+        ``exact``, or Shift held while clicking a button, keeps the playhead as it is.
+        """
+        at = self.playhead()
+        held = QGuiApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier
+        if self.session is None or exact or held:
+            return at
+        return snap_to_pause(self.session.state.transcript, at)
+
+    def speech_left_out(self, start: float, end: float) -> str:
+        """What leaving ``[start, end]`` out would cut from the speech, for a person; or ``""``."""
+        if self.session is None:
+            return ""
+        lost = words_removed(self.session.state.transcript, start, end)
+        if not lost:
+            return ""
+        said = "".join(word.text for word in lost[:8]).strip()
+        more = "…" if len(lost) > 8 else ""
+        return f"{len(lost)} spoken word{'s' if len(lost) != 1 else ''} (“{said}{more}”)"
+
+    def set_in_point(self, at: float | None = None, exact: bool = False) -> bool:
+        at = self.cut_point(exact) if at is None else at
+        if not self.apply(SetInPoint(at)):
+            return False
+        lost = self.speech_left_out(0.0, at)
+        if lost:
+            self.message.emit(f"The in point leaves out {lost}; Ctrl+Z puts them back")
+        return True
+
+    def set_out_point(self, at: float | None = None, exact: bool = False) -> bool:
+        at = self.cut_point(exact) if at is None else at
+        if not self.apply(SetOutPoint(at)):
+            return False
+        lost = self.speech_left_out(at, float("inf"))
+        if lost:
+            self.message.emit(f"The out point leaves out {lost}; Ctrl+Z puts them back")
+        return True
 
     # ------------------------------------------------------------------- cuts
 
-    def mark_start(self, at: float | None = None) -> None:
+    def mark_start(self, at: float | None = None, exact: bool = False) -> None:
         """Mark where a cut starts; with an end already marked after it, that is the selection."""
-        at = self.playhead() if at is None else at
+        at = self.cut_point(exact) if at is None else at
         selection = self.seek_bar.selection()
         end = selection[1] if selection is not None and selection[1] > at else None
         self.seek_bar.set_selection(at, end)
         self._mark_start = at
         self._show_selection()
 
-    def mark_end(self, at: float | None = None) -> None:
+    def mark_end(self, at: float | None = None, exact: bool = False) -> None:
         """Mark where a cut ends; with a start marked before it, that is the selection."""
-        at = self.playhead() if at is None else at
+        at = self.cut_point(exact) if at is None else at
         if self._mark_start is None or self._mark_start >= at:
             self.failed.emit(f"Mark the start of the part to cut first ( [ ), before {clock(at)}.")
             return
@@ -761,11 +851,15 @@ class ReviewPanel(QWidget):
                 "start ( [ ) and end ( ] ) at the playhead."
             )
             return False
+        lost = self.speech_left_out(*selection)
         if not self.apply(Cut(*selection)):
             return False
         self._mark_start = None
         self.seek_bar.set_selection(None, None)
-        self.message.emit(f"Cut {_length(selection[1] - selection[0])}; Ctrl+Z puts it back")
+        with_speech = f" with {lost}" if lost else ""
+        self.message.emit(
+            f"Cut {_length(selection[1] - selection[0])}{with_speech}; Ctrl+Z puts it back"
+        )
         return True
 
     def restore_cut(self, row: int | None = None) -> bool:
@@ -792,6 +886,11 @@ class ReviewPanel(QWidget):
         if selection is not None:
             start, end = selection
             text = f"{clock(start)}–{clock(end)} ({_length(end - start)})"
+            lost = self.speech_left_out(start, end)
+            if lost:  # said before Ctrl+K, not after
+                text += f" · cuts {lost}"
+            hint = f"Cutting this removes {lost}." if lost else self._selection_hint
+            self.selection_label.setToolTip(hint)
         elif self._mark_start is not None and self.session is not None:
             text = f"From {clock(self._mark_start)} – mark the end ( ] )"
         else:

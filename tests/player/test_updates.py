@@ -106,7 +106,8 @@ def test_a_signed_update_keeps_renamed_lessons_and_orphans_dropped_ones(packages
     text = notes.read_text(encoding="utf-8")
     assert "## 1. Cell biology" in text and "cells have walls" in text
     assert text.index("## Plants (no longer in the course)") > text.index("cells have walls")
-    assert "chlorophyll is green" in text and "(bookmark)" in text
+    assert "chlorophyll is green" in text and ", bookmark" in text
+    assert "- **Plants, " in text  # each note says its lesson and time, readable on its own
 
 
 def test_a_lesson_that_comes_back_is_a_lesson_again(packages, tmp_path):

@@ -112,8 +112,31 @@ def test_a_search_result_opens_the_lesson_at_its_time(qtbot, window):
     qtbot.waitUntil(lambda: window.pages.currentWidget() is view, timeout=WAIT)
     assert view.lesson().id == hit.lesson_id
     qtbot.waitUntil(lambda: view.video.is_loaded(), timeout=WAIT)
-    qtbot.waitUntil(lambda: _near(view.video.player.position() / 1000, hit.time), timeout=WAIT)
+    # It plays from the hit: the learner came for what is said there.
+    qtbot.waitUntil(view.video.is_playing, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: hit.time - 0.6 <= view.video.player.position() / 1000 <= hit.time + 5,
+        timeout=WAIT,
+    )
     assert not view.banner.isVisible()
+
+
+def test_ctrl_f_in_a_lesson_finds_in_its_own_transcript_and_plays_the_line(qtbot, window):
+    view = _open(window)
+    qtbot.waitUntil(view.video.is_loaded, timeout=WAIT)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert view.find_box.hasFocus() and not window.search_box.hasFocus()
+    qtbot.keyClicks(view.find_box, "Evaporation")
+    lines = view.found_lines()
+    transcript = window.library.transcript(COURSE_ID, _lesson_id(window))
+    assert lines and all("evaporation" in transcript.segments[i].text.lower() for i in lines)
+    assert view.find_count.text() == f"{len(lines)} line{'s' if len(lines) != 1 else ''}"
+    qtbot.keyClick(view.find_box, Qt.Key.Key_Return)
+    start = transcript.segments[lines[0]].start
+    qtbot.waitUntil(view.video.is_playing, timeout=WAIT)
+    qtbot.waitUntil(lambda: start - 0.6 <= view.video.position() <= start + 5, timeout=WAIT)
+    assert window.pages.currentWidget() is view  # still in the lesson, not the library search
+    view.video.pause()
 
 
 def test_progress_survives_closing_and_reopening(qtbot, open_window, library_root):
@@ -246,11 +269,13 @@ def test_keyboard_shortcuts_act(qtbot, window):
     qtbot.keyClick(target, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: _near(view.video.position(), 25.0), timeout=WAIT)
 
+    # The offscreen platform has no keyboard map (Shift is not folded into ">" as on
+    # X11): tests/desktop/test_keys.py types Shift+> for real under Xvfb.
     assert view.video.rate() == 1.0
-    qtbot.keyClick(target, Qt.Key.Key_Greater, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(target, Qt.Key.Key_Greater)
     assert view.video.rate() == 1.25
-    qtbot.keyClick(target, Qt.Key.Key_Less, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.keyClick(target, Qt.Key.Key_Less, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(target, Qt.Key.Key_Less)
+    qtbot.keyClick(target, Qt.Key.Key_Less)
     assert view.video.rate() == 0.75
 
     captions = view.video.captions_visible()

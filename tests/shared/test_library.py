@@ -645,13 +645,13 @@ def test_export_notes_markdown(bio, tmp_path):
         "",
         "## 1. Lesson 1",
         "",
-        "- [0:05](#intro@5) (bookmark)",
-        "- [1:00](#intro@60.5) first line",
+        "- **Lesson 1, 0:05** (Introduction), bookmark",
+        "- **Lesson 1, 1:00** (Chlorophyll and light): first line",
         "  second line",
         "",
         "## 2. Lesson 2",
         "",
-        "- [1:40](#week-2@100) enzymes",
+        "- **Lesson 2, 1:40** (Enzymes): enzymes",
     ]
     out = bio.export_notes("bio-101", tmp_path / "notes.md")
     assert out.read_text(encoding="utf-8") == text

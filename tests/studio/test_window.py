@@ -26,6 +26,7 @@ from shared.timecode import clock
 from studio.course import Course
 from studio.editing import low_confidence_words
 from studio.settings import Settings
+from studio.speech import snap_to_pause
 from studio.ui import review as review_module
 from studio.ui.main_window import TITLE, MainWindow
 
@@ -166,7 +167,9 @@ def test_edit_and_export_the_course(window, qtbot, tmp_path):
     review.video.seek(5.0)
     qtbot.waitUntil(lambda: abs(review.playhead() - 5.0) < 0.05, timeout=10_000)
     qtbot.mouseClick(review.in_button, Qt.MouseButton.LeftButton)
-    assert review.session.state.in_point == pytest.approx(5.0, abs=0.05)
+    # The in point goes into the nearest pause between words (studio.speech).
+    snapped = snap_to_pause(review.session.state.transcript, 5.0)
+    assert review.session.state.in_point == pytest.approx(snapped, abs=0.05)
     assert review.trim_label.text().startswith("In 0:05")
     in_point = review.session.state.in_point
 

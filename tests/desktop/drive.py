@@ -1,0 +1,374 @@
+"""Runs one app window on the real X display and drives it as a person would.
+
+``python -m tests.desktop.drive APP SCENARIO DATA OUT`` opens the Player (DATA: a
+library folder) or the Studio (DATA: a course folder) on ``$DISPLAY`` with the xcb
+platform, runs the scenario and writes what it saw to the JSON file OUT. Keys are
+typed with ``xdotool key`` (XTEST): they reach Qt through the X server, so Qt
+resolves shortcuts exactly as for a keyboard, ambiguities included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "xcb"
+
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QMainWindow,
+    QScrollArea,
+    QSlider,
+    QWidget,
+)
+
+from shared.ui import theme
+
+ROOT = Path(__file__).resolve().parents[2]
+COURSE_ID = "earth-science"
+
+
+def pump(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def wait(condition: Callable[[], object], timeout: float = 15.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
+
+
+def xdotool(*args: str) -> str:
+    return subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, timeout=20, check=True
+    ).stdout
+
+
+def key(window: QMainWindow, spec: str) -> None:
+    """Type ``spec`` (xdotool's names, e.g. ``shift+greater``) into the active window."""
+    if not window.isActiveWindow():
+        xdotool("windowactivate", "--sync", str(int(window.winId())))
+        wait(window.isActiveWindow, 5)
+    xdotool("key", "--delay", "40", spec)
+    pump(0.15)
+
+
+def wm_geometry(window: QMainWindow) -> dict:
+    """What ``xdotool getwindowgeometry`` says of the window (the client area)."""
+    text = xdotool("getwindowgeometry", str(int(window.winId())))
+    x, y = map(int, re.search(r"Position: (-?\d+),(-?\d+)", text).groups())
+    w, h = map(int, re.search(r"Geometry: (\d+)x(\d+)", text).groups())
+    return {"x": x, "y": y, "width": w, "height": h}
+
+
+def _controls(window: QWidget) -> list[QWidget]:
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QSlider)
+    return [
+        widget
+        for kind in kinds
+        for widget in window.findChildren(kind)
+        if widget.isVisible()
+        and not isinstance(widget.parent(), QComboBox)
+        and widget.window() is window
+    ]
+
+
+def _name(widget: QWidget) -> str:
+    text = widget.accessibleName() or getattr(widget, "text", lambda: "")() or ""
+    return f"{type(widget).__name__}:{text or widget.objectName()}"
+
+
+def _scrolls_to(widget: QWidget) -> bool:
+    """Whether ``widget`` sits in a scroll area that shows a scroll bar (it can be reached)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea) and (
+            parent.verticalScrollBar().isVisible() or parent.horizontalScrollBar().isVisible()
+        ):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def layout_report(window: QMainWindow) -> dict:
+    """Where the window is, and every visible control that is cut off or off screen."""
+    screen = window.screen()
+    available = screen.availableGeometry()
+    frame = window.frameGeometry()
+    cut, off_screen = [], []
+    for widget in _controls(window):
+        rect = widget.rect()
+        if widget.visibleRegion().boundingRect() != rect and not _scrolls_to(widget):
+            cut.append(_name(widget))
+        top_left = widget.mapToGlobal(rect.topLeft())
+        if not available.contains(QRect(top_left, rect.size())) and not _scrolls_to(widget):
+            off_screen.append(_name(widget))
+    shown = [a for a in window.findChildren(QScrollArea, "windowScroll") if a.isVisible()]
+    scroll = shown[0] if shown else None
+    return {
+        "screen": [screen.geometry().width(), screen.geometry().height()],
+        "available": [available.x(), available.y(), available.width(), available.height()],
+        "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
+        "wm": wm_geometry(window),
+        "cut": cut,
+        "off_screen": off_screen,
+        "scrollbars": [
+            scroll.horizontalScrollBar().isVisible(),
+            scroll.verticalScrollBar().isVisible(),
+        ]
+        if scroll is not None
+        else None,
+    }
+
+
+def shoot(window: QMainWindow, name: str) -> str:
+    # LECTERN_SHOTS=docs/screenshots refreshes the README's pictures; tests keep theirs.
+    path = Path(os.environ.get("LECTERN_SHOTS") or os.environ["LECTERN_TEST_HOME"]) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    window.screen().grabWindow(0).save(str(path))
+    return str(path)
+
+
+# ------------------------------------------------------------------- Player
+
+
+def player_window(data: Path, home: Path) -> QMainWindow:
+    from player.settings import Settings
+    from player.ui.main_window import MainWindow
+    from shared.library import Library
+
+    library = Library.open(data)
+    return MainWindow(library, Settings.in_file(str(home / "player.ini")))
+
+
+def player_fit(window, size: str) -> dict:
+    report = {"library": layout_report(window)}
+    shoot(window, f"player-library-{size}.png")
+    lesson_id = window.library.lessons(COURSE_ID)[0].id
+    window.open_lesson(COURSE_ID, lesson_id, 30.0)
+    view = window.lesson_view
+    wait(view.video.is_loaded)
+    pump(1.0)
+    report["lesson"] = layout_report(window)
+    shoot(window, f"player-lesson-{size}.png")
+    return report
+
+
+def player_keys(window, _size: str) -> dict:
+    lesson_id = window.library.lessons(COURSE_ID)[0].id
+    window.open_lesson(COURSE_ID, lesson_id, 30.0)
+    view = window.lesson_view
+    wait(view.video.is_loaded)
+    wait(lambda: abs(view.video.position() - 30.0) < 0.6)
+    view.video.setFocus()
+    seen: dict[str, object] = {}
+
+    def near(target: float) -> bool:
+        return wait(lambda: abs(view.video.position() - target) < 0.6, 10)
+
+    key(window, "l")
+    seen["l: +10 s"] = near(40.0)
+    key(window, "j")
+    seen["j: -10 s"] = near(30.0)
+    key(window, "Right")
+    seen["Right: +5 s"] = near(35.0)
+    key(window, "Left")
+    seen["Left: -5 s"] = near(30.0)
+    rates = [view.video.rate()]
+    key(window, "shift+greater")
+    rates.append(view.video.rate())
+    key(window, "shift+greater")
+    rates.append(view.video.rate())
+    key(window, "shift+less")
+    rates.append(view.video.rate())
+    key(window, "greater")  # the same key without Shift held (some layouts type > so)
+    rates.append(view.video.rate())
+    seen["speed"] = rates
+    key(window, "space")
+    seen["space plays"] = wait(view.video.is_playing, 10)
+    key(window, "k")
+    seen["k pauses"] = wait(lambda: not view.video.is_playing(), 10)
+    chapters = [c.start for c in view.chapters.chapters()]
+    before = view.video.position()
+    key(window, "Next")
+    following = next(start for start in chapters if start > before + 1e-3)
+    seen["PgDn: next chapter"] = near(following)
+    key(window, "Prior")
+    seen["PgUp: chapter start"] = wait(lambda: view.video.position() < following - 0.5, 10)
+    captions = view.video.captions_visible()
+    key(window, "c")
+    seen["c: captions"] = view.video.captions_visible() is not captions
+    muted = view.video.is_muted()
+    key(window, "m")
+    seen["m: mute"] = view.video.is_muted() is not muted
+    view.video.setFocus()
+    key(window, "space")
+    wait(view.video.is_playing, 10)
+    key(window, "n")
+    seen["n: note pauses"] = wait(lambda: not view.video.is_playing(), 10)
+    seen["n: editing"] = view.notes.is_editing()
+    xdotool("type", "--delay", "30", "oceans")
+    key(window, "Return")
+    seen["note text"] = [note.text for note in view.notes.notes()]
+    seen["note resumes"] = wait(view.video.is_playing, 10)
+    view.video.setFocus()
+    key(window, "b")
+    seen["b: bookmark"] = sorted(note.kind for note in view.notes.notes())
+    seen["seek bar marks"] = len(view.seek_bar.note_marks())
+    key(window, "k")
+    wait(lambda: not view.video.is_playing(), 10)
+    return seen
+
+
+# ------------------------------------------------------------------- Studio
+
+
+def studio_window(data: Path, home: Path) -> QMainWindow:
+    from studio.course import Course
+    from studio.settings import Settings
+    from studio.ui.main_window import MainWindow
+
+    settings = Settings.in_file(home / "studio.ini")
+    settings.set_preference("output_folder", str(data.parent))
+    course = Course.open(data) if (data / "course.json").is_file() else None
+    return MainWindow(course, settings)  # no course: the first start's welcome page
+
+
+def studio_fit(window, size: str) -> dict:
+    wait(lambda: window.review.session is not None)
+    wait(window.review.video.is_loaded)
+    pump(1.0)
+    report = {"review": layout_report(window)}
+    shoot(window, f"studio-course-{size}.png")
+    return report
+
+
+def studio_keys(window, _size: str) -> dict:
+    from studio import speech
+
+    review = window.review
+    wait(lambda: review.session is not None)
+    wait(review.video.is_loaded)
+    seen: dict[str, object] = {}
+    review.tabs.setCurrentIndex(0)
+    review.transcript.setFocus()
+    review.transcript.setCurrentCell(2, 1)
+    pump(0.3)
+    key(window, "space")
+    seen["space plays (transcript focused)"] = wait(review.video.is_playing, 10)
+    key(window, "space")
+    seen["space pauses (transcript focused)"] = wait(lambda: not review.video.is_playing(), 10)
+    review.video.seek(10.0)
+    wait(lambda: abs(review.playhead() - 10.0) < 0.3)
+    key(window, "i")
+    seen["i: in point"] = review.session.state.in_point
+    seen["i: words cut"] = len(
+        speech.words_removed(review.session.state.transcript, 0.0, review.session.state.in_point)
+    )
+    seen["i: in a word"] = any(
+        w.start < review.session.state.in_point < w.end
+        for w in speech.words(review.session.state.transcript)
+    )
+    key(window, "shift+i")
+    seen["shift+i: exact in point"] = round(review.session.state.in_point, 2)
+    review.video.seek(100.0)
+    wait(lambda: abs(review.playhead() - 100.0) < 0.3)
+    key(window, "o")
+    out = review.session.state.out_point
+    seen["o: out point"] = out
+    review.video.seek(40.0)
+    wait(lambda: abs(review.playhead() - 40.0) < 0.3)
+    key(window, "bracketleft")
+    review.video.seek(45.0)
+    wait(lambda: abs(review.playhead() - 45.0) < 0.3)
+    key(window, "bracketright")
+    seen["[ ]: selection"] = review.seek_bar.selection()
+    seen["selection warns of speech"] = "spoken word" in review.selection_label.text()
+    key(window, "ctrl+k")
+    seen["ctrl+k: cut"] = [list(cut) for cut in review.session.state.cuts]
+    key(window, "ctrl+z")
+    seen["ctrl+z: undo"] = [list(cut) for cut in review.session.state.cuts]
+    key(window, "ctrl+shift+z")
+    seen["ctrl+shift+z: redo"] = [list(cut) for cut in review.session.state.cuts]
+    chapters = len(review.session.state.chapters)
+    review.video.seek(70.0)
+    wait(lambda: abs(review.playhead() - 70.0) < 0.3)
+    key(window, "ctrl+m")
+    seen["ctrl+m: chapter added"] = len(review.session.state.chapters) - chapters
+    key(window, "ctrl+f")
+    seen["ctrl+f: find focused"] = review.find_box.hasFocus()
+    xdotool("type", "--delay", "30", "water cycle")
+    pump(0.3)
+    seen["find text (space typed, no play)"] = [
+        review.find_box.text(),
+        review.video.is_playing(),
+    ]
+    key(window, "ctrl+h")
+    seen["ctrl+h: replace focused"] = review.replace_box.hasFocus()
+    # Editing a transcript cell: Space types a space, it does not play.
+    review.transcript.setFocus()
+    review.transcript.setCurrentCell(1, 1)
+    key(window, "F2")
+    editing = wait(lambda: review.transcript.state() == review.transcript.State.EditingState, 5)
+    key(window, "End")
+    key(window, "space")
+    seen["space while editing a cell"] = [editing, review.video.is_playing()]
+    key(window, "Escape")
+    return seen
+
+
+def studio_welcome(window, size: str) -> dict:
+    report = {"welcome": layout_report(window), "shown": window.welcome.isVisible()}
+    shoot(window, f"studio-welcome-{size}.png")
+    return report
+
+
+SCENARIOS = {
+    ("studio", "welcome"): studio_welcome,
+    ("player", "fit"): player_fit,
+    ("player", "keys"): player_keys,
+    ("studio", "fit"): studio_fit,
+    ("studio", "keys"): studio_keys,
+}
+
+
+def main(argv: list[str]) -> int:
+    app_name, scenario, data, out = argv[1], argv[2], Path(argv[3]), Path(argv[4])
+    home = Path(os.environ.get("LECTERN_TEST_HOME", out.parent))
+    app = QApplication([f"lectern-{app_name}"])
+    theme.apply(app)
+    make = player_window if app_name == "player" else studio_window
+    window = make(data, home)
+    window.show()
+    wait(window.isVisible)
+    pump(1.5)  # mapped, framed by openbox, fitted again
+    screen = window.screen().geometry()
+    size = f"{screen.width()}x{screen.height()}"
+    try:
+        results = SCENARIOS[(app_name, scenario)](window, size)
+    finally:
+        window.close()
+        pump(0.3)
+    out.write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
