@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.settings import DeclaredSettings, MemoryStore, Setting, Store, declare
-from shared.transcription import BUNDLED_MODEL_NAME, ENGINES
+from shared.transcription import BUNDLED_MODEL_NAME, ENGINES, physical_cores
 from studio.capture.recorder import RecordingSettings
 from studio.course import is_language_tag
 from studio.pipeline import BuildOptions
@@ -127,6 +127,9 @@ PREFERENCES = declare(
     Setting("mic", str, "default", _not_blank),
     Setting("quality", str, DEFAULT_QUALITY, lambda value: value in QUALITY_PRESETS),
     Setting("countdown", bool, True),
+    # Several videos imported at once are built side by side on a local Dask cluster
+    # (studio.batch) rather than one after another; worth it from two cores up.
+    Setting("parallel_imports", bool, physical_cores() >= 2),
     # The course folder open when the Studio last closed; "" for none.
     Setting("last_course", str, ""),
 )

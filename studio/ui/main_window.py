@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +44,17 @@ from shared.ui.dialogs import error_box
 from shared.ui.plain import plain, plain_tip
 from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
-from shared.workspace import LessonWorkspace
+from shared.workspace import LESSON_FILE, LessonWorkspace
+from studio.batch import (
+    BATCH_FILE,
+    FAILED,
+    NOT_VIDEO,
+    BatchOptions,
+    BatchResult,
+    LessonJob,
+    plan_lessons,
+    run_batch,
+)
 from studio.capture import RecordingSettings
 from studio.course import (
     EDITED,
@@ -157,6 +169,9 @@ class MainWindow(QMainWindow):
         self.last_export: Manifest | None = None
         self.message_box: QMessageBox | None = None
         self._queue: list[Path] = []
+        #: The lessons a parallel import is building, in a hidden folder of the course.
+        self._batch: list[LessonJob] = []
+        self._batch_dir: Path | None = None
         self._history: list[_Step] = []
         self._future: list[_Step] = []
         self.setWindowTitle(TITLE)
@@ -546,6 +561,12 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
             if self.review.previewing is not None:
                 self.lesson_list.setCurrentItem(item)
+        for lesson in self._batch:
+            done = (lesson.folder / LESSON_FILE).is_file()
+            state = "Built · listed when the others are done" if done else "Processing…"
+            item = QListWidgetItem(f"{lesson.source.name}\n{state}")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.lesson_list.addItem(item)
         for waiting in self._queue:
             item = QListWidgetItem(f"{waiting.name}\nWaiting to be processed…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
@@ -787,6 +808,8 @@ class MainWindow(QMainWindow):
             self.job.cancel()
 
     def _job_done(self) -> None:
+        if self._batch_dir is not None:
+            self._collect_batch()
         if self.review.previewing is not None:  # the build failed or was cancelled
             self.review.close_lesson()
         self.job = None
@@ -818,6 +841,10 @@ class MainWindow(QMainWindow):
         if self.course is None:
             self._with_course(lambda: self.import_videos(videos))
             return
+        parallel = self.settings.preference("parallel_imports")
+        if len(videos) > 1 and parallel and not self.busy() and not self._queue:
+            self._import_in_parallel(videos)
+            return
         self._queue.extend(videos)
         if not self.busy():
             self._next_import()
@@ -843,6 +870,59 @@ class MainWindow(QMainWindow):
         self._start(f"Building {source.name}…", job)
         job.succeeded.connect(self._built)
         self.refresh_lessons()
+
+    def _import_in_parallel(self, videos: list[Path]) -> None:
+        """Build the videos side by side on a local Dask cluster (``studio.batch``)."""
+        # A hidden folder (lesson_folders skips it) whose lessons join the course when
+        # the batch ends, finished, failed or cancelled.
+        staging = self.course.folder / f".batch-{uuid.uuid4().hex[:12]}"
+        self._batch_dir = staging
+        self._batch = plan_lessons(videos, staging)
+        built = build_options(self.settings)
+        options = BatchOptions(
+            engine=built.engine,
+            model=built.model,
+            language=built.language,
+            loudness=built.loudness,
+            min_chapter=built.min_chapter,
+        )
+        job = self.worker.submit(
+            "importing videos in parallel",
+            lambda inputs, state: run_batch(*inputs, state),
+            (videos, staging, options),
+        )
+        self._start(f"Building {len(videos)} lessons in parallel…", job)
+        job.status.connect(lambda _text: self.refresh_lessons())
+        job.succeeded.connect(self._batch_built)
+        self.refresh_lessons()
+
+    def _batch_built(self, result: BatchResult) -> None:
+        problems = [o.error for o in result.with_status(FAILED, NOT_VIDEO) if o.error]
+        if problems:
+            self.show_error("\n".join(problems))
+
+    def _collect_batch(self) -> None:
+        """Move the lessons the batch finished into the course, in the order chosen."""
+        assert self.course is not None and self._batch_dir is not None
+        added = None
+        try:
+            for lesson in self._batch:
+                if not (lesson.folder / LESSON_FILE).is_file():
+                    continue  # failed, not a video, or cancelled before it was done
+                target = self.course.new_lesson_folder(lesson.source)
+                # The batch's record is for reruns of `lectern-studio batch`, not a course.
+                (lesson.folder / BATCH_FILE).unlink(missing_ok=True)
+                lesson.folder.rename(target)
+                self.course.add_lesson(target)
+                added = target
+        except OSError as error:
+            self.show_error(f"Could not add a built lesson to the course ({error.strerror}).")
+        finally:
+            shutil.rmtree(self._batch_dir, ignore_errors=True)
+            self._batch, self._batch_dir = [], None
+        if added is not None:
+            self.refresh_lessons()
+            self.select_lesson(added)
 
     def _show_media_ready(self, video: Path, presenter: Path | None) -> None:
         """The lesson being built can be watched: list it, and show it if nothing else is."""

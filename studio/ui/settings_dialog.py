@@ -312,10 +312,15 @@ class SettingsDialog(QDialog):
         row.addWidget(choose)
         explain = QLabel("New courses are made here, one folder each.")
         explain.setWordWrap(True)
+        self.parallel_box = QCheckBox("Process imports in parallel")
+        self.parallel_box.setToolTip(
+            "Several videos imported at once are built side by side, one per CPU core."
+        )
         tab = QWidget()
         form = QFormLayout(tab)
         form.addRow("Courses folder", row)
         form.addRow("", explain)
+        form.addRow("", self.parallel_box)
         return tab
 
     def _choose_output(self) -> None:
@@ -345,6 +350,7 @@ class SettingsDialog(QDialog):
         _select(self.quality_box, get("quality"))
         self.countdown_box.setChecked(get("countdown"))
         self.output_box.setText(get("output_folder"))
+        self.parallel_box.setChecked(get("parallel_imports"))
 
     def choices(self) -> dict[str, Any]:
         """The preferences as the dialog shows them now."""
@@ -361,6 +367,7 @@ class SettingsDialog(QDialog):
             "quality": self.quality_box.currentData(),
             "countdown": self.countdown_box.isChecked(),
             "output_folder": output,
+            "parallel_imports": self.parallel_box.isChecked(),
         }
 
     def accept(self) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from PySide6.QtCore import QSettings
 
-from shared.transcription import BUNDLED_MODEL_NAME, available_models
+from shared.transcription import BUNDLED_MODEL_NAME, available_models, physical_cores
 from studio.capture import RecordingSettings
 from studio.pipeline import BuildOptions
 from studio.settings import (
@@ -55,6 +55,8 @@ def test_defaults_when_nothing_is_stored(ini: Path) -> None:
         assert settings.preference(name) == setting.default
     assert settings.preference("model") == BUNDLED_MODEL_NAME
     assert settings.preference("quality") == DEFAULT_QUALITY
+    # Imports run in parallel where there are cores to run them on.
+    assert settings.preference("parallel_imports") is (physical_cores() >= 2)
     assert settings.window("geometry") == b""
     assert output_folder(settings) == default_output_folder()
     assert default_output_folder().name == "Lectern"
@@ -202,6 +204,7 @@ def test_dialog_writes_choices_only_on_ok(qtbot, ini: Path, tmp_path: Path) -> N
     dialog.quality_box.setCurrentIndex(dialog.quality_box.findData("Light 720p30"))
     dialog.camera_box.setCurrentIndex(dialog.camera_box.findData("none"))
     dialog.countdown_box.setChecked(False)
+    dialog.parallel_box.setChecked(False)
     dialog.output_box.setText(str(tmp_path / "courses"))
 
     dialog.reject()
@@ -213,6 +216,7 @@ def test_dialog_writes_choices_only_on_ok(qtbot, ini: Path, tmp_path: Path) -> N
     assert stored.preference("language") == "fr"
     assert stored.preference("quality") == "Light 720p30"
     assert stored.preference("countdown") is False
+    assert stored.preference("parallel_imports") is False
     assert output_folder(stored) == tmp_path / "courses"
     assert build_options(stored).model == str(model_folder)
     assert recording_settings(stored).preset == "superfast"

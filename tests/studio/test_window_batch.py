@@ -1,0 +1,56 @@
+"""The Studio window imports several videos at once through the batch runner.
+
+Two short generated lectures (the fixture of ``test_batch``) are imported through the
+window with "Process imports in parallel" on: a real ``LocalCluster`` of worker
+processes builds them, and both lessons join the course's lesson list.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything loads Qt
+
+import pytest
+
+from PySide6.QtCore import Qt
+
+from shared.workspace import LESSON_FILE, load_lesson
+from studio.course import Course
+from studio.settings import Settings
+from studio.ui.main_window import MainWindow
+from tests.studio.test_batch import lectures  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.slow
+BUILD_TIMEOUT = 300_000
+
+
+def test_several_videos_are_built_in_parallel_into_the_course(qtbot, tmp_path, lectures):  # noqa: F811
+    settings = Settings.in_file(tmp_path / "studio.ini")
+    settings.set_preference("parallel_imports", True)
+    course = Course.open(tmp_path / "course")
+    window = MainWindow(course, settings)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    qtbot.addWidget(window)
+    window.show()
+    window.import_videos(lectures[:2])
+    assert window.busy() and window.progress_bar.isVisible() and window.cancel_button.isVisible()
+    rows = [window.lesson_list.item(i).text() for i in range(window.lesson_list.count())]
+    assert rows == ["lecture-1.mp4\nProcessing…", "lecture-2.mp4\nProcessing…"]
+    statuses: list[str] = []
+    window.job.status.connect(statuses.append)
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+
+    assert window.last_error is None
+    assert any("2/2 done, 0 failed" in text for text in statuses)
+    folders = window.course.lesson_folders()
+    assert [f.name for f in folders] == ["lecture-1", "lecture-2"]
+    assert window.course.lessons == ["lecture-1", "lecture-2"]
+    for folder in folders:
+        assert (folder / LESSON_FILE).is_file()
+        assert load_lesson(folder).duration > 3
+    assert window.lesson_list.count() == 2
+    assert "Processing" not in window.lesson_list.item(0).text()
+    # The batch's staging folder is gone: only the two lessons and the course file.
+    assert not [p for p in window.course.folder.iterdir() if p.name.startswith(".batch-")]
+    window.close()
