@@ -25,14 +25,22 @@ pytestmark = pytest.mark.slow
 BUILD_TIMEOUT = 300_000
 
 
-def test_several_videos_are_built_in_parallel_into_the_course(qtbot, tmp_path, lectures):  # noqa: F811
+def _window(qtbot, tmp_path) -> MainWindow:
     settings = Settings.in_file(tmp_path / "studio.ini")
     settings.set_preference("parallel_imports", True)
-    course = Course.open(tmp_path / "course")
-    window = MainWindow(course, settings)
+    window = MainWindow(Course.open(tmp_path / "course"), settings)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     qtbot.addWidget(window)
     window.show()
+    return window
+
+
+def _hidden(window: MainWindow) -> list[str]:
+    return [p.name for p in window.course.folder.iterdir() if p.name.startswith(".")]
+
+
+def test_several_videos_are_built_in_parallel_into_the_course(qtbot, tmp_path, lectures):  # noqa: F811
+    window = _window(qtbot, tmp_path)
     window.import_videos(lectures[:2])
     assert window.busy() and window.progress_bar.isVisible() and window.cancel_button.isVisible()
     rows = [window.lesson_list.item(i).text() for i in range(window.lesson_list.count())]
@@ -51,6 +59,28 @@ def test_several_videos_are_built_in_parallel_into_the_course(qtbot, tmp_path, l
         assert load_lesson(folder).duration > 3
     assert window.lesson_list.count() == 2
     assert "Processing" not in window.lesson_list.item(0).text()
-    # The batch's staging folder is gone: only the two lessons and the course file.
-    assert not [p for p in window.course.folder.iterdir() if p.name.startswith(".batch-")]
+    assert _hidden(window) == []  # the batch's staging folder is gone
+    window.close()
+
+
+def test_cancel_stops_the_batch_and_keeps_the_finished_lessons(qtbot, tmp_path, lectures):  # noqa: F811
+    window = _window(qtbot, tmp_path)
+    window.import_videos(lectures)
+    batch = list(window._batch)
+    qtbot.waitUntil(
+        lambda: any((lesson.folder / LESSON_FILE).is_file() for lesson in batch),
+        timeout=BUILD_TIMEOUT,
+    )
+    finished = sum((lesson.folder / LESSON_FILE).is_file() for lesson in batch)
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
+
+    assert window.last_error is None
+    kept = window.course.lesson_folders()
+    assert finished <= len(kept) <= len(lectures)
+    assert window.course.lessons == [f.name for f in kept]
+    for folder in kept:
+        assert load_lesson(folder).duration > 3
+    assert window.lesson_list.count() == len(kept)
+    assert _hidden(window) == []  # nothing half-written left behind
     window.close()
