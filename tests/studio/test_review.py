@@ -255,6 +255,12 @@ def test_zoomed_in_the_seek_bar_shows_the_words_and_in_points_snap_to_pauses(qtb
     assert bar.view() == (0.0, bar.maximum() / 1000)
     assert bar.words_shown() == []
 
+    # Closing the lesson leaves no zoom, words or in and out points behind.
+    bar.zoom(16.0, middle)
+    assert bar.words_shown()
+    panel.close_lesson()
+    assert bar.view() == (0.0, 0.0) and bar.trim_points() == {} and bar.words_shown() == []
+
 
 def test_move_chapter_start_to_the_playhead(qtbot, panel):
     old = panel.session.state.chapters[1].start
