@@ -69,6 +69,7 @@ __all__ = [
     "list_courses",
     "new_course",
     "lesson_state",
+    "first_chapter_picture",
     "lesson_thumbnail",
     "unbuilt_recordings",
     "LANGUAGES",
@@ -358,6 +359,25 @@ class Course:
         path = self.folder / self.cover
         return path if path.is_file() else None
 
+    @property
+    def default_cover(self) -> Path | None:
+        """The picture shown for a course with no cover of its own.
+
+        The first slide's chapter picture: the first chapter picture of the first
+        lesson (in course order) that has one, never a raw frame of the recording.
+        ``None`` when no lesson has chapter pictures yet.
+        """
+        for folder in self.lesson_folders():
+            picture = first_chapter_picture(folder)
+            if picture is not None:
+                return picture
+        return None
+
+    @property
+    def shown_cover(self) -> Path | None:
+        """The cover the course list and the package use: its own, else :attr:`default_cover`."""
+        return self.cover_path or self.default_cover
+
     def set_cover(self, image: str | Path) -> Path:
         """Copy a PNG or JPEG image into the course folder as its cover, and save.
 
@@ -477,7 +497,7 @@ def export_course(request: ExportRequest, state: ProgressState) -> Manifest:
         course.lesson_folders(),
         request.output,
         course.info,
-        cover=course.cover_path,
+        cover=course.shown_cover,
         signing_key=key,
         state=state,
     )
@@ -555,7 +575,7 @@ def _summary(folder: Path) -> CourseSummary:
         len(lessons),
         duration,
         datetime.fromtimestamp(updated, timezone.utc),
-        cover=course.cover_path,
+        cover=course.shown_cover,
     )
 
 
@@ -610,13 +630,31 @@ def lesson_state(folder: str | Path | LessonWorkspace) -> str:
     raise NotAWorkspaceError(folder)
 
 
+def first_chapter_picture(folder: str | Path) -> Path | None:
+    """The first slide's chapter picture of a lesson folder (the build's ``thumbs/``).
+
+    ``None`` when the folder is no readable lesson or has no chapter picture on disk.
+    """
+    folder = Path(folder)
+    try:
+        lesson = load_lesson(folder)
+    except LecternError:
+        return None
+    for name in lesson.thumbnails:
+        if name and (folder / name).is_file():
+            return folder / name
+    return None
+
+
 def lesson_thumbnail(folder: str | Path) -> Path | None:
     """A picture for a lesson or recording folder in the lesson list.
 
-    The lesson's poster or first chapter picture when it has one; otherwise a frame
-    from its video, saved once as a small hidden JPEG in the folder (this runs
-    ffmpeg, so it can take a moment the first time). ``None`` when there is no
-    picture to be had (no video yet, or one that cannot be read).
+    A poster the teacher chose, else the first slide's chapter picture
+    (:func:`first_chapter_picture`), else the lesson's poster; only a folder with none
+    of these (a recording not built yet) gets a frame from its video, saved once as a
+    small hidden JPEG in the folder (this runs ffmpeg, so it can take a moment the
+    first time). ``None`` when there is no picture to be had (no video yet, or one
+    that cannot be read).
     """
     folder = Path(folder)
     try:
@@ -626,7 +664,8 @@ def lesson_thumbnail(folder: str | Path) -> Path | None:
     except LecternError:
         return None
     else:
-        for name in (lesson.poster, *lesson.thumbnails):
+        chosen = lesson.poster if lesson.poster not in lesson.thumbnails else None
+        for name in (chosen, *lesson.thumbnails, lesson.poster):
             if name and (folder / name).is_file():
                 return folder / name
         videos = [folder / lesson.video]

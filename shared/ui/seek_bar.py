@@ -1,15 +1,27 @@
 """A seek bar with chapter marks and a hover tooltip that shows the time under the mouse.
 
 For editing it can also shade ranges that are left out (hatched grey), let the user
-select a range with Shift+drag, and let chapter marks be dragged to a new time.
+select a range with Shift+drag, and let chapter marks be dragged to a new time. It can
+zoom in on part of the timeline (Ctrl+wheel), write the transcript's words along it when
+zoomed in far enough, and show in and out points that drag to a new time, snapped by a
+function the owner gives (Shift held while dragging: no snapping).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QLine, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
 
 from shared.timecode import clock
@@ -28,14 +40,21 @@ class SeekBar(QSlider):
         selectionChanged(): a range was selected with Shift+drag (or cleared).
         markMoved(int, float): chapter mark ``index`` (in start order) was dragged
             to a time, seconds.
+        trimMoved(str, float): the ``"in"`` or ``"out"`` point was dragged to a time,
+            seconds (snapped unless Shift was held when it was let go).
     """
 
     seekRequested = Signal(float)
     selectionChanged = Signal()
     markMoved = Signal(int, float)
+    trimMoved = Signal(str, float)
 
     #: How near (pixels) a press must be to a chapter mark to drag it.
     GRAB = 5
+    #: The words are written along the bar when it shows at most this many seconds.
+    WORDS_SPAN = 30.0
+    #: The shortest stretch of time the bar zooms in to, seconds.
+    MIN_SPAN = 2.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
@@ -49,7 +68,7 @@ class SeekBar(QSlider):
         self._marks: list[tuple[float, str]] = []
         self._notes: list[tuple[float, str, str]] = []
         self._waveform: list[float] = []
-        self._wave_key: tuple[int, int, int, int] | None = None
+        self._wave_key: tuple[float, ...] | None = None
         self._wave_picture = QPixmap()
         self._dragging = False
         self._ranges: list[tuple[float, float]] = []
@@ -61,12 +80,21 @@ class SeekBar(QSlider):
         self._moving: int | None = None
         self._moved_to = 0.0
         self._press_x = 0
+        self._view: tuple[float, float] | None = None  # None: the whole duration
+        self._zoomable = False
+        self._words: list[tuple[float, float, str]] = []
+        self._trim: dict[str, float] = {}
+        self._snap: Callable[[float], float] | None = None
+        self._trimming: str | None = None
+        self._trim_to = 0.0
         self.actionTriggered.connect(self._action)
 
     # ------------------------------------------------------------------ model
 
     def set_duration(self, seconds: float) -> None:
         self.setRange(0, max(0, int(seconds * 1000)))
+        self._view = None
+        self.update()
 
     def set_position(self, seconds: float) -> None:
         """Show the playing position (ignored while the learner drags)."""
@@ -106,8 +134,11 @@ class SeekBar(QSlider):
         picture.fill(Qt.GlobalColor.transparent)
         middle, half = groove.center().y(), max(4, self.height() // 2 - 2)
         lines = []
+        start, end = self.view()
+        total = max(1e-9, self.maximum() / 1000)
         for x in range(width):
-            reach = round(self._waveform[min(count - 1, x * count // width)] * half)
+            at = start + (end - start) * x / width
+            reach = round(self._waveform[min(count - 1, int(at / total * count))] * half)
             if reach:
                 lines.append(QLine(x, middle - reach, x, middle + reach))
         painter = QPainter(picture)
@@ -120,12 +151,108 @@ class SeekBar(QSlider):
         if self._waveform and self.maximum() > 0:  # behind the groove and the handle
             groove = self._groove()
             key = (groove.width(), self.height(), len(self._waveform), id(self._waveform))
+            key += self.view()
             if self._wave_key != key:  # drawn once per size and waveform, then reused
                 self._wave_key, self._wave_picture = key, self._draw_waveform(groove)
             painter = QPainter(self)
             painter.drawPixmap(groove.left(), 0, self._wave_picture)
             painter.end()
         self._paint_marks(event)
+
+    # ------------------------------------------------------------- zoom, words
+
+    def set_zoomable(self, on: bool) -> None:
+        """Let Ctrl+wheel zoom in and out (and the wheel move along while zoomed in)."""
+        self._zoomable = on
+
+    def view(self) -> tuple[float, float]:
+        """The stretch of time shown, ``(start, end)`` in seconds."""
+        return self._view if self._view is not None else (0.0, self.maximum() / 1000)
+
+    def set_view(self, start: float, end: float) -> None:
+        """Show only ``[start, end]`` seconds (at least :attr:`MIN_SPAN`); the whole if it covers all."""
+        total = self.maximum() / 1000
+        span = min(total, max(self.MIN_SPAN, end - start))
+        start = min(max(0.0, start), total - span)
+        self._view = None if span >= total - 1e-6 else (start, start + span)
+        self.update()
+
+    def zoom(self, factor: float, around: float | None = None) -> None:
+        """Zoom in (``factor`` > 1) or out around ``around`` seconds (default: the playhead)."""
+        start, end = self.view()
+        around = self.value() / 1000 if around is None else around
+        around = min(max(start, around), end)
+        span = (end - start) / factor
+        left = around - (around - start) / factor
+        self.set_view(left, left + span)
+
+    def set_words(self, words: Sequence[tuple[float, float, str]]) -> None:
+        """The transcript's words ``(start, end, text)``, written along the bar when zoomed in."""
+        self._words = sorted((float(a), float(b), str(t).strip()) for a, b, t in words)
+        self.update()
+
+    def words_shown(self) -> list[str]:
+        """The words written along the bar now (none unless zoomed in far enough)."""
+        return [text for _, text in self._word_layout()]
+
+    def _word_layout(self) -> list[tuple[int, str]]:
+        start, end = self.view()
+        if not self._words or self.maximum() <= 0 or end - start > self.WORDS_SPAN:
+            return []
+        metrics = self.fontMetrics()
+        placed: list[tuple[int, str]] = []
+        right = -(10**9)
+        for word_start, word_end, text in self._words:
+            if word_end < start or word_start > end or not text:
+                continue
+            x = self.x_for(word_start)
+            if x >= right + 3:  # no word written over the one before it
+                placed.append((x, text))
+                right = x + metrics.horizontalAdvance(text)
+        return placed
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if not self._zoomable or self.maximum() <= 0:
+            super().wheelEvent(event)
+            return
+        steps = event.angleDelta().y() / 120
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(2.0**steps, self.seconds_at(round(event.position().x())))
+        elif self._view is not None:
+            start, end = self.view()
+            shift = -steps * (end - start) / 4
+            self.set_view(start + shift, end + shift)
+        event.accept()
+
+    # ---------------------------------------------------------- in, out points
+
+    def set_trim_points(self, in_point: float | None, out_point: float | None) -> None:
+        """The in and out points to draw as handles (``None``: not set)."""
+        self._trim = {
+            name: float(at) for name, at in (("in", in_point), ("out", out_point)) if at is not None
+        }
+        self.update()
+
+    def trim_points(self) -> dict[str, float]:
+        return dict(self._trim)
+
+    def set_snap(self, snap: Callable[[float], float] | None) -> None:
+        """Where a dragged in or out point goes for a time (Shift held: nowhere else)."""
+        self._snap = snap
+
+    def trim_near(self, x: int) -> str | None:
+        """``"in"`` or ``"out"`` when that point's handle is within :attr:`GRAB` pixels of ``x``."""
+        best, found = self.GRAB + 1, None
+        for name, at in self._trim.items():
+            distance = abs(self.x_for(at) - x)
+            if distance < best:
+                best, found = distance, name
+        return found
+
+    def _trim_target(self, x: int, modifiers: Qt.KeyboardModifier) -> float:
+        at = self.seconds_at(x)
+        exact = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+        return at if exact or self._snap is None else self._snap(at)
 
     def set_ranges(self, ranges: Sequence[tuple[float, float]], label: str = "") -> None:
         """Ranges ``(start, end)`` in seconds to shade as left out; ``label`` names them on hover."""
@@ -169,17 +296,19 @@ class SeekBar(QSlider):
         )
 
     def seconds_at(self, x: int) -> float:
-        """The time under horizontal pixel ``x``."""
+        """The time under horizontal pixel ``x`` (in the stretch of time shown)."""
         groove = self._groove()
-        span = max(1, groove.width())
-        fraction = min(1.0, max(0.0, (x - groove.left()) / span))
-        return fraction * self.maximum() / 1000
+        width = max(1, groove.width())
+        fraction = min(1.0, max(0.0, (x - groove.left()) / width))
+        start, end = self.view()
+        return start + fraction * (end - start)
 
     def x_for(self, seconds: float) -> int:
         groove = self._groove()
-        if self.maximum() <= 0:
+        start, end = self.view()
+        if end <= start:
             return groove.left()
-        return groove.left() + round(groove.width() * seconds * 1000 / self.maximum())
+        return groove.left() + round(groove.width() * (seconds - start) / (end - start))
 
     # ----------------------------------------------------------------- events
 
@@ -212,6 +341,13 @@ class SeekBar(QSlider):
         x = event.position().toPoint().x()
         left = event.button() == Qt.MouseButton.LeftButton and self.maximum() > 0
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if left and self._movable and self.trim_near(x) is not None:
+            self._trimming = self.trim_near(x)
+            self._press_x = x
+            self._trim_to = self._trim[self._trimming]
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+            event.accept()
+            return
         if left and self._selectable and shift:
             self._anchor = self.seconds_at(x)
             event.accept()
@@ -238,11 +374,14 @@ class SeekBar(QSlider):
         point = event.position().toPoint()
         if self._anchor is not None:
             self.set_selection(self._anchor, self.seconds_at(point.x()))
+        elif self._trimming is not None:
+            self._trim_to = self._trim_target(point.x(), event.modifiers())
+            self.update()
         elif self._moving is not None:
             self._moved_to = self.seconds_at(point.x())
             self.update()
         elif self._movable and not self._dragging:
-            near = self.mark_near(point.x()) >= 0
+            near = self.mark_near(point.x()) >= 0 or self.trim_near(point.x()) is not None
             self.setCursor(Qt.CursorShape.SizeHorCursor if near else Qt.CursorShape.ArrowCursor)
         if self._dragging:
             value = int(self.seconds_at(point.x()) * 1000)
@@ -252,6 +391,17 @@ class SeekBar(QSlider):
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._trimming is not None:
+            name, self._trimming = self._trimming, None
+            self.unsetCursor()
+            self.update()
+            x = event.position().toPoint().x()
+            if abs(x - self._press_x) > 2:
+                self.trimMoved.emit(name, self._trim_target(x, event.modifiers()))
+            else:  # a click on the handle, not a drag: go there
+                self.seekRequested.emit(self._trim[name])
+            event.accept()
+            return
         if self._anchor is not None:
             self.set_selection(self._anchor, self.seconds_at(event.position().toPoint().x()))
             self._anchor = None
@@ -294,16 +444,42 @@ class SeekBar(QSlider):
                 parts.append(f"{kind.capitalize()}: {text}" if text else kind.capitalize())
         return "  ·  ".join(parts)
 
+    def _paint_zoomed(self, painter: QPainter, groove: QRect) -> None:
+        """The groove and the playhead while zoomed in (the slider's own are for the whole)."""
+        middle = groove.center().y()
+        painter.fillRect(QRect(groove.left(), middle - 2, groove.width(), 4), QColor(theme.MUTED))
+        start, end = self.view()
+        at = self.sliderPosition() / 1000
+        if start <= at <= end:
+            x = self.x_for(at)
+            painter.setPen(QPen(QColor(theme.ACCENT), 2))
+            painter.drawLine(x, 1, x, self.height() - 2)
+
     def _paint_marks(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        if self._view is None:
+            super().paintEvent(event)
         if self.maximum() <= 0 or not (
-            self._marks or self._ranges or self._selection or self._notes
+            self._marks
+            or self._ranges
+            or self._selection
+            or self._notes
+            or self._trim
+            or self._words
+            or self._view
         ):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         groove = self._groove()
         middle = groove.center().y()
+        if self._view is not None:
+            self._paint_zoomed(painter, groove)
+        painter.setClipRect(QRect(groove.left() - 6, 0, groove.width() + 12, self.height()))
+        painter.setPen(QColor(theme.TEXT))
+        baseline = self.height() - self.fontMetrics().descent() - 1
+        for x, text in self._word_layout():
+            painter.drawText(x, baseline, text)
+        painter.setPen(Qt.PenStyle.NoPen)
         band = QRect(0, middle - 7, 0, 14)
         for start, end in self._ranges:
             band.setLeft(self.x_for(start))
@@ -335,4 +511,11 @@ class SeekBar(QSlider):
             painter.drawPolygon(
                 [QPoint(x - 4, middle - 10), QPoint(x + 4, middle - 10), QPoint(x, middle - 4)]
             )
+        for name, at in self._trim.items():  # [ at the in point, ] at the out point
+            x = self.x_for(self._trim_to if name == self._trimming else at)
+            painter.setPen(QPen(QColor(theme.ACCENT), 2))
+            arm = 4 if name == "in" else -4
+            painter.drawLine(x, middle - 9, x, middle + 9)
+            painter.drawLine(x, middle - 9, x + arm, middle - 9)
+            painter.drawLine(x, middle + 9, x + arm, middle + 9)
         painter.end()

@@ -126,7 +126,13 @@ class CourseDetailsForm(QWidget):
 
     def _show_cover(self) -> None:
         path = self.course.cover_path if self.course else None
-        pixmap = QPixmap(str(path)) if path else QPixmap()
+        shown = self.course.shown_cover if self.course else None  # else the first slide
+        pixmap = QPixmap(str(shown)) if shown else QPixmap()
+        self.cover_button.setToolTip(
+            "Click to choose a cover image (PNG or JPEG)"
+            if path or not shown
+            else "The first slide stands in as the cover; click to choose another (PNG or JPEG)"
+        )
         if pixmap.isNull():
             self.cover_button.setIcon(QIcon())
             self.cover_button.setText("Choose a cover…")

@@ -87,6 +87,7 @@ from studio.editing import (
     low_confidence_words,
 )
 from studio.speech import snap_to_pause, waveform, words_removed
+from studio.speech import words as spoken_words
 
 __all__ = ["ReviewPanel"]
 
@@ -283,9 +284,13 @@ class ReviewPanel(QWidget):
         self.seek_bar = SeekBar()
         self.seek_bar.set_selectable(True)
         self.seek_bar.set_marks_movable(True)
+        self.seek_bar.set_zoomable(True)
+        self.seek_bar.set_snap(self._snap)
         self.seek_bar.setAccessibleDescription(
             "Click to go to a time; Shift+drag to select a part to cut; "
-            "drag a chapter mark to move the chapter's start"
+            "drag a chapter mark to move the chapter's start; drag the in or out point "
+            "to move it (it snaps to a pause between words; hold Shift to place it "
+            "exactly); Ctrl+wheel zooms in to show the words"
         )
         self.time_label = QLabel("0:00 / 0:00")
         self.time_label.setAccessibleName("Time")
@@ -544,6 +549,7 @@ class ReviewPanel(QWidget):
         self.seek_bar.seekRequested.connect(self.video.seek)
         self.seek_bar.selectionChanged.connect(self._selection_changed)
         self.seek_bar.markMoved.connect(self.move_chapter)
+        self.seek_bar.trimMoved.connect(self._trim_dragged)
         self.transcript.itemChanged.connect(self._segment_edited)
         self.transcript.cellClicked.connect(self._segment_clicked)
         self.find_box.textChanged.connect(self._count_matches)
@@ -793,6 +799,19 @@ class ReviewPanel(QWidget):
         if self.session is None or exact or held:
             return at
         return snap_to_pause(self.session.state.transcript, at)
+
+    def _snap(self, at: float) -> float:
+        """Where a cut point dragged to ``at`` goes: the nearest pause between words."""
+        if self.session is None:
+            return at
+        return snap_to_pause(self.session.state.transcript, at)
+
+    def _trim_dragged(self, which: str, at: float) -> None:
+        """The seek bar's in or out point was dragged to ``at`` (already snapped, or exact)."""
+        if which == "in":
+            self.set_in_point(at)
+        else:
+            self.set_out_point(at)
 
     def speech_left_out(self, start: float, end: float) -> str:
         """What leaving ``[start, end]`` out would cut from the speech, for a person; or ``""``."""
@@ -1160,6 +1179,15 @@ class ReviewPanel(QWidget):
             self.cuts.setItem(row, 2, _cell(clock(end)))
             self.cuts.setItem(row, 3, _cell(_length(end - start)))
         self.seek_bar.set_ranges(ranges, "left out")
+        self.seek_bar.set_trim_points(
+            state.in_point if state is not None and state.in_point > 0 else None,
+            state.out_point if state is not None else None,
+        )
+        self.seek_bar.set_words(
+            [(word.start, word.end, word.text) for word in spoken_words(state.transcript)]
+            if state is not None
+            else []
+        )
         self.cuts_hint.setVisible(not ranges)
         self.restore_cut_button.setEnabled(bool(ranges))
         self.clear_trim_button.setEnabled(bool(ranges))

@@ -21,9 +21,10 @@ from PIL import Image
 
 from PySide6.QtCore import Qt
 
+from shared.chapters import chapters_from_changes
 from shared.jobs import JobState
 from shared.package import read_manifest, read_member, verify_package
-from shared.workspace import Lesson, NotAWorkspaceError, save_lesson
+from shared.workspace import VIDEO_NAME, Lesson, LessonWorkspace, NotAWorkspaceError, save_lesson
 from studio.course import (
     COURSE_FILE,
     EDITED,
@@ -37,6 +38,7 @@ from studio.course import (
     ExportRequest,
     LessonNotFoundError,
     export_course,
+    first_chapter_picture,
     lesson_state,
     lesson_thumbnail,
     list_courses,
@@ -300,6 +302,76 @@ def test_export_without_cover_has_none(course: Course, video: Path, tmp_path: Pa
     course.add_lesson(make_lesson(course.folder / "intro", video, "Intro"))
     output = tmp_path / "earth.lectern"
     assert export_course(ExportRequest(course, output), state=JobState()).course.cover is None
+
+
+@pytest.fixture(scope="module")
+def two_slides(tmp_path_factory, ffmpeg_bin: str) -> Path:
+    """A four-second video: a red slide for two seconds, then a blue one."""
+    path = tmp_path_factory.mktemp("slides") / "slides.mp4"
+    subprocess.run(
+        [ffmpeg_bin, "-v", "error",
+         "-f", "lavfi", "-i", "color=c=red:size=320x180:rate=10:d=2",
+         "-f", "lavfi", "-i", "color=c=blue:size=320x180:rate=10:d=2",
+         "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]",
+         "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def build_lesson(folder: Path, video: Path, title: str) -> Path:
+    """A lesson built as the pipeline builds one: real chapter pictures from the video."""
+    folder.mkdir(parents=True)
+    (folder / VIDEO_NAME).write_bytes(video.read_bytes())
+    found = chapters_from_changes([2.0], 4.0, min_length=1.0)
+    workspace = LessonWorkspace(folder)
+    derived = workspace.write_derived(None, found, language="en")
+    workspace.save(
+        Lesson(
+            id=folder.name, title=title, duration=4.0, video=VIDEO_NAME, **derived.lesson_fields()
+        )
+    )
+    return folder
+
+
+def _colour(path: Path) -> tuple[int, int, int]:
+    with Image.open(path) as picture:
+        return picture.convert("RGB").resize((1, 1)).getpixel((0, 0))
+
+
+def test_the_default_cover_is_the_first_slides_chapter_picture(
+    qtbot, course: Course, two_slides: Path, png: Path, tmp_path: Path
+) -> None:
+    assert course.default_cover is None and course.shown_cover is None  # nothing yet
+    lesson = build_lesson(course.folder / "waves", two_slides, "Waves")
+    course.add_lesson(lesson)
+    picture = lesson / "thumbs" / "chapter-001.jpg"
+    red, green, blue = _colour(picture)
+    assert red > 200 and green < 60 and blue < 60  # the first slide, not the second
+
+    # The lesson's picture is its first chapter picture; no raw frame is made.
+    assert first_chapter_picture(lesson) == picture
+    assert lesson_thumbnail(lesson) == picture
+    assert not list(lesson.glob(".thumbnail*"))
+
+    # The course without a cover shows it, lists it and ships it as its cover.
+    assert course.cover_path is None and course.default_cover == picture
+    assert list_courses(course.folder.parent)[0].cover == picture
+    form = CourseDetailsForm()
+    qtbot.addWidget(form)
+    form.set_course(course)
+    assert not form.cover_button.icon().isNull() and not form.remove_cover_button.isEnabled()
+    assert "first slide" in form.cover_button.toolTip()
+    output = tmp_path / "waves.lectern"
+    manifest = export_course(ExportRequest(course, output), state=JobState())
+    assert manifest.course.cover == "cover.jpg"
+    verify_package(output)
+    assert read_member(output, "cover.jpg") == picture.read_bytes()
+
+    # A cover of the teacher's own wins over the default.
+    course.set_cover(png)
+    assert course.shown_cover == course.folder / "cover.png"
+    assert list_courses(course.folder.parent)[0].cover == course.folder / "cover.png"
 
 
 def test_an_empty_course_cannot_be_exported(course: Course, tmp_path: Path) -> None:

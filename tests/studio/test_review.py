@@ -176,6 +176,92 @@ def test_dragging_a_chapter_mark_moves_the_chapter_start(qtbot, panel):
     assert panel.session.state.chapters[2].start == old
 
 
+def _wheel(bar, x: int, notches: int, modifiers=Qt.KeyboardModifier.ControlModifier) -> None:
+    """A real wheel event over the seek bar (``notches`` > 0 rolls away from the user)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    where = QPointF(x, bar.height() / 2)
+    event = QWheelEvent(
+        where,
+        QPointF(bar.mapToGlobal(where.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        modifiers,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(bar, event)
+
+
+def _drag(qtbot, bar, start: int, end: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    y = bar.height() // 2
+    qtbot.mousePress(bar, Qt.MouseButton.LeftButton, pos=QPoint(start, y))
+    qtbot.mouseMove(bar, QPoint((start + end) // 2, y))
+    qtbot.mouseRelease(bar, Qt.MouseButton.LeftButton, modifiers, QPoint(end, y))
+
+
+def test_zoomed_in_the_seek_bar_shows_the_words_and_in_points_snap_to_pauses(qtbot, panel):
+    from studio.speech import snap_to_pause, words
+
+    bar = panel.seek_bar
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT)
+    spoken = words(panel.session.state.transcript)
+    # A longish word well inside the lesson: a point in its middle is inside speech.
+    word = next(w for w in spoken if w.start > 20 and w.end - w.start >= 0.3)
+    middle = (word.start + word.end) / 2
+    assert bar.words_shown() == []  # the whole lesson: too small to read
+
+    # Ctrl+wheel over the word zooms in around it until the words can be written.
+    for _ in range(10):
+        start, end = bar.view()
+        if end - start <= bar.WORDS_SPAN:
+            break
+        _wheel(bar, bar.x_for(middle), 1)
+    start, end = bar.view()
+    assert end - start <= bar.WORDS_SPAN and start <= middle <= end
+    assert word.text.strip() in bar.words_shown()
+    assert bar.hover_text(bar.x_for(middle)).startswith(clock(middle)[:4])
+
+    # An in point a few seconds before the word, dragged into the middle of the word,
+    # lands in the pause next to it.
+    assert panel.set_in_point(max(start + 0.5, word.start - 3.0), exact=True)
+    in_point = panel.session.state.in_point
+    assert bar.trim_points() == {"in": in_point}
+    target = bar.x_for(middle)
+    raw = bar.seconds_at(target)
+    snapped = snap_to_pause(panel.session.state.transcript, raw)
+    assert abs(snapped - raw) > 0.05  # snapping really moves this point
+    _drag(qtbot, bar, bar.x_for(in_point), target)
+    assert panel.session.state.in_point == pytest.approx(snapped, abs=0.002)
+    assert bar.trim_points() == {"in": panel.session.state.in_point}
+    assert word.text.strip() in bar.words_shown()  # an edit keeps the zoom
+
+    # With Shift held it stays exactly where it was let go.
+    panel.undo()
+    assert panel.session.state.in_point == pytest.approx(in_point)
+    _drag(qtbot, bar, bar.x_for(in_point), target, Qt.KeyboardModifier.ShiftModifier)
+    assert panel.session.state.in_point == pytest.approx(raw, abs=0.002)
+
+    # The out point drags the same way; Ctrl+wheel the other way shows the whole again.
+    assert panel.set_out_point(min(end - 0.5, word.end + 3.0), exact=True)
+    out_point = panel.session.state.out_point
+    _drag(qtbot, bar, bar.x_for(out_point), bar.x_for(out_point - 1.0))
+    assert panel.session.state.out_point < out_point
+    for _ in range(12):
+        _wheel(bar, bar.x_for(middle), -1)
+    assert bar.view() == (0.0, bar.maximum() / 1000)
+    assert bar.words_shown() == []
+
+    # Closing the lesson leaves no zoom, words or in and out points behind.
+    bar.zoom(16.0, middle)
+    assert bar.words_shown()
+    panel.close_lesson()
+    assert bar.view() == (0.0, 0.0) and bar.trim_points() == {} and bar.words_shown() == []
+
+
 def test_move_chapter_start_to_the_playhead(qtbot, panel):
     old = panel.session.state.chapters[1].start
     _seek(qtbot, panel, old + 3.0)
