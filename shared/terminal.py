@@ -150,7 +150,10 @@ def launch(prog: str, load: Callable[[], Callable[[], int]]) -> int:
             raise
         if stop_requested():
             return _stop_message(prog)
-        return main()
+        try:
+            return main()
+        except KeyboardInterrupt:  # arrived before the command's own handling began
+            return _stop_message(prog)
 
 
 # What a terminal would act on instead of showing: C0 and C1 controls (ESC starts colour,

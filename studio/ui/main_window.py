@@ -841,7 +841,10 @@ class MainWindow(QMainWindow):
         if self.course is None:
             self._with_course(lambda: self.import_videos(videos))
             return
-        parallel = self.settings.preference("parallel_imports")
+        # Recording folders keep the queue: it finishes them and names them "Lesson N".
+        parallel = self.settings.preference("parallel_imports") and all(
+            video.is_file() for video in videos
+        )
         if len(videos) > 1 and parallel and not self.busy() and not self._queue:
             self._import_in_parallel(videos)
             return
