@@ -1,21 +1,25 @@
-"""What is inside a sound package: each lesson's transcript and chapters, checked strictly.
+"""What is inside a sound package: each lesson's transcript, chapters and slide text, checked strictly.
 
 A package whose every checksum matches can still have been made by a faulty or hostile
 tool. Before a transcript or chapters file is shown, indexed or stored, it must:
 
 - be UTF-8 text holding strict JSON (no duplicate keys, no ``NaN`` or ``Infinity``,
   no lone surrogates) no deeper than a real file ever is;
-- follow its JSON Schema (``resources/schema/transcript-1.schema.json`` and
-  ``chapters-1.schema.json``): types, required fields, no unknown fields, lengths;
+- follow its JSON Schema (``resources/schema/transcript-1.schema.json``,
+  ``chapters-1.schema.json`` and ``slides-1.schema.json``): types, required fields,
+  no unknown fields, lengths;
 - keep every time finite, not negative, ``start <= end`` and within the lesson;
 - stay within counts a real lesson of that length never exceeds (chapters, segments,
-  words and characters per hour), checked before anything is built per item, so a
-  file of a million chapters is refused in a fraction of a second.
+  words, slides, slide lines and characters per hour), checked before anything is
+  built per item, so a file of a million chapters is refused in a fraction of a second.
+
+Slide text is what OCR read on the teacher's screen, so it is as untrusted as the rest:
+the Player shows it as plain text only (:mod:`shared.ui.plain`, :func:`shared.terminal.printable`).
 
 :mod:`shared.package` calls :func:`check_member` on these members while verifying and
 extracting, so ``verify``, ``info`` and ``import`` refuse the same packages with the
-same sentence. :func:`parse_chapters` and :func:`parse_transcript` return the checked
-content as Lectern's own dataclasses.
+same sentence. :func:`parse_chapters`, :func:`parse_transcript` and :func:`parse_slides`
+return the checked content as Lectern's own dataclasses.
 """
 
 from __future__ import annotations
@@ -32,13 +36,14 @@ from typing import Any
 import jsonschema
 
 import lectern_resources
-from shared.chapters import Chapter
+from shared.chapters import Chapter, Slide, slides_from_data
 from shared.errors import LecternError
 from shared.manifest import LessonEntry, Manifest
 from shared.transcription import Segment, Transcript, Word
 
 __all__ = [
     "CHAPTERS",
+    "SLIDES",
     "TRANSCRIPT",
     "ContentLimits",
     "DEFAULT_CONTENT_LIMITS",
@@ -48,14 +53,17 @@ __all__ = [
     "check_member",
     "parse_chapters",
     "parse_transcript",
+    "parse_slides",
     "strict_json",
 ]
 
 CHAPTERS = "chapters"
 TRANSCRIPT = "transcript"
+SLIDES = "slides"
 _SCHEMAS = {
     CHAPTERS: "chapters-1.schema.json",
     TRANSCRIPT: "transcript-1.schema.json",
+    SLIDES: "slides-1.schema.json",
 }
 MiB = 1 << 20
 _HOUR = 3600.0
@@ -67,7 +75,8 @@ class ContentLimits:
 
     The allowances are far above what recording and transcription produce (chapters
     are at least 5 s apart when detected; speech is about 3 words and 15 characters
-    a second), so only a broken or hostile file reaches them.
+    a second; slides are at least 2.5 s apart and an hour of them holds some 100,000
+    characters), so only a broken or hostile file reaches them.
 
     Attributes:
         max_depth: the deepest nesting of objects and arrays (a real file has 5).
@@ -75,8 +84,12 @@ class ContentLimits:
         segments, segments_per_hour: the same for transcript segments.
         words, words_per_hour: the same for timed words.
         characters, characters_per_hour: the same for the text of all segments.
+        slides, slides_per_hour: the same for slides.
+        slide_lines, slide_lines_per_hour: the same for the lines of all slides.
+        slide_characters, slide_characters_per_hour: the same for the slides' text.
         chapters_bytes: the largest chapters file.
         transcript_bytes: the largest transcript file.
+        slides_bytes: the largest slide text file.
         slack: seconds a time may lie past the lesson's end (rounding, audio padding).
     """
 
@@ -89,8 +102,15 @@ class ContentLimits:
     words_per_hour: int = 72_000
     characters: int = 50_000
     characters_per_hour: int = 720_000
+    slides: int = 50
+    slides_per_hour: int = 1800
+    slide_lines: int = 2_000
+    slide_lines_per_hour: int = 72_000
+    slide_characters: int = 100_000
+    slide_characters_per_hour: int = 2_000_000
     chapters_bytes: int = 16 * MiB
     transcript_bytes: int = 64 * MiB
+    slides_bytes: int = 16 * MiB
     slack: float = 2.0
 
     def allowed(self, what: str, duration: float) -> int:
@@ -123,12 +143,17 @@ def content_members(manifest: Manifest) -> dict[str, tuple[str, LessonEntry]]:
             found[lesson.transcript] = (TRANSCRIPT, lesson)
         if lesson.chapters is not None:
             found[lesson.chapters] = (CHAPTERS, lesson)
+        if lesson.slides is not None:
+            found[lesson.slides] = (SLIDES, lesson)
     return found
 
 
 def max_member_bytes(kind: str, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) -> int:
     """The largest file of ``kind`` that is read at all."""
-    return limits.chapters_bytes if kind == CHAPTERS else limits.transcript_bytes
+    return {
+        CHAPTERS: limits.chapters_bytes,
+        SLIDES: limits.slides_bytes,
+    }.get(kind, limits.transcript_bytes)
 
 
 # ----------------------------------------------------------------------------- JSON
@@ -388,7 +413,44 @@ def _check_transcript(data: Any, lesson: LessonEntry, limits: ContentLimits) -> 
             _check_span(f"{where}.words[{number}]", word["start"], word["end"], end_of_lesson)
 
 
-_CHECKS = {CHAPTERS: _check_chapters, TRANSCRIPT: _check_transcript}
+def _check_slides(data: Any, lesson: LessonEntry, limits: ContentLimits) -> None:
+    slides = data.get("slides") if isinstance(data, dict) else None
+    _count(SLIDES, slides, lesson, limits)
+    if isinstance(slides, list):
+        lines = [
+            line
+            for slide in slides
+            if isinstance(slide, dict) and isinstance(slide.get("lines"), list)
+            for line in slide["lines"]
+        ]
+        allowed = limits.allowed("slide_lines", lesson.duration)
+        if len(lines) > allowed:
+            raise ValueError(
+                f"it has {len(lines):,} slide lines, more than the {allowed:,} allowed"
+            )
+        characters = sum(
+            len(line["text"])
+            for line in lines
+            if isinstance(line, dict) and isinstance(line.get("text"), str)
+        )
+        allowed = limits.allowed("slide_characters", lesson.duration)
+        if characters > allowed:
+            raise ValueError(
+                f"its slide text has {characters:,} characters, more than the {allowed:,} allowed"
+            )
+    _check_schema(SLIDES, data)
+    end_of_lesson = lesson.duration + limits.slack
+    for index, slide in enumerate(data["slides"]):
+        where = f"slides[{index}]"
+        _check_span(where, slide["start"], slide["end"], end_of_lesson)
+        for number, line in enumerate(slide["lines"]):
+            if "start" in line:
+                _check_span(f"{where}.lines[{number}]", line["start"], slide["end"], end_of_lesson)
+                if line["start"] < slide["start"]:
+                    raise ValueError(f"{where}.lines[{number}] starts before its slide")
+
+
+_CHECKS = {CHAPTERS: _check_chapters, TRANSCRIPT: _check_transcript, SLIDES: _check_slides}
 
 
 def _load(kind: str, member: str, data: bytes, lesson: LessonEntry, limits: ContentLimits) -> Any:
@@ -412,10 +474,10 @@ def check_member(
     lesson: LessonEntry,
     limits: ContentLimits = DEFAULT_CONTENT_LIMITS,
 ) -> None:
-    """Check one transcript or chapters file of ``lesson`` completely.
+    """Check one transcript, chapters or slide text file of ``lesson`` completely.
 
     Args:
-        kind: :data:`TRANSCRIPT` or :data:`CHAPTERS`.
+        kind: :data:`TRANSCRIPT`, :data:`CHAPTERS` or :data:`SLIDES`.
         member: its path in the package, named in the error.
         data: its bytes.
         lesson: the lesson it belongs to (its length bounds every time).
@@ -474,3 +536,19 @@ def parse_transcript(
         value.get("model", ""),
         value.get("engine", ""),
     )
+
+
+def parse_slides(
+    data: bytes, lesson: LessonEntry, limits: ContentLimits = DEFAULT_CONTENT_LIMITS
+) -> tuple[Slide, ...]:
+    """A lesson's slide text file, checked (see :func:`check_member`) and built.
+
+    Raises:
+        ContentError: the file must not be used.
+    """
+    member = lesson.slides or "slides.json"
+    value = _load(SLIDES, member, data, lesson, limits)
+    try:
+        return tuple(slides_from_data(value))
+    except ValueError as error:
+        raise ContentError(member, str(error)) from None

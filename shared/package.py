@@ -11,6 +11,7 @@ every other member is listed in the manifest's file table with its size and SHA-
     lessons/<lesson-id>/transcript.json
     lessons/<lesson-id>/chapters.json
     lessons/<lesson-id>/chapters.vtt
+    lessons/<lesson-id>/slides.json        the text on each slide (format 1.2)
     lessons/<lesson-id>/poster.jpg
     lessons/<lesson-id>/thumbs/chapter-001.jpg
     manifest.sig            the optional signature of manifest.json (last member)
@@ -418,6 +419,7 @@ class LessonSource:
         thumbnails: one image per chapter, in chapter order.
         poster: the image shown before the video plays.
         uid: the lesson's lasting identity (see :attr:`LessonEntry.uid`), if it has one.
+        slides: the text read on each slide with its span (format 1.2).
     """
 
     id: str
@@ -432,6 +434,7 @@ class LessonSource:
     thumbnails: tuple[Path, ...] = ()
     poster: Path | None = None
     uid: str | None = None
+    slides: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -541,6 +544,7 @@ class _Layout:
             thumbnails=thumbnails,
             poster=self.optional(base + "poster", lesson.poster, f"the poster {of}"),
             uid=lesson.uid,
+            slides=self.optional(base + "slides", lesson.slides, f"the slide text {of}"),
         )
 
 

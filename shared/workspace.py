@@ -31,7 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from shared import captions
-from shared.chapters import Chapter, chapter_cues, load_chapters, save_chapters
+from shared.chapters import (
+    SLIDES_NAME,
+    Chapter,
+    Slide,
+    chapter_cues,
+    load_chapters,
+    load_slides,
+    save_chapters,
+    save_slides,
+)
 from shared.chapters.thumbnails import make_thumbnails
 from shared.errors import LecternError
 from shared.files import link_or_copy, write_json_atomic
@@ -49,6 +58,7 @@ __all__ = [
     "TRANSCRIPT_TEXT_NAME",
     "CHAPTERS_NAME",
     "CHAPTERS_VTT_NAME",
+    "SLIDES_NAME",
     "THUMBS_DIR",
     "captions_name",
     "thumbnail_name",
@@ -147,6 +157,7 @@ class Lesson:
     chapters_vtt: str | None = None
     thumbnails: tuple[str, ...] = ()
     poster: str | None = None
+    slides: str | None = None
     source: str = ""
     engine: str = ""
     model: str = ""
@@ -214,6 +225,7 @@ class DerivedFiles:
         chapters_vtt: the chapters as a WebVTT chapter track, or ``None``.
         thumbnails: one picture per chapter, in chapter order.
         found: the chapters as written, each pointing at its picture.
+        slides: the slide text file, or ``None`` when none was written.
     """
 
     transcript: str | None
@@ -222,6 +234,7 @@ class DerivedFiles:
     chapters_vtt: str | None
     thumbnails: tuple[str, ...]
     found: tuple[Chapter, ...]
+    slides: str | None = None
 
     @property
     def poster(self) -> str | None:
@@ -237,6 +250,7 @@ class DerivedFiles:
             "chapters_vtt": self.chapters_vtt,
             "thumbnails": self.thumbnails,
             "poster": self.poster,
+            "slides": self.slides,
         }
 
 
@@ -257,6 +271,7 @@ class LessonWorkspace:
         self._lesson_bytes: bytes | None = None
         self._transcript: Transcript | None = None
         self._chapters: tuple[Chapter, ...] | None = None
+        self._slides: tuple[Slide, ...] | None = None
 
     @classmethod
     def open(
@@ -333,6 +348,17 @@ class LessonWorkspace:
             self._chapters = tuple(load_chapters(self.path(name))) if name else ()
         return self._chapters
 
+    def slides(self) -> tuple[Slide, ...]:
+        """The slide text as built (read once); none when the lesson has no slide text.
+
+        Raises:
+            SlideFileError: the slide text file cannot be read.
+        """
+        if self._slides is None:
+            name = self.lesson.slides
+            self._slides = tuple(load_slides(self.path(name))) if name else ()
+        return self._slides
+
     def save(self, lesson: Lesson) -> Lesson:
         """Write ``lesson.json`` atomically, stamping ``updated``; returns what was written."""
         now = utc_now()
@@ -378,6 +404,7 @@ class LessonWorkspace:
             thumbnails=tuple(folder / name for name in lesson.thumbnails),
             poster=opt(lesson.poster),
             uid=lesson.uid or None,
+            slides=opt(lesson.slides),
         )
 
     def write_derived(
@@ -388,6 +415,7 @@ class LessonWorkspace:
         language: str,
         other_captions: Mapping[str, tuple[str, Sequence[captions.Cue]]] | None = None,
         kept_pictures: Mapping[int, Path] | None = None,
+        slides: Sequence[Slide] | None = None,
         state: ProgressState | None = None,
     ) -> DerivedFiles:
         """Write the files made from the transcript and the chapters into the folder.
@@ -396,7 +424,8 @@ class LessonWorkspace:
         ``captions.<language>.vtt`` and ``transcript.txt``. The chapters go to
         ``chapters.json`` and ``chapters.vtt``, each with a picture from the folder's
         video in ``thumbs/chapter-NNN.jpg``. The video (:data:`VIDEO_NAME`) must be in
-        the folder already when there are chapters.
+        the folder already when there are chapters. The text read on the slides goes
+        to ``slides.json``.
 
         Args:
             transcript: the transcript, or ``None`` to write none.
@@ -406,6 +435,7 @@ class LessonWorkspace:
                 one made from the transcript wins over one here.
             kept_pictures: pictures that are still right, by chapter index (from 0);
                 they are hard-linked or copied instead of made again.
+            slides: the text of each slide with its span, or ``None`` to write none.
             state: progress and cancellation of the chapter pictures.
 
         Returns:
@@ -436,7 +466,9 @@ class LessonWorkspace:
                 [captions.Cue(s, e, t) for s, e, t in chapter_cues(pictured)],
                 self.path(CHAPTERS_VTT_NAME),
             )
-        self._transcript = self._chapters = None  # read back as written when asked
+        if slides is not None:
+            save_slides(slides, self.path(SLIDES_NAME))
+        self._transcript = self._chapters = self._slides = None  # read back when asked
         return DerivedFiles(
             transcript=TRANSCRIPT_NAME if transcript is not None else None,
             captions=caption_files,
@@ -444,6 +476,7 @@ class LessonWorkspace:
             chapters_vtt=CHAPTERS_VTT_NAME if found is not None else None,
             thumbnails=tuple(c.thumbnail for c in pictured if c.thumbnail),
             found=tuple(pictured),
+            slides=SLIDES_NAME if slides is not None else None,
         )
 
     def _pictures(
@@ -505,5 +538,6 @@ class LessonWorkspace:
 
 def _referenced_files(lesson: Lesson) -> list[str]:
     names = [lesson.video, lesson.presenter_video, lesson.transcript, lesson.chapters]
-    names += [lesson.chapters_vtt, lesson.poster, *lesson.captions.values(), *lesson.thumbnails]
+    names += [lesson.chapters_vtt, lesson.poster, lesson.slides]
+    names += [*lesson.captions.values(), *lesson.thumbnails]
     return [name for name in names if name]

@@ -18,7 +18,7 @@ from shared.workspace import Lesson, utc_now
 from studio import batch_cli, recording_cli
 from studio.course import package_lessons
 from studio.keys import author_key
-from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
+from studio.pipeline import BuildOptions, build_lesson, find_chapters, load_manual_chapters
 
 PROG = "lectern-studio"
 
@@ -248,10 +248,11 @@ def _chapters(args: argparse.Namespace) -> int:
     detect, thumbs = stages(progress, [4.0, 1.0 if args.thumbnails else 0.0])
     progress.set_status("Finding slide changes")
     try:
-        changes = chapters.detect_slide_changes(args.video, min_gap=args.min_chapter, state=detect)
-        found = chapters.chapters_from_changes(
-            changes, info.duration, segments=segments, min_length=args.min_chapter
+        _slides, found, missing = find_chapters(
+            args.video, info.duration, segments=segments, min_chapter=args.min_chapter, state=detect
         )
+        if missing:
+            print(f"Warning: {missing}", file=sys.stderr)
         if args.thumbnails:
             progress.set_status("Making thumbnails")
             found = chapters.make_thumbnails(args.video, found, args.thumbnails, state=thumbs)

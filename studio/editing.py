@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import ffmpeg
 
 from shared import captions, media
-from shared.chapters import Chapter, ChapterFileError, title_from_segments
+from shared.chapters import Chapter, ChapterFileError, retime_slides, title_from_segments
 from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir, link_or_copy, write_json_atomic
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
@@ -1275,12 +1275,15 @@ def _render_into(
             last = found[-1]
             found[-1] = dataclasses.replace(last, end=max(last.start, round_to_ms(duration)))
         kept = _kept_pictures(workspace, original, edits, found)
+    # The slide text follows the cuts; a slide cut out entirely goes with them.
+    slides = retime_slides(workspace.slides(), edits.timeline.clip) if lesson.slides else None
     derived = out.write_derived(
         transcript if lesson.transcript else None,
         found,
         language=language,
         other_captions=other_captions,
         kept_pictures=kept,
+        slides=slides,
         state=s_thumbs,
     )
     poster = derived.poster

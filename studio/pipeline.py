@@ -1,7 +1,8 @@
 """The lesson pipeline: a lecture video in, a lesson workspace out.
 
-``build_lesson`` normalizes the media, transcribes it, finds chapters from slide
-changes, makes thumbnails and captions, and writes the workspace. It is a long job
+``build_lesson`` normalizes the media, transcribes it, finds the slides and reads
+their text (one chapter per slide, titled by the slide's own title, reveals as steps
+inside it), makes thumbnails and captions, and writes the workspace. It is a long job
 in the sense of ``shared.jobs``: the CLI, the studio window and the tests all call
 it with their own progress state. The workspace is assembled in a temporary folder
 and renamed into place, so a cancelled or failed build leaves nothing behind.
@@ -13,7 +14,7 @@ import dataclasses
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ __all__ = [
     "BuildResult",
     "MediaReady",
     "build_lesson",
+    "find_chapters",
     "load_manual_chapters",
 ]
 
@@ -200,12 +202,14 @@ def _build(
             )
         state.set_status("Finding chapters from slide changes")
         duration = normalized.info.duration
-        changes = chapters.detect_slide_changes(
-            work / VIDEO_NAME, min_gap=options.min_chapter, state=s_chap
+        slides, found, missing = find_chapters(
+            work / VIDEO_NAME,
+            duration,
+            segments=transcript.segments,
+            min_chapter=options.min_chapter,
+            state=s_chap,
         )
-        found = chapters.chapters_from_changes(
-            changes, duration, segments=transcript.segments, min_length=options.min_chapter
-        )
+        warnings += [missing] if missing else []
         if options.manual_chapters:
             found = chapters.merge_chapters(
                 found, list(options.manual_chapters), mode=options.chapters_mode
@@ -214,7 +218,11 @@ def _build(
         state.set_status("Making chapter thumbnails")
         workspace = LessonWorkspace(work)
         derived = workspace.write_derived(
-            transcript, found, language=transcript.language or "en", state=s_thumb
+            transcript,
+            found,
+            language=transcript.language or "en",
+            slides=slides,
+            state=s_thumb,
         )
 
         lesson = Lesson(
@@ -253,6 +261,46 @@ def _build(
         len(lesson.warnings),
     )
     return result
+
+
+def find_chapters(
+    video: str | Path,
+    duration: float,
+    *,
+    segments: Sequence[chapters.TimedText] = (),
+    min_chapter: float = 10.0,
+    state: ProgressState | None = None,
+) -> tuple[list[chapters.Slide] | None, list[chapters.Chapter], str]:
+    """The slides of a lecture video with their text, and one chapter per slide.
+
+    Every slide change is a chapter and reveals are steps inside it (see
+    :func:`shared.chapters.detect_slides`); a chapter is titled by its slide's own
+    title, by what is said (``segments``) where OCR read none. Picture changes with no
+    text on either side (a talking head) make chapters only ``min_chapter`` apart.
+
+    Returns:
+        ``(slides, chapters, warning)``. Without the OCR engine the picture changes
+        alone make the chapters (titled from the speech, ``min_chapter`` apart),
+        ``slides`` is ``None`` and ``warning`` names the missing engine in one
+        sentence; otherwise ``warning`` is empty.
+
+    Raises:
+        ChapterDetectionError: the video cannot be read.
+        Cancelled: ``state`` asked to stop.
+    """
+    from shared.chapters.slides import OcrModelMissingError
+
+    try:
+        changes = chapters.detect_slides(video, min_gap=min_chapter, state=state)
+    except OcrModelMissingError as error:
+        log.warning("no OCR: %s", error)
+        times = chapters.detect_slide_changes(video, min_gap=min_chapter, state=state)
+        found = chapters.chapters_from_changes(
+            times, duration, segments=segments, min_length=min_chapter
+        )
+        return None, found, str(error)
+    slides = chapters.slides_from_changes(changes, duration)
+    return slides, chapters.chapters_from_slides(slides, duration, segments=segments), ""
 
 
 def _title_from(video: Path, info: media.MediaInfo) -> str:

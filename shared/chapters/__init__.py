@@ -4,13 +4,18 @@ A lecture recording is cut into chapters where the slide changes. The package ke
 the values apart from the video work:
 
 * :mod:`~shared.chapters.values`: :class:`Chapter`, merging, WebVTT cues, chapters files;
-* :mod:`~shared.chapters.titles`: chapters from change times, titled from the speech;
+* :mod:`~shared.chapters.slide_text`: :class:`Slide`, the text of each slide and its span;
+* :mod:`~shared.chapters.titles`: chapters from change times or slides, titled from the
+  slide, else from the speech;
 * :mod:`~shared.chapters.detection`: :func:`detect_slide_changes` (OpenCV, PyAV, NumPy);
+* :mod:`~shared.chapters.slides`: :func:`detect_slides`, the picture changes read with
+  OCR (OpenCV, PyAV, NumPy, RapidOCR);
 * :mod:`~shared.chapters.thumbnails`: :func:`make_thumbnails` (OpenCV, PyAV).
 
 Importing ``shared.chapters`` loads only the values and titles, so the Player reads
-chapters without loading OpenCV or PyAV. ``detect_slide_changes`` and
-``make_thumbnails`` are still reachable here: the first use imports their module.
+chapters and slide text without loading OpenCV or PyAV. ``detect_slide_changes``,
+``detect_slides`` and ``make_thumbnails`` are still reachable here: the first use
+imports their module.
 
 Times are seconds (float) from the first frame of the video.
 """
@@ -20,7 +25,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from shared.chapters.titles import chapters_from_changes, title_from_segments
+from shared.chapters.slide_text import (
+    SLIDES_NAME,
+    Slide,
+    SlideFileError,
+    SlideLine,
+    load_slides,
+    retime_slides,
+    save_slides,
+    slide_at,
+    slides_from_changes,
+    slides_from_data,
+)
+from shared.chapters.titles import chapters_from_changes, chapters_from_slides, title_from_segments
 from shared.chapters.values import (
     Chapter,
     ChapterDetectionError,
@@ -34,6 +51,7 @@ from shared.chapters.values import (
 
 if TYPE_CHECKING:
     from shared.chapters.detection import detect_slide_changes
+    from shared.chapters.slides import detect_slides
     from shared.chapters.thumbnails import make_thumbnails
 
 __all__ = [
@@ -41,7 +59,19 @@ __all__ = [
     "ChapterDetectionError",
     "ChapterFileError",
     "detect_slide_changes",
+    "detect_slides",
     "chapters_from_changes",
+    "chapters_from_slides",
+    "SLIDES_NAME",
+    "Slide",
+    "SlideLine",
+    "SlideFileError",
+    "slides_from_changes",
+    "slides_from_data",
+    "retime_slides",
+    "save_slides",
+    "load_slides",
+    "slide_at",
     "title_from_segments",
     "merge_chapters",
     "make_thumbnails",
@@ -54,6 +84,7 @@ __all__ = [
 # Names whose modules load OpenCV and PyAV: imported on first use, not with the package.
 _LAZY = {
     "detect_slide_changes": "shared.chapters.detection",
+    "detect_slides": "shared.chapters.slides",
     "make_thumbnails": "shared.chapters.thumbnails",
 }
 

@@ -71,10 +71,21 @@ class SlideText:
 
 @dataclass(frozen=True)
 class SlideChange:
-    """A new slide: when it appears and what it says."""
+    """A new slide: when it appears and what it says.
+
+    ``text`` is what its fullest (last) step shows. ``steps`` holds every step as
+    ``(time, text)`` when the slide has reveals (the first at ``time``); empty when
+    the slide was read once.
+    """
 
     time: float
     text: SlideText
+    steps: tuple[tuple[float, SlideText], ...] = ()
+
+    @property
+    def states(self) -> tuple[tuple[float, SlideText], ...]:
+        """Every step of the slide as ``(time, text)``, the first at :attr:`time`."""
+        return self.steps or ((self.time, self.text),)
 
 
 _ENGINE = None
@@ -223,8 +234,10 @@ def detect_slides(
         if new:
             slides.append(SlideChange(change, text))
         elif not text.empty:
-            # A reveal: keep the fuller text (and title) of the slide's last state.
-            slides[-1] = SlideChange(slides[-1].time, text)
+            # A reveal: keep the fuller text (and title) of the slide's last state,
+            # and each step with the time it appeared.
+            shown = slides[-1]
+            slides[-1] = SlideChange(shown.time, text, (*shown.states, (change, text)))
     if state is not None:
         state.set_progress(1.0)
     return slides

@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from shared.chapters.slide_text import Slide
 from shared.chapters.values import Chapter, TimedText
 
-__all__ = ["TITLE_LENGTH", "chapters_from_changes", "title_from_segments"]
+__all__ = ["TITLE_LENGTH", "chapters_from_changes", "chapters_from_slides", "title_from_segments"]
 
 TITLE_LENGTH = 60
+SLIDE_MIN_LENGTH = 1.0
+"""Shortest chapter made from a slide: every slide change detection reports is kept."""
 SPEECH_LEAD = 1.0
 """Speech this long before a slide change may already be about the new slide."""
 
@@ -214,3 +217,30 @@ def chapters_from_changes(
         )
         chapters.append(Chapter(start, end, title))
     return chapters
+
+
+def chapters_from_slides(
+    slides: Sequence[Slide], duration: float, *, segments: Sequence[TimedText] = ()
+) -> list[Chapter]:
+    """One chapter per slide, titled by the slide's own title.
+
+    Reveals are steps inside a slide already (see
+    :func:`~shared.chapters.slide_text.slides_from_changes`), so every slide is a
+    chapter; only a slide shorter than a second (a flash at the very end) is not. A
+    slide on which OCR read no title is titled from the speech, else "Chapter N".
+
+    Args:
+        slides: the lesson's slides in time order, the first at 0 s.
+        duration: length of the video in seconds.
+        segments: transcript pieces for the fallback titles.
+
+    Returns:
+        Chapters in order covering ``0..duration`` (see :func:`chapters_from_changes`).
+    """
+    return chapters_from_changes(
+        [slide.start for slide in slides[1:]],
+        duration,
+        segments=segments,
+        min_length=SLIDE_MIN_LENGTH,
+        slide_titles={slide.start: slide.title for slide in slides},
+    )

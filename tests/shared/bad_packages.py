@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from shared import package as pkg
-from shared.chapters import Chapter
+from shared.chapters import Chapter, Slide, SlideLine
 from shared.manifest import CourseInfo
 from shared.transcription import Segment, Transcript, Word
 
@@ -31,6 +31,7 @@ __all__ = [
     "VIDEO",
     "TRANSCRIPT",
     "CHAPTERS",
+    "SLIDES",
     "BadCase",
     "CASES",
     "make_sources",
@@ -45,6 +46,7 @@ CREATED = "2024-09-02T14:30:00Z"
 VIDEO = "lessons/intro/video.mp4"
 TRANSCRIPT = "lessons/intro/transcript.json"
 CHAPTERS = "lessons/intro/chapters.json"
+SLIDES = "lessons/intro/slides.json"
 MANIFEST = "manifest.json"
 GiB = 1 << 30
 MiB = 1 << 20
@@ -78,6 +80,15 @@ def make_sources(folder: Path, seed: int = 7) -> tuple[CourseInfo, list[pkg.Less
         "faster-whisper",
     )
     chapter_list = [Chapter(0.0, 30.0, "Opening words"), Chapter(30.0, 61.25, "Cell membranes")]
+    slides = [
+        Slide(0.0, 30.0, "Opening words", (SlideLine("Opening words", 0.0),)),
+        Slide(
+            30.0,
+            61.25,
+            "Cell membranes",
+            (SlideLine("Cell membranes", 30.0), SlideLine("Phospholipid bilayer", 41.5)),
+        ),
+    ]
     lessons = []
     for number, lesson_id in enumerate(("intro", "week-2"), 1):
         stem = f"l{number}-"
@@ -100,6 +111,9 @@ def make_sources(folder: Path, seed: int = 7) -> tuple[CourseInfo, list[pkg.Less
                 chapters_vtt=text(stem + "chapters.vtt", vtt),
                 thumbnails=tuple(media(f"{stem}thumb{i}.jpg", 500 + i) for i in range(3)),
                 poster=media(stem + "poster.png", 800),
+                slides=text(
+                    stem + "slides.json", json.dumps({"slides": [s.to_dict() for s in slides]})
+                ),
             )
         )
     course = CourseInfo(
@@ -160,7 +174,7 @@ def make_hostile_text_package(
     """A sound package whose every text field holds ``kind``'s attack.
 
     Course title, author and description; lesson titles; chapter titles; transcript
-    segments and words; caption cues. ``video`` is a real video for the window tests
+    segments and words; caption cues; slide titles and lines. ``video`` is a real video for the window tests
     (``duration`` must then be its length); by default a few random bytes.
     """
     rng = random.Random(kind)
@@ -193,6 +207,10 @@ def make_hostile_text_package(
         Chapter(0.0, half, text("chapter 1")),
         Chapter(half, duration, text("chapter 2")),
     ]
+    slides = [
+        Slide(0.0, half, text("slide 1"), (SlideLine(text("slide line 1"), 0.0),)),
+        Slide(half, duration, text("slide 2"), (SlideLine(text("slide line 2"), half + 1.0),)),
+    ]
     cue = text("caption").replace("\n", " ").replace("-->", "->")
     vtt = f"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n{cue}\n"
     lesson = pkg.LessonSource(
@@ -205,6 +223,7 @@ def make_hostile_text_package(
         chapters=write(
             "chapters.json", json.dumps({"chapters": [c.to_dict() for c in chapter_list]})
         ),
+        slides=write("slides.json", json.dumps({"slides": [s.to_dict() for s in slides]})),
     )
     description = text("description")
     if kind == "html":
@@ -631,6 +650,17 @@ def _transcript(*segments: Any, doc: str, **fields: Any) -> Callable[[Path, Path
     return _member_text(TRANSCRIPT, json.dumps(data).encode(), doc)
 
 
+_SLIDE = {"start": 0.0, "end": 30.0, "title": "Opening words", "lines": [{"text": "Hi"}]}
+
+
+def _slides(*slides: Any, doc: str) -> Callable[[Path, Path], Path]:
+    return _member_text(SLIDES, json.dumps({"slides": list(slides)}).encode(), doc)
+
+
+def _slide(**fields: Any) -> dict[str, Any]:
+    return {**_SLIDE, **fields}
+
+
 def _chapter(**fields: Any) -> dict[str, Any]:
     return {**_CHAPTER, **fields}
 
@@ -841,6 +871,52 @@ CONTENT_BUILDERS: dict[str, tuple[str, Callable[[Path, Path], Path], str]] = {
             doc="A word probability of 5.",
         ),
         "probability",
+    ),
+    "slides-not-json": (SLIDES, _raw(SLIDES, '{"slides": [', "Cut short."), "not JSON"),
+    "slides-title-number": (
+        SLIDES,
+        _slides(_slide(title=7), doc="A slide title that is a number."),
+        "slides[0].title",
+    ),
+    "slides-line-html-object": (
+        SLIDES,
+        _slides(_slide(lines=[{"text": {"html": "<b>x</b>"}}]), doc="A line that is an object."),
+        "slides[0].lines[0].text",
+    ),
+    "slides-unknown-field": (
+        SLIDES,
+        _slides(_slide(onclick="alert(1)"), doc="A field no format has."),
+        "unknown field 'onclick'",
+    ),
+    "slides-past-end": (
+        SLIDES,
+        _slides(_slide(start=10.0, end=900.0), doc="A slide past the lesson's end."),
+        "after the lesson ends",
+    ),
+    "slides-line-before-slide": (
+        SLIDES,
+        _slides(
+            _slide(start=20.0, lines=[{"text": "x", "start": 5.0}]),
+            doc="A line shown before its slide.",
+        ),
+        "before its slide",
+    ),
+    "slides-too-many": (
+        SLIDES,
+        _slides(*[_slide(start=0.0, end=0.0)] * 5000, doc="5,000 slides in one minute."),
+        "5,000 slides",
+    ),
+    "slides-too-much-text": (
+        SLIDES,
+        _slides(
+            *[_slide(lines=[{"text": "x" * 2000}] * 60)] * 10, doc="1.2 M characters in a minute."
+        ),
+        "characters",
+    ),
+    "slides-long-line": (
+        SLIDES,
+        _slides(_slide(lines=[{"text": "x" * 3000}]), doc="One line of 3,000 characters."),
+        "slides[0].lines[0].text is longer",
     ),
     "transcript-format-2": (
         TRANSCRIPT,
