@@ -91,6 +91,13 @@ class Slide:
         """Every line, one per line of text."""
         return "\n".join(line.text for line in self.lines)
 
+    def steps(self) -> list[tuple[float, str]]:
+        """``(start, text)`` of each step: the lines that appear together, in order."""
+        steps: dict[float, list[str]] = {}
+        for line in self.lines:
+            steps.setdefault(line.start, []).append(line.text)
+        return [(start, "\n".join(lines)) for start, lines in sorted(steps.items())]
+
     def to_dict(self) -> dict[str, Any]:
         """The slide as JSON-ready data: a line's ``start`` only when after the slide's."""
         lines = []

@@ -22,7 +22,7 @@ from typing import Any
 import platformdirs
 import sqlite_utils
 
-from shared.chapters import Chapter, load_chapters
+from shared.chapters import Chapter, Slide, load_chapters, load_slides
 from shared.errors import DiskFullError
 from shared.jobs import ProgressState
 from shared.library import health, schema
@@ -538,6 +538,18 @@ class Library:
                 Chapter(chapter.start, chapter.end, chapter.title, thumbnail, chapter.source)
             )
         return found
+
+    def slides(self, course_id: str, lesson_id: str) -> list[Slide]:
+        """The text shown on each slide of a lesson (none for packages before format 1.2).
+
+        Raises:
+            NotInLibraryError: the course or lesson is not installed.
+            SlideFileError: the installed slide text file is missing or damaged.
+        """
+        row = self._lesson_row(course_id, lesson_id)
+        if not row.get("slides"):
+            return []
+        return load_slides(self.courses_dir / course_id / row["slides"])
 
     def transcript(self, course_id: str, lesson_id: str) -> Transcript:
         """The transcript of a lesson (empty if the course has none for it).

@@ -20,7 +20,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shared.chapters import Chapter, ChapterFileError, load_chapters
+from shared.chapters import (
+    Chapter,
+    ChapterFileError,
+    Slide,
+    SlideFileError,
+    load_chapters,
+    load_slides,
+)
 from shared.errors import LecternError
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.library.errors import CourseContentError, OlderVersionError
@@ -79,20 +86,23 @@ def _transcript_segments(path: Path) -> tuple[Segment, ...]:
 
 
 def read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, LessonTexts]:
-    """Parse each lesson's transcript and chapters from an extracted package."""
+    """Parse each lesson's transcript, chapters and slide text from an extracted package."""
     texts = {}
     for lesson in manifest.lessons:
         try:
             segments: tuple[Segment, ...] = ()
             chapters: tuple[Chapter, ...] = ()
+            slides: tuple[Slide, ...] = ()
             if lesson.transcript:
                 segments = _transcript_segments(folder / lesson.transcript)
             if lesson.chapters:
                 chapters = tuple(load_chapters(folder / lesson.chapters))
-        except (TranscriptFileError, ChapterFileError) as error:
+            if lesson.slides:
+                slides = tuple(load_slides(folder / lesson.slides))
+        except (TranscriptFileError, ChapterFileError, SlideFileError) as error:
             reason = str(error).split(" (", 1)[-1].rsplit(");", 1)[0]
             raise CourseContentError(package, lesson.id, reason) from None
-        texts[lesson.id] = LessonTexts(segments, chapters)
+        texts[lesson.id] = LessonTexts(segments, chapters, slides)
     return texts
 
 
@@ -372,9 +382,11 @@ class Importer:
         matched = match_lessons(old, manifest.lessons)
         orphaned = orphan_lessons(db, key, [k for k in matched if k is not None], now)
         free_lesson_ids(db, key, [lesson.id for lesson in manifest.lessons])
-        db.conn.executemany(
-            "DELETE FROM segments WHERE lesson_key = ?", [(k,) for k in matched if k is not None]
-        )
+        for table in ("segments", "slide_text"):
+            db.conn.executemany(
+                f"DELETE FROM {table} WHERE lesson_key = ?",
+                [(k,) for k in matched if k is not None],
+            )
         db.execute("DELETE FROM labels WHERE course_key = ? AND note_id IS NULL", (key,))
         db.execute(
             "INSERT INTO labels (kind, course_key, text) VALUES ('course', ?, ?)",
@@ -392,6 +404,15 @@ class Importer:
                     (lesson_key, whole_ms(s.start), whole_ms(s.end), s.text)
                     for s in lesson_texts.segments
                     if s.text.strip()
+                ),
+            )
+            db.conn.executemany(
+                "INSERT INTO slide_text (lesson_key, start_ms, text) VALUES (?, ?, ?)",
+                (
+                    (lesson_key, whole_ms(start), text)
+                    for slide in lesson_texts.slides
+                    for start, text in slide.steps()
+                    if text.strip()
                 ),
             )
             labels = [("lesson", lesson_key, None, lesson.title)] + [
@@ -424,10 +445,11 @@ class Importer:
             lesson.chapters,
             json.dumps({track.language: track.path for track in lesson.captions}),
             json.dumps(list(lesson.thumbnails)),
+            lesson.slides,
         )
         columns = (
             "id, uid, position, title, duration_ms, video, presenter_video, poster, transcript, "
-            "chapters, captions, thumbnails"
+            "chapters, captions, thumbnails, slides"
         )
         if lesson_key is None:
             return self._lib.db.execute(

@@ -139,11 +139,32 @@ def _stemmed_search(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE VIRTUAL TABLE {table}_vocab USING fts5vocab({table}_fts, 'row')")
 
 
+def _slide_text(db: sqlite_utils.Database) -> None:
+    """Words shown on slides are searchable: each lesson keeps its slide text file
+    (``lessons.slides``, package format 1.2), and ``slide_text`` holds one row per step
+    of a slide (the lines that appear together, from the moment they appear) under its
+    own stemmed FTS5 index and vocabulary, apart from what is said (``segments``)."""
+    db.execute("ALTER TABLE lessons ADD COLUMN slides TEXT")
+    db.execute(
+        """CREATE TABLE slide_text (
+        id INTEGER PRIMARY KEY,
+        lesson_key INTEGER NOT NULL REFERENCES lessons(key) ON DELETE CASCADE,
+        start_ms INTEGER NOT NULL,
+        text TEXT NOT NULL
+    )"""
+    )
+    db.execute("CREATE INDEX slide_text_lesson ON slide_text(lesson_key, start_ms)")
+    for statement in _fts_statements("slide_text", "porter unicode61 remove_diacritics 2"):
+        db.execute(statement)
+    db.execute("CREATE VIRTUAL TABLE slide_text_vocab USING fts5vocab(slide_text_fts, 'row')")
+
+
 #: ``(name, function)`` in the order they are applied; append, never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _initial),
     SIGNERS_AND_ORPHANS,
     ("0003_stemmed_search", _stemmed_search),
+    ("0004_slide_text", _slide_text),
 ]
 
 
@@ -161,6 +182,9 @@ TABLES = (
     "labels_fts",
     "segments_vocab",
     "labels_vocab",
+    "slide_text",
+    "slide_text_fts",
+    "slide_text_vocab",
     "migrations",
 )
 

@@ -1,13 +1,17 @@
-"""``library.search``: find words in transcripts, titles and notes.
+"""``library.search``: find words in transcripts, on slides, in titles and notes.
 
-Search uses two FTS5 indexes (tokenizer ``porter unicode61 remove_diacritics 2``, prefix
-indexes for 2-4 letters), both external-content tables so no text is stored twice:
+Search uses three FTS5 indexes (tokenizer ``porter unicode61 remove_diacritics 2``, prefix
+indexes for 2-4 letters), all external-content tables so no text is stored twice:
 
 * ``labels_fts`` over ``labels``: course, lesson and chapter titles and the learner's
   notes (small, always ranked in full);
 * ``segments_fts`` over ``segments``: every transcript segment (large; for queries
   that match more than :data:`SEGMENT_CANDIDATES` segments, the best are chosen among
-  the first that many matches, which keeps common words and short prefixes fast).
+  the first that many matches, which keeps common words and short prefixes fast);
+* ``slide_text_fts`` over ``slide_text`` (migration ``0004_slide_text``): the words
+  shown on slides, one row per step of a slide timed when its lines appear, scored the
+  same way as segments. Its hits are ``kind="slide"`` ("on slide"), the segments'
+  ``kind="segment"`` ("said").
 
 Both indexes stem with FTS5's ``porter`` tokenizer (migration ``0003_stemmed_search``),
 so "cells" finds "cell" and "Americans" finds "American". When the typed words find
@@ -47,8 +51,11 @@ KIND_WEIGHTS: Mapping[str, float] = {
     "lesson": 8.0,
     "chapter": 6.0,
     "note": 3.0,
+    "slide": 1.2,
     "segment": 1.0,
 }
+#: The indexes of timed text: ``(table, hit kind)``; each row has a lesson and a start.
+_TIMED = (("segments", "segment"), ("slide_text", "slide"))
 #: At most this many matching segments are scored per query (see the module doc).
 SEGMENT_CANDIDATES = 2000
 #: At most this many close vocabulary terms stand in for each typed word.
@@ -149,12 +156,13 @@ class Search:
             # any connection; progress and settings writes leave it alone.
             stamp = tuple(
                 conn.execute(f"SELECT block FROM {fts}_data WHERE id = 10").fetchone()
-                for fts in ("segments_fts", "labels_fts")
+                for fts in ("segments_fts", "labels_fts", "slide_text_fts")
             )
             if self._vocab_stamp != stamp:
                 by_length: dict[int, list[str]] = {}
                 for (term,) in conn.execute(
-                    "SELECT term FROM segments_vocab UNION SELECT term FROM labels_vocab"
+                    "SELECT term FROM segments_vocab UNION SELECT term FROM labels_vocab "
+                    "UNION SELECT term FROM slide_text_vocab"
                 ):
                     if _WORD_RE.fullmatch(term):
                         by_length.setdefault(len(term), []).append(term)
@@ -183,40 +191,40 @@ class Search:
                 {"query": query, "key": key, "limit": limit},
             )
             scope = "" if key is None else "AND lessons.course_key = :key"
-            join = "" if key is None else "JOIN lessons ON lessons.key = segments.lesson_key"
-            candidates = self._lib._rows(
-                "SELECT id, score FROM ("
-                "  SELECT segments.id, bm25(segments_fts) AS score FROM segments_fts "
-                f"  JOIN segments ON segments.id = segments_fts.rowid {join} "
-                f"  WHERE segments_fts MATCH :query {scope} LIMIT :cap"
-                ") ORDER BY score LIMIT :limit",
-                {"query": query, "key": key, "cap": SEGMENT_CANDIDATES, "limit": limit},
-            )
             scored = [(row["score"] * KIND_WEIGHTS[row["kind"]], "label", row) for row in labels]
-            scored += [
-                (row["score"] * KIND_WEIGHTS["segment"], "segment", row) for row in candidates
-            ]
+            for table, kind in _TIMED:
+                join = "" if key is None else f"JOIN lessons ON lessons.key = {table}.lesson_key"
+                scored += [
+                    (row["score"] * KIND_WEIGHTS[kind], kind, row)
+                    for row in self._lib._rows(
+                        "SELECT id, score FROM ("
+                        f"  SELECT {table}.id, bm25({table}_fts) AS score FROM {table}_fts "
+                        f"  JOIN {table} ON {table}.id = {table}_fts.rowid {join} "
+                        f"  WHERE {table}_fts MATCH :query {scope} LIMIT :cap"
+                        ") ORDER BY score LIMIT :limit",
+                        {"query": query, "key": key, "cap": SEGMENT_CANDIDATES, "limit": limit},
+                    )
+                ]
             scored.sort(key=lambda item: item[0])
             scored = scored[:limit]
-            segment_ids = [row["id"] for _, source, row in scored if source == "segment"]
-            segments = {
-                row["id"]: row
+            timed: dict[tuple[str, int], dict] = {}
+            for table, kind in _TIMED:
+                ids = [row["id"] for _, source, row in scored if source == kind]
                 for row in self._lib._rows(
-                    "SELECT segments.id, segments.lesson_key, segments.start_ms AS time_ms, "
-                    "segments.text FROM segments WHERE segments.id IN "
-                    f"({', '.join('?' * len(segment_ids))})",
-                    segment_ids,
-                )
-            }
+                    f"SELECT id, lesson_key, start_ms AS time_ms, text FROM {table} "
+                    f"WHERE id IN ({', '.join('?' * len(ids))})",
+                    ids,
+                ):
+                    timed[kind, row["id"]] = row
             names = self._names(
                 {row["lesson_key"] for _, _, row in scored if row.get("lesson_key")}
-                | {row["lesson_key"] for row in segments.values()},
+                | {row["lesson_key"] for row in timed.values()},
                 {row["course_key"] for _, source, row in scored if source == "label"},
             )
         hits = []
         for score, source, row in scored:
-            data = segments[row["id"]] if source == "segment" else row
-            kind = "segment" if source == "segment" else data["kind"]
+            data = row if source == "label" else timed[source, row["id"]]
+            kind = data["kind"] if source == "label" else source
             lesson_id = lesson_title = None
             if data["lesson_key"] is not None:
                 course_id_, course_title, lesson_id, lesson_title = names["lesson"][
@@ -264,5 +272,5 @@ class Search:
     def optimize(self) -> None:
         """Merge the search indexes' b-trees into one each (after many imports)."""
         with self._lib.atomic():
-            for fts in ("segments_fts", "labels_fts"):
+            for fts in ("segments_fts", "labels_fts", "slide_text_fts"):
                 self._lib.db.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")

@@ -214,7 +214,10 @@ def orphan_lessons(
         "UPDATE lessons SET orphaned_ms = COALESCE(orphaned_ms, ?) WHERE key = ?",
         [(now, row["key"]) for row in gone],
     )
-    db.conn.executemany("DELETE FROM segments WHERE lesson_key = ?", [(r["key"],) for r in gone])
+    for table in ("segments", "slide_text"):
+        db.conn.executemany(
+            f"DELETE FROM {table} WHERE lesson_key = ?", [(r["key"],) for r in gone]
+        )
     return [row["title"] for row in gone if row["orphaned_ms"] is None]
 
 

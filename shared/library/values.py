@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from shared.chapters import Chapter
+from shared.chapters import Chapter, Slide
 from shared.signing import describe_signer
 from shared.transcription import Segment
 
@@ -27,10 +27,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class LessonTexts:
-    """The searchable text of one lesson, as read from its transcript and chapters."""
+    """The searchable text of one lesson, as read from its transcript, chapters and slides."""
 
     segments: tuple[Segment, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    slides: tuple[Slide, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,12 +179,14 @@ class SearchHit:
     """One search result.
 
     Attributes:
-        kind: ``"segment"``, ``"chapter"``, ``"lesson"``, ``"course"`` or ``"note"``.
+        kind: ``"segment"`` (said), ``"slide"`` (shown on a slide), ``"chapter"``,
+            ``"lesson"``, ``"course"`` or ``"note"``.
         course_id: the course.
         course_title: its title.
         lesson_id: the lesson, or ``None`` for a course hit.
         lesson_title: its title, or ``None``.
-        time: where in the lesson, in seconds, or ``None`` for course and lesson hits.
+        time: where in the lesson, in seconds, or ``None`` for course and lesson hits;
+            for a slide hit, the moment its text first appears.
         snippet: the text with matched words between :data:`MARK_START` and :data:`MARK_END`.
         rank: weighted bm25; lower is better and hits come sorted by it.
         note_id: the note, for a note hit.

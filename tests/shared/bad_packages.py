@@ -81,12 +81,12 @@ def make_sources(folder: Path, seed: int = 7) -> tuple[CourseInfo, list[pkg.Less
     )
     chapter_list = [Chapter(0.0, 30.0, "Opening words"), Chapter(30.0, 61.25, "Cell membranes")]
     slides = [
-        Slide(0.0, 30.0, "Opening words", (SlideLine("Opening words", 0.0),)),
+        Slide(0.0, 30.0, "Agenda", (SlideLine("Agenda", 0.0),)),
         Slide(
             30.0,
             61.25,
-            "Cell membranes",
-            (SlideLine("Cell membranes", 30.0), SlideLine("Phospholipid bilayer", 41.5)),
+            "Lipid bilayer",
+            (SlideLine("Lipid bilayer", 30.0), SlideLine("Osmosis across it", 41.5)),
         ),
     ]
     lessons = []
