@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSlider,
     QSplitter,
@@ -32,7 +34,9 @@ from PySide6.QtWidgets import (
 
 from player.settings import SPEEDS, Settings
 from player.ui.notes_panel import NotesPanel
+from player.ui.slide_panel import SlidePanel
 from shared.captions import CaptionFileError, Cue, cues_from_transcript, read_vtt
+from shared.chapters import Slide
 from shared.errors import LecternError
 from shared.library import LessonInfo, Library
 from shared.timecode import clock
@@ -44,7 +48,7 @@ from shared.ui.theme import tinted_icon
 from shared.ui.transcript_view import TranscriptView
 from shared.ui.video_view import VideoView
 
-__all__ = ["LessonView", "WatchedSpans"]
+__all__ = ["FoundText", "LessonView", "WatchedSpans"]
 
 SAVE_EVERY_MS = 5000
 RESUME_FROM = 5.0
@@ -104,6 +108,22 @@ class WatchedSpans:
         """Report and end the current span (pause, end, leaving the lesson)."""
         self.flush()
         self._start = self._last = None
+
+
+@dataclass(frozen=True)
+class FoundText:
+    """A place in the lesson where the find box's words are: said, or shown on a slide.
+
+    Attributes:
+        time: where to go: the start of the line said, or the moment the slide text
+            first appears (the step of the slide that shows it).
+        kind: ``"said"`` or ``"on slide"``.
+        text: the line said, or the slide lines of that step.
+    """
+
+    time: float
+    kind: str
+    text: str
 
 
 @dataclass
@@ -300,12 +320,20 @@ class LessonView(QWidget):
         self.find_count = QLabel()
         self.find_count.setObjectName("muted")
         self.find_count.setAccessibleName("Matches in this lesson")
+        self.find_results = QListWidget()
+        self.find_results.setAccessibleName("Found in this lesson")
+        self.find_results.setMaximumHeight(150)
+        self.find_results.hide()
+        self._found: list[FoundText] = []
+        self.slide_panel = SlidePanel()
+        self._slides: list[Slide] = []
 
         self.notes = NotesPanel(library, self.video.position)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Lesson panels")
         self.tabs.addTab(self.chapters, "Chapters")
         self.tabs.addTab(self.transcript, "Transcript")
+        self.tabs.addTab(self.slide_panel, "Slides")
         self.tabs.addTab(self.notes, "Notes")
         self.tabs.setMinimumWidth(300)
         side = QWidget()
@@ -315,6 +343,7 @@ class LessonView(QWidget):
         find.addWidget(self.find_box, 1)
         find.addWidget(self.find_count)
         side_layout.addLayout(find)
+        side_layout.addWidget(self.find_results)
         side_layout.addWidget(self.tabs, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -357,6 +386,8 @@ class LessonView(QWidget):
         self.notes.message.connect(self.message)
         self.find_box.textChanged.connect(self._count_found)
         self.find_box.returnPressed.connect(self.find_next)
+        self.find_results.itemActivated.connect(self._found_chosen)
+        self.find_results.itemClicked.connect(self._found_chosen)
         self.notes.editingStarted.connect(self._note_typing)
         self.notes.editingFinished.connect(self._note_typed)
         self.notes.changed.connect(self._show_note_marks)
@@ -488,6 +519,13 @@ class LessonView(QWidget):
             self.failed.emit(str(error))
         self.transcript.set_transcript(transcript)
         self._segments = [(s.start, s.text) for s in transcript.segments] if transcript else []
+        self._slides = []
+        try:
+            self._slides = self.library.slides(course_id, lesson_id)
+        except LecternError as error:
+            self.failed.emit(str(error))
+        self.slide_panel.set_slides(self._slides)
+        self.tabs.setTabEnabled(self.tabs.indexOf(self.slide_panel), bool(self._slides))
         self.find_box.clear()
         self.tabs.setTabEnabled(0, bool(chapters))
         self.tabs.setCurrentIndex(0 if chapters else 1)
@@ -654,14 +692,17 @@ class LessonView(QWidget):
         self.notes.add(kind)
 
     def find_in_lesson(self) -> None:
-        """Ctrl+F in a lesson: search its own transcript."""
+        """Ctrl+F in a lesson: search its own transcript and the words on its slides."""
         self.tabs.setCurrentIndex(1)
         self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.find_box.selectAll()
 
+    def _words(self) -> list[str]:
+        return self.find_box.text().casefold().split()
+
     def found_lines(self) -> list[int]:
         """The transcript lines holding the words in the find box (case ignored)."""
-        words = self.find_box.text().casefold().split()
+        words = self._words()
         if not words:
             return []
         return [
@@ -670,21 +711,62 @@ class LessonView(QWidget):
             if all(word in text.casefold() for word in words)
         ]
 
+    def found(self) -> list[FoundText]:
+        """Every place the find box's words are said or shown, in time order.
+
+        A slide hit is the step of the slide where all the words are first shown
+        (OCR often joins words, so a word is found inside a longer one).
+        """
+        words = self._words()
+        if not words:
+            return []
+        hits = [
+            FoundText(self._segments[i][0], "said", self._segments[i][1])
+            for i in self.found_lines()
+        ]
+        for slide in self._slides:
+            shown = ""
+            for start, text in slide.steps():
+                shown += "\n" + text.casefold()
+                if all(word in shown for word in words):
+                    hits.append(FoundText(start, "on slide", text.replace("\n", " · ")))
+                    break
+        return sorted(hits, key=lambda hit: (hit.time, hit.kind))
+
     def _count_found(self) -> None:
-        found = len(self.found_lines())
-        text = f"{found} line{'s' if found != 1 else ''}" if self.find_box.text().strip() else ""
-        self.find_count.setText(text)
+        self._found = self.found()
+        self.find_results.clear()
+        if not self.find_box.text().strip():
+            self.find_count.setText("")
+            self.find_results.hide()
+            return
+        said = sum(hit.kind == "said" for hit in self._found)
+        shown = len(self._found) - said
+        self.find_count.setText(f"{said} said · {shown} on slide")
+        for hit in self._found:
+            # List items are always plain text: slide and transcript text is the author's.
+            item = QListWidgetItem(f"{clock(hit.time)}  {hit.kind}:  {hit.text}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{hit.kind} at {clock(hit.time)}")
+            self.find_results.addItem(item)
+        self.find_results.setVisible(bool(self._found))
+
+    def _found_chosen(self, item: QListWidgetItem) -> None:
+        row = self.find_results.row(item)
+        if 0 <= row < len(self._found) and self.current is not None:
+            self.seek(self._found[row].time)
+            self.video.play()
 
     def find_next(self) -> int:
-        """Go to the next line found after the playhead, and play from there; its index."""
-        lines = self.found_lines()
-        if not lines or self.current is None:
+        """Go to the next place found after the playhead (said or on a slide) and play
+        from there; returns its row in :attr:`find_results`, or -1."""
+        if self.current is None or not self._found:
             return -1
         now = self.video.position()
-        line = next((i for i in lines if self._segments[i][0] > now + 0.5), lines[0])
-        self.seek(self._segments[line][0])
+        row = next((i for i, hit in enumerate(self._found) if hit.time > now + 0.5), 0)
+        self.find_results.setCurrentRow(row)
+        self.seek(self._found[row].time)
         self.video.play()
-        return line
+        return row
 
     def _note_typing(self) -> None:
         """The video waits while a note is typed (and goes on after, if it was playing)."""
@@ -717,6 +799,7 @@ class LessonView(QWidget):
         self.seek_bar.set_position(seconds)
         self.chapters.set_position(seconds)
         self.transcript.set_position(seconds)
+        self.slide_panel.set_position(seconds)
         self._update_time(seconds)
 
     def _update_time(self, seconds: float) -> None:

@@ -23,8 +23,10 @@ from shared.ui.plain import plain
 __all__ = ["SearchPanel", "snippet_html"]
 
 DEBOUNCE_MS = 180
+_HINT = "Type to search what is said, what the slides show, titles and your notes."
 _KIND_NAMES = {
-    "segment": "Transcript",
+    "segment": "Said",
+    "slide": "On slide",
     "chapter": "Chapter",
     "lesson": "Lesson",
     "course": "Course",
@@ -58,7 +60,7 @@ class SearchPanel(QWidget):
         self._query = ""
         self.heading = QLabel("Search")
         self.heading.setObjectName("heading")
-        self.summary = plain(QLabel("Type to search transcripts, chapters, titles and your notes."))
+        self.summary = plain(QLabel(_HINT))
         self.summary.setObjectName("muted")
         self.results = QListWidget()
         self.results.setAccessibleName("Search results")
@@ -92,7 +94,7 @@ class SearchPanel(QWidget):
         self.hits = []
         text = self._query
         if not text.strip():
-            self.summary.setText("Type to search transcripts, chapters, titles and your notes.")
+            self.summary.setText(_HINT)
             return
         try:
             self.hits = self.library.search(text, limit=50)
@@ -130,6 +132,7 @@ class SearchPanel(QWidget):
         label.setStyleSheet("background: transparent;")
         icon = {
             "segment": QStyle.StandardPixmap.SP_MediaPlay,
+            "slide": QStyle.StandardPixmap.SP_FileDialogContentsView,
             "chapter": QStyle.StandardPixmap.SP_FileDialogListView,
             "note": QStyle.StandardPixmap.SP_FileDialogDetailedView,
         }.get(hit.kind, QStyle.StandardPixmap.SP_DirIcon)

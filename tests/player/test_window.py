@@ -130,12 +130,76 @@ def test_ctrl_f_in_a_lesson_finds_in_its_own_transcript_and_plays_the_line(qtbot
     lines = view.found_lines()
     transcript = window.library.transcript(COURSE_ID, _lesson_id(window))
     assert lines and all("evaporation" in transcript.segments[i].text.lower() for i in lines)
-    assert view.find_count.text() == f"{len(lines)} line{'s' if len(lines) != 1 else ''}"
+    # The word is said, and shown on two slides (its own and the summary).
+    found = view.found()
+    said = [hit for hit in found if hit.kind == "said"]
+    shown = [hit for hit in found if hit.kind == "on slide"]
+    assert [hit.time for hit in said] == [transcript.segments[i].start for i in lines]
+    assert len(shown) == 2 and all("evaporation" in hit.text.lower() for hit in shown)
+    assert view.find_count.text() == f"{len(said)} said · 2 on slide"
+    rows = [view.find_results.item(row).text() for row in range(view.find_results.count())]
+    assert [row.split("  ")[1] for row in rows] == [f"{hit.kind}:" for hit in found]
     qtbot.keyClick(view.find_box, Qt.Key.Key_Return)
-    start = transcript.segments[lines[0]].start
+    start = found[0].time
     qtbot.waitUntil(view.video.is_playing, timeout=WAIT)
     qtbot.waitUntil(lambda: start - 0.6 <= view.video.position() <= start + 5, timeout=WAIT)
     assert window.pages.currentWidget() is view  # still in the lesson, not the library search
+    view.video.pause()
+
+
+def test_words_only_on_a_slide_are_found_marked_and_shown_where_they_appear(qtbot, window):
+    """ "Steps" is never said in the sample lecture: only its fifth slide shows it."""
+    view = _open(window)
+    qtbot.waitUntil(view.video.is_loaded, timeout=WAIT)
+    slides = window.library.slides(COURSE_ID, _lesson_id(window))
+    slide = next(s for s in slides if s.title.casefold().startswith("steps 3 and 4"))
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(view.find_box, "steps")
+    assert [(hit.kind, hit.time) for hit in view.found()] == [("on slide", slide.start)]
+    assert view.find_count.text() == "0 said · 1 on slide"
+    assert "on slide:" in view.find_results.item(0).text()
+    qtbot.keyClick(view.find_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: slide.start - 0.6 <= view.video.position() <= slide.start + 5, timeout=WAIT
+    )
+    view.video.pause()
+    # The Slides tab shows the text of the slide on screen.
+    bar = view.tabs.tabBar()
+    index = view.tabs.indexOf(view.slide_panel)
+    assert view.tabs.tabText(index) == "Slides" and view.tabs.isTabEnabled(index)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    qtbot.waitUntil(lambda: view.slide_panel.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: view.slide_panel.current_slide() == slide, timeout=WAIT)
+    assert view.slide_panel.shown_lines()[: len(slide.lines)] == [line.text for line in slide.lines]
+    assert f"Slide {slides.index(slide) + 1} of {len(slides)}" in view.slide_panel.heading.text()
+
+
+def test_the_library_search_marks_hits_said_or_on_slide_and_opens_a_slide_hit(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search_box, "evaporation")
+    panel = window.search_panel
+    qtbot.waitUntil(lambda: panel.isVisible() and len(panel.hits) > 0, timeout=WAIT)
+    kinds = {hit.kind for hit in panel.hits}
+    assert {"segment", "slide"} <= kinds
+    labels = [
+        panel.results.itemWidget(panel.results.item(row)).text()
+        for row in range(panel.results.count())
+    ]
+    for hit, label in zip(panel.hits, labels, strict=True):
+        if hit.kind in ("segment", "slide"):
+            assert ("Said" if hit.kind == "segment" else "On slide") in label
+    index = next(i for i, hit in enumerate(panel.hits) if hit.kind == "slide")
+    hit = panel.hits[index]
+    slides = window.library.slides(COURSE_ID, hit.lesson_id)
+    assert hit.time in [slide.start for slide in slides]  # where the slide shows the word
+    rect = panel.results.visualItemRect(panel.results.item(index))
+    qtbot.mouseClick(panel.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    view = window.lesson_view
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is view, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: hit.time - 0.6 <= view.video.player.position() / 1000 <= hit.time + 5,
+        timeout=WAIT,
+    )
     view.video.pause()
 
 
