@@ -76,9 +76,11 @@ def make_package(
     drop_week_2: bool = False,
     name: str | None = None,
     signing_key: SigningKey | None = AUTHOR_KEY,
+    slides: bool = True,
 ) -> Path:
     """A real package from :func:`bad_packages.make_sources`, with real-format text files,
-    signed by :data:`AUTHOR_KEY` unless another key (or ``None``, unsigned) is given."""
+    signed by :data:`AUTHOR_KEY` unless another key (or ``None``, unsigned) is given;
+    ``slides=False`` leaves the slide text out."""
     course, lessons, cover = bad_packages.make_sources(folder / f"src-{course_id}-{version}")
     for lesson in lessons:
         _transcript(SPOKEN[lesson.id]).save_json(lesson.transcript)
@@ -87,6 +89,8 @@ def make_package(
             [Chapter(30.0 * i, 30.0 * (i + 1), text) for i, text in enumerate(titles)],
             lesson.chapters,
         )
+    if not slides:
+        lessons = [dataclasses.replace(lesson, slides=None) for lesson in lessons]
     if drop_week_2:
         lessons = lessons[:1]
     course = dataclasses.replace(course, id=course_id, version=version, title=title)

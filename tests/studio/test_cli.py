@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -89,6 +90,7 @@ def test_build_makes_a_complete_lesson(built: Path, truth: dict):
         lesson["transcript"],
         lesson["chapters"],
         lesson["chapters_vtt"],
+        lesson["slides"],
         *lesson["thumbnails"],
     ]:
         assert (built / name).is_file(), name
@@ -119,7 +121,32 @@ def test_chapters_follow_the_slides(built: Path, truth: dict):
     for got, want in zip(starts, expected, strict=True):
         assert abs(got - want) <= 1.0, (starts, expected)
     assert chapters[-1]["end"] == pytest.approx(truth["duration"], abs=0.5)
-    assert all(c["title"] and not c["title"].startswith("Chapter ") for c in chapters[1:])
+    # Each chapter is titled by its slide's own title, as OCR read it (which sometimes
+    # drops the spaces between words), not by the first sentence said.
+    assert [_letters(c["title"]) for c in chapters] == [
+        _letters(slide["title"]) for slide in truth["slides"]
+    ]
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def test_the_lesson_keeps_the_text_of_each_slide_with_its_span(built: Path, truth: dict):
+    slides = json.loads((built / "slides.json").read_text(encoding="utf-8"))["slides"]
+    chapters = json.loads((built / "chapters.json").read_text(encoding="utf-8"))["chapters"]
+    assert [(s["start"], s["end"]) for s in slides] == [(c["start"], c["end"]) for c in chapters]
+    for slide, true in zip(slides, truth["slides"], strict=True):
+        lines = [_letters(line["text"]) for line in slide["lines"]]
+        assert _letters(true["title"]) in lines  # the title is one of the slide's lines
+        assert len(lines) >= 3  # and the text under it
+    said = " ".join(
+        s["text"]
+        for s in json.loads((built / "transcript.json").read_text(encoding="utf-8"))["segments"]
+    ).casefold()
+    # Words only shown, never said: what a learner finds only on the slides.
+    shown = _letters(" ".join(line["text"] for s in slides for line in s["lines"]))
+    assert "steps3and4" in shown and "steps" not in said
 
 
 def test_package_verify_and_summary(course: Path, built: Path):
@@ -131,6 +158,11 @@ def test_package_verify_and_summary(course: Path, built: Path):
         assert names[0] == "manifest.json"
         video = next(i for i in archive.infolist() if i.filename.endswith("video.mp4"))
         assert video.compress_type == zipfile.ZIP_STORED
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["format_version"] == "1.2"
+        slides = manifest["lessons"][0]["slides"]
+        assert archive.read(slides) == (built / "slides.json").read_bytes()
+        assert archive.getinfo(slides).compress_type == zipfile.ZIP_DEFLATED
     shown = player(course)
     assert shown.returncode == 0, shown.stderr
     assert "Sample course" in shown.stdout

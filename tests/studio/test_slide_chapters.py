@@ -1,0 +1,76 @@
+"""Chapters of a build from the slides: the OCR engine missing, and a video with no text.
+
+Real videos made with FFmpeg; real detection and OCR.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from shared.chapters import slides as slides_module
+from shared.media import ffmpeg_exe
+from studio.pipeline import find_chapters
+from tests.shared.slide_videos import make_slide_video
+
+DECK = [
+    (6.0, "Where Is the Water on Earth", ["Oceans hold most of it"]),
+    (6.0, "Where Is the Water on Earth", ["Oceans hold most of it", "Ice caps hold more"]),
+    (5.0, "The Water Cycle", ["Evaporation from the sea", "Rain over the land"]),
+    (12.0, "Clouds and Rain", ["Droplets grow until they fall"]),
+]
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory):
+    path = tmp_path_factory.mktemp("deck") / "deck.mp4"
+    truth = make_slide_video(path, DECK, size=(960, 540), crf=26, seed=5, pointer=False)
+    return path, truth
+
+
+def test_every_slide_is_a_chapter_titled_by_the_slide_and_a_reveal_is_a_step(deck):
+    path, truth = deck
+    slides, found, warning = find_chapters(path, 29.0, min_chapter=10.0)
+    assert warning == ""
+    # Three slides; the 5 s one is a chapter too (shorter than the 10 s for text-less changes).
+    # (OCR sometimes drops the spaces between small words: letters are compared.)
+    assert [re.sub(r"\W+", "", c.title.casefold()) for c in found] == [
+        "whereisthewateronearth",
+        "thewatercycle",
+        "cloudsandrain",
+    ]
+    assert [round(c.start) for c in found[1:]] == [round(t) for t in truth[1:]]
+    first = slides[0]
+    revealed = next(line for line in first.lines if "caps" in line.text.casefold())
+    assert abs(revealed.start - truth[0]) <= 1.0  # the reveal is timed inside the chapter
+    assert all(line.start == first.start for line in first.lines if line is not revealed)
+
+
+def test_without_the_ocr_engine_the_build_goes_on_and_says_so_in_one_sentence(
+    deck, monkeypatch
+):
+    path, _truth = deck
+    monkeypatch.setattr(slides_module, "_ENGINE", None)
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # the import fails
+    slides, found, warning = find_chapters(path, 29.0, min_chapter=10.0)
+    assert slides is None and found  # chapters from the picture alone
+    assert all(b.start - a.start >= 10.0 for a, b in zip(found, found[1:], strict=False))
+    assert "rapidocr-onnxruntime" in warning and "\n" not in warning
+    assert warning.count(". ") == 0 and warning.endswith(".")
+
+
+def test_a_video_without_slides_gets_no_chapter_every_few_seconds(tmp_path):
+    path = tmp_path / "life.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+         "-i", "life=size=320x240:rate=10:mold=10:ratio=0.3", "-t", "30", "-c:v", "libx264",
+         "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+        check=True,
+    )  # fmt: skip
+    slides, found, warning = find_chapters(path, 30.0, min_chapter=10.0)
+    assert warning == "" and slides is not None
+    assert all(c.duration >= 10.0 for c in found[:-1]), found
+    assert all(c.title for c in found)
