@@ -29,6 +29,7 @@ class SlidePanel(QWidget):
         self.setAccessibleName("Slide text")
         self._slides: tuple[Slide, ...] = ()
         self._shown: Slide | None = None
+        self._count = 0
         self.heading = plain(QLabel(_NO_TEXT))
         self.heading.setObjectName("muted")
         self.heading.setWordWrap(True)
@@ -66,16 +67,20 @@ class SlidePanel(QWidget):
         if slide is None:
             return
         visible = [line for line in slide.lines if line.start <= seconds + 1e-3]
-        if slide is self._shown and len(visible) == self.lines.count():
+        if slide is self._shown and len(visible) == self._count:
             return
+        self._count = len(visible)
         self._shown = slide
         total = len(self._slides)
         number = self._slides.index(slide) + 1
         self.heading.setText(f"Slide {number} of {total} · from {clock(slide.start)}")
         self.lines.clear()
-        for line in visible:
-            item = QListWidgetItem(line.text)
-            if slide.title and line.text == slide.title:
+        texts = [line.text for line in visible]
+        if slide.title and slide.title not in texts:
+            texts.insert(0, slide.title)  # OCR reads the title as a line; a package may not
+        for text in texts:
+            item = QListWidgetItem(text)
+            if text == slide.title:
                 font = QFont(self.lines.font())
                 font.setBold(True)
                 item.setFont(font)

@@ -1,7 +1,7 @@
 """Package and user text that is HTML shows literally in every view of the Player.
 
 A sound package on the real sample lecture, whose course title, author, description,
-lesson title, chapter titles, transcript and captions all hold HTML (33 nested tables,
+lesson title, chapter titles, transcript, captions and slide text all hold HTML (33 nested tables,
 a banner, an image tag), is imported and every view is opened. Before these views
 used plain text, the nested tables hung the window at start-up.
 """
@@ -47,8 +47,11 @@ def test_every_view_shows_hostile_text_literally(qtbot, open_window, tmp_path, k
     package = make_hostile_text_package(tmp_path / "src", kind, video=SAMPLE, duration=duration)
     text = {
         field: hostile_text(kind, field)[:500]
-        for field in ("course title", "author", "lesson title", "chapter 1", "segment 2")
-    }
+        for field in (
+            "course title", "author", "lesson title", "chapter 1", "segment 2",
+            "slide 2", "slide line 2",
+        )
+    }  # fmt: skip
     root = tmp_path / "library"
     with Library.open(root) as library:
         course_id = library.import_course(package).course_id
@@ -91,6 +94,19 @@ def test_every_view_shows_hostile_text_literally(qtbot, open_window, tmp_path, k
     notes = lesson.notes.tree
     qtbot.waitUntil(lambda: notes.topLevelItemCount() == 1)
     assert notes.topLevelItem(0).text(1) == hostile_text(kind, "note")
+
+    # The slide text: the Slides tab and "on slide" finds show it as the characters it is.
+    slides = lesson.slide_panel
+    lesson.seek(duration / 2 + 2.0)  # the second slide, its second line revealed
+    qtbot.waitUntil(lambda: text["slide line 2"] in slides.shown_lines(), timeout=20_000)
+    assert text["slide 2"] in slides.shown_lines()
+    assert slides.heading.textFormat() == Qt.TextFormat.PlainText
+    lesson.find_box.setText(text["slide line 2"].split()[-1])  # (cut short for "tables")
+    found = lesson.found()
+    row = next(i for i, hit in enumerate(found) if hit.kind == "on slide" and hit.time > 60)
+    assert text["slide line 2"] in found[row].text
+    assert text["slide line 2"] in lesson.find_results.item(row).text()
+    lesson.find_box.clear()
 
     # Search results are HTML made from escaped text: they show the title literally.
     window.search_box.setText("table" if kind == "tables" else "title")  # "[course title]"
