@@ -142,6 +142,9 @@ def run_window(library_root: Path, ini: Path) -> None:
         for lesson in library.lessons(card.course.id):
             if window.open_lesson(card.course.id, lesson.id):
                 lessons += 1
+                view = window.lesson_view  # the slide text and the finds in it too
+                view.tabs.setCurrentWidget(view.slide_panel)
+                view.find_box.setText("slide")
             settle()
         window.show_library()
         settle()

@@ -5,7 +5,9 @@ Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab(
     .venv/bin/python -m tests.xserver --screen 1600x1000x24 -- .venv/bin/python tests/player/make_screenshots.py
 
 Builds a small library from the sample lecture with the real CLI, then writes
-``docs/screenshots/player-library.png``, ``player-lesson.png`` and ``player-search.png``.
+``docs/screenshots/player-library.png``, ``player-lesson.png``, ``player-search.png``,
+``player-find-on-slide.png`` (Ctrl+F hits said and on slide, the Slides tab) and
+``player-search-on-slide.png`` (a word only shown on a slide, found across the library).
 """
 
 from __future__ import annotations
@@ -97,6 +99,24 @@ def main(argv: list[str] | None = None) -> int:
         window.search_panel.run()
         wait(600)
         shoot(window, args.out / "player-search.png")
+
+        # Words on slides: found in the lesson (said / on slide) and across the library.
+        window.open_lesson("earth-science", lesson_id, 0.0)
+        wait_until(view.video.is_loaded)
+        view.find_in_lesson()
+        view.find_box.setText("evaporation")
+        view.find_next()  # the first place: the slide that shows it
+        wait_until(lambda: view.video.position() > view.found()[0].time)
+        view.video.pause()
+        view.tabs.setCurrentWidget(view.slide_panel)
+        wait_until(lambda: view.slide_panel.current_slide() is not None)
+        wait(800)
+        shoot(window, args.out / "player-find-on-slide.png")
+        window.search_box.setFocus()
+        window.search_box.setText("steps")
+        window.search_panel.run()
+        wait(600)
+        shoot(window, args.out / "player-search-on-slide.png")
         window.close()
         library.close()
     return 0

@@ -909,7 +909,7 @@ CONTENT_BUILDERS: dict[str, tuple[str, Callable[[Path, Path], Path], str]] = {
     "slides-too-much-text": (
         SLIDES,
         _slides(
-            *[_slide(lines=[{"text": "x" * 2000}] * 60)] * 10, doc="1.2 M characters in a minute."
+            *[_slide(lines=[{"text": "x" * 1000}] * 20)] * 10, doc="200,000 characters in a minute."
         ),
         "characters",
     ),
