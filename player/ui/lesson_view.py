@@ -323,6 +323,8 @@ class LessonView(QWidget):
         self.find_results = QListWidget()
         self.find_results.setAccessibleName("Found in this lesson")
         self.find_results.setMaximumHeight(150)
+        self.find_results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.find_results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.find_results.hide()
         self._found: list[FoundText] = []
         self.slide_panel = SlidePanel()

@@ -7,7 +7,7 @@ Run under Xvfb (video surfaces only show in a screen grab, not in ``widget.grab(
 Builds a small library from the sample lecture with the real CLI, then writes
 ``docs/screenshots/player-library.png``, ``player-lesson.png``, ``player-search.png``,
 ``player-find-on-slide.png`` (Ctrl+F hits said and on slide, the Slides tab) and
-``player-search-on-slide.png`` (a word only shown on a slide, found across the library).
+``player-search-on-slide.png`` (a word said and shown on slides, found across the library).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         wait(800)
         shoot(window, args.out / "player-find-on-slide.png")
         window.search_box.setFocus()
-        window.search_box.setText("steps")
+        window.search_box.setText("lakes")
         window.search_panel.run()
         wait(600)
         shoot(window, args.out / "player-search-on-slide.png")

@@ -14,7 +14,7 @@ import av
 import pytest
 
 from shared.captions import read_vtt
-from shared.chapters import load_chapters
+from shared.chapters import load_chapters, load_slides
 from shared.jobs import Cancelled, JobState
 from shared.media import probe
 from shared.transcription import Segment, Transcript, Word
@@ -320,6 +320,15 @@ def test_render_of_a_middle_cut(lesson: Path) -> None:
     inside = [w for w in session.state.transcript.words if w.start >= 30 and w.end <= 70]
     assert len(words) == len(session.state.transcript.words) - len(inside)
     assert all(cue.end <= original - 40 + 0.01 for cue in read_vtt(out / "captions.en.vtt"))
+    # The slide text follows the cut: a slide shown after it moves 40 s earlier.
+    before = load_slides(lesson / "slides.json")
+    after = load_slides(out / "slides.json")
+    late = [s for s in before if s.start >= 70.0]
+    assert late and [s.start for s in after[-len(late) :]] == [
+        pytest.approx(s.start - 40, abs=0.01) for s in late
+    ]
+    assert [s.title for s in after[-len(late) :]] == [s.title for s in late]
+    assert after[-1].end == pytest.approx(original - 40, abs=0.1)
 
 
 def test_packaging_reads_each_lesson_json_once(lesson: Path, monkeypatch) -> None:
