@@ -24,6 +24,7 @@ import secrets
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ __all__ = [
     "PortalScreenCast",
     "PortalStream",
     "check_pipewire",
+    "check_available",
     "gstreamer_command",
     "SOURCE_MONITOR",
     "SOURCE_WINDOW",
@@ -69,6 +71,11 @@ CURSOR_HIDDEN, CURSOR_EMBEDDED = 1, 2
 #: Seconds a person may take in the desktop's picker.
 PICKER_TIMEOUT = 300.0
 CALL_TIMEOUT = 10.0
+#: Seconds without a new frame after which the shared picture counts as lost.
+#: pipewiresrc repeats the last frame while the desktop sends none
+#: (``keepalive-time``), so a live stream never goes quiet this long; a stream whose
+#: window closed, or that the desktop stopped sharing, does (pipewiresrc just waits).
+STALL_SECONDS = 3.0
 
 
 def check_pipewire() -> None:
@@ -97,6 +104,20 @@ def check_pipewire() -> None:
             "install and start it (Debian/Ubuntu: apt-get install pipewire wireplumber, "
             "then log in again; Fedora: dnf install pipewire wireplumber)",
         )
+
+
+def check_available() -> str | None:
+    """Why the portal path cannot record here (one sentence), or ``None`` when it can.
+
+    Asks what :class:`WaylandScreenBackend` asks before a recording starts, without
+    starting a screen-cast session (no picker shows).
+    """
+    try:
+        check_pipewire()
+        PortalScreenCast().close()
+    except ScreenCastUnavailableError as error:
+        return str(error)
+    return None
 
 
 def _has_pipewiresrc() -> bool:
@@ -359,6 +380,9 @@ class GstProcess:
                 self.errors = (self.errors + [match.group(1).rstrip(".")])[-5:]
 
     def error_text(self) -> str | None:
+        """GStreamer's last error; waits a moment for it when gst-launch has ended."""
+        if self.process.poll() is not None:
+            self._thread.join(timeout=2)
         return self.errors[-1] if self.errors else None
 
     def stop(self) -> None:
@@ -523,10 +547,28 @@ class WaylandScreenSegment(X11ScreenSegment):
         finally:
             self.gst.process.stdout.close()  # ffmpeg holds it now
 
+    stalled: str | None = None
+
     def advice(self) -> str:
         return "check that the shared screen or window is still there, and that PipeWire runs"
 
+    def alive(self) -> bool:
+        """Whether pictures still come; a stream gone quiet is ended here (see STALL_SECONDS)."""
+        if not super().alive():
+            return False
+        quiet = time.monotonic() - self.progress_at
+        if self.stalled is None and self._start is not None and quiet > STALL_SECONDS:
+            self.stalled = (
+                f"no picture came from the shared screen or window for {quiet:.0f} s: it was "
+                "closed, or the desktop stopped sharing it"
+            )
+            # ffmpeg then reads the end of its input and finishes the file.
+            self.gst.stop()
+        return self.stalled is None
+
     def error_text(self) -> str:
+        if self.stalled:
+            return self.stalled
         gst = self.gst.error_text()
         if gst:
             return f"the shared picture ended: {gst}"
