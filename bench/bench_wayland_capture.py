@@ -47,6 +47,8 @@ import av
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import contextlib
+
 from bench_av_sync import XVFB_PIDS, click_times, servers  # noqa: E402
 from bench_screen_backends import proc_cpu  # noqa: E402
 
@@ -106,10 +108,8 @@ def children_cpu() -> float:
 def desktop_cpu(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError, IndexError, ValueError):
             total += proc_cpu(pid)
-        except (OSError, IndexError, ValueError):
-            pass
     return total
 
 
@@ -119,9 +119,7 @@ def measure(record: list[str], env: dict | None, folder: Path, desktop: list[int
     time.sleep(IDLE_SECONDS)
     idle_rate = (desktop_cpu(desktop) - idle0) / IDLE_SECONDS
     cpu0, desk0, wall0 = children_cpu(), desktop_cpu(desktop), time.monotonic()
-    done = subprocess.run(
-        record, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True
-    )
+    done = subprocess.run(record, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     wall = time.monotonic() - wall0
     cpu, desk = children_cpu() - cpu0, desktop_cpu(desktop) - desk0
     if done.returncode != 0:
