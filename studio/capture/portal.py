@@ -24,7 +24,6 @@ import secrets
 import shutil
 import subprocess
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,11 +70,6 @@ CURSOR_HIDDEN, CURSOR_EMBEDDED = 1, 2
 #: Seconds a person may take in the desktop's picker.
 PICKER_TIMEOUT = 300.0
 CALL_TIMEOUT = 10.0
-#: Seconds without a new frame after which the shared picture counts as lost.
-#: pipewiresrc repeats the last frame while the desktop sends none
-#: (``keepalive-time``), so a live stream never goes quiet this long; a stream whose
-#: window closed, or that the desktop stopped sharing, does (pipewiresrc just waits).
-STALL_SECONDS = 3.0
 
 
 def check_pipewire() -> None:
@@ -352,17 +346,28 @@ def gstreamer_command(fd: int, node: int, width: int, height: int, fps: float) -
 
 
 _GST_ERROR = re.compile(r"^ERROR: (?:from element [^:]+: )?(.*)")
+#: pipewiresrc's debug line for each state of its stream.
+_GST_STATE = re.compile(r"pipewiresrc .*got stream state (\w+)")
 
 
 class GstProcess:
-    """A running ``gst-launch-1.0``: its stdout feeds ffmpeg, its errors are kept."""
+    """A running ``gst-launch-1.0``: its stdout feeds ffmpeg, its errors are kept.
+
+    pipewiresrc does not end when the stream does (the shared window closed, the
+    desktop stopped sharing): it only says so in its debug log, where its stream
+    goes from ``streaming`` to ``unconnected``; :attr:`ended` is then set.
+    """
 
     def __init__(self, command: list[str], fd: int) -> None:
         self.errors: list[str] = []
+        self.ended: str | None = None
+        self._streaming = False
+        env = dict(os.environ, GST_DEBUG="pipewiresrc:5", GST_DEBUG_NO_COLOR="1")
         try:
             self.process = popen_child(
                 command,
                 pass_fds=(fd,),
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -375,14 +380,26 @@ class GstProcess:
     def _read_stderr(self) -> None:
         for raw in self.process.stderr:
             line = raw.decode("utf-8", "replace").strip()
+            state = _GST_STATE.search(line)
+            if state:
+                if state.group(1) == "streaming":
+                    self._streaming = True
+                elif state.group(1) in ("unconnected", "error") and self._streaming:
+                    self.ended = (
+                        "the shared screen or window went away (it was closed, or the "
+                        "desktop stopped sharing it)"
+                    )
+                continue
             match = _GST_ERROR.match(line)
             if match:
                 self.errors = (self.errors + [match.group(1).rstrip(".")])[-5:]
 
     def error_text(self) -> str | None:
-        """GStreamer's last error; waits a moment for it when gst-launch has ended."""
+        """Why the stream ended, or GStreamer's last error (waits a moment after it exits)."""
         if self.process.poll() is not None:
             self._thread.join(timeout=2)
+        if self.ended:
+            return self.ended
         return self.errors[-1] if self.errors else None
 
     def stop(self) -> None:
@@ -547,37 +564,29 @@ class WaylandScreenSegment(X11ScreenSegment):
         finally:
             self.gst.process.stdout.close()  # ffmpeg holds it now
 
-    stalled: str | None = None
-
     def advice(self) -> str:
         return "check that the shared screen or window is still there, and that PipeWire runs"
 
     def alive(self) -> bool:
-        """Whether pictures still come; a stream gone quiet is ended here (see STALL_SECONDS)."""
-        if not super().alive():
-            return False
-        quiet = time.monotonic() - self.progress_at
-        if self.stalled is None and self._start is not None and quiet > STALL_SECONDS:
-            self.stalled = (
-                f"no picture came from the shared screen or window for {quiet:.0f} s: it was "
-                "closed, or the desktop stopped sharing it"
-            )
-            # ffmpeg then reads the end of its input and finishes the file.
-            self.gst.stop()
-        return self.stalled is None
+        """Whether pictures still come: a stream that went away ends GStreamer here."""
+        if self.gst.ended and self.gst.process.poll() is None:
+            self.gst.stop()  # ffmpeg then reads the end of its input and finishes the file
+        return super().alive() and not self.gst.ended
 
     def error_text(self) -> str:
-        if self.stalled:
-            return self.stalled
+        if self.gst.ended:
+            return self.gst.ended
         gst = self.gst.error_text()
-        if gst:
-            return f"the shared picture ended: {gst}"
-        return super().error_text()
+        return f"GStreamer: {gst}" if gst else super().error_text()
 
     def _stop_processes(self, timeout: float = 10.0) -> None:
-        # GStreamer first: ffmpeg then reads the end of its input and finishes the file.
+        # GStreamer first: ffmpeg then reads the rest of its input (what it had not caught
+        # up with yet, on a busy machine), finishes the file and exits by itself.
         self.gst.stop()
-        stop_child(self.process, timeout=timeout)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop_child(self.process, timeout=timeout)
 
     def stop(self) -> SegmentResult:
         result = super().stop()

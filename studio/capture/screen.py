@@ -20,7 +20,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -333,8 +332,6 @@ class X11ScreenSegment:
         self.fps_counts = FpsCounts()
         self._preview: np.ndarray | None = None
         self._log: list[str] = []
-        #: ``time.monotonic()`` when ffmpeg last reported more frames written.
-        self.progress_at = time.monotonic()
         self.process = self._spawn(path)
         self._threads = [
             threading.Thread(target=self._read_stderr, daemon=True),
@@ -357,8 +354,6 @@ class X11ScreenSegment:
             line = raw.decode("utf-8", "replace").strip()
             key, sep, value = line.partition("=")
             if sep and key == "frame" and value.isdigit():  # from -progress
-                if int(value) != self._counts[key]:
-                    self.progress_at = time.monotonic()
                 self._counts[key] = int(value)
                 continue
             fps = _FPS_LINE.match(line)

@@ -101,11 +101,18 @@ def test_a_native_wayland_desktop_records_in_colour_not_black(wayland):
     screen = data["sources"]["screen"]
     assert (screen["width"], screen["height"]) == (1280, 720)  # what the portal shared
     frames = pictures(folder / "main.mkv")
-    assert abs(len(frames) - 3 * FPS) <= 3
+    assert abs(len(frames) - data["duration"] * FPS) <= 2 and len(frames) > 2 * FPS
     assert frames[0].shape == (720, 1280, 3)
     assert all(is_orange(frames[i]) for i in (0, len(frames) // 2, -1)), [
         colour(frames[i]) for i in (0, len(frames) // 2, -1)
     ]
+    # The compositor's own screenshot (grim) shows the same picture.
+    shot = wayland.user_folder("shot") / "desktop.png"
+    subprocess.run(wayland.command(["grim", str(shot)]), check=True, capture_output=True)
+    with av.open(str(shot)) as container:
+        screenshot = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    assert screenshot.shape == frames[-1].shape
+    assert np.abs(colour(screenshot) - colour(frames[-1])).max() < 8
 
 
 def test_a_region_is_cut_out_of_the_shared_screen(wayland):
@@ -160,7 +167,10 @@ def test_losing_the_shared_picture_keeps_the_sound_and_holds_the_last_frame(wayl
         player.wait()
     assert process.returncode == 0, err
     data = json.loads((folder / "recording.json").read_text())
-    assert any("screen capture stopped" in event["text"] for event in data["events"]), data
+    assert any(
+        "screen capture stopped (the shared screen or window went away" in event["text"]
+        for event in data["events"]
+    ), data
     segment = data["segments"][0]
     total = segment["end"] - segment["screen"]["start"]
     assert total > 7.5  # recording went on after the picture was lost
