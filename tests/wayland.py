@@ -158,16 +158,22 @@ class WaylandSession:
         assignments = [f"{key}={value}" for key, value in self.env.items()]
         return ["runuser", "-u", USER, "--", "env", "-u", "DISPLAY", *assignments, *argv]
 
-    def lectern_command(self, app: str, *args: str) -> list[str]:
-        """``lectern-studio`` (``app="studio"``) with ``args``, as :data:`USER`."""
+    def python_command(self, code: str, *args: str) -> list[str]:
+        """Python ``code`` (with ``args`` in ``sys.argv[1:]``) as :data:`USER`, with
+        Lectern and its dependencies importable (``/usr/bin/python3`` with the project's
+        site-packages: the ``.venv`` interpreter may live where the user cannot go)."""
         _grant_search(ROOT)
         _grant_search(Path(_site_packages()))
-        code = (
+        setup = (
             "import site, sys; "
-            f"site.addsitedir({_site_packages()!r}); sys.path.insert(0, {str(ROOT)!r}); "
-            f"from {app}.__main__ import main; sys.exit(main())"
+            f"site.addsitedir({_site_packages()!r}); sys.path.insert(0, {str(ROOT)!r})\n"
         )
-        return self.command(["/usr/bin/python3", "-c", code, *args])
+        return self.command(["/usr/bin/python3", "-c", setup + code, *args])
+
+    def lectern_command(self, app: str, *args: str) -> list[str]:
+        """``lectern-studio`` (``app="studio"``) with ``args``, as :data:`USER`."""
+        code = f"from {app}.__main__ import main; sys.exit(main())"
+        return self.python_command(code, *args)
 
     def user_folder(self, name: str) -> Path:
         """A new folder in the session that :data:`USER` may write to (gone at stop).

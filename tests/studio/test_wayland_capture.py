@@ -210,3 +210,30 @@ def test_missing_gstreamer_names_the_package_to_install(wayland):
     assert out.returncode == 1
     assert "apt-get install gstreamer1.0-tools gstreamer1.0-pipewire" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and not folder.exists()
+
+
+PAUSE_AND_RESUME = """
+import json, time
+from studio.capture import Recorder, RecordingSettings
+recorder = Recorder(sys.argv[1], RecordingSettings(screen="0", mic="none"))
+recorder.start()
+time.sleep(1.5)
+recorder.pause()
+time.sleep(1.0)
+recorder.resume()
+time.sleep(1.5)
+print(json.dumps(str(recorder.stop().main)))
+"""
+
+
+def test_pause_and_resume_read_the_same_shared_stream(wayland):
+    folder = wayland.user_folder("out") / "rec"
+    command = wayland.python_command(PAUSE_AND_RESUME, str(folder))
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((folder / "recording.json").read_text())
+    assert [s["screen"]["file"] for s in data["segments"]] == ["screen-000.mkv", "screen-001.mkv"]
+    assert len(data["pauses"]) == 1 and data["pauses"][0][1] is not None
+    frames = pictures(folder / "main.mkv")
+    assert abs(len(frames) - data["duration"] * FPS) <= 2
+    assert is_orange(frames[0]) and is_orange(frames[-1])
