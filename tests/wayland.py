@@ -187,9 +187,11 @@ class WaylandSession:
         return folder
 
     def pids(self, program: str) -> list[int]:
-        """Processes of the session running ``program`` (by their exact name)."""
+        """This session's processes running ``program`` (by name; its process group)."""
         out = subprocess.run(
-            ["pgrep", "-u", USER, "-x", program[:15]], capture_output=True, text=True
+            ["pgrep", "-g", str(self.process.pid), "-x", program[:15]],
+            capture_output=True,
+            text=True,
         )
         return [int(pid) for pid in out.stdout.split()]
 

@@ -42,6 +42,14 @@ def wayland():
     session.stop()
 
 
+@pytest.fixture
+def own_wayland():
+    """A desktop for one test only (the test takes its portal away)."""
+    session = _session()
+    yield session
+    session.stop()
+
+
 @pytest.fixture(scope="module")
 def no_portal():
     session = _session(portal=False)
@@ -135,8 +143,8 @@ def test_a_region_off_the_shared_screen_is_refused_before_recording(wayland):
     assert not folder.exists()
 
 
-def test_losing_the_shared_picture_keeps_the_sound_and_holds_the_last_frame(wayland):
-    tone = wayland.user_folder("tone") / "tone.wav"
+def test_losing_the_shared_picture_keeps_the_sound_and_holds_the_last_frame(own_wayland):
+    tone = own_wayland.user_folder("tone") / "tone.wav"
     rate = 48000
     t = np.arange(20 * rate) / rate
     with wave.open(str(tone), "wb") as handle:
@@ -146,12 +154,12 @@ def test_losing_the_shared_picture_keeps_the_sound_and_holds_the_last_frame(wayl
         handle.writeframes((0.5 * 32767 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes())
     tone.chmod(0o644)
     player = subprocess.Popen(
-        wayland.command(["paplay", "--device=lecture_sink", str(tone)]),
+        own_wayland.command(["paplay", "--device=lecture_sink", str(tone)]),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    folder = wayland.user_folder("out") / "rec"
-    process = record(wayland, folder, "--screen", "0", "--mic", "default", "--duration", "8")
+    folder = own_wayland.user_folder("out") / "rec"
+    process = record(own_wayland, folder, "--screen", "0", "--mic", "default", "--duration", "8")
     try:
         deadline = time.monotonic() + 60
         while not (folder / "screen-000.mkv").exists() and time.monotonic() < deadline:
@@ -159,7 +167,7 @@ def test_losing_the_shared_picture_keeps_the_sound_and_holds_the_last_frame(wayl
         time.sleep(2.0)
         # The portal backend goes away: its PipeWire stream ends, as when the shared
         # window closes or the desktop stops the sharing.
-        for pid in wayland.pids("xdg-desktop-portal-wlr"):
+        for pid in own_wayland.pids("xdg-desktop-portal-wlr"):
             subprocess.run(["kill", "-KILL", str(pid)], check=True)
         _out, err = process.communicate(timeout=120)
     finally:
