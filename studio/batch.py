@@ -49,7 +49,8 @@ from shared.errors import DiskFullError, LecternError
 from shared.files import write_json_atomic
 from shared.jobs import Cancelled, JobState, ProgressState, check_cancelled
 from shared.manifest import CourseInfo, new_course_id
-from shared.workspace import LESSON_FILE, Lesson, LessonWorkspace, slugify, utc_now
+from shared.timecode import utc_now
+from shared.workspace import LESSON_FILE, Lesson, LessonWorkspace, slugify
 from studio.capture.recording import JSON_NAME as RECORDING_FILE
 from studio.course import package_lessons
 from studio.pipeline import BuildOptions, build_lesson
