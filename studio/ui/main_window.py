@@ -505,6 +505,22 @@ class MainWindow(QMainWindow):
         self.course_box.setCurrentIndex(self.course_box.findData(str(self.course.folder)))
         self.course_box.blockSignals(False)
 
+    def _show_course_count(self) -> None:
+        """Update the open course's entry in the switcher, without reading the others.
+
+        Lessons come and go with every build step; reading every course in the output
+        folder each time would cost a moment per step with hundreds of courses.
+        """
+        if self.course is None:
+            return
+        index = self.course_box.findData(str(self.course.folder))
+        if index < 0:
+            self.refresh_courses()
+            return
+        lessons = len(self.course.lesson_folders())
+        count = f"{lessons} lesson{'s' if lessons != 1 else ''}"
+        self.course_box.setItemText(index, f"{self.course.title} ({count})")
+
     def _course_picked(self, index: int) -> None:
         folder = self.course_box.itemData(index)
         changed = folder and (self.course is None or Path(folder) != self.course.folder)
@@ -575,7 +591,7 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
-        self.refresh_courses()  # the lesson counts in the course switcher stay true
+        self._show_course_count()  # the open course's entry in the switcher stays true
         self.empty_lessons.setVisible(self.lesson_list.count() == 0)
         if self.review.session is None:  # the lesson shown was removed or rebuilt
             self.lesson_title_box.hide()
