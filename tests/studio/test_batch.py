@@ -86,6 +86,8 @@ def test_local_cluster_builds_reports_and_reruns(lectures: list[Path], tmp_path:
     }
     assert "notes.txt" in result.outcomes[-1].error and result.outcomes[-1].error.endswith(".")
     assert result.workers == 2
+    # bokeh is installed here (the `dashboard` extra): the scheduler serves its dashboard.
+    assert result.dashboard and result.dashboard.startswith("http://127.0.0.1:")
     built = result.outcomes[:3]
     for outcome, word in zip(built, KEYWORDS, strict=True):
         assert outcome.folder == out / outcome.source.stem
