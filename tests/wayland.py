@@ -204,7 +204,16 @@ class WaylandSession:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        # Services D-Bus started (the document portal) may still be on their way out and
+        # write into the folder: wait for the whole process group to be gone first.
+        deadline = time.monotonic() + 5
+        while self.pids_in_group() and time.monotonic() < deadline:
+            time.sleep(0.05)
         shutil.rmtree(self.runtime, ignore_errors=True)
+
+    def pids_in_group(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-g", str(self.process.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in out.stdout.split()]
 
 
 def _site_packages() -> str:
