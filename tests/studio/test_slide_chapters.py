@@ -49,9 +49,7 @@ def test_every_slide_is_a_chapter_titled_by_the_slide_and_a_reveal_is_a_step(dec
     assert all(line.start == first.start for line in first.lines if line is not revealed)
 
 
-def test_without_the_ocr_engine_the_build_goes_on_and_says_so_in_one_sentence(
-    deck, monkeypatch
-):
+def test_without_the_ocr_engine_the_build_goes_on_and_says_so_in_one_sentence(deck, monkeypatch):
     path, _truth = deck
     monkeypatch.setattr(slides_module, "_ENGINE", None)
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # the import fails
