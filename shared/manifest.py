@@ -7,7 +7,9 @@ rules a schema cannot express (unique lesson ids, a sorted file table, every pat
 lesson refers to being in that table) are checked here after the schema.
 
 Versioning: ``format_version`` is ``"major.minor"``. Format 1.1 added the lessons'
-stable ``uid`` and the detached signature ``manifest.sig`` (see :mod:`shared.signing`). A reader of format 1 accepts
+stable ``uid`` and the detached signature ``manifest.sig`` (see :mod:`shared.signing`);
+format 1.3 added the lessons' optional ``checkpoints`` file (questions asked during the
+lesson, see :mod:`shared.checkpoints`). A reader of format 1 accepts
 any 1.x manifest; fields a newer minor version adds are optional by definition, so
 for a newer minor the schema is applied without its "no unknown fields" rules and
 unknown fields are ignored. A newer major version is refused with
@@ -54,7 +56,7 @@ __all__ = [
 ]
 
 FORMAT = "lectern"
-FORMAT_VERSION = "1.1"
+FORMAT_VERSION = "1.3"
 MANIFEST_NAME = "manifest.json"
 #: The detached signature of the manifest (format 1.1, see :mod:`shared.signing`).
 SIGNATURE_NAME = "manifest.sig"
@@ -110,6 +112,15 @@ class NewerFormatError(ManifestError):
 
 # ----------------------------------------------------------------------------- model
 
+_OPTIONAL_MEMBERS = (
+    "presenter_video",
+    "transcript",
+    "chapters",
+    "chapters_vtt",
+    "poster",
+    "checkpoints",
+)
+
 
 @dataclass(frozen=True)
 class CaptionTrack:
@@ -143,6 +154,7 @@ class LessonEntry:
         chapters_vtt: the chapters as a WebVTT chapter track.
         thumbnails: one image per chapter, in chapter order.
         poster: the image shown before the video plays.
+        checkpoints: the checkpoints JSON (format 1.3), or ``None``.
     """
 
     id: str
@@ -157,6 +169,7 @@ class LessonEntry:
     thumbnails: tuple[str, ...] = ()
     poster: str | None = None
     uid: str | None = None
+    checkpoints: str | None = None
 
     @property
     def duration(self) -> float:
@@ -166,7 +179,7 @@ class LessonEntry:
     def referenced_paths(self) -> Iterator[tuple[str, str]]:
         """Yield ``(field, path)`` for every member this lesson refers to."""
         yield "video", self.video
-        for name in ("presenter_video", "transcript", "chapters", "chapters_vtt", "poster"):
+        for name in _OPTIONAL_MEMBERS:
             value = getattr(self, name)
             if value is not None:
                 yield name, value
@@ -187,7 +200,7 @@ class LessonEntry:
         }
         if self.uid is not None:
             data["uid"] = self.uid
-        for name in ("presenter_video", "transcript", "chapters", "chapters_vtt", "poster"):
+        for name in _OPTIONAL_MEMBERS:
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         return data
@@ -211,6 +224,7 @@ class LessonEntry:
             thumbnails=tuple(data.get("thumbnails", ())),
             poster=data.get("poster"),
             uid=data.get("uid"),
+            checkpoints=data.get("checkpoints"),
         )
 
 

@@ -11,6 +11,7 @@ every other member is listed in the manifest's file table with its size and SHA-
     lessons/<lesson-id>/transcript.json
     lessons/<lesson-id>/chapters.json
     lessons/<lesson-id>/chapters.vtt
+    lessons/<lesson-id>/checkpoints.json
     lessons/<lesson-id>/poster.jpg
     lessons/<lesson-id>/thumbs/chapter-001.jpg
     manifest.sig            the optional signature of manifest.json (last member)
@@ -418,6 +419,7 @@ class LessonSource:
         thumbnails: one image per chapter, in chapter order.
         poster: the image shown before the video plays.
         uid: the lesson's lasting identity (see :attr:`LessonEntry.uid`), if it has one.
+        checkpoints: the checkpoints JSON (questions asked during the lesson), if any.
     """
 
     id: str
@@ -432,6 +434,7 @@ class LessonSource:
     thumbnails: tuple[Path, ...] = ()
     poster: Path | None = None
     uid: str | None = None
+    checkpoints: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -541,6 +544,9 @@ class _Layout:
             thumbnails=thumbnails,
             poster=self.optional(base + "poster", lesson.poster, f"the poster {of}"),
             uid=lesson.uid,
+            checkpoints=self.optional(
+                base + "checkpoints", lesson.checkpoints, f"the checkpoints {of}"
+            ),
         )
 
 

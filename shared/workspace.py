@@ -33,6 +33,8 @@ from typing import Any
 from shared import captions
 from shared.chapters import Chapter, chapter_cues, load_chapters, save_chapters
 from shared.chapters.thumbnails import make_thumbnails
+from shared.checkpoints import Checkpoint, save_checkpoints
+from shared.contents import ContentError, read_checkpoints
 from shared.errors import LecternError
 from shared.files import link_or_copy, write_json_atomic
 from shared.jobs import ProgressState
@@ -49,6 +51,7 @@ __all__ = [
     "TRANSCRIPT_TEXT_NAME",
     "CHAPTERS_NAME",
     "CHAPTERS_VTT_NAME",
+    "CHECKPOINTS_NAME",
     "THUMBS_DIR",
     "captions_name",
     "thumbnail_name",
@@ -73,6 +76,7 @@ TRANSCRIPT_NAME = "transcript.json"
 TRANSCRIPT_TEXT_NAME = "transcript.txt"
 CHAPTERS_NAME = "chapters.json"
 CHAPTERS_VTT_NAME = "chapters.vtt"
+CHECKPOINTS_NAME = "checkpoints.json"
 THUMBS_DIR = "thumbs"
 
 
@@ -154,6 +158,7 @@ class Lesson:
     created: str = ""
     updated: str = ""
     uid: str = ""
+    checkpoints: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -333,6 +338,39 @@ class LessonWorkspace:
             self._chapters = tuple(load_chapters(self.path(name))) if name else ()
         return self._chapters
 
+    def checkpoints(self) -> tuple[Checkpoint, ...]:
+        """The questions asked during the lesson (none when it has no checkpoints file).
+
+        Raises:
+            WorkspaceError: the checkpoints file cannot be read or must not be used.
+        """
+        name = self.lesson.checkpoints
+        if not name:
+            return ()
+        path = self.path(name)
+        try:
+            return read_checkpoints(path.read_bytes(), self.lesson.duration, name)
+        except OSError as error:
+            raise WorkspaceError(f"{path} cannot be read ({error.strerror}).") from None
+        except ContentError as error:
+            raise WorkspaceError(
+                f"The checkpoints of the lesson in {self.folder} are damaged ({error.problem}); "
+                "import them again."
+            ) from None
+
+    def save_checkpoints(self, checkpoints: Sequence[Checkpoint]) -> Lesson:
+        """Write the lesson's checkpoints (``checkpoints.json``) and ``lesson.json``.
+
+        With no checkpoints the lesson refers to no file; the old file is left for undo.
+
+        Raises:
+            DiskFullError, OutputNotWritableError: a file cannot be written.
+        """
+        if checkpoints:
+            save_checkpoints(self.path(CHECKPOINTS_NAME), checkpoints)
+        name = CHECKPOINTS_NAME if checkpoints else None
+        return self.save(dataclasses.replace(self.lesson, checkpoints=name))
+
     def save(self, lesson: Lesson) -> Lesson:
         """Write ``lesson.json`` atomically, stamping ``updated``; returns what was written."""
         now = utc_now()
@@ -378,6 +416,7 @@ class LessonWorkspace:
             thumbnails=tuple(folder / name for name in lesson.thumbnails),
             poster=opt(lesson.poster),
             uid=lesson.uid or None,
+            checkpoints=opt(lesson.checkpoints),
         )
 
     def write_derived(
@@ -505,5 +544,6 @@ class LessonWorkspace:
 
 def _referenced_files(lesson: Lesson) -> list[str]:
     names = [lesson.video, lesson.presenter_video, lesson.transcript, lesson.chapters]
-    names += [lesson.chapters_vtt, lesson.poster, *lesson.captions.values(), *lesson.thumbnails]
+    names += [lesson.chapters_vtt, lesson.poster, lesson.checkpoints]
+    names += [*lesson.captions.values(), *lesson.thumbnails]
     return [name for name in names if name]

@@ -1,4 +1,5 @@
-"""`lectern-studio`: the teacher's command line (build, transcribe, chapters, package, verify)."""
+"""`lectern-studio`: the teacher's command line (build, transcribe, chapters, package, verify,
+checkpoints)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from shared.signing import SigningKey
 from shared.terminal import TerminalProgress, print_json, printable, run_main
 from shared.timecode import clock
 from shared.workspace import Lesson, utc_now
-from studio import batch_cli, recording_cli
+from studio import batch_cli, checkpoints_cli, recording_cli
 from studio.course import package_lessons
 from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
@@ -137,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("package", type=Path)
     recording_cli.add_parsers(sub, [common])
     batch_cli.add_parser(sub, [common])
+    checkpoints_cli.add_parser(sub, [common])
     return parser
 
 
@@ -156,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "verify": _verify,
         **recording_cli.HANDLERS,
         **batch_cli.HANDLERS,
+        **checkpoints_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 

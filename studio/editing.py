@@ -31,6 +31,7 @@ import ffmpeg
 
 from shared import captions, media
 from shared.chapters import Chapter, ChapterFileError, title_from_segments
+from shared.checkpoints import save_checkpoints
 from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir, link_or_copy, write_json_atomic
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
@@ -38,6 +39,7 @@ from shared.package import LessonSource
 from shared.timecode import clock, round_to_ms
 from shared.transcription import Segment, Transcript, TranscriptFileError, Word
 from shared.workspace import (
+    CHECKPOINTS_NAME,
     LESSON_FILE,
     PRESENTER_NAME,
     VIDEO_NAME,
@@ -1292,7 +1294,8 @@ def _render_into(
         duration=duration,
         video=VIDEO_NAME,
         presenter_video=presenter,
-        **(derived.lesson_fields() | {"poster": poster}),
+        # The checkpoints are not rendered: package_source adds them, retimed.
+        **(derived.lesson_fields() | {"poster": poster, "checkpoints": None}),
     )
     return out.save(rendered)
 
@@ -1311,4 +1314,30 @@ def package_source(
     edits = _read_edits(workspace.folder, original)
     if edits == original:
         return workspace.source()
-    return _render(workspace, original, edits, state or JobState()).source()
+    rendered = _render(workspace, original, edits, state or JobState())
+    return dataclasses.replace(
+        rendered.source(), checkpoints=_retimed_checkpoints(workspace, rendered, edits)
+    )
+
+
+def _retimed_checkpoints(
+    workspace: LessonWorkspace, rendered: LessonWorkspace, edits: EditState
+) -> Path | None:
+    """The lesson's checkpoints for its edited video: a question asked at a time that was
+    cut out is asked where the video goes on; "after chapter N" follows the chapters."""
+    checkpoints = workspace.checkpoints()
+    if not checkpoints:
+        return None
+    if not edits.trimmed:
+        return workspace.path(CHECKPOINTS_NAME)
+    timeline, length = edits.timeline, workspace.lesson.duration
+    moved = []
+    for item in checkpoints:
+        if item.at is not None:
+            at = timeline.to_edited(item.at)
+            if at is None:
+                span = timeline.clip(item.at, length)
+                at = span[0] if span is not None else timeline.duration
+            item = item.placed(at=round_to_ms(min(at, timeline.duration)))
+        moved.append(item)
+    return save_checkpoints(rendered.path(CHECKPOINTS_NAME), moved)

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from shared import captions, chapters, media, transcription
 from shared.errors import DiskFullError
-from shared.files import atomic_dir, check_output_dir
+from shared.files import atomic_dir, check_output_dir, link_or_copy
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.manifest import is_lesson_uid, new_lesson_uid
 from shared.workspace import (
+    CHECKPOINTS_NAME,
     LESSON_FILE,
     PRESENTER_NAME,
     VIDEO_NAME,
@@ -231,6 +232,7 @@ def _build(
             warnings=tuple(warnings),
             created=utc_now(),
             uid=_kept_uid(folder),
+            checkpoints=_kept_checkpoints(folder, work),
         )
         lesson = workspace.save(lesson)
         state.set_progress(1.0)
@@ -273,6 +275,19 @@ def title_from_file_name(stem: str) -> str:
     if text and text == text.lower():
         text = text[0].upper() + text[1:]
     return text or "Lesson"
+
+
+def _kept_checkpoints(folder: Path, work: Path) -> str | None:
+    """The checkpoints of the lesson a rebuild replaces, copied into ``work``: questions
+    the teacher wrote or imported are not made from the video, so a rebuild keeps them."""
+    try:
+        name = json.loads((folder / LESSON_FILE).read_text(encoding="utf-8")).get("checkpoints")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if name != CHECKPOINTS_NAME or not (folder / name).is_file():
+        return None
+    link_or_copy(folder / name, work / name)
+    return name
 
 
 def _kept_uid(folder: Path) -> str:

@@ -26,6 +26,7 @@ from shared.chapters import Chapter, load_chapters
 from shared.errors import DiskFullError
 from shared.jobs import ProgressState
 from shared.library import health, schema
+from shared.library.checkpoints import OPEN_REQUIRED, Checkpoints
 from shared.library.errors import (
     LibraryDamagedError,
     LibraryError,
@@ -123,6 +124,8 @@ class Library:
         self.progress = Progress(self)
         #: the learner's notes and bookmarks: ``library.notes(course_id)`` lists them.
         self.notes = Notes(self)
+        #: questions asked during lessons, the learner's answers and their review.
+        self.checkpoints = Checkpoints(self)
         #: the settings declared in :data:`shared.library.settings.SETTINGS`.
         self.settings = LibrarySettings(self)
         #: compact copies of ``library.db`` taken after imports and at a clean close.
@@ -387,7 +390,8 @@ class Library:
             "progress.position_ms, progress.marked, progress.played_ms, "
             "(SELECT COALESCE(SUM(MIN(end_ms, lessons.duration_ms) "
             "   - MIN(start_ms, lessons.duration_ms)), 0) "
-            " FROM watched WHERE watched.lesson_key = lessons.key) AS watched_ms "
+            " FROM watched WHERE watched.lesson_key = lessons.key) AS watched_ms, "
+            f"({OPEN_REQUIRED}) AS open_required "
             "FROM lessons JOIN courses ON courses.key = lessons.course_key "
             "LEFT JOIN progress ON progress.lesson_key = lessons.key "
             f"WHERE {where} ORDER BY lessons.course_key, lessons.position",
@@ -400,9 +404,12 @@ class Library:
         return min(1.0, row["watched_ms"] / duration) if duration > 0 else 0.0
 
     def _completed(self, row: Mapping[str, Any], threshold: float) -> bool:
+        """Marked by the learner, or watched to the threshold with every required
+        checkpoint answered."""
         if row["marked"] is not None:
             return bool(row["marked"])
-        return row["duration_ms"] > 0 and self._coverage(row) >= threshold
+        watched = row["duration_ms"] > 0 and self._coverage(row) >= threshold
+        return watched and not row["open_required"]
 
     def _lesson_info(self, row: Mapping[str, Any], threshold: float) -> LessonInfo:
         base = self.courses_dir / row["course_id"]
