@@ -37,13 +37,24 @@ def add_parser(
     where.add_argument(
         "--after-chapter", type=int, metavar="N", help="ask them at the end of chapter N"
     )
+    bank.add_argument("--required", action="store_true", help="learners must answer them to go on")
+    bank.add_argument(
+        "--rewatch",
+        action="store_true",
+        help="after a wrong answer, offer to re-watch the chapter from its start",
+    )
     actions.add_parser("list", parents=parents, help="list the lesson's questions")
 
 
 def checkpoints(args: argparse.Namespace) -> int:
     if args.action == "import":
         outcome = import_checkpoints(
-            args.lesson, args.bank, at=args.at, after_chapter=args.after_chapter
+            args.lesson,
+            args.bank,
+            at=args.at,
+            after_chapter=args.after_chapter,
+            required=args.required or None,
+            rewatch_on_wrong=args.rewatch or None,
         )
         if args.json:
             print_json(

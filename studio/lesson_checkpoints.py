@@ -8,6 +8,7 @@ through :func:`import_checkpoints`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,10 +81,14 @@ def import_checkpoints(
     *,
     at: float | None = None,
     after_chapter: int | None = None,
+    required: bool | None = None,
+    rewatch_on_wrong: bool | None = None,
 ) -> ImportOutcome:
     """Add the questions of a bank (GIFT, Aiken or Lectern JSON) to a lesson folder.
 
-    Questions the lesson has already (the same id) are not added twice.
+    Questions the lesson has already (the same id) are not added twice. ``required``
+    and ``rewatch_on_wrong``, when given, are set on every added question (GIFT and
+    Aiken cannot say them).
 
     Raises:
         BankError: the bank cannot be read.
@@ -104,6 +109,12 @@ def import_checkpoints(
         at=at,
         after_chapter=after_chapter,
     )
+    flags = {
+        name: value
+        for name, value in (("required", required), ("rewatch_on_wrong", rewatch_on_wrong))
+        if value is not None
+    }
+    added = tuple(dataclasses.replace(item, **flags) for item in added)
     everything = (*existing, *added)
     if added:
         workspace.save_checkpoints(everything)

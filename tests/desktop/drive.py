@@ -237,6 +237,69 @@ def player_keys(window, _size: str) -> dict:
     return seen
 
 
+def player_checkpoints(window, size: str) -> dict:
+    """Questions at 4 s (required, re-watch offered; then a short answer) and at 20 s
+    (required): asked over the video and answered with keys only."""
+    lesson_id = window.library.lessons(COURSE_ID)[0].id
+    window.open_lesson(COURSE_ID, lesson_id, 0.0)
+    view = window.lesson_view
+    gate, card = view.gate, view.gate.card
+    wait(view.video.is_loaded)
+    view.video.setFocus()
+    seen: dict[str, object] = {"marks": [m[:2] for m in view.seek_bar.checkpoint_marks()]}
+    key(window, "space")
+    seen["asked at 4 s"] = wait(card.isVisible, 30)
+    pump(0.5)
+    seen["stop"] = gate.stops[:1]
+    seen["paused"] = not view.video.is_playing()
+    seen["position"] = view.video.position()
+    seen["heading"] = card.heading.text()
+    seen["card has focus"] = card.isAncestorOf(QApplication.focusWidget())
+    seen["controls off"] = not view.controls.isEnabled()
+    shoot(window, f"player-checkpoint-{size}.png")
+    key(window, "Escape")  # required: Escape does not skip it
+    seen["escape kept it"] = card.isVisible()
+    key(window, "space")  # Space is the card's now, not play/pause
+    seen["space did not play"] = not view.video.is_playing()
+    key(window, "2")
+    key(window, "Return")
+    seen["wrong feedback"] = card.feedback.text()
+    seen["rewatch offered"] = card.rewatch_button.isVisible()
+    shoot(window, f"player-checkpoint-wrong-{size}.png")
+    key(window, "alt+t")
+    key(window, "1")
+    key(window, "Return")
+    seen["right feedback"] = card.feedback.text()
+    key(window, "Return")  # Continue: the second question at 4 s
+    seen["second heading"] = card.heading.text()
+    xdotool("type", "--delay", "30", "  Evaporation ")
+    key(window, "Return")
+    seen["typed answer right"] = card.feedback.text()
+    key(window, "Return")
+    seen["resumed"] = wait(view.video.is_playing, 10) and not card.isVisible()
+    key(window, "l")  # +10 s would pass the required question at 20 s only later
+    key(window, "l")
+    key(window, "l")  # the third jump would pass it: it stops there and asks
+    seen["seek stopped at 20 s"] = (
+        wait(card.isVisible, 10) and abs(view.video.position() - 20.0) < 0.05
+    )
+    key(window, "1")
+    key(window, "Return")
+    seen["late feedback"] = card.feedback.text()
+    key(window, "Return")
+    seen["after 20 s"] = not card.isVisible()
+    view.close_lesson()
+    window.open_lesson(COURSE_ID, lesson_id, 0.0)
+    answers = view.gate.answers()
+    seen["kept answers"] = [
+        (answers[q.id].answer, answers[q.id].correct, answers[q.id].attempts)
+        for _, q in view.gate.questions()
+        if q.id in answers
+    ]
+    seen["marks after"] = [m[:2] for m in view.seek_bar.checkpoint_marks()]
+    return seen
+
+
 # ------------------------------------------------------------------- Studio
 
 
@@ -344,6 +407,7 @@ SCENARIOS = {
     ("studio", "welcome"): studio_welcome,
     ("player", "fit"): player_fit,
     ("player", "keys"): player_keys,
+    ("player", "checkpoints"): player_checkpoints,
     ("studio", "fit"): studio_fit,
     ("studio", "keys"): studio_keys,
 }
