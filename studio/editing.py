@@ -31,7 +31,7 @@ import ffmpeg
 
 from shared import captions, media
 from shared.chapters import Chapter, ChapterFileError, title_from_segments
-from shared.checkpoints import save_checkpoints
+from shared.checkpoints import Checkpoint, save_checkpoints
 from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir, link_or_copy, write_json_atomic
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
@@ -67,6 +67,9 @@ __all__ = [
     "Uncut",
     "ClearTrim",
     "RevertAll",
+    "AddCheckpoints",
+    "RemoveCheckpoint",
+    "ChangeCheckpoint",
     "EditSession",
     "WordRef",
     "correct_segment",
@@ -191,6 +194,10 @@ class EditState:
         in_point: where the edited video starts.
         out_point: where it ends, or ``None`` for the end of the video.
         cuts: ranges cut out of the middle, sorted, merged and within ``0..duration``.
+        checkpoints: the questions asked during the lesson (original times). They are
+            not made from the video, so they are saved to the lesson's
+            ``checkpoints.json`` as they change rather than as edits of what was built;
+            they are here so that they are undone like every other edit.
     """
 
     transcript: Transcript
@@ -199,6 +206,11 @@ class EditState:
     in_point: float = 0.0
     out_point: float | None = None
     cuts: tuple[tuple[float, float], ...] = ()
+    checkpoints: tuple[Checkpoint, ...] = ()
+
+    def without_checkpoints(self) -> EditState:
+        """The state of what was built: the transcript, chapters and trim."""
+        return dataclasses.replace(self, checkpoints=())
 
     @property
     def end(self) -> float:
@@ -678,7 +690,83 @@ class RevertAll:
         return "Revert all edits"
 
     def apply(self, state: EditState) -> EditState:
-        return self.original
+        return dataclasses.replace(self.original, checkpoints=state.checkpoints)
+
+
+# ----------------------------------------------------------------------- checkpoints
+
+
+@dataclass(frozen=True)
+class AddCheckpoints:
+    """Add questions (imported from a bank, or written) to the lesson."""
+
+    items: tuple[Checkpoint, ...]
+
+    @property
+    def label(self) -> str:
+        count = len(self.items)
+        return "Add a question" if count == 1 else f"Add {count} questions"
+
+    def apply(self, state: EditState) -> EditState:
+        known = {item.id for item in state.checkpoints}
+        fresh = tuple(item for item in self.items if item.id not in known)
+        return dataclasses.replace(state, checkpoints=state.checkpoints + fresh)
+
+
+@dataclass(frozen=True)
+class RemoveCheckpoint:
+    """Delete the question ``id``."""
+
+    id: str
+
+    @property
+    def label(self) -> str:
+        return "Delete a question"
+
+    def apply(self, state: EditState) -> EditState:
+        kept = tuple(item for item in state.checkpoints if item.id != self.id)
+        return dataclasses.replace(state, checkpoints=kept)
+
+
+@dataclass(frozen=True)
+class ChangeCheckpoint:
+    """Change where the question ``id`` is asked or how: give only what changes.
+
+    ``at`` moves it to a time; ``after_chapter`` to the end of a chapter.
+    """
+
+    id: str
+    at: float | None = None
+    after_chapter: int | None = None
+    required: bool | None = None
+    rewatch_on_wrong: bool | None = None
+
+    @property
+    def label(self) -> str:
+        if self.at is not None or self.after_chapter is not None:
+            return "Move a question"
+        return "Change a question"
+
+    def apply(self, state: EditState) -> EditState:
+        if self.at is not None and not 0 <= self.at <= state.duration:
+            raise EditError(f"{clock(self.at)} is outside the lesson; choose a time within it.")
+        changed = []
+        for item in state.checkpoints:
+            if item.id == self.id:
+                if self.at is not None or self.after_chapter is not None:
+                    at = None if self.at is None else round_to_ms(self.at)
+                    item = item.placed(at=at, after_chapter=self.after_chapter)
+                flags = {
+                    name: value
+                    for name, value in (
+                        ("required", self.required),
+                        ("rewatch_on_wrong", self.rewatch_on_wrong),
+                    )
+                    if value is not None
+                }
+                item = dataclasses.replace(item, **flags)
+            changed.append(item)
+        return dataclasses.replace(state, checkpoints=tuple(changed))
 
 
 # ----------------------------------------------------------------------- edited views
@@ -764,6 +852,7 @@ def original_state(folder: Where, lesson: Lesson | None = None) -> EditState:
         transcript=workspace.transcript(),
         chapters=workspace.chapters(),
         duration=float(workspace.lesson.duration),
+        checkpoints=workspace.checkpoints(),
     )
 
 
@@ -951,8 +1040,8 @@ class EditSession:
 
     @property
     def edited(self) -> bool:
-        """Whether anything differs from the lesson as built."""
-        return self._state != self.original
+        """Whether anything differs from the lesson as built (questions are not built)."""
+        return self._state.without_checkpoints() != self.original.without_checkpoints()
 
     @property
     def can_undo(self) -> bool:
@@ -1027,6 +1116,8 @@ class EditSession:
             write_json_atomic(self.folder / EDITS_FILE, _edits_dict(self.original, state))
         except DiskFullError:
             raise DiskFullError(self.folder / EDITS_FILE) from None
+        if state.checkpoints != self._state.checkpoints:
+            self.workspace.save_checkpoints(state.checkpoints)
         self._stamp = workspace_stamp(self.folder)
 
 

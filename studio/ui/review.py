@@ -88,6 +88,7 @@ from studio.editing import (
 )
 from studio.speech import snap_to_pause, waveform, words_removed
 from studio.speech import words as spoken_words
+from studio.ui.checkpoints_tab import CheckpointsTab
 
 __all__ = ["ReviewPanel"]
 
@@ -330,6 +331,7 @@ class ReviewPanel(QWidget):
         self._build_transcript()
         self._build_chapters()
         self._build_cuts()
+        self.checkpoints = CheckpointsTab(self.playhead)
         self._layout()
         self._connect()
         self.setEnabled(False)
@@ -526,6 +528,7 @@ class ReviewPanel(QWidget):
         self.tabs.addTab(transcript_page, "Transcript")
         self.tabs.addTab(chapters_page, "Chapters")
         self.tabs.addTab(cuts_page, "Cuts")
+        self.tabs.addTab(self.checkpoints, "Checkpoints")
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
@@ -564,6 +567,10 @@ class ReviewPanel(QWidget):
         self.cuts.cellClicked.connect(self._cut_clicked)
         self.restore_cut_button.clicked.connect(lambda: self.restore_cut())
         self.clear_trim_button.clicked.connect(lambda: self.apply(ClearTrim()))
+        self.checkpoints.editRequested.connect(self.apply)
+        self.checkpoints.seekRequested.connect(self.video.seek)
+        self.checkpoints.message.connect(self.message)
+        self.checkpoints.failed.connect(self.failed)
 
     # ----------------------------------------------------------------- lesson
 
@@ -1113,6 +1120,10 @@ class ReviewPanel(QWidget):
         self._fill_transcript(state)
         self._fill_chapters(state)
         self._fill_cuts(state)
+        self.checkpoints.show_state(state)
+        self.seek_bar.set_checkpoint_marks(self.checkpoints.marks())
+        count = len(state.checkpoints) if state is not None else 0
+        self.tabs.setTabText(3, f"Checkpoints ({count})" if count else "Checkpoints")
         self._count_matches()
         self._show_selection()
 
