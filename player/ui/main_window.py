@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from player.settings import Settings
 from player.ui.lesson_view import LessonView
 from player.ui.library_view import LibraryView
+from player.ui.review_view import ReviewView
 from player.ui.search_panel import SearchPanel
 from shared import __version__
 from shared.errors import LecternError
@@ -91,8 +92,9 @@ class MainWindow(QMainWindow):
         self.library_view = LibraryView(library)
         self.lesson_view = LessonView(library, settings)
         self.search_panel = SearchPanel(library)
+        self.review_view = ReviewView(library)
         self.pages = QStackedWidget()
-        for page in (self.library_view, self.lesson_view, self.search_panel):
+        for page in (self.library_view, self.lesson_view, self.search_panel, self.review_view):
             self.pages.addWidget(page)
         self.setCentralWidget(scrolling(self.pages))
         self._build_toolbar()
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_state()
         self.library_view.refresh()
+        self.review_view.refresh()
 
     # ---------------------------------------------------------------- building
 
@@ -123,6 +126,13 @@ class MainWindow(QMainWindow):
         self.import_action = QAction(
             style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Import…", self
         )
+        self.review_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogHelpButton), "Review", self
+        )
+        self.review_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.review_action.setToolTip(
+            "Questions you answered wrong, back after 1, 3 and 7 days (Ctrl+R)"
+        )
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action.setToolTip("Import a course package (Ctrl+O)")
         self.search_box = QLineEdit()
@@ -136,10 +146,11 @@ class MainWindow(QMainWindow):
         bar.addWidget(brand)
         bar.addSeparator()
         bar.addAction(self.library_action)
+        bar.addAction(self.review_action)
         bar.addWidget(spacer)
         bar.addWidget(self.search_box)
         bar.addAction(self.import_action)
-        for action in (self.library_action, self.import_action):
+        for action in (self.library_action, self.review_action, self.import_action):
             button = bar.widgetForAction(action)
             button.setAccessibleName(action.text().rstrip("…"))
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -179,6 +190,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.quit_action)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.library_action)
+        view.addAction(self.review_action)
         self.search_action = QAction("&Search all courses", self)
         self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.search_action.triggered.connect(self.focus_search)
@@ -215,6 +227,12 @@ class MainWindow(QMainWindow):
         self.lesson_view.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.lesson_view.failed.connect(self.show_error)
         self.lesson_view.exportRequested.connect(self.export_notes)
+        self.review_action.triggered.connect(self.show_review)
+        self.review_view.jumpRequested.connect(self.open_lesson)
+        self.review_view.failed.connect(self.show_error)
+        self.review_view.countChanged.connect(
+            lambda count: self.review_action.setText(f"Review ({count})" if count else "Review")
+        )
 
     # ------------------------------------------------------------------- pages
 
@@ -224,6 +242,15 @@ class MainWindow(QMainWindow):
             self.lesson_view.toggle_fullscreen()
         self.library_view.refresh()
         self.pages.setCurrentWidget(self.library_view)
+
+    def show_review(self) -> None:
+        """The questions due for review (answered wrong 1, 3 or 7 days ago)."""
+        self.lesson_view.close_lesson()
+        if self.lesson_view.is_fullscreen():
+            self.lesson_view.toggle_fullscreen()
+        self.review_view.refresh()
+        self.pages.setCurrentWidget(self.review_view)
+        self.review_view.list.setFocus()
 
     def open_lesson(self, course_id: str, lesson_id: str, at: float | None = None) -> bool:
         """Show a lesson, at ``at`` seconds or offering to resume; ``False`` if it failed."""
