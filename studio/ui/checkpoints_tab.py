@@ -33,7 +33,7 @@ from shared.timecode import clock
 from shared.ui.plain import plain
 from studio.editing import AddCheckpoints, ChangeCheckpoint, EditState, RemoveCheckpoint
 from studio.lesson_checkpoints import placed
-from studio.nudges import checkpoint_suggestions
+from studio.nudges import checkpoint_suggestions, long_parts
 
 __all__ = ["CheckpointsTab", "BANK_FILTER"]
 
@@ -229,9 +229,18 @@ def _cell(text: str) -> QTableWidgetItem:
 def _hint(state: EditState | None) -> str:
     if state is None:
         return ""
-    suggestions = checkpoint_suggestions(
-        state.timeline.duration if state.trimmed else state.duration, question_times(state)
-    )
+    length = state.timeline.duration if state.trimmed else state.duration
+    long = ""
+    if long_parts(length, ()):
+        long = (
+            f"This lesson is {clock(length)} long and engagement drops after about 6 "
+            "minutes: consider splitting it (right-click a chapter > Split the lesson here). "
+        )
+    return long + _questions_hint(state, length)
+
+
+def _questions_hint(state: EditState, length: float) -> str:
+    suggestions = checkpoint_suggestions(length, question_times(state))
     if not state.checkpoints and not suggestions:
         return "No questions yet. Import a question bank to ask learners during the lesson."
     if suggestions:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from shared import __version__
 from shared.errors import LecternError
+from shared.files import atomic_path
 from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.timecode import clock
@@ -44,7 +45,7 @@ from shared.ui.dialogs import error_box
 from shared.ui.plain import plain, plain_tip
 from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
-from shared.workspace import LESSON_FILE, LessonWorkspace
+from shared.workspace import CHECKPOINTS_NAME, LESSON_FILE, LessonWorkspace
 from studio.batch import (
     BATCH_FILE,
     FAILED,
@@ -70,7 +71,14 @@ from studio.course import (
     new_course,
     unbuilt_recordings,
 )
-from studio.editing import EditSession, edited_duration, rename_lesson, workspace_stamp
+from studio.editing import (
+    EDITS_FILE,
+    EditSession,
+    edited_duration,
+    rename_lesson,
+    workspace_stamp,
+)
+from studio.nudges import split_lesson
 from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
     QUALITY_PRESETS,
@@ -441,6 +449,7 @@ class MainWindow(QMainWindow):
         self.review.changed.connect(self._edited)
         self.review.edited.connect(lambda folder: self._push(_Step("", folder=folder)))
         self.review.failed.connect(self.show_error)
+        self.review.splitRequested.connect(self.split_lesson)
         self.review.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.details.changed.connect(self._details_edited)
         self.details.failed.connect(self.show_error)
@@ -1122,6 +1131,48 @@ class MainWindow(QMainWindow):
         )
         self.undo_remove_button.show()
         QTimer.singleShot(15_000, self.undo_remove_button.hide)
+
+    def split_lesson(self, folder: Path, chapter: int) -> Path | None:
+        """Split a lesson at the start of chapter ``chapter``; Ctrl+Z puts it back together."""
+        if self.course is None or self.busy():
+            return None
+        saved = {
+            name: (folder / name).read_bytes() if (folder / name).is_file() else None
+            for name in (LESSON_FILE, EDITS_FILE, CHECKPOINTS_NAME)
+        }
+        try:
+            new = split_lesson(self.course, folder, chapter)
+        except LecternError as error:
+            self.show_error(str(error))
+            return None
+        self.review.forget(folder)
+        place = {"new": new}
+
+        def join() -> None:
+            self.review.forget(folder)
+            self.course.remove_lesson(place["new"])
+            for name, data in saved.items():
+                if data is None:
+                    (folder / name).unlink(missing_ok=True)
+                else:
+                    with atomic_path(folder / name) as tmp:
+                        tmp.write_bytes(data)
+            self.refresh_lessons()
+            self.select_lesson(folder)
+
+        def split_again() -> None:
+            place["new"] = split_lesson(self.course, folder, chapter)
+            self.review.forget(folder)
+            self.refresh_lessons()
+            self.select_lesson(place["new"])
+
+        self._push(_Step("Split lesson", undo=join, redo=split_again))
+        self.refresh_lessons()
+        self.select_lesson(new)
+        self.statusBar().showMessage(
+            f"Split into two lessons at chapter {chapter} (Ctrl+Z joins them again)", 10_000
+        )
+        return new
 
     def _trash(self, folder: Path) -> Path:
         """Move a lesson or recording folder to the course's trash; where it went."""

@@ -261,6 +261,7 @@ class ReviewPanel(QWidget):
     edited = Signal(object)
     failed = Signal(str)
     message = Signal(str)
+    splitRequested = Signal(Path, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1043,6 +1044,12 @@ class ReviewPanel(QWidget):
         menu.addSeparator()
         delete = menu.addAction("Delete", lambda: self.delete_chapter(row))
         delete.setEnabled(self.chapters.rowCount() > 1)
+        menu.addSeparator()
+        split = menu.addAction(
+            "Split the lesson here (a new lesson from this chapter on)",
+            lambda: self.splitRequested.emit(self.session.folder, row + 1),
+        )
+        split.setEnabled(row > 0)
         menu.popup(self.chapters.viewport().mapToGlobal(point))
 
     def _picture(self, chapter: Chapter) -> Path | None:
