@@ -126,7 +126,9 @@ class QuestionCard(QFrame):
         self.checkpoint = checkpoint
         self.heading.setText(heading or "Question")
         self.prompt.setText(checkpoint.prompt)
-        for button in self._buttons:
+        for button in self._buttons:  # gone now, not at the next turn of the event loop
+            self.choices_layout.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self._buttons = []
         self._group = None

@@ -10,9 +10,12 @@ the start of its chapter.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from shared.library import Library
 from tests.shared.test_checkpoints_library import _package
@@ -44,6 +47,12 @@ def test_a_wrong_answer_comes_back_in_the_review_and_is_answered_with_keys(
     view = window.review_view
     assert window.pages.currentWidget() is view and view.list.count() == 1
     assert view.card.prompt.text() == "Where do the light reactions happen?"
+    shown = [b for b in view.card.findChildren(QAbstractButton) if b.isVisibleTo(view.card)]
+    assert [b.text() for b in shown if b.text().startswith("&")] == ["&1  Thylakoids", "&2  Stroma"]
+    if os.environ.get("LECTERN_SHOTS"):  # LECTERN_SHOTS=docs/screenshots refreshes the README's
+        window.resize(1100, 640)
+        qtbot.wait(200)
+        window.grab().save(str(Path(os.environ["LECTERN_SHOTS"]) / "player-review.png"))
     view.card.setFocus()
     _key(qtbot, window, Qt.Key.Key_2)
     _key(qtbot, window, Qt.Key.Key_Return)
