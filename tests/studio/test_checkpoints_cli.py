@@ -102,3 +102,32 @@ def test_bad_input_is_one_sentence_and_changes_nothing(lesson, tmp_path, args, w
     assert result.returncode != 0 and words in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "checkpoints" not in lesson_json(folder) or lesson_json(folder)["checkpoints"] is None
+
+
+def test_an_edited_lesson_packages_its_questions_on_the_edited_timeline(lesson, tmp_path):
+    from shared.checkpoints import SHORT, Accepted, Checkpoint
+    from shared.workspace import LessonWorkspace
+    from studio.editing import Cut, EditSession
+
+    folder, config = lesson
+    answer = (Accepted(text="x"),)
+    questions = [
+        Checkpoint("after", SHORT, "After the cut?", accepted=answer, at=6.0),
+        Checkpoint("inside", SHORT, "Inside the cut?", accepted=answer, at=3.0),
+        Checkpoint("end", SHORT, "At the end?", accepted=answer),
+    ]
+    LessonWorkspace.open(folder).save_checkpoints(questions)
+    session = EditSession.open(folder)
+    session.apply(Cut(2.0, 4.0))
+    assert session.edited and session.state.checkpoints == tuple(questions)
+    out = tmp_path / "edited.lectern"
+    package([folder], out, config=config)
+    lesson_entry = read_manifest(out).lessons[0]
+    assert lesson_entry.duration == pytest.approx(6.0, abs=0.1)
+    stored = json.loads(read_member(out, lesson_entry.checkpoints))["checkpoints"]
+    at = {item["id"]: item.get("at") for item in stored}
+    assert at["after"] == pytest.approx(4.0, abs=1e-3)  # two seconds earlier
+    assert at["inside"] == pytest.approx(2.0, abs=1e-3)  # where the video goes on
+    assert at["end"] is None  # still "at the end"
+    # The lesson folder keeps the questions on the original timeline.
+    assert [q.at for q in LessonWorkspace.open(folder).checkpoints()] == [6.0, 3.0, None]
