@@ -61,6 +61,10 @@ SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>N</b> / <b>B</b></td><td>Note / bookmark at the current time</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Find in the lesson (in the library: search it)</td></tr>
 <tr><td><b>Ctrl+Shift+F</b></td><td>Search all courses</td></tr>
+<tr><td><b>1</b>-<b>9</b>, <b>Enter</b></td><td>On a question: choose, then check and go on</td></tr>
+<tr><td><b>Alt+T</b> / <b>Alt+R</b></td><td>After a wrong answer: try again / re-watch the chapter</td></tr>
+<tr><td><b>Esc</b></td><td>Skip a question that is not required</td></tr>
+<tr><td><b>Ctrl+R</b></td><td>Review questions answered wrong</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>Import a course</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
 

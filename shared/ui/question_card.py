@@ -81,7 +81,7 @@ class QuestionCard(QFrame):
         self.feedback.setObjectName("questionFeedback")
         self.feedback.setWordWrap(True)
         self.feedback.setAccessibleName("Feedback")
-        self.check_button = QPushButton("C&heck answer")
+        self.check_button = QPushButton("Chec&k answer")
         self.check_button.setObjectName("primary")
         self.continue_button = QPushButton("&Continue")
         self.continue_button.setObjectName("primary")
