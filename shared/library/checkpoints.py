@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from shared.checkpoints import Checkpoint, Grade, grade
 from shared.checkpoints.review import next_review
 from shared.contents import ContentError, read_checkpoints
-from shared.library.errors import CourseContentError, NotInLibraryError
+from shared.library.errors import CheckpointsUnreadableError, NotInLibraryError
 from shared.library.text import _when
 from shared.library.updates import LIVE
 from shared.library.values import CheckpointAnswer, ReviewItem
@@ -52,7 +52,7 @@ class Checkpoints:
 
         Raises:
             NotInLibraryError: the course or lesson is not installed.
-            CourseContentError: the installed checkpoints file is missing or damaged.
+            CheckpointsUnreadableError: the installed checkpoints file is missing or damaged.
         """
         row = self._lib._lesson_row(course_id, lesson_id)
         if not row["checkpoints"]:
@@ -61,9 +61,9 @@ class Checkpoints:
         try:
             return read_checkpoints(path.read_bytes(), row["duration_ms"] / 1000, path.name)
         except ContentError as error:
-            raise CourseContentError(path, lesson_id, error.problem) from None
+            raise CheckpointsUnreadableError(path, lesson_id, error.problem) from None
         except OSError as error:
-            raise CourseContentError(path, lesson_id, str(error.strerror)) from None
+            raise CheckpointsUnreadableError(path, lesson_id, str(error.strerror)) from None
 
     def times(self, course_id: str, lesson_id: str) -> dict[str, float]:
         """When each question of a lesson is asked, in seconds, by question id."""
@@ -164,7 +164,7 @@ class Checkpoints:
             if where not in questions:
                 try:
                     questions[where] = {item.id: item for item in self.of(*where)}
-                except (CourseContentError, NotInLibraryError):
+                except (CheckpointsUnreadableError, NotInLibraryError):
                     questions[where] = {}
             checkpoint = questions[where].get(row["checkpoint_id"])
             if checkpoint is None:

@@ -21,6 +21,7 @@ from shared import package as pkg
 from shared.checkpoints import SHORT, SINGLE, Accepted, Checkpoint, Choice, save_checkpoints
 from shared.checkpoints.review import DAY_MS
 from shared.library import Library
+from shared.library.errors import CheckpointsUnreadableError
 from shared.manifest import FORMAT_VERSION, Manifest
 from shared.signing import SigningKey
 from tests.shared import bad_packages
@@ -171,3 +172,20 @@ def test_answers_survive_a_course_update_that_keeps_the_question(tmp_path):
         assert library.import_course(update).action == "updated"
         assert set(library.checkpoints.answers(course, "intro")) == {"where"}
         assert library.checkpoints.open_required(course, "intro") == 1  # "new" is open
+
+
+def test_a_damaged_installed_questions_file_is_one_sentence_and_the_lesson_still_plays(tmp_path):
+    out = _package(tmp_path)
+    with Library.open(tmp_path / "library") as library:
+        course = library.import_course(out).course_id
+        question = library.checkpoints.of(course, "intro")[0]
+        library.checkpoints.answer(course, "intro", question, 1)
+        library.db.execute("UPDATE checkpoint_answers SET due_ms = 0")
+        installed = library.courses_dir / course / "lessons" / "intro" / "checkpoints.json"
+        installed.write_text("{broken", encoding="utf-8")
+        with pytest.raises(CheckpointsUnreadableError) as caught:
+            library.checkpoints.of(course, "intro")
+        message = str(caught.value)
+        assert "import the course again" in message and "\n" not in message
+        assert library.checkpoints.due() == []  # its review waits for a sound file
+        assert library.lesson(course, "intro").duration == 61.25
