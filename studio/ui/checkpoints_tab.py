@@ -236,6 +236,10 @@ def _hint(state: EditState | None) -> str:
             f"This lesson is {clock(length)} long and engagement drops after about 6 "
             "minutes: consider splitting it (right-click a chapter > Split the lesson here). "
         )
+    chapters = [part for part in long_parts(state.duration, state.chapters) if part.index]
+    if chapters:
+        named = ", ".join(f"{part.index} ({clock(part.length)})" for part in chapters[:5])
+        long += f"Chapters longer than 6 minutes: {named}. "
     return long + _questions_hint(state, length)
 
 

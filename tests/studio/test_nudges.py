@@ -126,3 +126,19 @@ def test_the_window_splits_a_lesson_and_undo_joins_it_again(qapp, qtbot, built, 
     qtbot.waitUntil(lambda: window.lesson_list.count() == 1, timeout=10_000)
     assert load_edits(folder).out_point is None and not new.exists()
     window.close()
+
+
+def test_the_checkpoints_tab_flags_a_long_lesson_and_its_long_chapters(qapp):
+    from shared.transcription import Transcript
+    from studio.editing import EditState
+    from studio.ui.checkpoints_tab import CheckpointsTab
+
+    tab = CheckpointsTab(lambda: 0.0)
+    chapters = (Chapter(0, 50, "Opening"), Chapter(50, 800, "Everything else"))
+    tab.show_state(EditState(Transcript.empty(800), chapters, 800.0))
+    text = tab.hint.text()
+    assert "This lesson is 13:20 long" in text and "Split the lesson here" in text
+    assert "Chapters longer than 6 minutes: 2 (12:30)" in text
+    assert "consider one near 4:27, 8:53" in text
+    tab.show_state(EditState(Transcript.empty(200), (Chapter(0, 200, "All"),), 200.0))
+    assert "long" not in tab.hint.text() and "No questions yet" in tab.hint.text()
