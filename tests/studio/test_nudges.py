@@ -128,12 +128,13 @@ def test_the_window_splits_a_lesson_and_undo_joins_it_again(qapp, qtbot, built, 
     window.close()
 
 
-def test_the_checkpoints_tab_flags_a_long_lesson_and_its_long_chapters(qapp):
+def test_the_checkpoints_tab_flags_a_long_lesson_and_its_long_chapters(qtbot):
     from shared.transcription import Transcript
     from studio.editing import EditState
     from studio.ui.checkpoints_tab import CheckpointsTab
 
     tab = CheckpointsTab(lambda: 0.0)
+    qtbot.addWidget(tab)
     chapters = (Chapter(0, 50, "Opening"), Chapter(50, 800, "Everything else"))
     tab.show_state(EditState(Transcript.empty(800), chapters, 800.0))
     text = tab.hint.text()
