@@ -2,7 +2,8 @@
 
 ``lectern-player [--library PATH] [FILE.lectern]`` opens the window (importing FILE
 first). The subcommands work on the same library without a window: ``import``,
-``list``, ``search``, ``progress``, ``export-notes``, ``remove``, ``info`` (verify a
+``list``, ``search``, ``progress``, ``export-notes``, ``export-progress`` (xAPI
+statements of a course's progress), ``remove``, ``info`` (verify a
 package and print a one-screen summary without importing it) and ``repair`` (check the
 whole library; restore it from its backups and course folders if it is damaged).
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from shared import contents, package
 from shared.errors import LecternError
-from shared.files import check_output, write_text_atomic
+from shared.files import check_output, write_json_atomic, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
 from shared.library.health import is_damage
 from shared.terminal import TerminalProgress, print_json, printable, run_main
@@ -26,7 +27,17 @@ from shared.timecode import clock
 PROG = "lectern-player"
 #: The most search results one command prints.
 MAX_LIMIT = 10000
-COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info", "repair")
+COMMANDS = (
+    "import",
+    "list",
+    "search",
+    "progress",
+    "export-notes",
+    "export-progress",
+    "remove",
+    "info",
+    "repair",
+)
 
 
 class CourseNotFoundError(LecternError):
@@ -84,6 +95,19 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("course", help="course id or title")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--force", action="store_true", help="replace a file that exists already")
+    p = sub.add_parser(
+        "export-progress",
+        parents=[common],
+        help="a course's progress as xAPI statements (JSON) to hand in",
+        description="Write what you watched, completed and answered in a course as xAPI "
+        "Video Profile statements. You are known by a random id unless you give a name or "
+        "an e-mail address.",
+    )
+    p.add_argument("course", help="course id or title")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.json")
+    p.add_argument("--name", default="", help="your name, sent only if you give it")
+    p.add_argument("--email", default="", help="your e-mail address, sent only if you give it")
+    p.add_argument("--force", action="store_true", help="replace a file that exists already")
     p = sub.add_parser("remove", parents=[common], help="remove a course and its progress")
     p.add_argument("course", help="course id or title")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask first")
@@ -125,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             "search": _search,
             "progress": _progress,
             "export-notes": _export_notes,
+            "export-progress": _export_progress,
             "remove": _remove,
             "info": _info,
             "repair": _repair,
@@ -353,6 +378,16 @@ def _export_notes(args: argparse.Namespace) -> int:
         count = len(library.notes(course_id))
     write_text_atomic(args.output, text, replace=args.force)
     print(f"Wrote {count} note(s) and bookmark(s) to {printable(args.output)}")
+    return 0
+
+
+def _export_progress(args: argparse.Namespace) -> int:
+    check_output(args.output, force=args.force)
+    with _open(args) as library:
+        course_id = _find_course(library, args.course)
+        statements = library.activity.statements(course_id, name=args.name, email=args.email)
+    write_json_atomic(args.output, statements, replace=args.force)
+    print(f"Wrote {len(statements)} xAPI statement(s) to {printable(args.output)}")
     return 0
 
 

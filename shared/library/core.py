@@ -26,6 +26,7 @@ from shared.chapters import Chapter, load_chapters
 from shared.errors import DiskFullError
 from shared.jobs import ProgressState
 from shared.library import health, schema
+from shared.library.activity import Activity
 from shared.library.checkpoints import OPEN_REQUIRED, Checkpoints
 from shared.library.errors import (
     LibraryDamagedError,
@@ -126,6 +127,8 @@ class Library:
         self.notes = Notes(self)
         #: questions asked during lessons, the learner's answers and their review.
         self.checkpoints = Checkpoints(self)
+        #: the learner's progress as xAPI statements (pseudonymous), for export.
+        self.activity = Activity(self)
         #: the settings declared in :data:`shared.library.settings.SETTINGS`.
         self.settings = LibrarySettings(self)
         #: compact copies of ``library.db`` taken after imports and at a clean close.
