@@ -51,6 +51,10 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q -e '.[dev]'
 	@# OCR for slide text, without the GUI OpenCV it names (see pyproject.toml).
 	@$(BIN)/python -m pip install -q --no-deps rapidocr-onnxruntime==1.4.4
+	@# The openai-whisper engine, so its tests run for real. torch comes first and pinned: this
+	@# release is a CPU build (about 750 MB); an unpinned torch would pull a multi-GB CUDA build.
+	@$(BIN)/python -m pip install -q torch==2.13.0
+	@$(BIN)/python -m pip install -q -e '.[openai-whisper]'
 	@touch $(STAMP)
 
 run: setup
@@ -78,6 +82,7 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/bench_transcription.py
+	$(BIN)/python bench/bench_speech_models.py
 	$(BIN)/python bench/bench_chapters.py
 	$(BIN)/python bench/bench_package.py
 	$(BIN)/python bench/bench_search.py

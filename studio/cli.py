@@ -15,7 +15,7 @@ from shared.signing import SigningKey
 from shared.terminal import TerminalProgress, print_json, printable, run_main
 from shared.timecode import clock
 from shared.workspace import Lesson, utc_now
-from studio import batch_cli, recording_cli
+from studio import batch_cli, models_cli, recording_cli
 from studio.course import package_lessons
 from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
@@ -45,7 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     asr = argparse.ArgumentParser(add_help=False)
     asr.add_argument("--engine", default="faster-whisper", choices=transcription.ENGINES)
     asr.add_argument("--model", help="model name or folder (default: the bundled tiny.en)")
-    asr.add_argument("--language", help="spoken language, e.g. en (default: detect)")
+    asr.add_argument(
+        "--language",
+        help="spoken language, e.g. fr, or 'detect' (the default) to let a multilingual "
+        "model find it; an English-only model transcribes English",
+    )
     asr.add_argument(
         "--download-model",
         action="store_true",
@@ -137,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("package", type=Path)
     recording_cli.add_parsers(sub, [common])
     batch_cli.add_parser(sub, [common])
+    models_cli.add_parser(sub, [common])
     return parser
 
 
@@ -156,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         "verify": _verify,
         **recording_cli.HANDLERS,
         **batch_cli.HANDLERS,
+        **models_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 

@@ -53,8 +53,6 @@ ORGANIZATION = "Lectern"
 APPLICATION = "Lectern Studio"
 #: The language preference that lets the engine detect the language.
 AUTO_LANGUAGE = "auto"
-#: The model openai-whisper uses when the preference names the bundled faster-whisper one.
-_OPENAI_WHISPER_MODEL = "tiny.en"
 
 
 @dataclass(frozen=True)
@@ -230,8 +228,6 @@ def build_options(settings: Settings, **changes: Any) -> BuildOptions:
     """
     engine = settings.preference("engine")
     model = settings.preference("model")
-    if engine == "openai-whisper" and model == BUNDLED_MODEL_NAME:
-        model = _OPENAI_WHISPER_MODEL  # the bundled model is a faster-whisper one
     language = settings.preference("language")
     return BuildOptions(
         engine=engine,
