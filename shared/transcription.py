@@ -500,11 +500,14 @@ def resolve_model(spec: str | os.PathLike[str] | None, *, allow_download: bool =
     if pack is not None:
         return speech_models.verify_installed(pack, hasher=_sha256)
     names = _named_models()
-    if text in speech_models.CATALOG and text not in names:
-        raise ModelNotFoundError(
-            f"The speech model '{text}' is not installed; install it with `lectern-studio "
-            f"models install {text}` or `models import PACK_FILE`."
-        )
+    if text in speech_models.CATALOG and not allow_download:
+        try:
+            return _cached_or_download(text, allow_download=False)
+        except ModelNotFoundError:
+            raise ModelNotFoundError(
+                f"The speech model '{text}' is not installed; install it with `lectern-studio "
+                f"models install {text}` or `models import PACK_FILE`."
+            ) from None
     if text not in names:
         raise ModelNotFoundError(
             f"'{text}' is not a speech model name; use one of: {_valid_names()}, "

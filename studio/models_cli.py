@@ -98,7 +98,7 @@ def _list(args: argparse.Namespace) -> int:
     for row in rows:
         state = "bundled" if row["bundled"] else "installed" if row["installed"] else "available"
         speed = (
-            f"{row['speed']:.2f}x real time here"
+            f"1 min of speech in {row['speed'] * 60:.0f} s"
             if row["speed"] is not None
             else "speed not measured yet"
         )

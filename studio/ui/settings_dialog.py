@@ -51,7 +51,7 @@ _LANGUAGE_NAMES = {"en": "English", "multilingual": "many languages"}
 
 
 def model_label(model: ModelInfo, engine: str = "faster-whisper") -> str:
-    """``"tiny.en-bundled · 78 MB · English · 0.05× real time here · WER 13% … (bundled)"``.
+    """``"tiny.en-bundled · 78 MB · English · 1 min of speech in 3 s here · WER … (bundled)"``.
 
     The speed is the one last measured on this computer for ``engine`` (every
     transcription measures it); the accuracy is the catalogue's, from the bench.
@@ -60,7 +60,11 @@ def model_label(model: ModelInfo, engine: str = "faster-whisper") -> str:
     name = "tiny.en" if model.bundled else model.name
     parts = [model.name, f"{model.size_bytes / 1e6:.0f} MB", languages]
     speed = speech_models.measured_speed(name, engine)
-    parts.append(f"{speed:.2f}× real time here" if speed is not None else "speed not measured yet")
+    parts.append(
+        f"1 min of speech in {speed * 60:.0f} s here"
+        if speed is not None
+        else "speed not measured yet"
+    )
     known = speech_models.CATALOG.get(name)
     if known is not None and known.accuracy:
         parts.append(known.accuracy)

