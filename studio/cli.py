@@ -171,6 +171,7 @@ def _progress(args: argparse.Namespace) -> TerminalProgress:
 
 
 def _build(args: argparse.Namespace) -> int:
+    transcription.check_language(args.language, args.model)  # before minutes of work
     manual = tuple(load_manual_chapters(args.chapters)) if args.chapters else ()
     options = BuildOptions(
         title=args.title,
@@ -212,6 +213,7 @@ def _transcribe(args: argparse.Namespace) -> int:
         if out.suffix.lower() not in suffixes:
             raise UsageError(f"Cannot write {out}: use a .json, .vtt, .srt or .txt file name.")
         check_output(out, force=args.force)  # before minutes of work, not after
+    transcription.check_language(args.language, args.model)
     info = media.probe(args.media)
     if not info.has_audio:
         raise UsageError(f"{args.media} has no audio track, so there is nothing to transcribe.")

@@ -357,6 +357,20 @@ def test_models_command_lists_imports_and_refuses(tmp_path, capsys):
     assert "is not a model that can be installed" in capsys.readouterr().err
 
 
+def test_the_command_line_refuses_a_language_before_any_work(tmp_path, capsys, sample_dir):
+    from studio.cli import main
+
+    lecture = sample_dir / "lecture.mp4"
+    assert (
+        main(["transcribe", str(lecture), "-o", str(tmp_path / "t.vtt"), "--language", "de"]) == 1
+    )
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "English only, not 'de'" in err
+    assert main(["build", str(lecture), "-o", str(tmp_path / "lesson"), "--language", "zz"]) == 1
+    assert "'zz' is not a language Whisper knows" in capsys.readouterr().err
+    assert not (tmp_path / "lesson").exists() and not (tmp_path / "t.vtt").exists()
+
+
 # ------------------------------------------------------------- a multilingual model
 
 
