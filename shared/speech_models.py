@@ -335,6 +335,9 @@ def import_pack(files: Sequence[str | os.PathLike[str]]) -> InstalledModel:
             raise ModelPackError(f"There is no model pack at {path}; check the file name.")
     root = models_dir()
     root.mkdir(parents=True, exist_ok=True)
+    for old in root.glob(".import-*"):  # left by an import cut short (power cut, kill -9)
+        if time.time() - old.stat().st_mtime > 24 * 3600:
+            shutil.rmtree(old, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
     try:
         if all(p.suffix == ".whl" for p in paths):
