@@ -108,7 +108,7 @@ CATALOG: Mapping[str, CatalogModel] = {
             size_bytes=75_537_502,
             parameters="39 M",
             accuracy="English WER 0.8% read aloud, 6.6% synthetic",
-            unsure={"faster-whisper": 0.55, "openai-whisper": 0.55},
+            unsure={"faster-whisper": 0.55, "openai-whisper": 0.6},
         ),
         CatalogModel(
             name="base",
