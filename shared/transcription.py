@@ -926,6 +926,11 @@ class OpenAIWhisperEngine(Engine):
         self.device = device
         text = None if model is None else os.fspath(model)
         self._checkpoint_file = Path(text) if text and text.endswith(".pt") else None
+        if text and self._checkpoint_file is None and speech_models.installed_model(text) is None:
+            # A checkpoint openai-whisper downloaded itself (~/.cache/whisper/base.pt).
+            own = _whisper_cache_dir() / f"{text}.pt"
+            if own.is_file():
+                self._checkpoint_file = own
         self.model_name = (
             self._checkpoint_file.stem if self._checkpoint_file else _model_display_name(model)
         )
