@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from shared.transcription import BUNDLED_MODEL_NAME, available_models, physical_cores
 from studio.capture import RecordingSettings
@@ -304,3 +304,46 @@ def test_dialog_imports_a_model_pack_and_refuses_a_broken_one(
     assert dialog.import_model_pack(pack)
     assert dialog.model_box.currentData() == "tiny-copy"
     assert "tiny-copy · 78 MB · English" in dialog.model_box.currentText()
+
+
+def test_import_model_pack_is_reached_with_keys_and_the_file_dialog(
+    qtbot, ini: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Keyboard only: open the model list, pick "Import model pack…", type the file name."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    monkeypatch.setenv("LECTERN_MODELS_DIR", str(tmp_path / "models"))
+    broken = tmp_path / "broken.lectern-model"
+    broken.write_bytes(b"PK\x03\x04 not a whole pack")
+    dialog = SettingsDialog(reopen(ini))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    seen: list[str] = []
+
+    def answer() -> None:
+        chooser = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QFileDialog) and w.isVisible()
+            ),
+            None,
+        )
+        if chooser is None:
+            QTimer.singleShot(100, answer)
+            return
+        seen.append(chooser.windowTitle())
+        QTest.keyClicks(chooser.focusWidget(), str(broken))
+        QTest.keyClick(chooser.focusWidget(), Qt.Key.Key_Return)
+
+    QTimer.singleShot(100, answer)
+    dialog.model_box.setFocus()
+    index = dialog.model_box.findData("\x00import")
+    for _ in range(index - dialog.model_box.currentIndex()):
+        QTest.keyClick(dialog.model_box, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: bool(seen) and "refused" in dialog.model_note.text(), timeout=20000)
+    assert seen == ["Import a speech model pack"]
+    assert dialog.model_box.currentData() == BUNDLED_MODEL_NAME  # the old choice is kept
