@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from shared import contents, package
+from shared import __version__, contents, package
 from shared.errors import LecternError
 from shared.files import check_output, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
@@ -101,6 +101,7 @@ def _window_parser() -> argparse.ArgumentParser:
         description="Lectern Player: study packaged lectures offline. "
         f"Commands: {', '.join(COMMANDS)} (see `{PROG} COMMAND --help`).",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("file", type=Path, nargs="?", help="a course package to import and open")
     return parser
 
