@@ -100,7 +100,13 @@ def _zip_info(name: str, size: int, stored: bool) -> zipfile.ZipInfo:
     return info
 
 
-def _copy(source: Path, write: Callable[[bytes], object], done: list[int], total: int, state: ProgressState) -> None:
+def _copy(
+    source: Path,
+    write: Callable[[bytes], object],
+    done: list[int],
+    total: int,
+    state: ProgressState,
+) -> None:
     with open(source, "rb") as stream:
         while chunk := stream.read(_CHUNK):
             write(chunk)
@@ -192,4 +198,3 @@ def export_course(
             lessons=tuple(lesson.id for lesson in course.lessons),
             bytes=sum(item.source.stat().st_size for item in media),
         )
-

@@ -112,7 +112,10 @@ def scorm_manifest(version: str, course: ExportCourse, files: list[str]) -> byte
         item = ET.SubElement(
             organization,
             tag("item"),
-            {"identifier": _identifier("lesson", index), "identifierref": _identifier("sco", index)},
+            {
+                "identifier": _identifier("lesson", index),
+                "identifierref": _identifier("sco", index),
+            },
         )
         ET.SubElement(item, tag("title")).text = _text(lesson.title)
         resource = ET.SubElement(
@@ -162,9 +165,7 @@ def cmi5_structure(course: ExportCourse) -> bytes:
 
     def langstring(parent: ET.Element, name: str, text: str, limit: int) -> None:
         element = ET.SubElement(parent, f"{{{ns}}}{name}")
-        ET.SubElement(element, f"{{{ns}}}langstring", {"lang": language}).text = _text(
-            text, limit
-        )
+        ET.SubElement(element, f"{{{ns}}}langstring", {"lang": language}).text = _text(text, limit)
 
     root = ET.Element(f"{{{ns}}}courseStructure")
     element = ET.SubElement(root, f"{{{ns}}}course", {"id": _course_iri(course)})

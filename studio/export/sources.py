@@ -11,6 +11,7 @@ as ``lectern-studio package`` does.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -35,9 +36,7 @@ class NoReadyLessonError(LecternError):
     """The course has nothing a learner could watch."""
 
     def __init__(self, source: Path) -> None:
-        super().__init__(
-            f"{source} has no ready lesson to export; build or import a lesson first."
-        )
+        super().__init__(f"{source} has no ready lesson to export; build or import a lesson first.")
 
 
 class NotACourseError(LecternError):
@@ -135,13 +134,13 @@ def _folder_course(folder: Path, state: ProgressState) -> ExportCourse:
         raise NoReadyLessonError(folder)
     parts = stages(state, [1.0] * len(folders))
     loaded, lessons, ids = [], [], set()
-    for part, lesson_folder in zip(parts, folders):
+    for part, lesson_folder in zip(parts, folders, strict=True):
         workspace = LessonWorkspace.open(lesson_folder)
         part.set_status(f"Reading '{workspace.lesson.title}'")
         source = package_source(workspace, state=part)
         lesson = _from_source(source)
         if lesson.id in ids:  # two lessons with one title: keep ids unique, as packages do
-            lesson = ExportLesson(**{**lesson.__dict__, "id": f"{lesson.id}-{len(lessons) + 1}"})
+            lesson = dataclasses.replace(lesson, id=f"{lesson.id}-{len(lessons) + 1}")
         ids.add(lesson.id)
         lessons.append(lesson)
         loaded.append((workspace.folder, workspace.lesson))

@@ -106,9 +106,7 @@ def _lesson_data(lesson: ExportLesson) -> dict[str, Any]:
         "video": media[0].member,
         "poster": media[1].member if len(media) > 1 else None,
         "captions": captions,
-        "chapters": [
-            {"start": c.start, "end": c.end, "title": c.title} for c in lesson.chapters
-        ],
+        "chapters": [{"start": c.start, "end": c.end, "title": c.title} for c in lesson.chapters],
         "chapters_vtt": vtt_text(chapter_track, kind="chapters") if chapter_track else None,
         "transcript": [
             {"start": s.start, "end": s.end, "text": s.text.strip()} for s in lesson.segments

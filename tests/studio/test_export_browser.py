@@ -47,7 +47,17 @@ SECONDS = 30.0
 
 def _export(source: Path, fmt: str, out: Path) -> Path:
     result = subprocess.run(
-        [sys.executable, "-m", "studio.cli", "export", str(source), "--format", fmt, "-o", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "studio.cli",
+            "export",
+            str(source),
+            "--format",
+            fmt,
+            "-o",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -323,9 +333,7 @@ FIELDS = {
 def _lms_values(driver, version: str) -> dict[str, object]:
     """What the SCO set in the LMS this session (scorm-again's SetValue events)."""
     sent = driver.execute_script("return lms.values;")
-    out: dict[str, object] = {
-        key: sent.get(element) for key, element in FIELDS[version].items()
-    }
+    out: dict[str, object] = {key: sent.get(element) for key, element in FIELDS[version].items()}
     out["suspend"] = sent.get("cmi.suspend_data")
     response = "student_response" if version == "scorm12" else "learner_response"
     out["interactions"] = [
@@ -378,8 +386,9 @@ def test_scorm_completion_by_unique_coverage_score_and_resume(
             fields["status"]: values["status"],
             fields["entry"]: "resume",
         }
-        browser.execute_script("startSession(arguments[0], arguments[1], arguments[2]);",
-                               version, saved, hrefs[0])
+        browser.execute_script(
+            "startSession(arguments[0], arguments[1], arguments[2]);", version, saved, hrefs[0]
+        )
         browser.switch_to.frame(browser.find_element("id", "sco"))
         _ready(browser)
         wait_for(browser, "document.getElementById('status').textContent.startsWith('Resumed')")
