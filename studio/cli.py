@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from shared import __version__, captions, chapters, media, package, transcription
-from shared.errors import UsageError
+from shared.errors import LecternError, UsageError
 from shared.files import check_output
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
@@ -21,6 +21,10 @@ from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, load_manual_chapters
 
 PROG = "lectern-studio"
+
+
+class InputRefusedError(LecternError):
+    """A well-formed command whose input or output cannot be used (exit 1, not 2)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -221,7 +225,9 @@ def _transcribe(args: argparse.Namespace) -> int:
         check_output(out, force=args.force)  # before minutes of work, not after
     info = media.probe(args.media)
     if not info.has_audio:
-        raise UsageError(f"{args.media} has no audio track, so there is nothing to transcribe.")
+        raise InputRefusedError(
+            f"{args.media} has no audio track, so there is nothing to transcribe."
+        )
     engine = transcription.get_engine(
         args.engine, model=args.model, allow_download=args.download_model
     )
@@ -249,7 +255,7 @@ def _chapters(args: argparse.Namespace) -> int:
             raise UsageError(f"Cannot write {out}: use a .json or .vtt file name.")
         check_output(out, force=args.force)
     if args.thumbnails and not args.force and _holds_files(args.thumbnails):
-        raise UsageError(
+        raise InputRefusedError(
             f"{args.thumbnails} already holds files; choose a new or empty folder for the "
             "thumbnails, or pass --force to write them among those files."
         )
