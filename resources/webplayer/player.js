@@ -203,15 +203,33 @@
     state.rows[state.matches[state.matchAt]].scrollIntoView({ block: "center" });
   }
 
+  function keepVisible(box, row) {
+    // Scroll the panel (never the page) so the current row shows, a third from the top.
+    var top = row.offsetTop;
+    if (top < box.scrollTop || top + row.offsetHeight > box.scrollTop + box.clientHeight) {
+      box.scrollTop = Math.max(0, top - box.clientHeight / 3);
+    }
+  }
+
+  var shown = { segment: -1, chapter: -1 };
+
   function highlight(t) {
     var rows = state.rows, segs = state.segments, found = -1;
     for (var i = 0; i < segs.length; i++) {
       if (segs[i].start <= t && t < segs[i].end) { found = i; break; }
     }
-    rows.forEach(function (row, i) { row.classList.toggle("current", i === found); });
+    if (found !== shown.segment) {
+      rows.forEach(function (row, i) { row.classList.toggle("current", i === found); });
+      if (found >= 0 && document.activeElement !== $("search")) keepVisible($("transcript"), rows[found]);
+      shown.segment = found;
+    }
     var chapterIndex = currentChapter(t);
-    var items = $("chapter-list").children;
-    for (var k = 0; k < items.length; k++) items[k].classList.toggle("current", k === chapterIndex);
+    if (chapterIndex !== shown.chapter) {
+      var items = $("chapter-list").children;
+      for (var k = 0; k < items.length; k++) items[k].classList.toggle("current", k === chapterIndex);
+      if (chapterIndex >= 0) keepVisible($("chapters-panel"), items[chapterIndex]);
+      shown.chapter = chapterIndex;
+    }
   }
 
   function currentChapter(t) {
@@ -311,6 +329,7 @@
     setCaptions(captionsOn);
     showChapters(lesson.chapters);
     showTranscript(lesson.transcript);
+    shown = { segment: -1, chapter: -1 };
     search($("search").value);
     progress = new Progress(lesson.duration);
     spans = new Spans(function (a, b) { progress.add(a, b); });

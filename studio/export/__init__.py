@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +50,6 @@ __all__ = [
 
 HTML5 = "html5"
 FORMATS = (HTML5, SCORM12, SCORM2004, CMI5)
-_CHUNK = 1 << 20
 _ZIP64_FROM = 1 << 30
 # A fixed date for every member: the same course gives the same bytes.
 _STAMP = (2024, 1, 1, 0, 0, 0)
@@ -100,35 +98,19 @@ def _zip_info(name: str, size: int, stored: bool) -> zipfile.ZipInfo:
     return info
 
 
-def _copy(
-    source: Path,
-    write: Callable[[bytes], object],
-    done: list[int],
-    total: int,
-    state: ProgressState,
-) -> None:
-    with open(source, "rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            write(chunk)
-            done[0] += len(chunk)
-            state.set_progress(done[0] / total if total else 1.0)
-            check_cancelled(state, "The export")
-
-
 def _write_zip(
     target: Path, texts: dict[str, bytes], media: list[MediaFile], state: ProgressState
 ) -> None:
-    total = sum(item.source.stat().st_size for item in media)
-    done = [0]
+    parts = stages(state, [max(item.source.size, 1) for item in media])
     with zipfile.ZipFile(target, "w") as archive:
         # The descriptor first: some platforms look for it at the start of the zip.
         for name in sorted(texts, key=lambda n: (not n.endswith(".xml"), n)):
             archive.writestr(_zip_info(name, len(texts[name]), stored=False), texts[name])
-        for item in media:
-            size = item.source.stat().st_size
+        for part, item in zip(parts, media, strict=True):
+            size = item.source.size
             info = _zip_info(item.member, size, stored=True)  # media is compressed already
             with archive.open(info, "w", force_zip64=size >= _ZIP64_FROM) as out:
-                _copy(item.source, out.write, done, total, state)
+                item.source.copy_to(out.write, part)
 
 
 def _write_folder(
@@ -136,12 +118,16 @@ def _write_folder(
 ) -> None:
     for name, data in texts.items():
         (target / name).write_bytes(data)
-    for index, item in enumerate(media):
+    parts = stages(state, [max(item.source.size, 1) for item in media])
+    for part, item in zip(parts, media, strict=True):
         path = target.joinpath(*item.member.split("/"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(item.source, path)
-        state.set_progress((index + 1) / len(media))
-        check_cancelled(state, "The export")
+        if item.source.member is None:  # a file on disk: a hard link where possible
+            link_or_copy(item.source.path, path)
+            check_cancelled(part, "The export")
+        else:
+            with open(path, "xb") as out:
+                item.source.copy_to(out.write, part)
 
 
 def _is_export(folder: Path) -> bool:
@@ -181,20 +167,20 @@ def export_course(
         target = check_output_dir(output, force=force, ours=_is_export, what="Lectern web export")
     else:
         target = check_output(output, force=force)
-    read, write = stages(state, [1.0, 2.0])
-    with open_course(Path(source), target, read) as course:
-        texts, media = _members(course, fmt)
-        write.set_status(f"Writing {output.name}")
-        if as_folder:
-            with atomic_dir(target) as tmp:
-                _write_folder(tmp, texts, media, write)
-        else:
-            with atomic_path(target, replace=force) as tmp:
-                _write_zip(tmp, texts, media, write)
-        return ExportResult(
-            output=output,
-            format=fmt,
-            title=course.info.title,
-            lessons=tuple(lesson.id for lesson in course.lessons),
-            bytes=sum(item.source.stat().st_size for item in media),
-        )
+    read, write = stages(state, [1.0, 4.0])
+    course = open_course(Path(source), read)
+    texts, media = _members(course, fmt)
+    write.set_status(f"Writing {output.name}")
+    if as_folder:
+        with atomic_dir(target) as tmp:
+            _write_folder(tmp, texts, media, write)
+    else:
+        with atomic_path(target, replace=force) as tmp:
+            _write_zip(tmp, texts, media, write)
+    return ExportResult(
+        output=output,
+        format=fmt,
+        title=course.info.title,
+        lessons=tuple(lesson.id for lesson in course.lessons),
+        bytes=sum(item.source.size for item in media),
+    )

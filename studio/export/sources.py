@@ -1,35 +1,51 @@
 """What an export takes in: the ready lessons of a Studio course folder or of a package.
 
-Both give one :class:`ExportCourse`: the course details and, per lesson, the files on
-disk and the checked chapters and transcript. A package comes from elsewhere, so it is
-verified and extracted (``shared.package.extract_package``: every checksum, every
-transcript and chapters file checked) into a temporary folder beside the output; a
-course folder's edited lessons are rendered first (``studio.editing.package_source``),
-as ``lectern-studio package`` does.
+Both give one :class:`ExportCourse`: the course details and, per lesson, its media
+and the checked chapters and transcript. A package comes from elsewhere, so it is
+checked as it is read: its listing, manifest and signature first
+(``shared.package.read_manifest``), the small text members in full
+(``read_member``, with the strict transcript and chapters checks), and each media
+member while it is copied into the export (``stream_member``), so a package is read
+once and a damaged member fails the export, which then leaves nothing. A course
+folder's edited lessons are rendered first (``studio.editing.package_source``), as
+``lectern-studio package`` does.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import shutil
-import tempfile
-from collections.abc import Iterator
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from shared.chapters import Chapter, load_chapters
 from shared.contents import parse_chapters, parse_transcript
 from shared.errors import LecternError
-from shared.jobs import ProgressState, stages
-from shared.manifest import CourseInfo, LessonEntry, Manifest
-from shared.package import SUFFIX, LessonSource, extract_package
+from shared.jobs import ProgressState, check_cancelled, stages
+from shared.manifest import CourseInfo, LessonEntry
+from shared.package import (
+    CHUNK_SIZE,
+    SUFFIX,
+    LessonSource,
+    read_member,
+    read_signed_manifest,
+    stream_member,
+)
 from shared.transcription import Segment, Transcript
 from shared.workspace import LessonWorkspace
 from studio.course import COURSE_FILE, Course
 from studio.editing import package_source
 
-__all__ = ["ExportLesson", "ExportCourse", "NoReadyLessonError", "NotACourseError", "open_course"]
+__all__ = [
+    "Media",
+    "ExportLesson",
+    "ExportCourse",
+    "NoReadyLessonError",
+    "NotACourseError",
+    "open_course",
+]
 
 
 class NoReadyLessonError(LecternError):
@@ -50,6 +66,44 @@ class NotACourseError(LecternError):
 
 
 @dataclass(frozen=True)
+class Media:
+    """A media file to copy into the export: a file on disk, or a package member.
+
+    Attributes:
+        path: the file, or the package that holds ``member``.
+        size: its size in bytes.
+        member: the member's path inside the package; ``None`` for a file on disk.
+    """
+
+    path: Path
+    size: int
+    member: str | None = None
+
+    @property
+    def suffix(self) -> str:
+        """The file name's ending, such as ``".mp4"``."""
+        return Path(self.member or self.path.name).suffix
+
+    def copy_to(self, sink: Callable[[bytes], Any], state: ProgressState) -> None:
+        """Send every byte to ``sink``; a package member is checked as it streams."""
+        if self.member is not None:
+            stream_member(self.path, self.member, sink, state=state)
+            return
+        done = 0
+        with open(self.path, "rb") as stream:
+            while chunk := stream.read(CHUNK_SIZE):
+                sink(chunk)
+                done += len(chunk)
+                state.set_progress(done / max(self.size, 1))
+                check_cancelled(state, "The export")
+
+    @classmethod
+    def file(cls, path: Path) -> Media:
+        """A file on disk."""
+        return cls(Path(path), os.stat(path).st_size)
+
+
+@dataclass(frozen=True)
 class ExportLesson:
     """One lesson as the web player needs it.
 
@@ -59,7 +113,7 @@ class ExportLesson:
         duration: seconds.
         video: the main video file.
         poster: the picture shown before playing, if any.
-        captions: ``(language, WebVTT file)`` pairs.
+        captions: ``(language, WebVTT file's bytes)`` pairs.
         chapters: the chapters, checked.
         segments: the transcript, checked.
     """
@@ -67,9 +121,9 @@ class ExportLesson:
     id: str
     title: str
     duration: float
-    video: Path
-    poster: Path | None
-    captions: tuple[tuple[str, Path], ...]
+    video: Media
+    poster: Media | None
+    captions: tuple[tuple[str, bytes], ...]
     chapters: tuple[Chapter, ...]
     segments: tuple[Segment, ...]
 
@@ -82,48 +136,67 @@ class ExportCourse:
     lessons: tuple[ExportLesson, ...]
 
 
+# A caption file larger than this is left out of the web player (a real one is < 1 MB).
+_MAX_CAPTION_BYTES = 16 * 1024 * 1024
+
+
 def _from_source(source: LessonSource) -> ExportLesson:
     chapters = tuple(load_chapters(source.chapters)) if source.chapters else ()
     segments = Transcript.load_json(source.transcript).segments if source.transcript else ()
+    captions = tuple(
+        (language, path.read_bytes())
+        for language, path in source.captions
+        if path.stat().st_size <= _MAX_CAPTION_BYTES
+    )
     return ExportLesson(
         id=source.id,
         title=source.title,
         duration=source.duration,
-        video=source.video,
-        poster=source.poster,
-        captions=tuple(source.captions),
+        video=Media.file(source.video),
+        poster=Media.file(source.poster) if source.poster else None,
+        captions=captions,
         chapters=chapters,
         segments=segments,
     )
 
 
-def _from_entry(root: Path, entry: LessonEntry) -> ExportLesson:
-    def path(member: str) -> Path:
-        return root.joinpath(*member.split("/"))
+def _from_entry(package: Path, entry: LessonEntry, sizes: dict[str, int]) -> ExportLesson:
+    def text(member: str) -> bytes:
+        return read_member(package, member, max_bytes=_MAX_CAPTION_BYTES)
+
+    def media(member: str) -> Media:
+        return Media(package, sizes[member], member)
 
     chapters: tuple[Chapter, ...] = ()
     segments: tuple[Segment, ...] = ()
     if entry.chapters:
-        chapters = parse_chapters(path(entry.chapters).read_bytes(), entry)
+        chapters = parse_chapters(text(entry.chapters), entry)
     if entry.transcript:
-        segments = parse_transcript(path(entry.transcript).read_bytes(), entry).segments
+        segments = parse_transcript(text(entry.transcript), entry).segments
     return ExportLesson(
         id=entry.id,
         title=entry.title,
         duration=entry.duration,
-        video=path(entry.video),
-        poster=path(entry.poster) if entry.poster else None,
-        captions=tuple((track.language, path(track.path)) for track in entry.captions),
+        video=media(entry.video),
+        poster=media(entry.poster) if entry.poster else None,
+        captions=tuple(
+            (track.language, text(track.path))
+            for track in entry.captions
+            if sizes[track.path] <= _MAX_CAPTION_BYTES
+        ),
         chapters=chapters,
         segments=segments,
     )
 
 
-def _package_course(package: Path, work: Path, state: ProgressState) -> ExportCourse:
-    manifest: Manifest = extract_package(package, work / "package", state=state)
-    lessons = tuple(_from_entry(work / "package", entry) for entry in manifest.lessons)
+def _package_course(package: Path, state: ProgressState) -> ExportCourse:
+    state.set_status(f"Checking {package.name}")
+    manifest, _ = read_signed_manifest(package)  # a wrong signature is refused here
+    sizes = {entry.path: entry.size for entry in manifest.files}
+    lessons = tuple(_from_entry(package, entry, sizes) for entry in manifest.lessons)
     if not lessons:
         raise NoReadyLessonError(package)
+    state.set_progress(1.0)
     return ExportCourse(manifest.course, lessons)
 
 
@@ -147,30 +220,20 @@ def _folder_course(folder: Path, state: ProgressState) -> ExportCourse:
     return ExportCourse(course.info(loaded), tuple(lessons))
 
 
-@contextlib.contextmanager
-def open_course(source: Path, near: Path, state: ProgressState) -> Iterator[ExportCourse]:
+def open_course(source: Path, state: ProgressState) -> ExportCourse:
     """The ready lessons of ``source`` (a course folder or a package) for one export.
-
-    A package is extracted into a temporary folder beside ``near`` (the output), which
-    is removed when the ``with`` block ends.
 
     Raises:
         NotACourseError: ``source`` is neither.
         NoReadyLessonError: it has no ready lesson.
-        PackageError: the package is damaged or unsafe (a subclass saying how).
+        PackageError: the package is damaged or unsafe (a subclass saying how); a
+            damaged media member is only found while it is copied (:meth:`Media.copy_to`).
     """
     source = Path(source)
     if source.is_dir():
         if not (source / COURSE_FILE).is_file():
             raise NotACourseError(source)
-        yield _folder_course(source, state)
-        return
+        return _folder_course(source, state)
     if not source.is_file():
         raise NotACourseError(source)
-    parent = Path(near).absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".lectern-export-", dir=parent))
-    try:
-        yield _package_course(source, work, state)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return _package_course(source, state)

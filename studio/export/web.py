@@ -24,7 +24,7 @@ from shared.captions import Cue, vtt_text
 from shared.chapters import chapter_cues
 from shared.library.settings import SETTINGS as LIBRARY_SETTINGS
 from studio.course import LANGUAGES
-from studio.export.sources import ExportCourse, ExportLesson
+from studio.export.sources import ExportCourse, ExportLesson, Media
 
 __all__ = ["PLAYER_FILES", "COMPLETION_THRESHOLD", "MediaFile", "player_files", "course_script"]
 
@@ -33,15 +33,14 @@ PLAYER_FILES = ("index.html", "player.css", "player.js", "lms.js")
 #: The share watched that completes a lesson: the Player's own default.
 COMPLETION_THRESHOLD: float = LIBRARY_SETTINGS["completion_threshold"].default
 _LANGUAGE_NAMES = dict(LANGUAGES)
-_MAX_CAPTION_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class MediaFile:
-    """A file of the export copied from disk: ``member`` is its path inside the export."""
+    """A media file of the export: ``member`` is its path inside the export."""
 
     member: str
-    source: Path
+    source: Media
 
 
 def _player_dir() -> Path:
@@ -61,8 +60,8 @@ def player_files(mode: str) -> dict[str, bytes]:
     return files
 
 
-def _suffix(path: Path, default: str) -> str:
-    suffix = path.suffix.lower()
+def _suffix(media: Media, default: str) -> str:
+    suffix = media.suffix.lower()
     return suffix if suffix.isascii() and suffix[1:].isalnum() and len(suffix) <= 6 else default
 
 
@@ -75,17 +74,15 @@ def lesson_media(lesson: ExportLesson) -> list[MediaFile]:
     return files
 
 
-def _caption_text(path: Path) -> str | None:
+def _caption_text(data: bytes) -> str | None:
     """A caption file's WebVTT text, or ``None`` when it is not a WebVTT file.
 
     The text goes to the browser's own WebVTT parser, which renders cue text as text
     (its few tags are styling, never HTML).
     """
     try:
-        if path.stat().st_size > _MAX_CAPTION_BYTES:
-            return None
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
     return text if text.startswith("WEBVTT") else None
 
@@ -93,8 +90,8 @@ def _caption_text(path: Path) -> str | None:
 def _lesson_data(lesson: ExportLesson) -> dict[str, Any]:
     media = lesson_media(lesson)
     captions = []
-    for language, path in lesson.captions:
-        text = _caption_text(path)
+    for language, data in lesson.captions:
+        text = _caption_text(data)
         if text is not None:
             label = _LANGUAGE_NAMES.get(language.split("-")[0], language)
             captions.append({"language": language, "label": label, "vtt": text})
