@@ -93,6 +93,7 @@ bench: setup
 	$(BIN)/python bench/bench_reliability.py
 	$(BIN)/python bench/bench_signing.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_web_export.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
