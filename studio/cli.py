@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="lesson folder to create")
     p.add_argument("--title")
     p.add_argument("--camera", type=Path, help="a presenter/camera video recorded alongside")
+    p.add_argument(
+        "--captions",
+        type=Path,
+        metavar="FILE.vtt|.srt",
+        help="keep these captions as the transcript instead of transcribing",
+    )
     p.add_argument("--chapters", type=Path, help="hand-made chapters (.json or .vtt)")
     p.add_argument("--chapters-mode", choices=("extend", "replace"), default="extend")
     p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
@@ -195,6 +201,7 @@ def _build(args: argparse.Namespace) -> int:
         chapters_mode=args.chapters_mode,
         min_chapter=args.min_chapter,
         replace=args.force,
+        captions=args.captions,
     )
     progress = _progress(args)
     try:
