@@ -18,6 +18,7 @@ Both print a table; results go to docs/benchmarks.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import statistics
@@ -125,21 +126,43 @@ def timed(action) -> float:
     return time.perf_counter() - start
 
 
+def chunked_copy(source: Path, target: Path) -> None:
+    with open(source, "rb") as src, open(target, "wb") as out:
+        while chunk := src.read(1 << 20):
+            out.write(chunk)
+
+
+def sha256_of(path: Path) -> None:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+
+
 def export_vs_copy(work: Path, video: Path, package: Path) -> None:
-    copies, exports = [], []
+    times: dict[str, list[float]] = {"copy": [], "chunked": [], "sha": [], "export": []}
     for run in range(3):
         target = work / f"copy-{run}.mp4"
-        copies.append(timed(lambda t=target: shutil.copyfile(video, t)))
-        out = work / f"scorm-{run}.zip"
-        exports.append(timed(lambda o=out: export_course(package, o, "scorm12", state=JobState())))
+        times["copy"].append(timed(lambda t=target: shutil.copyfile(video, t)))
         target.unlink()
+        times["chunked"].append(timed(lambda t=target: chunked_copy(video, t)))
+        target.unlink()
+        times["sha"].append(timed(lambda: sha256_of(video)))
+        out = work / f"scorm-{run}.zip"
+        times["export"].append(
+            timed(lambda o=out: export_course(package, o, "scorm12", state=JobState()))
+        )
         out.unlink()
-    copy, export = statistics.median(copies), statistics.median(exports)
+    copy, chunked, sha, export = (statistics.median(times[k]) for k in times)
     size = video.stat().st_size / 1e6
     print(f"\n1-hour course ({size:.0f} MB of media), median of 3, warm page cache")
     print("| what | seconds | ratio to copy |")
     print("| --- | ---: | ---: |")
-    print(f"| copy the video (reference) | {copy:.2f} | 1.00 |")
+    print(f"| copy the video: shutil.copyfile, in the kernel (reference) | {copy:.2f} | 1.00 |")
+    print(f"| copy the video: 1 MiB reads and writes | {chunked:.2f} | {chunked / copy:.2f} |")
+    print(
+        f"| SHA-256 of the video (what checking a package costs) | {sha:.2f} | {sha / copy:.2f} |"
+    )
     print(f"| export .lectern -> SCORM 1.2 zip | {export:.2f} | {export / copy:.2f} |")
     print(f"target: <= 1.50; {'met' if export / copy <= 1.5 else 'NOT met'}")
 
