@@ -6,8 +6,8 @@ turns the folder into an ordinary, unsigned ``.lectern`` package, which the libr
 then imports like any other (so it is verified, indexed and searchable the same way).
 
 - Each file the media probe finds a video stream in is a lesson, in natural name order
-  (``week2`` before ``week10``), titled from its container title or file name; the
-  video is taken as it is (no re-encoding).
+  (``week2`` before ``week10``), titled by its file name; the video is taken as it is
+  (no re-encoding).
 - A caption file with the video's name (``NAME.vtt``, ``NAME.srt``, or
   ``NAME.LANG.vtt``/``.srt``) is read with :mod:`shared.caption_import` (encodings,
   styling, sloppy timings) and becomes the lesson's captions and searchable transcript.
@@ -120,7 +120,9 @@ def find_lessons(folder: str | os.PathLike[str]) -> list[FolderLesson]:
             skipped += 1
             continue
         captions, language = _captions_for(path, names)
-        title = (info.title or path.stem.replace("_", " ")).strip() or path.stem
+        # The file name, as the learner named and ordered the files (two downloads of
+        # one series often share their container title).
+        title = path.stem.replace("_", " ").strip() or path.stem
         lessons.append(FolderLesson(path, title[:500], info.duration, captions, language))
     if not lessons:
         raise NoPlayableVideoError(folder, skipped)
