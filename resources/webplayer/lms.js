@@ -56,22 +56,24 @@
     return (h < 10 ? "000" : h < 100 ? "00" : h < 1000 ? "0" : "") + h + ":" + two(m) + ":" + sec;
   }
 
-  function packState(position, watched) {
-    // "p=<seconds>;w=<watched>": the position twice (location and here) costs nothing and
-    // lets an LMS that drops lesson_location still resume.
-    var text = "p=" + Math.floor(position) + ";w=" + watched;
+  function packState(position, watched, completed) {
+    // "p=<seconds>;w=<watched>[;c=1]": the position twice (location and here) costs nothing
+    // and lets an LMS that drops lesson_location still resume; c=1 remembers that
+    // completion was reported (cmi5 allows one "completed" per registration).
+    var text = "p=" + Math.floor(position) + ";w=" + watched + (completed ? ";c=1" : "");
     if (text.length > SUSPEND_LIMIT) text = text.slice(0, SUSPEND_LIMIT); // cannot happen: Progress keeps it shorter
     return text;
   }
 
   function unpackState(text) {
-    var out = { position: 0, watched: "" };
+    var out = { position: 0, watched: "", completed: false };
     String(text || "").split(";").forEach(function (part) {
       var eq = part.indexOf("=");
       if (eq < 0) return;
       var key = part.slice(0, eq), value = part.slice(eq + 1);
       if (key === "p") out.position = Number(value) || 0;
       if (key === "w") out.watched = value;
+      if (key === "c") out.completed = value === "1";
     });
     return out;
   }
@@ -86,7 +88,7 @@
     return Promise.resolve(unpackState(saved));
   };
   LocalAdapter.prototype.save = function (position, watched) {
-    try { window.localStorage.setItem(this.key, packState(position, watched)); } catch (e) { /* private mode */ }
+    try { window.localStorage.setItem(this.key, packState(position, watched, false)); } catch (e) { /* private mode */ }
   };
   LocalAdapter.prototype.finish = function () {};
   LocalAdapter.prototype.setScore = function () {};
@@ -152,7 +154,7 @@
   ScormAdapter.prototype.save = function (position, watched, coverage, complete) {
     if (!this.api || this.finished) return;
     this.setValue(this.v.location, Math.floor(position));
-    this.setValue("cmi.suspend_data", packState(position, watched));
+    this.setValue("cmi.suspend_data", packState(position, watched, false));
     if (this.version === "scorm2004") {
       this.setValue("cmi.progress_measure", Math.min(1, Math.max(0, coverage)).toFixed(3));
     }
@@ -276,7 +278,9 @@
         return r.ok ? r.text() : "";
       }, function () { return ""; });
     }).then(function (text) {
-      return unpackState(text);
+      var state = unpackState(text);
+      self.completed = state.completed; // reported in an earlier session of this registration
+      return state;
     });
   };
   Cmi5Adapter.prototype.statement = function (verb, result, extraCategory) {
@@ -308,11 +312,12 @@
   };
   Cmi5Adapter.prototype.save = function (position, watched, coverage, complete) {
     if (!this.token || this.finished) return;
+    var report = complete && !this.completed;
+    if (report) this.completed = true;
     fetch(this.stateUrl("lectern.resume"), {
-      method: "PUT", headers: this.headers(), body: packState(position, watched)
+      method: "PUT", headers: this.headers(), body: packState(position, watched, this.completed)
     }).catch(function () {});
-    if (complete && !this.completed) {
-      this.completed = true;
+    if (report) {
       this.send("completed", {
         completion: true, duration: isoDuration((Date.now() - this.started) / 1000)
       }, MOVEON).catch(function () {});

@@ -262,7 +262,7 @@ def test_resume_data_stays_under_scorm12_limit_for_any_length(browser, html5_pag
         return [60, 3600, 4 * 3600, 10 * 3600, 100 * 3600].map(function (d) {
           var p = new LecternPlayer.Progress(d);
           for (var t = 0; t < d; t += 2) p.intervals.push([t, t + 1]);
-          var text = LecternLMS.packState(d - 1, p.encode());
+          var text = LecternLMS.packState(d - 1, p.encode(), true);
           var back = new LecternPlayer.Progress(d);
           back.decode(LecternLMS.unpackState(text).watched);
           return [d, text.length, p.coverage(), back.coverage()];
@@ -436,7 +436,7 @@ class MiniLRS:
 
     def __init__(self, launch_data: dict) -> None:
         self.launch_data = launch_data
-        self.fetches = 0
+        self.fetches: dict[str, int] = {}
         self.statements: list[dict] = []
         self.states: dict[str, bytes] = {}
         self.unauthorised = 0
@@ -445,8 +445,8 @@ class MiniLRS:
         url = urllib.parse.urlsplit(handler.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         if url.path == "/fetch" and handler.command == "POST":
-            self.fetches += 1
-            if self.fetches > 1:
+            self.fetches[handler.path] = self.fetches.get(handler.path, 0) + 1
+            if self.fetches[handler.path] > 1:  # each launch's fetch URL works once
                 return 400, "application/json", b'{"error-code": "1", "error-text": "used"}'
             return 200, "application/json", json.dumps({"auth-token": self.TOKEN}).encode()
         if not url.path.startswith("/lrs/"):
@@ -492,16 +492,20 @@ def test_cmi5_launch_handshake_and_statements(browser, course, tmp_path):
     actor = {"objectType": "Agent", "account": {"homePage": "https://lms.test", "name": "ann"}}
     registration = str(uuid.uuid4())
     with LoopbackServer(tmp_path / "lms", routes=lrs) as server:
-        query = urllib.parse.urlencode(
-            {
-                "endpoint": f"{server.url}/lrs/",
-                "fetch": f"{server.url}/fetch",
-                "registration": registration,
-                "activityId": activity_id,
-                "actor": json.dumps(actor),
-            }
-        )
-        browser.get(f"{server.url}/au/{url}&{query}")
+
+        def launch(number: int) -> str:
+            query = urllib.parse.urlencode(
+                {
+                    "endpoint": f"{server.url}/lrs/",
+                    "fetch": f"{server.url}/fetch?launch={number}",
+                    "registration": registration,
+                    "activityId": activity_id,
+                    "actor": json.dumps(actor),
+                }
+            )
+            return f"{server.url}/au/{url}&{query}"
+
+        browser.get(launch(1))
         _ready(browser)
         _play_until(browser, SECONDS)
         wait_for(browser, "document.getElementById('video').ended", what="the end")
@@ -511,9 +515,18 @@ def test_cmi5_launch_handshake_and_statements(browser, course, tmp_path):
         browser.get("about:blank")  # leaving the AU terminates the session
         while len(lrs.statements) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-    assert lrs.fetches == 1 and lrs.unauthorised == 0
+        first_session = list(lrs.statements)
+        # A second launch in the same registration resumes and reports no second completion.
+        browser.get(launch(2))
+        _ready(browser)
+        assert browser.execute_script("return LecternPlayer.coverage();") >= 0.9
+        browser.get("about:blank")
+        while len(lrs.statements) < 5 and time.monotonic() < deadline + 30:
+            time.sleep(0.1)
+    assert sorted(lrs.fetches.values()) == [1, 1] and lrs.unauthorised == 0
     verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in lrs.statements]
-    assert verbs == ["initialized", "completed", "terminated"], verbs
+    assert verbs == ["initialized", "completed", "terminated", "initialized", "terminated"], verbs
+    lrs.statements = first_session
     for statement in lrs.statements:
         assert statement["actor"] == actor
         assert statement["object"]["id"] == activity_id
