@@ -367,7 +367,7 @@ def test_scorm_completion_by_unique_coverage_score_and_resume(
         wait_for(browser, "document.getElementById('video').paused", what="K to pause")
         _press(browser, "l")  # skipping ahead 10 s watches nothing
         first = browser.execute_script("return LecternPlayer.coverage();")
-        assert 0.25 < first < 0.45, first
+        assert 0.28 < first < 0.5, first  # 0-10 s, and what a loaded machine overshoots
         browser.switch_to.default_content()
         browser.execute_script("leave();")
         wait_for(browser, "lms.events.indexOf('finish') >= 0", what="the SCO to finish")
@@ -396,7 +396,7 @@ def test_scorm_completion_by_unique_coverage_score_and_resume(
         assert abs(browser.execute_script("return LecternPlayer.coverage();") - first) < 0.05
         # Watching the first part again adds nothing; the rest completes the lesson.
         browser.execute_script("document.getElementById('video').currentTime = 2;")
-        _play_until(browser, 9)
+        _play_until(browser, 5)  # well inside 0-10 s, even if a loaded machine overshoots
         assert abs(browser.execute_script("return LecternPlayer.coverage();") - first) < 0.05
         browser.execute_script("document.getElementById('video').currentTime = 10;")
         _play_until(browser, SECONDS)
