@@ -230,10 +230,14 @@ def open_course(source: Path, state: ProgressState) -> ExportCourse:
             damaged media member is only found while it is copied (:meth:`Media.copy_to`).
     """
     source = Path(source)
-    if source.is_dir():
+    try:
+        is_folder, is_file = source.is_dir(), source.is_file()
+    except OSError:  # a name too long for the file system, ...
+        is_folder = is_file = False
+    if is_folder:
         if not (source / COURSE_FILE).is_file():
             raise NotACourseError(source)
         return _folder_course(source, state)
-    if not source.is_file():
+    if not is_file:
         raise NotACourseError(source)
     return _package_course(source, state)

@@ -158,8 +158,10 @@ def test_a_damaged_package_is_refused_and_nothing_is_written(tmp_path, run):
 
 
 def test_neither_a_course_nor_a_package_is_refused(tmp_path, run):
-    result = run(tmp_path, "--format", "html5", "-o", tmp_path / "x.zip")
-    assert result.returncode == 1 and "neither a Studio course folder" in one_line(result.stderr)
+    for source in (tmp_path, tmp_path / "missing.lectern", tmp_path / ("x" * 300)):
+        result = run(source, "--format", "html5", "-o", tmp_path / "x.zip")
+        assert result.returncode == 1
+        assert "neither a Studio course folder" in one_line(result.stderr)
 
 
 def test_usage_errors_exit_2(course_folder, tmp_path, run):

@@ -253,6 +253,39 @@ def test_html5_resumes_after_a_reload(browser, html5_page):
     assert browser.execute_script("return LecternPlayer.coverage();") > 0.05
 
 
+def test_html5_lists_the_lessons_of_a_course_and_switches_between_them(
+    browser, course, manifest, tmp_path
+):
+    from shared.manifest import CourseInfo
+    from shared.package import LessonSource, write_package
+
+    folder = _unzip(course, tmp_path / "src")  # the hostile package's real video
+    video = folder / manifest.lessons[0].video
+    lessons = [
+        LessonSource(
+            id=f"part-{n}", title=f"Part {n}", duration=manifest.lessons[0].duration, video=video
+        )
+        for n in (1, 2)
+    ]
+    info = CourseInfo(id="two", version=1, title="Two parts", created="2024-01-01T00:00:00Z")
+    package = tmp_path / "two.lectern"
+    write_package(info, lessons, package)
+    page = _export(package, "html5", tmp_path / "web") / "index.html"
+    browser.get(page.as_uri())
+    _ready(browser)
+    items = browser.find_elements("css selector", "#lesson-list li")
+    assert [item.text for item in items] == ["0:30Part 1", "0:30Part 2"]  # time, then title
+    assert "current" in items[0].get_attribute("class")
+    items[1].click()
+    wait_for(browser, "document.getElementById('lesson-title').textContent === 'Part 2'")
+    _ready(browser)
+    src = browser.execute_script("return document.getElementById('video').currentSrc;")
+    assert src.endswith("/media/part-2/video.mp4")
+    assert "current" in browser.find_elements("css selector", "#lesson-list li")[1].get_attribute(
+        "class"
+    )
+
+
 def test_resume_data_stays_under_scorm12_limit_for_any_length(browser, html5_page):
     browser.get(html5_page.as_uri())
     _ready(browser)
