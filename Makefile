@@ -108,6 +108,13 @@ installer: setup $(INSTALLER_STAMP)
 	  build_installer.spec
 	@echo "Built $$(cat dist/lectern/VERSION) in dist/lectern/ ($$(du -sh dist/lectern | cut -f1))"
 
+# The bundle as a .tar.gz with install.sh and as a .deb (installer/package-bundle.sh),
+# each then installed into a scratch root and smoke-tested with a clean environment.
+.PHONY: installer-packages
+installer-packages: installer
+	sh installer/package-bundle.sh dist/lectern dist/packages
+	$(BIN)/pytest -q tests/test_bundle_packages.py
+
 $(INSTALLER_STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q -e '.[installer]'
 	@touch $@
