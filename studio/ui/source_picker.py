@@ -57,19 +57,14 @@ from shared.ui.plain import plain, plain_tip
 from studio.capture import RecordingSettings
 from studio.capture import devices as device_list
 from studio.capture.microphone import SAMPLE_RATE, resolve_microphone
+from studio.settings import QUALITY_PRESETS
 from studio.ui.level_meter import FLOOR_DBFS, LevelMeter
 
-__all__ = ["SourcePickerDialog", "RegionChooser", "grab_x11_screen", "FPS_CHOICES", "QUALITY"]
+__all__ = ["SourcePickerDialog", "RegionChooser", "grab_x11_screen", "FPS_CHOICES"]
 
 THUMB = QSize(224, 126)
 PREVIEW = QSize(256, 144)
-FPS_CHOICES = (15.0, 24.0, 30.0)
-#: Quality choices: label and libx264 preset (faster presets need less CPU, bigger files).
-QUALITY = (
-    ("Light on the computer", "ultrafast"),
-    ("Balanced", "superfast"),
-    ("Smaller files (needs a fast computer)", "veryfast"),
-)
+FPS_CHOICES = (15.0, 24.0, 30.0, 60.0)
 _SPEC_ROLE = Qt.ItemDataRole.UserRole
 _RECT_ROLE = Qt.ItemDataRole.UserRole + 1
 _VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
@@ -496,7 +491,10 @@ class SourcePickerDialog(QDialog):
         settings: RecordingSettings | None = None,
         countdown: bool = True,
         parent: QWidget | None = None,
+        quality: str | None = None,
     ) -> None:
+        """``quality`` names the quality preset to start on (the one chosen in the
+        Settings); without it, the preset matching ``settings`` is chosen."""
         super().__init__(parent)
         self.setWindowTitle("Record a lesson")
         self.setAccessibleName("Record a lesson")
@@ -511,7 +509,7 @@ class SourcePickerDialog(QDialog):
         self._thumbnails = _Thumbnails(self)
         self._thumbnails.ready.connect(self._show_thumbnails)
 
-        self._build(settings, countdown)
+        self._build(settings, countdown, quality)
         self._list_screens(settings.screen)
         self._list_cameras(settings.camera)
         self._list_microphones(settings.mic)
@@ -523,10 +521,11 @@ class SourcePickerDialog(QDialog):
         self._thumbnails.start()
         self._camera_changed()
         self._mic_changed()
+        self.screen_list.setFocus()
 
     # ------------------------------------------------------------ building
 
-    def _build(self, settings: RecordingSettings, countdown: bool) -> None:
+    def _build(self, settings: RecordingSettings, countdown: bool, quality: str | None) -> None:
         self.screen_list = QListWidget()
         self.screen_list.setAccessibleName("Screen to record")
         self.screen_list.setViewMode(QListView.ViewMode.IconMode)
@@ -581,11 +580,23 @@ class SourcePickerDialog(QDialog):
         self.fps_box.setCurrentIndex(self.fps_box.findData(float(settings.fps)))
         self.quality_box = QComboBox()
         self.quality_box.setAccessibleName("Quality")
-        for label, preset in QUALITY:
-            self.quality_box.addItem(label, preset)
-        if self.quality_box.findData(settings.preset) < 0:
-            self.quality_box.addItem(settings.preset, settings.preset)
-        self.quality_box.setCurrentIndex(self.quality_box.findData(settings.preset))
+        for preset in QUALITY_PRESETS.values():
+            self.quality_box.addItem(preset.name, preset.name)
+            self.quality_box.setItemData(
+                self.quality_box.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
+            )
+        if quality not in QUALITY_PRESETS:
+            quality = next(
+                (
+                    p.name
+                    for p in QUALITY_PRESETS.values()
+                    if (p.preset, p.max_size) == (settings.preset, tuple(settings.max_size))
+                ),
+                None,
+            )
+        self.quality_box.setCurrentIndex(max(0, self.quality_box.findData(quality)))
+        # A preset brings its frame rate; a lower one can still be chosen after.
+        self.quality_box.currentIndexChanged.connect(self._quality_changed)
         self.countdown_box = QCheckBox("Count down 3-2-1 before recording")
         self.countdown_box.setAccessibleName("Count down before recording")
         self.countdown_box.setChecked(countdown)
@@ -605,7 +616,11 @@ class SourcePickerDialog(QDialog):
         columns.addLayout(right)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setIcon(QIcon())
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setIcon(QIcon())
+        # Enter records wherever the focus is: no other button takes the default.
+        for button in (cancel, self.region_button):
+            button.setAutoDefault(False)
         self.record_button = self.buttons.addButton(
             "Record", QDialogButtonBox.ButtonRole.AcceptRole
         )
@@ -739,8 +754,19 @@ class SourcePickerDialog(QDialog):
             camera="none" if camera in (None, _FILE_ITEM) else camera,
             mic=self.mic_box.currentData() or "none",
             fps=float(self.fps_box.currentData()),
-            preset=str(self.quality_box.currentData()),
+            preset=QUALITY_PRESETS[self.quality()].preset,
+            max_size=QUALITY_PRESETS[self.quality()].max_size,
         )
+
+    def quality(self) -> str:
+        """The name of the quality preset chosen (see :data:`studio.settings.QUALITY_PRESETS`)."""
+        return str(self.quality_box.currentData())
+
+    def _quality_changed(self) -> None:
+        fps = QUALITY_PRESETS[self.quality()].fps
+        index = self.fps_box.findData(fps)
+        if index >= 0:
+            self.fps_box.setCurrentIndex(index)
 
     def countdown(self) -> bool:
         """Whether to count down 3-2-1 before recording."""

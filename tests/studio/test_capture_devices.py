@@ -28,7 +28,7 @@ from studio.capture.errors import ToolMissingError
 from studio.capture.screen import parse_screen
 from tests.studio.conftest import stop_process
 from tests.studio.x11 import XClient
-from tests.xserver import start_xvfb, stop_xvfb
+from tests.xserver import start_openbox, start_xvfb, stop_xvfb
 
 pytestmark = pytest.mark.slow
 
@@ -226,10 +226,7 @@ def managed_display(monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     manager = None
     try:
-        manager = subprocess.Popen(
-            ["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        wait_for(lambda: "window id #" in root_property("_NET_SUPPORTING_WM_CHECK"))
+        manager = start_openbox(display)
         yield display
     finally:
         if manager is not None:
@@ -248,11 +245,6 @@ def root_property(name: str) -> str:
     return subprocess.run(["xprop", "-root", name], capture_output=True, text=True).stdout
 
 
-@pytest.mark.xfail(
-    reason="in a fresh clone the Openbox client list never shows the test's window within "
-    "10 s (it passes in a long-lived checkout); under investigation, see the stop note",
-    strict=False,
-)
 def test_under_a_real_window_manager_the_application_window_is_recorded(managed_display, tmp_path):
     client = XClient(managed_display)
     try:
