@@ -266,8 +266,8 @@ class SettingsDialog(QDialog):
             self.mic_box,
             self.mic_note,
             "microphones",
-            devices.list_microphones,
-            lambda m: (m.name, m.name),
+            devices.microphone_choices,
+            lambda choice: choice,
             ("No microphone", "none"),
         )
         self.quality_box = QComboBox()

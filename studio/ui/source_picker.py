@@ -715,13 +715,13 @@ class SourcePickerDialog(QDialog):
     def _list_microphones(self, chosen: str) -> None:
         self.mic_box.addItem("System default", "default")
         try:
-            mics = device_list.list_microphones()
+            mics = device_list.microphone_choices()
             note = "" if mics else "No microphone found."
         except Exception as error:
             mics, note = [], f"Microphones could not be listed ({error})."
-        for mic in mics:
-            if mic.name != "default":
-                self.mic_box.addItem(mic.name, mic.name)
+        for label, spec in mics:
+            self.mic_box.addItem(label, spec)
+            self.mic_box.setItemData(self.mic_box.count() - 1, spec, Qt.ItemDataRole.ToolTipRole)
         self.mic_box.addItem("No microphone", "none")
         if self.mic_box.findData(chosen) < 0:
             self.mic_box.insertItem(self.mic_box.count() - 1, chosen, chosen)

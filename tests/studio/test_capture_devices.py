@@ -241,10 +241,6 @@ def wait_for(condition, timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
-def root_property(name: str) -> str:
-    return subprocess.run(["xprop", "-root", name], capture_output=True, text=True).stdout
-
-
 def test_under_a_real_window_manager_the_application_window_is_recorded(managed_display, tmp_path):
     client = XClient(managed_display)
     try:
