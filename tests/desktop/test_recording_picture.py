@@ -12,9 +12,9 @@ could have found it in a frame.
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from studio.course import new_course
 from tests.desktop.pictures import best_match, frames_of, load, tiles_of
