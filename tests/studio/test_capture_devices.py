@@ -131,12 +131,16 @@ def test_without_randr_each_x_screen_is_one_screen(tmp_path):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
     server, display = start_xvfb(["800x600x24", "640x480x24"], ["-extension", "RANDR"])
+    # Held open: Xvfb resets when its last client goes, and a program connecting while
+    # it resets (xdpyinfo right after xrandr) may find no display.
+    holder = XClient(display)
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("DISPLAY", display)
             screens = list_screens()
             target = parse_screen("1")
     finally:
+        holder.close()
         stop_xvfb(server)
     assert screens == [Screen(0, 800, 600, f"{display}.0"), Screen(1, 640, 480, f"{display}.1")]
     assert (target.display, target.x, target.y, target.width) == (f"{display}.1", 0, 0, 640)
