@@ -36,8 +36,9 @@ def x11_key(shortcut: str) -> tuple[int, int] | None:
     """``"Ctrl+Shift+P"`` (Qt's portable text) as X11 modifier bits and keysym.
 
     ``None`` when the text names no key a desktop-wide grab can take (several keys,
-    an unknown name, no key at all, or a letter or digit without a modifier, which
-    would take that key from every program).
+    an unknown name, no key at all, a letter or digit without a modifier, which
+    would take that key from every program, or Ctrl+Alt with F1 to F12, which the X
+    server keeps for switching to a text console).
     """
     *modifiers, key = [part.strip().lower() for part in shortcut.split("+")] or [""]
     mask = 0
@@ -48,4 +49,6 @@ def x11_key(shortcut: str) -> tuple[int, int] | None:
     if len(key) == 1 and key.isascii() and key.isalnum():
         return (mask, ord(key)) if mask else None
     keysym = _KEYSYMS.get(key)
-    return None if keysym is None else (mask, keysym)
+    if keysym is None or (mask & _CONTROL and mask & _ALT and 0xFFBE <= keysym <= 0xFFC9):
+        return None  # Ctrl+Alt+F1..F12 switch to a text console: X never hands them on
+    return mask, keysym

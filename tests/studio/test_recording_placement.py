@@ -65,7 +65,9 @@ def test_a_region_covering_nearly_all_of_the_only_screen_leaves_no_place():
     [
         ("Ctrl+Shift+P", (4 | 1, ord("p"))),
         ("Ctrl+Shift+S", (4 | 1, ord("s"))),
-        ("Ctrl+Alt+F9", (4 | 8, 0xFFC6)),
+        ("Ctrl+Alt+R", (4 | 8, ord("r"))),
+        ("Ctrl+Shift+F9", (4 | 1, 0xFFC6)),
+        ("Ctrl+Alt+F9", None),  # the X server switches to a text console
         ("Meta+End", (64, 0xFF57)),
         ("F8", (0, 0xFFC5)),
         ("P", None),  # a bare letter would be taken from every program

@@ -393,13 +393,13 @@ def test_global_hotkey_works_on_the_desktop_and_is_given_back(qtbot, capture_env
 
 
 def test_a_stop_key_chosen_in_the_settings_works_on_the_desktop(qtbot, capture_env):
-    hotkey = GlobalHotkey(shortcut="Ctrl+Alt+F9")
+    hotkey = GlobalHotkey(shortcut="Ctrl+Alt+R")
     try:
         assert hotkey.active
         with qtbot.assertNotEmitted(hotkey.activated, wait=500):
-            press_keys(capture_env, "ctrl+F9")  # Alt missing: not ours
+            press_keys(capture_env, "ctrl+r")  # Alt missing: not ours
         with qtbot.waitSignal(hotkey.activated, timeout=5_000):
-            press_keys(capture_env, "ctrl+alt+F9")
+            press_keys(capture_env, "ctrl+alt+r")
     finally:
         hotkey.close()
     assert not GlobalHotkey(shortcut="P").active  # a bare letter is never grabbed
@@ -428,8 +428,13 @@ def test_a_session_counts_down_records_pauses_and_finishes(
     assert events == ["starting", ("counted", False, False)]
     assert session.countdown is None
     bar = session.bar
-    # The whole screen is recorded and there is no other: the bar would be in it.
-    assert session.bar_hidden and not bar.isVisible()
+    # Shown only where it is not recorded. (Qt's offscreen screen is not the Xvfb one,
+    # so whether there is room beside the recorded screen depends on the platform;
+    # tests/desktop records on a real one and finds no frame with the bar.)
+    area = session.recorded_area
+    assert area == QRect(0, 0, 1280, 720)
+    assert not bar.isVisible() or not bar.geometry().intersects(area)
+    assert bar.isVisible() != session.bar_hidden
     qtbot.waitUntil(
         lambda: (
             bar.last_stats is not None
@@ -452,7 +457,7 @@ def test_a_session_counts_down_records_pauses_and_finishes(
     assert bar.last_stats.elapsed == pytest.approx(paused_at, abs=0.01)
     assert bar.pause_button.accessibleName() == "Resume recording"
     qtbot.mouseClick(bar.pause_button, Qt.MouseButton.LeftButton)
-    assert not bar.isVisible()  # hidden before the next segment grabs a frame
+    assert bar.isVisible() != session.bar_hidden  # hidden before the next segment
     qtbot.waitUntil(lambda: bar.last_stats.elapsed > paused_at + 1.0, timeout=20_000)
 
     assert bar.stop_hotkey is not None and bar.stop_hotkey.active
