@@ -14,7 +14,8 @@ APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   xvfb xdotool x11-utils pulseaudio pulseaudio-utils libasound2-plugins \
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
   libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 \
-  libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1 strace x11-xserver-utils openbox
+  libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1 strace x11-xserver-utils openbox \
+  libxcb-composite0
 OUT := out
 SAMPLE_COURSE := $(OUT)/Introduction to Earth Science
 

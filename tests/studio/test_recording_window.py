@@ -32,8 +32,9 @@ from studio.capture import LiveStats, MicLevel, RecordingSettings, VideoStats
 from studio.capture.devices import list_windows
 from studio.ui.recording import RecordingSession
 from studio.ui.recording_bar import GlobalHotkey, RecordingBar, warnings_of
-from studio.ui.source_picker import RegionChooser, SourcePickerDialog
+from studio.ui.source_picker import RegionChooser, SourcePickerDialog, grab_x11_screen
 from tests.studio.conftest import stop_process
+from tests.studio.x11 import XWindow
 
 pytestmark = pytest.mark.slow
 
@@ -244,6 +245,31 @@ def test_the_picker_starts_on_the_quality_chosen_in_the_settings(qtbot, capture_
     dialog.quality_box.setCurrentIndex(dialog.quality_box.findData("Smooth 1080p60"))
     assert dialog.quality() == "Smooth 1080p60" and dialog.settings().fps == 60.0
     dialog.reject()
+
+
+def test_a_covered_window_s_thumbnail_shows_that_window(qtbot, capture_env, slide_window):
+    """The slides under another window (no window manager: the newest is on top)."""
+    (slides,) = [w for w in list_windows() if w.name == slide_window]
+    cover = XWindow(
+        capture_env["DISPLAY"], "Cover", slides.x, slides.y, slides.width, slides.height
+    )
+    try:
+        dialog = SourcePickerDialog(RecordingSettings(screen="0", mic="none"), countdown=False)
+        qtbot.addWidget(dialog)
+        key = f"window:{slide_window}"
+        # The screen shows the white cover where the slides are ...
+        qtbot.waitUntil(lambda: dialog.thumbnail("0") is not None, timeout=15_000)
+        screen = grab_x11_screen()
+        assert QColor(screen.pixel(slides.x + 20, slides.y + 20)) == QColor("white")
+        # ... and the slides' card still shows the red slides (a second round of pictures,
+        # once the slides have painted themselves off screen).
+        qtbot.waitUntil(
+            lambda: dialog.thumbnail(key) is not None and _mostly(dialog.thumbnail(key), "#d02020"),
+            timeout=15_000,
+        )
+        dialog.reject()
+    finally:
+        cover.close()
 
 
 def test_each_monitor_is_a_choice_with_its_own_picture(qtbot, capture_env, slide_window):
