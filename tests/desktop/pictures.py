@@ -20,13 +20,14 @@ import numpy as np
 __all__ = ["Template", "frames_of", "best_match", "tiles_of", "SCALE"]
 
 SCALE = 0.5
-TILE = (120, 64)  # width, height after halving
-MAX_TILES = 6
-#: A part of a piece with less variation than this (grey levels) is plain.
-MIN_DETAIL = 12.0
+TILE = (120, 24)  # width, height after halving: about a line of text
+MAX_TILES = 8
+#: A part of a piece changing less than this from pixel to pixel (grey levels, both
+#: across and down) is plain, or an edge.
+MIN_CHANGE = 2.0
 #: A piece is looked for when this many of its 4x4 parts have detail: text or
 #: icons, not one edge (a black panel's border matches any black area's edge).
-DETAILED_PARTS = 8
+DETAILED_PARTS = 6
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,24 @@ def tiles_of(picture: np.ndarray) -> list[np.ndarray]:
 
 
 def _detailed_parts(piece: np.ndarray) -> int:
+    """How many of the piece's 4x4 parts change both across and down (text, icons).
+
+    A part crossed by one straight edge (a panel's border) changes only one way.
+    """
     height, width = piece.shape
-    parts = [
-        piece[
-            row * height // 4 : (row + 1) * height // 4, col * width // 4 : (col + 1) * width // 4
-        ]
-        for row in range(4)
-        for col in range(4)
-    ]
-    return sum(1 for part in parts if part.size and float(part.std()) >= MIN_DETAIL)
+    signal = piece.astype(np.float32)
+    across = np.abs(np.diff(signal, axis=1))
+    down = np.abs(np.diff(signal, axis=0))
+    found = 0
+    for row in range(4):
+        for col in range(4):
+            top, bottom = row * height // 4, (row + 1) * height // 4
+            left, right = col * width // 4, (col + 1) * width // 4
+            a = across[top:bottom, left : max(left, right - 1)]
+            d = down[top : max(top, bottom - 1), left:right]
+            if a.size and d.size and a.mean() >= MIN_CHANGE and d.mean() >= MIN_CHANGE:
+                found += 1
+    return found
 
 
 def frames_of(video: str | Path) -> Iterator[np.ndarray]:

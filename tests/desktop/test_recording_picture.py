@@ -22,10 +22,11 @@ from tests.desktop.pictures import best_match, frames_of, load, tiles_of
 pytestmark = pytest.mark.slow
 
 #: A window counts as found above this (normalized correlation of its pieces). Shown
-#: windows match their own pictures at 0.92 or more; recorded frames (slides and
-#: desktop) matched Lectern's windows at 0.57 at most.
+#: windows matched their own pictures at 0.91 or more, and a bar left at the top of a
+#: recorded screen was found in 93 frames of 93 (bench/bench_clean_picture.py);
+#: frames without a Lectern window (slides, desktop) matched at 0.72 at most.
 FOUND = 0.8
-SHOWN = 0.9
+SHOWN = 0.88
 
 
 def _frames(folder) -> list:
@@ -85,11 +86,13 @@ def test_after_stop_the_lesson_is_named_with_a_suggestion_from_the_slides(record
         assert seen["title kept"] == "Light and leaves"
 
 
-def test_plain_pieces_are_not_looked_for():
+def test_plain_pieces_and_edges_are_not_looked_for():
     import numpy as np
 
     plain = np.full((200, 300), 40, np.uint8)
     assert tiles_of(plain) == []
-    detailed = plain.copy()
-    detailed[::4] = 220
-    assert len(tiles_of(detailed)) > 0
+    stripes = plain.copy()
+    stripes[::8] = 220  # edges one way only: they would match any panel's border
+    assert tiles_of(stripes) == []
+    text_like = np.random.default_rng(1).integers(0, 255, (200, 300), dtype=np.uint8)
+    assert len(tiles_of(text_like)) > 0
