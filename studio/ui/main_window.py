@@ -96,7 +96,8 @@ PREFERRED_SIZE = QSize(1360, 860)
 SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Ctrl+N</b> / <b>Ctrl+O</b></td><td>New course / open a course</td></tr>
 <tr><td><b>Ctrl+R</b></td><td>Record a lesson</td></tr>
-<tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere)</td></tr>
+<tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere; Settings change it)</td></tr>
+<tr><td><b>Ctrl+Shift+S</b></td><td>Stop the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>Import videos / export the course</td></tr>
 <tr><td><b>Space</b></td><td>Play / pause the lesson under review</td></tr>
 <tr><td><b>I</b> / <b>O</b></td><td>In point / out point at the playhead</td></tr>
