@@ -402,7 +402,8 @@ class SettingsDialog(QDialog):
             if x11_key(keys) is None:
                 return (
                     f"The {name} shortcut needs Ctrl, Shift, Alt or Super with a letter, "
-                    "a digit or an F key (it works on the whole desktop while recording)."
+                    "a digit or an F key, and not Ctrl+Alt with F1 to F12, which switch "
+                    "to a text console (it works on the whole desktop while recording)."
                 )
         if pause == stop:
             return "Pause and stop need different shortcuts."
