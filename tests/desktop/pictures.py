@@ -28,6 +28,9 @@ MIN_CHANGE = 2.0
 #: A piece is looked for when this many of its 4x4 parts have detail: text or
 #: icons, not one edge (a black panel's border matches any black area's edge).
 DETAILED_PARTS = 6
+#: A piece whose rows' (or columns') means hold more than this share of its variance
+#: is mostly bands.
+BANDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,25 @@ def tiles_of(picture: np.ndarray) -> list[np.ndarray]:
     for top in range(0, height - tile_h + 1, max(1, tile_h // 2)):
         for left in range(0, width - tile_w + 1, max(1, tile_w // 2)):
             piece = picture[top : top + tile_h, left : left + tile_w]
-            if _detailed_parts(piece) >= DETAILED_PARTS:
+            if _detailed_parts(piece) >= DETAILED_PARTS and not _mostly_bands(piece):
                 pieces.append(piece)
     pieces.sort(key=lambda piece: -_detailed_parts(piece))
     return pieces[:MAX_TILES]
+
+
+def _mostly_bands(piece: np.ndarray) -> bool:
+    """Whether the piece is mostly bands (a bar edge with some text under it).
+
+    The rows' means (or the columns') then account for most of its variation, and
+    it matches any edge as strong as its band.
+    """
+    signal = piece.astype(np.float32)
+    total = float(signal.var())
+    if total == 0:
+        return True
+    rows = float(signal.mean(axis=1).var())
+    columns = float(signal.mean(axis=0).var())
+    return max(rows, columns) > BANDS * total
 
 
 def _detailed_parts(piece: np.ndarray) -> int:

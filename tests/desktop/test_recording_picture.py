@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 #: A window counts as found above this (normalized correlation of its pieces). Shown
 #: windows matched their own pictures at 0.91 or more, and a bar left at the top of a
 #: recorded screen was found in 93 frames of 93 (bench/bench_clean_picture.py);
-#: frames without a Lectern window (slides, desktop) matched at 0.72 at most.
+#: frames without a Lectern window (slides, desktop) matched at 0.69 at most.
 FOUND = 0.8
 SHOWN = 0.88
 
