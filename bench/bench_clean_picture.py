@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.desktop.pictures import best_match, frames_of, load  # noqa: E402
+from tests.desktop.pictures import best_match, distinct_frames, load  # noqa: E402
 from tests.xserver import start_openbox, start_xvfb, stop_xvfb  # noqa: E402
 
 FOUND = 0.8  # as tests/desktop/test_recording_picture.py
@@ -66,11 +66,11 @@ def count(folder: Path, templates: dict[str, str]) -> tuple[int, int, float]:
     pictures = [load(name, path) for name, path in templates.items()]
     frames = with_window = 0
     best = -1.0
-    for frame in frames_of(folder / "main.mkv"):
-        frames += 1
+    for frame, times in distinct_frames(folder / "main.mkv"):
+        frames += times
         scores = [best_match(picture, frame) for picture in pictures]
         best = max(best, *scores)
-        with_window += any(score >= FOUND for score in scores)
+        with_window += times * any(score >= FOUND for score in scores)
     return frames, with_window, best
 
 

@@ -9,6 +9,7 @@ and half-pixel places matter less, and it is four times faster.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import av
 import cv2
 import numpy as np
 
-__all__ = ["Template", "frames_of", "best_match", "tiles_of", "SCALE"]
+__all__ = ["Template", "frames_of", "distinct_frames", "best_match", "tiles_of", "SCALE"]
 
 SCALE = 0.5
 TILE = (120, 24)  # width, height after halving: about a line of text
@@ -110,6 +111,22 @@ def frames_of(video: str | Path) -> Iterator[np.ndarray]:
     with av.open(str(video)) as container:
         for frame in container.decode(video=0):
             yield _grey(frame.to_ndarray(format="bgr24"))
+
+
+def distinct_frames(video: str | Path) -> list[tuple[np.ndarray, int]]:
+    """Every different frame of ``video`` (grey, halved) with how many times it comes.
+
+    A still desktop decodes to the same picture frame after frame: each picture is
+    searched once, and what is found in it holds for all its frames.
+    """
+    seen: dict[bytes, list] = {}
+    for frame in frames_of(video):
+        key = hashlib.sha1(frame.tobytes()).digest()
+        if key in seen:
+            seen[key][1] += 1
+        else:
+            seen[key] = [frame, 1]
+    return [(frame, times) for frame, times in seen.values()]
 
 
 def best_match(template: Template, picture: np.ndarray, whole: bool = False) -> float:
