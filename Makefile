@@ -9,13 +9,18 @@ STAMP := $(VENV)/.installed
 # the X11/xcb libraries Qt needs for real windows; Xvfb, xdotool and a PulseAudio
 # server so tests run a real screen and a real (virtual) microphone; xrandr to list the
 # monitors; openbox to test window capture under a window manager; strace to see the
-# recorder fsync its tracks.
+# recorder fsync its tracks. Wayland: GStreamer's PipeWire source records the screen-cast
+# portal's stream; sway, XWayland, PipeWire, WirePlumber, the portal with its wlroots
+# backend, swaybg and grim make the headless Wayland desktop the tests record.
+# libxcb-composite0: the source picker reads a covered window's own picture.
 APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   xvfb xdotool x11-utils pulseaudio pulseaudio-utils libasound2-plugins \
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
   libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 \
   libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1 strace x11-xserver-utils openbox \
-  libxcb-composite0
+  gstreamer1.0-tools gstreamer1.0-pipewire gstreamer1.0-plugins-base \
+  sway xwayland swaybg grim pipewire wireplumber xdg-desktop-portal xdg-desktop-portal-wlr \
+  dbus-user-session libxcb-composite0
 OUT := out
 SAMPLE_COURSE := $(OUT)/Introduction to Earth Science
 

@@ -52,7 +52,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ from shared.signing import (
     SigningKey,
     describe_signer,
 )
-from shared.timecode import clock_ms
+from shared.timecode import clock_ms, utc_now
 
 __all__ = [
     "CHUNK_SIZE",
@@ -467,10 +467,6 @@ def _suffix(path: Path) -> str:
     return suffix if _SUFFIX_RE.match(suffix) else ""
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def _zip_time(created: str) -> _Stamp:
     """The members' timestamp: the course's creation time, within what zip can store."""
     try:
@@ -570,7 +566,7 @@ def _plan(
     """The manifest (with placeholder hashes) and the files to copy, in member order."""
     layout = _Layout()
     cover_member = layout.optional("cover", cover, "the cover image")
-    course = dataclasses.replace(course, cover=cover_member, created=course.created or _utc_now())
+    course = dataclasses.replace(course, cover=cover_member, created=course.created or utc_now())
     entries = tuple(layout.lesson(lesson, out) for lesson in lessons)
     # Each path once here: two inputs for one path get their own message in _sized.
     members = sorted({item.member for item in layout.inputs})

@@ -13,8 +13,8 @@ from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
 from shared.signing import SigningKey
 from shared.terminal import TerminalProgress, print_json, printable, run_main
-from shared.timecode import clock
-from shared.workspace import Lesson, utc_now
+from shared.timecode import clock, utc_now
+from shared.workspace import Lesson
 from studio import batch_cli, recording_cli
 from studio.course import package_lessons
 from studio.keys import author_key

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -25,6 +26,8 @@ __all__ = [
     "Camera",
     "Microphone",
     "x_display",
+    "session_type",
+    "capture_path",
     "list_screens",
     "list_windows",
     "list_cameras",
@@ -98,6 +101,29 @@ class Microphone:
     name: str
     channels: int
     default: bool
+
+
+def session_type(environ: Mapping[str, str] | None = None) -> str:
+    """``"wayland"``, ``"x11"`` or ``"none"``: the kind of desktop this program runs on.
+
+    A Wayland session usually sets ``$DISPLAY`` too (XWayland), but XWayland shows only
+    X11 programs (every native window records black there), so Wayland wins.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("WAYLAND_DISPLAY") or env.get("XDG_SESSION_TYPE", "").lower() == "wayland":
+        return "wayland"
+    if env.get("DISPLAY"):
+        return "x11"
+    return "none"
+
+
+#: The screen-capture path of each session type, as ``lectern-studio devices`` names it.
+CAPTURE_PATHS = {"wayland": "portal+PipeWire", "x11": "x11grab", "none": "none"}
+
+
+def capture_path(environ: Mapping[str, str] | None = None) -> str:
+    """How the screen is recorded here: ``"portal+PipeWire"``, ``"x11grab"`` or ``"none"``."""
+    return CAPTURE_PATHS[session_type(environ)]
 
 
 def x_display() -> str | None:

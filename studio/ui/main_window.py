@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,14 +45,16 @@ from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
 from shared.workspace import LESSON_FILE, LessonWorkspace, load_lesson
 from studio.batch import (
-    BATCH_FILE,
     FAILED,
     NOT_VIDEO,
     BatchOptions,
     BatchResult,
     LessonJob,
+    adopt_staged_lessons,
     plan_lessons,
     run_batch,
+    staging_folder,
+    staging_folders,
 )
 from studio.capture import RecordingSettings
 from studio.course import (
@@ -492,6 +492,7 @@ class MainWindow(QMainWindow):
 
     def _show_course(self) -> None:
         if self.course is not None:
+            self._adopt_leftover_batches()
             self.details.set_course(self.course)
         self.refresh_courses()
 
@@ -525,6 +526,22 @@ class MainWindow(QMainWindow):
             self.course_box.addItem(f"{title} ({count})", str(summary.folder))
         self.course_box.setCurrentIndex(self.course_box.findData(str(self.course.folder)))
         self.course_box.blockSignals(False)
+
+    def _show_course_count(self) -> None:
+        """Update the open course's entry in the switcher, without reading the others.
+
+        Lessons come and go with every build step; reading every course in the output
+        folder each time would cost a moment per step with hundreds of courses.
+        """
+        if self.course is None:
+            return
+        index = self.course_box.findData(str(self.course.folder))
+        if index < 0:
+            self.refresh_courses()
+            return
+        lessons = len(self.course.lesson_folders())
+        count = f"{lessons} lesson{'s' if lessons != 1 else ''}"
+        self.course_box.setItemText(index, f"{self.course.title} ({count})")
 
     def _course_picked(self, index: int) -> None:
         folder = self.course_box.itemData(index)
@@ -597,7 +614,7 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
-        self.refresh_courses()  # the lesson counts in the course switcher stay true
+        self._show_course_count()  # the open course's entry in the switcher stays true
         self.empty_lessons.setVisible(self.lesson_list.count() == 0)
         if self.review.session is None:  # the lesson shown was removed or rebuilt
             self.lesson_title_box.hide()
@@ -901,7 +918,7 @@ class MainWindow(QMainWindow):
         """Build the videos side by side on a local Dask cluster (``studio.batch``)."""
         # A hidden folder (lesson_folders skips it) whose lessons join the course when
         # the batch ends, finished, failed or cancelled.
-        staging = self.course.folder / f".batch-{uuid.uuid4().hex[:12]}"
+        staging = staging_folder(self.course.folder)
         self._batch_dir = staging
         self._batch = plan_lessons(videos, staging)
         built = build_options(self.settings)
@@ -930,22 +947,26 @@ class MainWindow(QMainWindow):
     def _collect_batch(self) -> None:
         """Move the lessons the batch finished into the course, in the order chosen."""
         assert self.course is not None and self._batch_dir is not None
-        added = None
+        staging, order = self._batch_dir, [lesson.folder for lesson in self._batch]
+        self._batch, self._batch_dir = [], None
+        self._adopt_staged(staging, order)
+
+    def _adopt_leftover_batches(self) -> None:
+        """Lessons a parallel import finished before the Studio was killed join the course."""
+        assert self.course is not None
+        for staging in staging_folders(self.course.folder):
+            try:
+                adopt_staged_lessons(self.course, staging)
+            except OSError as error:
+                self.show_error(f"Could not add a built lesson to the course ({error.strerror}).")
+
+    def _adopt_staged(self, staging: Path, order: list[Path]) -> None:
+        assert self.course is not None
         try:
-            for lesson in self._batch:
-                if not (lesson.folder / LESSON_FILE).is_file():
-                    continue  # failed, not a video, or cancelled before it was done
-                target = self.course.new_lesson_folder(lesson.source)
-                # The batch's record is for reruns of `lectern-studio batch`, not a course.
-                (lesson.folder / BATCH_FILE).unlink(missing_ok=True)
-                lesson.folder.rename(target)
-                self.course.add_lesson(target)
-                added = target
+            added = adopt_staged_lessons(self.course, staging, order)
         except OSError as error:
             self.show_error(f"Could not add a built lesson to the course ({error.strerror}).")
-        finally:
-            shutil.rmtree(self._batch_dir, ignore_errors=True)
-            self._batch, self._batch_dir = [], None
+            return
         if added is not None:
             self.refresh_lessons()
             self.select_lesson(added)
@@ -1408,5 +1429,7 @@ class MainWindow(QMainWindow):
         for job in self.worker.running():
             job.cancel()
         self.worker.wait(10_000)
+        if self._batch_dir is not None:  # a parallel import was cancelled by closing
+            self._collect_batch()
         self.review.close_lesson()
         super().closeEvent(event)
