@@ -27,6 +27,7 @@ from shared.settings import DeclaredSettings, MemoryStore, Setting, Store, decla
 from shared.transcription import BUNDLED_MODEL_NAME, ENGINES, physical_cores
 from studio.capture.recorder import RecordingSettings
 from studio.course import is_language_tag
+from studio.hotkeys import PAUSE_SHORTCUT, STOP_SHORTCUT, x11_key
 from studio.pipeline import BuildOptions
 
 __all__ = [
@@ -125,6 +126,9 @@ PREFERENCES = declare(
     Setting("mic", str, "default", _not_blank),
     Setting("quality", str, DEFAULT_QUALITY, lambda value: value in QUALITY_PRESETS),
     Setting("countdown", bool, True),
+    # Desktop-wide shortcuts while recording, as Qt's portable text ("Ctrl+Shift+P").
+    Setting("pause_key", str, PAUSE_SHORTCUT, lambda value: x11_key(value) is not None),
+    Setting("stop_key", str, STOP_SHORTCUT, lambda value: x11_key(value) is not None),
     # Several videos imported at once are built side by side on a local Dask cluster
     # (studio.batch) rather than one after another; worth it from two cores up.
     Setting("parallel_imports", bool, physical_cores() >= 2),

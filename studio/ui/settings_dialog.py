@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -35,6 +36,7 @@ from shared.ui import theme
 from shared.ui.plain import plain
 from studio.capture import devices
 from studio.course import LANGUAGES
+from studio.hotkeys import x11_key
 from studio.settings import (
     AUTO_LANGUAGE,
     QUALITY_PRESETS,
@@ -100,6 +102,18 @@ def _note() -> QLabel:
 def _show(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
+
+
+def _key_box(name: str) -> QKeySequenceEdit:
+    box = QKeySequenceEdit()
+    box.setAccessibleName(name)
+    box.setMaximumSequenceLength(1)
+    box.setToolTip("Works on the whole desktop while recording, also in the slides.")
+    return box
+
+
+def _key_text(box: QKeySequenceEdit) -> str:
+    return box.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
 
 
 def _select(combo: QComboBox, data: Any, missing: str | None = None) -> None:
@@ -313,8 +327,8 @@ class SettingsDialog(QDialog):
             self.mic_box,
             self.mic_note,
             "microphones",
-            devices.list_microphones,
-            lambda m: (m.name, m.name),
+            devices.microphone_choices,
+            lambda choice: choice,
             ("No microphone", "none"),
         )
         self.quality_box = QComboBox()
@@ -325,6 +339,10 @@ class SettingsDialog(QDialog):
                 self.quality_box.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
             )
         self.countdown_box = QCheckBox("Count down before the recording starts")
+        self.pause_key_box = _key_box("Pause shortcut")
+        self.stop_key_box = _key_box("Stop shortcut")
+        self.keys_note = _note()
+        _show(self.keys_note, "")
 
         tab = QWidget()
         form = QFormLayout(tab)
@@ -336,6 +354,9 @@ class SettingsDialog(QDialog):
         form.addRow("", self.mic_note)
         form.addRow("Quality", self.quality_box)
         form.addRow("", self.countdown_box)
+        form.addRow("Pause / resume", self.pause_key_box)
+        form.addRow("Stop", self.stop_key_box)
+        form.addRow("", self.keys_note)
         return tab
 
     def _fill(
@@ -410,6 +431,8 @@ class SettingsDialog(QDialog):
         _select(self.mic_box, get("mic"), f"{get('mic')} (not found now)")
         _select(self.quality_box, get("quality"))
         self.countdown_box.setChecked(get("countdown"))
+        self.pause_key_box.setKeySequence(QKeySequence(get("pause_key")))
+        self.stop_key_box.setKeySequence(QKeySequence(get("stop_key")))
         self.output_box.setText(get("output_folder"))
         self.parallel_box.setChecked(get("parallel_imports"))
 
@@ -427,11 +450,32 @@ class SettingsDialog(QDialog):
             "mic": self.mic_box.currentData(),
             "quality": self.quality_box.currentData(),
             "countdown": self.countdown_box.isChecked(),
+            "pause_key": _key_text(self.pause_key_box),
+            "stop_key": _key_text(self.stop_key_box),
             "output_folder": output,
             "parallel_imports": self.parallel_box.isChecked(),
         }
 
+    def key_problem(self) -> str | None:
+        """Why the shortcuts shown cannot be used, in one sentence, or ``None``."""
+        pause, stop = _key_text(self.pause_key_box), _key_text(self.stop_key_box)
+        for name, keys in (("pause", pause), ("stop", stop)):
+            if x11_key(keys) is None:
+                return (
+                    f"The {name} shortcut needs Ctrl, Shift, Alt or Super with a letter, "
+                    "a digit or an F key, and not Ctrl+Alt with F1 to F12, which switch "
+                    "to a text console (it works on the whole desktop while recording)."
+                )
+        if pause == stop:
+            return "Pause and stop need different shortcuts."
+        return None
+
     def accept(self) -> None:
+        problem = self.key_problem()
+        _show(self.keys_note, problem or "")
+        if problem:
+            self.tabs.setCurrentIndex(1)
+            return
         for name, value in self.choices().items():
             self.settings.set_preference(name, value)
         self.settings.sync()

@@ -347,3 +347,39 @@ def test_import_model_pack_is_reached_with_keys_and_the_file_dialog(
     qtbot.waitUntil(lambda: bool(seen) and "refused" in dialog.model_note.text(), timeout=20000)
     assert seen == ["Import a speech model pack"]
     assert dialog.model_box.currentData() == BUNDLED_MODEL_NAME  # the old choice is kept
+
+
+def test_the_recording_shortcuts_are_typed_checked_and_kept(qtbot, ini: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    settings = reopen(ini)
+    assert (settings.preference("pause_key"), settings.preference("stop_key")) == (
+        "Ctrl+Shift+P",
+        "Ctrl+Shift+S",
+    )
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.stop_key_box.keySequence().toString() == "Ctrl+Shift+S"
+    ctrl_alt = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    for box in (dialog.pause_key_box, dialog.stop_key_box):  # typed, as a person does
+        box.clear()
+        qtbot.keyClick(box, Qt.Key.Key_P, ctrl_alt)
+    dialog.accept()
+    assert dialog.isVisible() and "different" in dialog.keys_note.text()
+    dialog.stop_key_box.clear()
+    qtbot.keyClick(dialog.stop_key_box, Qt.Key.Key_F9, ctrl_alt)  # a console switch
+    dialog.accept()
+    assert dialog.isVisible() and "F key" in dialog.keys_note.text()
+    dialog.stop_key_box.clear()
+    qtbot.keyClick(dialog.stop_key_box, Qt.Key.Key_X, ctrl_alt)
+    dialog.accept()
+    assert not dialog.isVisible()
+    again = reopen(ini)
+    assert (again.preference("pause_key"), again.preference("stop_key")) == (
+        "Ctrl+Alt+P",
+        "Ctrl+Alt+X",
+    )
+    again.set_preference("stop_key", "Ctrl+Alt+X")
+    with pytest.raises(ValueError):
+        again.set_preference("stop_key", "X")  # a bare letter would leave no X for typing
