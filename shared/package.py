@@ -97,6 +97,7 @@ __all__ = [
     "extract_package",
     "read_member",
     "read_member_text",
+    "stream_member",
     "package_summary",
     "PackageError",
     "PackageInputError",
@@ -1338,6 +1339,50 @@ def read_member(
         parts: list[bytes] = []
         _stream(package, zf, infos[member], entry, None, parts.append)
         return b"".join(parts)
+
+
+def stream_member(
+    path: str | os.PathLike[str],
+    member: str,
+    sink: Callable[[bytes], Any],
+    *,
+    state: ProgressState | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FileEntry:
+    """Stream one member of any size through ``sink`` in big chunks, checked as it goes.
+
+    Everything :func:`read_manifest` checks comes first; then the member's size and
+    SHA-256 (and, for a transcript or chapters file, its content) are checked while it
+    streams. A mismatch is only known at the end, after ``sink`` has seen the bytes, so
+    write them somewhere that is thrown away on error (``shared.files.atomic_path``).
+
+    Args:
+        path: the package.
+        member: a path from the file table, such as ``lesson.video``.
+        sink: called with each chunk.
+        state: progress (by bytes) and cancellation.
+        limits: sizes and ratios beyond which a package is refused.
+
+    Returns:
+        The member's file-table entry.
+
+    Raises:
+        MissingMemberError: ``member`` is not in the file table.
+        PackageError: another problem with the package or the member.
+        Cancelled: ``state`` asked to stop.
+    """
+    with _opened(path, limits) as (package, zf, manifest, infos, _):
+        entry = manifest.file(member)
+        if entry is None:
+            raise MissingMemberError(
+                package, f"member {member!r} is not in the file table", member=member
+            )
+        progress = _Progress(state, entry.size, f"Reading {member}")
+        _stream_checked(
+            package, zf, infos[member], entry, progress, content_members(manifest), sink
+        )
+        progress.finish()
+        return entry
 
 
 def read_member_text(
