@@ -158,9 +158,14 @@ def speed_row(folder: Path, lecture_path: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-baselines", action="store_true", help="score Lectern only")
+    parser.add_argument(
+        "--set", choices=["test", "tuning"], default="test",
+        help="the set to score (tune on the tuning set only; report the test set)",
+    )  # fmt: skip
+    parser.add_argument("--no-speed", action="store_true", help="skip the 1080p speed run")
     args = parser.parse_args()
     try:
-        folder, lectures = load_or_build("test")
+        folder, lectures = load_or_build(args.set)
     except CorpusError as error:
         sys.exit(str(error))
 
@@ -234,13 +239,13 @@ def main() -> None:
         best = max(SCENE_SWEEP, key=lambda t: f1(*sweep[t]))
         counts[methods[3]] = sweep_class[best]
 
-    print(f"\nTest set: {len(lectures)} lectures, tolerance +-{TOLERANCE:.0f} s\n")
+    print(f"\n{args.set.capitalize()} set: {len(lectures)} lectures, tolerance +-{TOLERANCE:.0f} s\n")
     print("Per lecture, Lectern with OCR:\n")
     print("| lecture | theme/colours | crf | s | true | reveals | found | TP | FP | "
           "FP on a reveal | FN |")  # fmt: skip
     print("|" + "---|" * 11)
     print("\n".join(lines))
-    print("\nF1 per class of difficulty (test set only)\n")
+    print(f"\nF1 per class of difficulty ({args.set} set only)\n")
     header = "| method | " + " | ".join(CLASSES) + " | **all** (P / R) |"
     print(header)
     print("|" + "---|" * (len(CLASSES) + 2))
@@ -266,6 +271,8 @@ def main() -> None:
         f"{video_seconds / ocr_seconds:.0f}x."
     )
     print("\nClasses: " + "; ".join(f"{k}: {v}" for k, v in CLASSES.items()) + ".")
+    if args.no_speed:
+        return
     print("\nSpeed\n")
     print("| video | seconds | picture only s | speed | with OCR s | speed "
           "| ffmpeg decode s | decode speed |")  # fmt: skip

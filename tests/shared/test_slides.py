@@ -59,6 +59,49 @@ def test_a_video_without_text_gets_no_chapter_every_few_seconds(tmp_path):
     assert all(gap >= 10.0 for gap in gaps), found
 
 
+def test_a_clip_playing_inside_a_slide_neither_hides_a_change_nor_makes_one(tmp_path):
+    """The clip plays in slides 1 and 3: every change is found, none in the middle."""
+    slides = [
+        (6.0, "Rivers and Lakes", ["Fresh water", "Flows to the sea"]),
+        (9.0, "A River in Flood", ["Watch the water", "Rise"]),
+        (6.0, "Glaciers", ["Frozen water", "Moves slowly"]),
+        (9.0, "A Glacier Calving", ["Watch the ice", "Fall"]),
+        (6.0, "Groundwater", ["Water under the ground"]),
+    ]
+    path = tmp_path / "clips.mp4"
+    truth = make_slide_video(
+        path, slides, size=SIZE, crf=28, seed=5, pointer=True, inset=False, clip_slides=(1, 3)
+    )
+    found = detect_slides(path)
+    assert len(found) == len(slides), found
+    assert all(abs(s.time - t) <= 1.0 for s, t in zip(found[1:], truth, strict=True)), found
+    titles = [s.text.title.lower() for s in found]
+    assert titles == [title.lower() for _, title, _ in slides], titles
+
+
+def test_a_screen_with_no_text_and_a_moving_picture_gets_no_chapter_every_few_seconds(tmp_path):
+    path = tmp_path / "talking.mp4"
+    make_slide_video(path, [(24.0, "", [])], size=(480, 270), crf=30, seed=2, clip_slides=(0,))
+    found = detect_slides(path, min_gap=10.0)
+    assert found[0].time == 0.0 and found[0].text.empty
+    gaps = [b.time - a.time for a, b in zip(found, found[1:], strict=False)]
+    assert all(gap >= 10.0 for gap in gaps), found
+
+
+def test_text_in_any_script_and_broken_pictures_do_not_crash():
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (640, 360), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    for row, text in enumerate(["Вода на Земле", "الماء على الأرض", "Νερό στη Γη", "水 ✓ ∑"]):
+        draw.text((30, 30 + 70 * row), text, font=font, fill="black")
+    read = read_slide(np.asarray(image)[:, :, ::-1].copy())
+    assert all(isinstance(line, str) and line for line in read.lines)
+    assert read_slide(np.zeros((360, 640), np.uint8)).empty  # grayscale, nothing on it
+    assert read_slide(np.full((4, 4000, 3), 255, np.uint8)).empty  # a sliver
+
+
 def test_blank_and_noisy_pictures_read_as_no_text():
     assert read_slide(np.zeros((360, 640, 3), np.uint8)).empty
     assert read_slide(np.zeros((1, 1, 3), np.uint8)).empty  # too small to read
