@@ -189,12 +189,15 @@ class _Keeper:
         self.times.append(seconds)
         self.which.append(len(self.stored) - 1)
 
+    def index_at(self, seconds: float) -> int:
+        """Which stored picture the last sample at or before ``seconds`` shows (-1: none)."""
+        if not self.times:
+            return -1
+        return self.which[max(0, bisect.bisect_right(self.times, seconds + 1e-6) - 1)]
+
     def at(self, seconds: float) -> np.ndarray | None:
         """The kept picture of the last sample at or before ``seconds`` (the first if none)."""
-        if not self.times:
-            return None
-        index = max(0, bisect.bisect_right(self.times, seconds + 1e-6) - 1)
-        which = self.which[index]
+        which = self.index_at(seconds)
         if which < 0:
             return None
         return cv2.imdecode(np.frombuffer(self.stored[which], np.uint8), cv2.IMREAD_GRAYSCALE)
@@ -400,6 +403,10 @@ def _enforce_gap(changes: list[_Change], min_gap: float, duration: float) -> lis
     return sorted(kept)
 
 
+KEY_FRAME_SPACING = 1.05
+"""Key frames at most this far apart (seconds) are enough samples on their own."""
+
+
 def _measure(
     video_path: str | os.PathLike[str],
     sample_fps: float,
@@ -410,15 +417,27 @@ def _measure(
 ) -> tuple[_Features, float, bool]:
     """Sample the video into :class:`_Features` (and ``keep``, when given).
 
+    With ``fast``, a video whose key frames come at least once a second (the Studio's
+    own recordings) is sampled at its key frames only, decoding nothing else;
+    any other video is decoded skipping what ``_Video(fast=True)`` skips.
+
     Returns:
         The features, the duration in seconds, and whether far fewer samples came out
         than the frame rate promises (then ``fast`` skipped too much).
     """
-    window = max(3, int(1.5 * sample_fps) | 1)
-    settle = max(window, round(SETTLE_SECONDS * sample_fps))
     features: _Features | None = None
     last = 0.0
-    with _Video(video_path, "find slide changes", fast=fast) as video:
+    rate = sample_fps
+    keys_only = False
+    if fast:
+        with _Video(video_path, "find slide changes") as video:
+            spacing = video.key_frame_spacing()
+        keys_only = spacing <= KEY_FRAME_SPACING
+        if keys_only:
+            rate = min(sample_fps, 1.0 / spacing)
+    window = max(3, int(1.5 * rate) | 1)
+    settle = max(window, round(SETTLE_SECONDS * rate))
+    with _Video(video_path, "find slide changes", fast=fast, keys_only=keys_only) as video:
         for seconds, image in _sample(video, sample_fps, state, keep):
             if features is None:
                 block = max(1, image.shape[1] // GRID_COLUMNS)
@@ -426,7 +445,7 @@ def _measure(
             features.add(seconds, image)
             last = seconds
         duration = max(video.duration, last)
-        expected = duration * min(sample_fps, video.rate)
+        expected = duration * min(rate, video.rate)
     if features is None:
         raise ChapterDetectionError(video_path, "no picture could be decoded")
     return features, duration, len(features.times) < 0.5 * expected

@@ -22,6 +22,7 @@ import bisect
 import difflib
 import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -45,6 +46,8 @@ SAME_TITLE = 0.8
 SAME_TEXT = 0.85
 """Bodies this similar are the same slide (only a clip or animation changed)."""
 MIN_CONFIDENCE = 0.6
+OCR_THREADS = 2
+"""Slides read at once: one per core of a two-core laptop."""
 
 
 class OcrModelMissingError(LecternError):
@@ -89,11 +92,13 @@ def _engine():
         except ImportError as error:
             raise OcrModelMissingError(str(error)) from error
         try:
-            # "max": never enlarge the picture (the default scales the short side up to 736).
+            # "max": never enlarge the picture (the default scales the short side up to
+            # 736). One thread: two spent more than twice the processor time on a
+            # busy machine, waiting on each other.
             _ENGINE = RapidOCR(
                 use_cls=False,
                 det_limit_type="max",
-                intra_op_num_threads=2,
+                intra_op_num_threads=1,
                 inter_op_num_threads=1,
             )
         except Exception as error:  # a missing or damaged model file
@@ -185,6 +190,38 @@ def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.n
     return picture
 
 
+def _read_stretches(
+    keeper: _Keeper, analysis: _Analysis, times: list[float], state: ProgressState | None
+) -> list[SlideText]:
+    """Read the slide at each of ``times``, two at a time (ONNX Runtime frees the GIL).
+
+    A stretch showing the very picture the one before it ended on (only a clip or the
+    pointer moved) is not read again.
+    """
+    _engine()  # a missing model is reported here, once
+
+    def read(seconds: float) -> SlideText:
+        picture = _still_picture(keeper, analysis, seconds)
+        return read_slide(picture) if picture is not None else SlideText("", ())
+
+    pool = ThreadPoolExecutor(max_workers=OCR_THREADS, thread_name_prefix="lectern-ocr")
+    try:
+        pending: dict[int, Future[SlideText]] = {}
+        for seconds in times:
+            which = keeper.index_at(seconds)
+            if which not in pending:
+                pending[which] = pool.submit(read, seconds)
+        texts = []
+        for number, seconds in enumerate(times):
+            check_cancelled(state, "Reading the slides")
+            texts.append(pending[keeper.index_at(seconds)].result())
+            if state is not None:
+                state.set_progress(0.95 + 0.05 * (number + 1) / len(times))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return texts
+
+
 def detect_slides(
     video_path: str | os.PathLike[str],
     *,
@@ -224,13 +261,7 @@ def detect_slides(
     times = [max(start, end - 0.8) for start, end in zip(bounds, bounds[1:], strict=False)]
     if state is not None:
         state.set_status("Reading the slides")
-    texts = []
-    for number, seconds in enumerate(times):
-        check_cancelled(state, "Reading the slides")
-        picture = _still_picture(keeper, analysis, seconds)
-        texts.append(read_slide(picture) if picture is not None else SlideText("", ()))
-        if state is not None:
-            state.set_progress(0.95 + 0.05 * (number + 1) / len(times))
+    texts = _read_stretches(keeper, analysis, times, state)
     slides = [SlideChange(0.0, texts[0])]
     for change, text in zip(candidates, texts[1:], strict=True):
         new = _is_new_slide(slides[-1].text, text)
