@@ -26,6 +26,7 @@ Targets: F1 >= 0.95 overall and >= 0.90 per class; >= 30x real time at 1080p on 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -107,6 +108,24 @@ def scene_changes(scores: list[tuple[float, float]], threshold: float) -> list[f
     return changes
 
 
+def cached(path: Path, what: str, compute):
+    """``compute(path)`` remembered beside the video (baselines do not change with Lectern)."""
+    import json
+
+    stat = path.stat()
+    store = path.with_name(f"{path.stem}.{what}.json")
+    key = [stat.st_size, stat.st_mtime_ns]
+    if store.exists():
+        saved = json.loads(store.read_text())
+        if saved.get("key") == key:
+            return saved["value"]
+    value = compute(path)
+    partial = store.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"key": key, "value": value}))
+    partial.replace(store)
+    return value
+
+
 def pyscenedetect(path: Path, kind: str) -> list[float]:
     try:
         from scenedetect import AdaptiveDetector, ContentDetector, detect
@@ -118,7 +137,7 @@ def pyscenedetect(path: Path, kind: str) -> list[float]:
 
     detector = ContentDetector() if kind == "content" else AdaptiveDetector()
     scenes = detect(str(path), detector)
-    return [start.get_seconds() for start, _ in scenes[1:]]
+    return [start.seconds for start, _ in scenes[1:]]
 
 
 def _timed(call, *args) -> tuple[float, float, object]:
@@ -184,11 +203,25 @@ def main() -> None:
         help="the set to score (tune on the tuning set only; report the test set)",
     )  # fmt: skip
     parser.add_argument("--no-speed", action="store_true", help="skip the 1080p speed run")
+    parser.add_argument(
+        "--corpus", choices=["beamer", "marp", "all"], default="all",
+        help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py) or both",
+    )  # fmt: skip
     args = parser.parse_args()
+    chosen = []
     try:
-        folder, lectures = load_or_build(args.set)
+        if args.corpus in ("beamer", "all"):
+            folder, lectures = load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
+        if args.corpus in ("marp", "all"):
+            import marp_corpus
+
+            folder, lectures = marp_corpus.load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
     except CorpusError as error:
         sys.exit(str(error))
+    lectures = [lecture for _, lecture in chosen]
+    folder_of = {lecture.name: folder for folder, lecture in chosen}
 
     methods = ["Lectern, picture only", "Lectern, slides (OCR)"]
     if not args.no_baselines:
@@ -206,18 +239,22 @@ def main() -> None:
     titled = [0, 0]
     picture_seconds, ocr_seconds, video_seconds = [0.0, 0.0], [0.0, 0.0], 0.0
 
+    by_source: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    source = {"name": ""}
+
     def add(method: str, cls: str, found: list[float], truth: list[float]) -> None:
         hits = match(found, truth)
-        row = counts[method][cls]
-        row[0] += hits
-        row[1] += len(found) - hits
-        row[2] += len(truth) - hits
+        for row in (counts[method][cls], by_source[method][source["name"]]):
+            row[0] += hits
+            row[1] += len(found) - hits
+            row[2] += len(truth) - hits
 
     from shared.chapters.slides import _engine
 
     _engine()  # the OCR models load once per process, not once per video
     for lecture in lectures:
-        path = folder / lecture.path
+        source["name"] = "Marp" if lecture.color == "marp" else "Beamer"
+        path = folder_of[lecture.name] / lecture.path
         truth = lecture.changes
         wall, cpu, found = _timed(detect_slide_changes, path)
         picture_seconds = [picture_seconds[0] + wall, picture_seconds[1] + cpu]
@@ -244,7 +281,7 @@ def main() -> None:
         print(lines[-1], file=sys.stderr, flush=True)
         if args.no_baselines:
             continue
-        scores = scene_scores(path)
+        scores = [tuple(x) for x in cached(path, "ffmpeg-scene", scene_scores)]
         add(methods[2], lecture.cls, scene_changes(scores, SCENE_DEFAULT), truth)
         for threshold in SCENE_SWEEP:
             found = scene_changes(scores, threshold)
@@ -253,8 +290,10 @@ def main() -> None:
                 target[0] += hits
                 target[1] += len(found) - hits
                 target[2] += len(truth) - hits
-        add(methods[4], lecture.cls, pyscenedetect(path, "content"), truth)
-        add(methods[5], lecture.cls, pyscenedetect(path, "adaptive"), truth)
+        found = cached(path, "scenedetect-content", lambda p: pyscenedetect(p, "content"))
+        add(methods[4], lecture.cls, found, truth)
+        found = cached(path, "scenedetect-adaptive", lambda p: pyscenedetect(p, "adaptive"))
+        add(methods[5], lecture.cls, found, truth)
 
     best = None
     if not args.no_baselines:
@@ -274,7 +313,7 @@ def main() -> None:
     print(header)
     print("|" + "---|" * (len(CLASSES) + 2))
     for method in methods:
-        name = method if method != methods[3] or best is None else f"{method} ({best})"
+        name = f"{method} ({best})" if best is not None and method == methods[3] else method
         cells = []
         for cls in CLASSES:
             cells.append(f"{f1(*counts[method][cls]):.2f}")
@@ -295,6 +334,15 @@ def main() -> None:
         f"{video_seconds / picture_seconds[1]:.0f}x, slides with OCR "
         f"{video_seconds / ocr_seconds[0]:.0f}x / {video_seconds / ocr_seconds[1]:.0f}x."
     )
+    sources = sorted({name for method in methods for name in by_source[method]})
+    print("\nF1 by source of the slides\n")
+    print("| method | " + " | ".join(sources) + " |")
+    print("|" + "---|" * (len(sources) + 1))
+    for method in methods:
+        if best is not None and method == methods[3]:
+            continue  # the best threshold is chosen over all sources together
+        cells = [f"{f1(*by_source[method][name]):.2f}" for name in sources]
+        print(f"| {method} | " + " | ".join(cells) + " |")
     print("\nClasses: " + "; ".join(f"{k}: {v}" for k, v in CLASSES.items()) + ".")
     if args.no_speed:
         return
@@ -303,7 +351,8 @@ def main() -> None:
     print("| 1080p, 30 fps copy of the first test lecture | seconds | picture only "
           "| slides with OCR | ffmpeg -f null decode |")  # fmt: skip
     print("|" + "---|" * 5)
-    print("\n".join(speed_rows(folder, folder / lectures[0].path)))
+    first = lectures[0]
+    print("\n".join(speed_rows(folder_of[first.name], folder_of[first.name] / first.path)))
 
 
 if __name__ == "__main__":

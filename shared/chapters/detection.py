@@ -154,38 +154,44 @@ def _sample(
 class _Keeper:
     """Grayscale copies of the sampled frames, ``width`` wide, kept to be read later.
 
-    A copy is stored (as JPEG) only when a block of the picture changed since the last
-    stored one, not counting blocks that keep changing (a webcam inset, a clip): an
-    hour of slides takes a few megabytes, an hour with a clip all through tens.
+    A copy is stored (as JPEG) only when the small picture changed since the last
+    stored one (a few pixels over compression noise are enough: a changed word), not
+    counting pixels that keep changing (a webcam inset, a clip): an hour of slides
+    takes a few megabytes, an hour with a clip all through tens.
     """
 
-    GRID = (9, 16)
-    """Rows and columns of blocks compared to tell whether the picture changed."""
-    CHANGED_LEVEL = 3.0
-    """Mean brightness difference of a block that counts as changed."""
+    CHANGED_LEVEL = 24
+    """Brightness difference of a small-picture pixel that counts as changed..."""
+    CHANGED_PIXELS = 3
+    """...and how many such pixels make a new picture."""
 
     def __init__(self, width: int) -> None:
         self.width = width
         self.times: list[float] = []
         self.which: list[int] = []
         self.stored: list[bytes] = []
-        self._last_grid: np.ndarray | None = None
-        self._previous_grid: np.ndarray | None = None
-        self._activity = np.zeros(self.GRID, np.float32)
+        self._last: np.ndarray | None = None
+        self._previous: np.ndarray | None = None
+        self._activity: np.ndarray | None = None
 
     def add(self, seconds: float, picture: np.ndarray, small: np.ndarray) -> None:
-        grid = cv2.resize(small, self.GRID[::-1], interpolation=cv2.INTER_AREA).astype(np.float32)
-        if self._previous_grid is not None:
-            moved = np.abs(grid - self._previous_grid) > self.CHANGED_LEVEL
+        if self._previous is not None and self._previous.shape == small.shape:
+            moved = cv2.absdiff(small, self._previous) > self.CHANGED_LEVEL
             self._activity = 0.7 * self._activity + 0.3 * moved
-        self._previous_grid = grid
-        last = self._last_grid
-        steady = self._activity < 0.5
-        if last is None or (np.abs(grid - last)[steady] > self.CHANGED_LEVEL).any():
+        else:
+            self._activity = np.zeros(small.shape, np.float32)
+        self._previous = small
+        last = self._last
+        if last is None or (
+            np.count_nonzero(
+                (cv2.absdiff(small, last) > self.CHANGED_LEVEL) & (self._activity < 0.5)
+            )
+            >= self.CHANGED_PIXELS
+        ):
             ok, encoded = cv2.imencode(".jpg", picture, [cv2.IMWRITE_JPEG_QUALITY, 90])
             if ok:
                 self.stored.append(encoded.tobytes())
-                self._last_grid = grid
+                self._last = small
         self.times.append(seconds)
         self.which.append(len(self.stored) - 1)
 

@@ -43,8 +43,10 @@ TITLE_ZONE = 0.35
 """The title is the tallest line whose top is in this upper share of the picture."""
 SAME_TITLE = 0.8
 """Titles this similar (0..1, case and punctuation ignored) are the same title."""
-SAME_TEXT = 0.85
-"""Bodies this similar are the same slide (only a clip or animation changed)."""
+SAME_TEXT = 0.95
+"""A slide whose text keeps this share of the text before is the same slide, a step."""
+SAME_READING = 0.99
+"""Two readings of one slide keep this share of each other's text (OCR varies a little)."""
 MIN_CONFIDENCE = 0.6
 OCR_THREADS = 2
 """Slides read at once: one per core of a two-core laptop."""
@@ -141,11 +143,36 @@ def read_slide(image: np.ndarray) -> SlideText:
         ys = [point[1] for point in box]
         boxes.append((min(ys), max(ys) - min(ys), min(point[0] for point in box), text.strip()))
     boxes.sort()
-    title = ""
+    return SlideText(_title(boxes, height), tuple(b[3] for b in boxes))
+
+
+def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
+    """The tallest line starting in the title zone, with the lines of the same size
+    right under it or beside it (a title that wraps, or that OCR cut in pieces)."""
     top = [b for b in boxes if b[0] < TITLE_ZONE * height]
-    if top:
-        title = max(top, key=lambda b: b[1])[3]
-    return SlideText(title, tuple(b[3] for b in boxes))
+    if not top:
+        return ""
+    tallest = max(top, key=lambda b: b[1])
+    size = tallest[1]
+    parts = [tallest]
+    span = [tallest[0], tallest[0] + size]
+    alike = [b for b in boxes if b is not tallest and 0.75 * size <= b[1] <= 1.33 * size]
+    grown = True
+    while grown:  # take in lines of the same size that touch the title, above or below
+        grown = False
+        for box in alike:
+            near = span[0] - 0.6 * size <= box[0] + box[1] and box[0] <= span[1] + 0.6 * size
+            if box not in parts and near:
+                parts.append(box)
+                span = [min(span[0], box[0]), max(span[1], box[0] + box[1])]
+                grown = True
+    lines: list[list[tuple[float, float, float, str]]] = []
+    for box in sorted(parts):
+        if lines and abs(box[0] - lines[-1][0][0]) < 0.5 * size:
+            lines[-1].append(box)  # the same row
+        else:
+            lines.append([box])
+    return " ".join(b[3] for line in lines for b in sorted(line, key=lambda b: b[2]))
 
 
 def _similar(a: str, b: str) -> float:
@@ -155,15 +182,30 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+def _kept_share(before: str, after: str) -> float:
+    """How much of the text ``before`` is still in ``after`` (0..1), ignoring case,
+    punctuation and spaces (OCR reads spaces unevenly)."""
+    old, new = _key(before).replace(" ", ""), _key(after).replace(" ", "")
+    if not old:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(old)
+
+
 def _is_new_slide(before: SlideText, after: SlideText) -> bool | None:
     """True for a new slide, False for a step or no change, None when no text decides."""
     if before.empty and after.empty:
         return None
     if before.empty or after.empty:
         return True
-    if before.title or after.title:
-        return _similar(before.title, after.title) < SAME_TITLE
-    return _similar(" ".join(before.lines), " ".join(after.lines)) < SAME_TEXT
+    if (before.title or after.title) and _similar(before.title, after.title) < SAME_TITLE:
+        return True
+    # The same title (or none): a step when the text shown before is still there
+    # (a bullet revealed, a line typed, a clip playing), a new slide when it was replaced.
+    kept = _kept_share(" ".join(before.lines), " ".join(after.lines))
+    if _key(before.title).replace(" ", "") != _key(after.title).replace(" ", ""):
+        return kept < SAME_READING  # a title read differently: new unless all else is kept
+    return kept < SAME_TEXT
 
 
 def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.ndarray | None:

@@ -102,6 +102,22 @@ def test_text_in_any_script_and_broken_pictures_do_not_crash():
     assert read_slide(np.full((4, 4000, 3), 255, np.uint8)).empty  # a sliver
 
 
+def test_a_title_that_wraps_onto_two_lines_is_read_whole():
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1280, 720), (253, 246, 227))
+    draw = ImageDraw.Draw(image)
+    bold = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 56)
+    body = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 34)
+    draw.text((70, 60), "Evaporation and Condensation", font=bold, fill=(69, 90, 100))
+    draw.text((70, 135), "in the Water Cycle", font=bold, fill=(69, 90, 100))
+    for row, text in enumerate(["The sun warms the sea", "Vapour rises and cools"]):
+        draw.text((110, 260 + 60 * row), text, font=body, fill=(69, 90, 100))
+    read = read_slide(np.asarray(image)[:, :, ::-1].copy())
+    assert read.title.lower().replace(" ", "") == "evaporationandcondensationinthewatercycle"
+    assert len(read.lines) == 4
+
+
 def test_blank_and_noisy_pictures_read_as_no_text():
     assert read_slide(np.zeros((360, 640, 3), np.uint8)).empty
     assert read_slide(np.zeros((1, 1, 3), np.uint8)).empty  # too small to read
