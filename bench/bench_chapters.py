@@ -1,12 +1,15 @@
-"""Benchmark slide-change detection on real Beamer decks, against two common baselines.
+"""Benchmark slide-change detection on real slide decks, against common baselines.
 
-The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes, standard
-library documentation as text, composed with known truth; cached in
-``~/.cache/lectern-corpus``). Only the TEST set is scored here: it shares no theme and
-no text with the tuning set. A change counts when found within +-1 s; a reveal (a
-bullet added on the same slide) found as a change is a false one.
+The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes) and
+``bench/corpus/marp_corpus.py`` (real Marp themes rendered by Chromium), both with
+standard-library documentation as text, composed with known truth and cached in
+``~/.cache/lectern-corpus``. Only the TEST set is scored by default: it shares no theme
+and no text with the tuning set (``--set tuning`` scores the tuning set, the only one
+to tune on). A change counts when found within +-1 s; a reveal (a bullet added on the
+same slide) found as a change is a false one.
 
-In the same run it scores, on the same videos:
+In the same run it scores, on the same videos (baseline results are cached beside
+each video, as they do not change with Lectern):
 
 * FFmpeg's scene score (``select='gte(scene,0)'``, the score Opencast's segmenter
   thresholds) at 0.025 and at its best threshold on this test set (an oracle choice,
@@ -14,13 +17,19 @@ In the same run it scores, on the same videos:
 * PySceneDetect (``scenedetect`` with headless OpenCV): ContentDetector and
   AdaptiveDetector with their default settings.
 
-It prints F1 per class of difficulty and overall, then speed: Lectern's detection on a
-1080p copy of one test lecture, as video seconds per second, next to ``ffmpeg -i x -f
-null -`` decoding the same file.
+It prints F1 per class of difficulty and overall, F1 per source of slides, the share of
+slides titled with their own title, then speed: Lectern's detection on two 1080p, 30 fps
+copies of the first test lecture (a key frame every second as the Studio records, and
+x264's default key frames), as video seconds per second of wall time and of processor
+time, next to ``ffmpeg -i x -f null -`` decoding the same file.
 
 Targets: F1 >= 0.95 overall and >= 0.90 per class; >= 30x real time at 1080p on 2 cores.
 
-    .venv/bin/python bench/bench_chapters.py [--no-baselines]
+    .venv/bin/python bench/bench_chapters.py [--set test|tuning] [--corpus beamer|marp|all]
+        [--no-baselines] [--no-speed]
+
+PySceneDetect: ``.venv/bin/pip install --no-deps scenedetect`` (its own dependency on
+the GUI OpenCV clashes with PySide6; click, platformdirs and tqdm are already there).
 """
 
 from __future__ import annotations
@@ -131,7 +140,7 @@ def pyscenedetect(path: Path, kind: str) -> list[float]:
         from scenedetect import AdaptiveDetector, ContentDetector, detect
     except ImportError:
         sys.exit(
-            "PySceneDetect is missing: .venv/bin/pip install --no-deps scenedetect click "
+            "PySceneDetect is missing: .venv/bin/pip install --no-deps scenedetect "
             "(its own dependency on the GUI OpenCV clashes with PySide6), or --no-baselines."
         )
 
