@@ -41,8 +41,6 @@ OCR_WIDTH = 640
 OCR takes a third of the time it takes at 960."""
 TITLE_ZONE = 0.35
 """The title is the tallest line whose top is in this upper share of the picture."""
-SAME_TITLE = 0.8
-"""Titles this similar (0..1, case and punctuation ignored) are the same title."""
 SAME_TEXT = 0.95
 """A slide whose text keeps this share of the text before is the same slide, a step."""
 SAME_READING = 0.99
@@ -148,12 +146,18 @@ def read_slide(image: np.ndarray) -> SlideText:
 
 def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
     """The tallest line starting in the title zone, with the lines of the same size
-    right under it or beside it (a title that wraps, or that OCR cut in pieces)."""
+    right under it or beside it (a title that wraps, or that OCR cut in pieces) when
+    the title is set larger than the rest of the text."""
     top = [b for b in boxes if b[0] < TITLE_ZONE * height]
     if not top:
         return ""
     tallest = max(top, key=lambda b: b[1])
     size = tallest[1]
+    others = [b[1] for b in boxes if b is not tallest]
+    if not others or size < 1.15 * float(np.median(others)):
+        # No type size of its own (a window's title bar over text of the same size):
+        # the title is that one line.
+        return tallest[3]
     parts = [tallest]
     span = [tallest[0], tallest[0] + size]
     alike = [b for b in boxes if b is not tallest and 0.75 * size <= b[1] <= 1.33 * size]
@@ -175,13 +179,6 @@ def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
     return " ".join(b[3] for line in lines for b in sorted(line, key=lambda b: b[2]))
 
 
-def _similar(a: str, b: str) -> float:
-    a, b = _key(a), _key(b)
-    if not a and not b:
-        return 1.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
-
-
 def _kept_share(before: str, after: str) -> float:
     """How much of the text ``before`` is still in ``after`` (0..1), ignoring case,
     punctuation and spaces (OCR reads spaces unevenly)."""
@@ -198,14 +195,12 @@ def _is_new_slide(before: SlideText, after: SlideText) -> bool | None:
         return None
     if before.empty or after.empty:
         return True
-    if (before.title or after.title) and _similar(before.title, after.title) < SAME_TITLE:
-        return True
-    # The same title (or none): a step when the text shown before is still there
-    # (a bullet revealed, a line typed, a clip playing), a new slide when it was replaced.
+    # A step when the text shown before is still there (a bullet revealed, a line
+    # typed, a clip playing), a new slide when it was replaced. A title read differently
+    # is a new slide unless everything shown before, title included, is still there.
     kept = _kept_share(" ".join(before.lines), " ".join(after.lines))
-    if _key(before.title).replace(" ", "") != _key(after.title).replace(" ", ""):
-        return kept < SAME_READING  # a title read differently: new unless all else is kept
-    return kept < SAME_TEXT
+    same_title = _key(before.title).replace(" ", "") == _key(after.title).replace(" ", "")
+    return kept < (SAME_TEXT if same_title else SAME_READING)
 
 
 def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.ndarray | None:

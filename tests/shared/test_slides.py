@@ -88,6 +88,49 @@ def test_a_screen_with_no_text_and_a_moving_picture_gets_no_chapter_every_few_se
     assert all(gap >= 10.0 for gap in gaps), found
 
 
+def _screen(title: str, lines: list[str], dark: bool) -> np.ndarray:
+    """An application window filling a 960x540 screen: a title bar and monospaced text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    back, ink = ((30, 30, 30), (220, 220, 220)) if dark else ((255, 255, 255), (20, 20, 20))
+    image = Image.new("RGB", (960, 540), back)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 960, 40), fill=(60, 90, 140))
+    bar = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 22)
+    mono = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 22)
+    draw.text((16, 8), title, font=bar, fill="white")
+    for row, line in enumerate(lines):
+        draw.text((20, 60 + 32 * row), line, font=mono, fill=ink)
+    return np.asarray(image)[:, :, ::-1].copy()
+
+
+def test_typing_in_an_editor_is_one_chapter_and_switching_apps_makes_the_next(tmp_path):
+    """A screen recording of ordinary work: code typed line by line, then a terminal."""
+    code = ["def mean(values):", "    total = sum(values)", "    count = len(values)",
+            "    return total / count", "", "print(mean([1, 2, 3]))"]  # fmt: skip
+    shell = ["$ python mean.py", "2.0", "$ ls", "mean.py  notes.txt", "$"]
+    fps, frames = 10, []
+    for shown in range(1, len(code) + 1):  # a line typed every 2.5 s, a letter at a time
+        for step in range(25):
+            typed = code[: shown - 1] + [code[shown - 1][: step * 2 + 1]]
+            frames.append(_screen("mean.py - Editor", typed, dark=False))
+    switch = len(frames) / fps
+    for shown in range(1, len(shell) + 1):
+        frames += [_screen("Terminal", shell[:shown], dark=True)] * 30
+    path = tmp_path / "work.mp4"
+    encoder = subprocess.Popen(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo",
+         "-pix_fmt", "bgr24", "-s", "960x540", "-r", str(fps), "-i", "-",
+         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p",
+         str(path)],
+        stdin=subprocess.PIPE,
+    )  # fmt: skip
+    encoder.communicate(b"".join(frame.tobytes() for frame in frames))
+    found = detect_slides(path)
+    assert [round(s.time) for s in found] == [0, round(switch)], found
+    assert "mean.py" in found[0].text.title and "Terminal" in found[1].text.lines
+
+
 def test_text_in_any_script_and_broken_pictures_do_not_crash():
     from PIL import Image, ImageDraw, ImageFont
 
