@@ -466,7 +466,8 @@ def detect_slide_changes(
 ) -> list[float]:
     """Find the times where the slide changes in a lecture recording.
 
-    The video is sampled ``sample_fps`` times a second into a small (160 px wide),
+    The video is sampled ``sample_fps`` times a second (at its key frames alone when
+    they come at least once a second, as in the Studio's recordings) into a small (160 px wide),
     lightly blurred grayscale picture cut into a grid of 32 blocks across. At each
     moment, the per-pixel median of the samples after it is compared with the median
     of the samples before it, block by block; the median drops what is at a pixel
@@ -475,8 +476,9 @@ def detect_slide_changes(
     block differences (per block too, since text edges flicker under compression),
     never under a fixed floor. Then:
 
-    * blocks that change between most consecutive samples all through the video (a
-      webcam inset, a clock) are left out, widened to their bounding box;
+    * blocks that change between most consecutive samples within 4 s of a moment (a
+      clip playing inside one slide, an animation) or all through the video (a webcam
+      inset, a clock) are left out at that moment, widened to their bounding box;
     * a changed area must hold a block changed by twice the threshold, grows through
       neighbours changed by half of it, and must be too big to be the pointer;
       together the areas must cover 1% of the picture (one new line of text does);

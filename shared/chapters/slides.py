@@ -2,12 +2,16 @@
 
 The picture detector (:mod:`shared.chapters.detection`) finds every moment the
 picture changes lastingly, with a short minimum gap so slides shown for 3-10 s are
-kept. This module then reads the slide shown at the end of each stretch between those
-moments with OCR (RapidOCR's ONNX models, shipped inside the ``rapidocr-onnxruntime``
-wheel: nothing is downloaded) and decides what each change was:
+kept. It masks, moment by moment, the regions that keep changing by themselves (a clip
+playing inside one slide, an animation, a webcam inset, a waved pointer), so they
+neither hide a change nor make one. In the same decoding pass it keeps a 640 px
+grayscale copy of the picture whenever its still part changed. This module then reads
+the slide shown at the end of each stretch with OCR (RapidOCR's ONNX models, shipped
+inside the ``rapidocr-onnxruntime`` wheel: nothing is downloaded), with the moving
+regions painted over, and decides what each change was:
 
-* a new title, or a new block of text under no title, is a new slide;
-* the same title with more text under it is a reveal: a step inside the slide;
+* a new title, or the text shown before replaced by other text, is a new slide;
+* text added to what was shown (a bullet revealed, a line typed) is a step inside it;
 * the same text (a clip or animation playing inside the slide) is no change at all;
 * when neither side has readable text (a talking head, a screen with no words), the
   picture change stands only if it leaves a stretch of at least ``min_gap`` seconds,
