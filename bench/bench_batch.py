@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from shared.media import ffmpeg_exe  # noqa: E402
 from shared.transcription import physical_cores  # noqa: E402
 from studio.batch import BUILT, BatchOptions, BatchProgress, run_batch  # noqa: E402
+from tests.spoken_lectures import espeak_available, spoken_lecture  # noqa: E402
 
 TOPICS = (
     "the water cycle",
@@ -56,7 +56,7 @@ TOPICS = (
 
 
 def make_lectures(folder: Path, count: int, seconds: float) -> list[Path]:
-    if shutil.which("espeak-ng") is None:
+    if not espeak_available():
         sys.exit("espeak-ng is needed (make setup installs it)")
     videos = []
     for number in range(count):
@@ -66,31 +66,8 @@ def make_lectures(folder: Path, count: int, seconds: float) -> list[Path]:
             f"First we look at what {topic} means, then at an example from the field, "
             "and at the end we summarise the three ideas you should remember. "
         ) * 3
-        speech = folder / f"speech-{number}.wav"
-        subprocess.run(["espeak-ng", "-s", "165", "-w", str(speech), text], check=True)
         video = folder / f"lecture-{number + 1:02d}.mp4"
-        subprocess.run(
-            [
-                ffmpeg_exe(),
-                "-v",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                f"testsrc2=size=320x240:rate=10:duration={seconds}",
-                "-i",
-                str(speech),
-                "-shortest",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                str(video),
-            ],
-            check=True,
-        )
-        speech.unlink()
-        videos.append(video)
+        videos.append(spoken_lecture(video, text, ffmpeg=ffmpeg_exe(), seconds=seconds))
     return videos
 
 

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from shared import contents, package
+from shared import __version__, contents, package
 from shared.errors import LecternError
 from shared.files import check_output, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
@@ -72,9 +72,11 @@ def _command_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, parents=[common])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser(
-        "import", parents=[common, as_json], help="add a course package to the library"
+        "import",
+        parents=[common, as_json],
+        help="add a course package, or a folder of videos (with captions) as a course",
     )
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE.lectern")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE.lectern|VIDEO_FOLDER")
     sub.add_parser("list", parents=[common, as_json], help="list the courses in the library")
     p = sub.add_parser("search", parents=[common, as_json], help="search everything ever said")
     p.add_argument("query", nargs="+")
@@ -101,6 +103,7 @@ def _window_parser() -> argparse.ArgumentParser:
         description="Lectern Player: study packaged lectures offline. "
         f"Commands: {', '.join(COMMANDS)} (see `{PROG} COMMAND --help`).",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("file", type=Path, nargs="?", help="a course package to import and open")
     return parser
 
@@ -186,7 +189,12 @@ def _import(args: argparse.Namespace) -> int:
             progress = TerminalProgress(quiet=args.json)
             progress.set_status(f"Importing {file.name}")
             try:
-                result = library.import_course(file, state=progress)
+                if file.is_dir():  # a plain folder of videos: a course of its own
+                    result = library.import_video_folder(
+                        file, state=progress, warn=(lambda text: None) if args.json else _warn
+                    )
+                else:
+                    result = library.import_course(file, state=progress)
             finally:
                 progress.close()
             results.append(result)
@@ -212,6 +220,10 @@ def _import(args: argparse.Namespace) -> int:
             ]
         )
     return 0
+
+
+def _warn(text: str) -> None:
+    print(f"warning: {printable(text)}", file=sys.stderr)
 
 
 def _list(args: argparse.Namespace) -> int:

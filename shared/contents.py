@@ -24,7 +24,6 @@ import copy
 import functools
 import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ import lectern_resources
 from shared.chapters import Chapter
 from shared.errors import LecternError
 from shared.manifest import LessonEntry, Manifest
+from shared.strict_json import strict_json as _strict_json
 from shared.transcription import Segment, Transcript, Word
 
 __all__ = [
@@ -134,72 +134,13 @@ def max_member_bytes(kind: str, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) 
 # ----------------------------------------------------------------------------- JSON
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"the key {key!r} appears twice in one object")
-        data[key] = value
-    return data
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _check_depth(data: Any, max_depth: int) -> None:
-    """Refuse nesting deeper than ``max_depth``; iterative, so no depth exhausts the stack."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > max_depth:
-            raise ValueError(f"it is nested more than {max_depth} levels deep")
-        items = value.values() if isinstance(value, dict) else value
-        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
-
-
-def _check_unicode(data: Any) -> None:
-    """Refuse lone surrogates (from ``\\ud800`` escapes), which no database or screen takes."""
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("it holds text that is not valid Unicode") from None
-        elif isinstance(value, dict):
-            stack.extend(value)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-
-
-# Only a \uD800-\uDFFF escape can put a surrogate into decoded JSON text.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
 def strict_json(data: bytes, *, max_depth: int = DEFAULT_CONTENT_LIMITS.max_depth) -> Any:
-    """Decode UTF-8 JSON strictly: no duplicate keys, NaN, lone surrogates or deep nesting.
+    """Decode a content file's UTF-8 JSON strictly (see ``shared.strict_json``).
 
     Raises:
         ValueError: with a short reason, such as ``"it is not UTF-8 text"``.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError("it is not UTF-8 text") from None
-    try:
-        value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"it is not JSON ({error.msg} at line {error.lineno})") from None
-    except RecursionError:
-        raise ValueError(f"it is nested more than {max_depth} levels deep") from None
-    if isinstance(value, (dict, list)):
-        _check_depth(value, max_depth)
-    if _SURROGATE_ESCAPE.search(text):
-        _check_unicode(value)
-    return value
+    return _strict_json(data, max_depth=max_depth)
 
 
 # ----------------------------------------------------------------------------- schema

@@ -32,6 +32,7 @@ from jsonschema.exceptions import ValidationError
 
 import lectern_resources
 from shared.errors import LecternError
+from shared.strict_json import strict_json
 
 __all__ = [
     "FORMAT",
@@ -402,41 +403,20 @@ class Manifest:
 # ----------------------------------------------------------------------------- parsing
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"the key {key!r} appears twice in one object")
-        data[key] = value
-    return data
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+# A manifest nests root > lessons > lesson > captions: 8 levels leave room, 64 is hostile.
+_MAX_DEPTH = 16
 
 
 def parse_manifest_json(text: str | bytes, *, source: str | os.PathLike[str] | None = None) -> Any:
-    """Decode manifest JSON strictly (UTF-8, no duplicate keys, no NaN); no schema check.
+    """Decode manifest JSON strictly (see ``shared.strict_json``); no schema check.
 
     Raises:
         ManifestError: the text is not strict JSON.
     """
     try:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
-        data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
-        # A "\\ud800" escape decodes to a lone surrogate, which no database or screen takes.
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-        return data
-    except UnicodeEncodeError:
-        raise ManifestError("it holds text that is not valid Unicode", source=source) from None
-    except UnicodeDecodeError as error:
-        raise ManifestError(f"it is not UTF-8 text ({error.reason})", source=source) from None
-    except json.JSONDecodeError as error:
-        problem = f"it is not JSON ({error.msg} at line {error.lineno}, column {error.colno})"
-        raise ManifestError(problem, source=source) from None
-    except (ValueError, RecursionError) as error:
-        raise ManifestError(f"it is not plain JSON ({error})", source=source) from None
+        return strict_json(text, max_depth=_MAX_DEPTH)
+    except ValueError as error:
+        raise ManifestError(str(error), source=source) from None
 
 
 # ----------------------------------------------------------------------------- validation

@@ -52,7 +52,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ from shared.signing import (
     SigningKey,
     describe_signer,
 )
-from shared.timecode import clock_ms
+from shared.timecode import clock_ms, utc_now
 
 __all__ = [
     "CHUNK_SIZE",
@@ -96,6 +96,7 @@ __all__ = [
     "extract_package",
     "read_member",
     "read_member_text",
+    "stream_member",
     "package_summary",
     "PackageError",
     "PackageInputError",
@@ -467,10 +468,6 @@ def _suffix(path: Path) -> str:
     return suffix if _SUFFIX_RE.match(suffix) else ""
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def _zip_time(created: str) -> _Stamp:
     """The members' timestamp: the course's creation time, within what zip can store."""
     try:
@@ -570,7 +567,7 @@ def _plan(
     """The manifest (with placeholder hashes) and the files to copy, in member order."""
     layout = _Layout()
     cover_member = layout.optional("cover", cover, "the cover image")
-    course = dataclasses.replace(course, cover=cover_member, created=course.created or _utc_now())
+    course = dataclasses.replace(course, cover=cover_member, created=course.created or utc_now())
     entries = tuple(layout.lesson(lesson, out) for lesson in lessons)
     # Each path once here: two inputs for one path get their own message in _sized.
     members = sorted({item.member for item in layout.inputs})
@@ -1336,6 +1333,50 @@ def read_member(
         parts: list[bytes] = []
         _stream(package, zf, infos[member], entry, None, parts.append)
         return b"".join(parts)
+
+
+def stream_member(
+    path: str | os.PathLike[str],
+    member: str,
+    sink: Callable[[bytes], Any],
+    *,
+    state: ProgressState | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FileEntry:
+    """Stream one member of any size through ``sink`` in big chunks, checked as it goes.
+
+    Everything :func:`read_manifest` checks comes first; then the member's size and
+    SHA-256 (and, for a transcript or chapters file, its content) are checked while it
+    streams. A mismatch is only known at the end, after ``sink`` has seen the bytes, so
+    write them somewhere that is thrown away on error (``shared.files.atomic_path``).
+
+    Args:
+        path: the package.
+        member: a path from the file table, such as ``lesson.video``.
+        sink: called with each chunk.
+        state: progress (by bytes) and cancellation.
+        limits: sizes and ratios beyond which a package is refused.
+
+    Returns:
+        The member's file-table entry.
+
+    Raises:
+        MissingMemberError: ``member`` is not in the file table.
+        PackageError: another problem with the package or the member.
+        Cancelled: ``state`` asked to stop.
+    """
+    with _opened(path, limits) as (package, zf, manifest, infos, _):
+        entry = manifest.file(member)
+        if entry is None:
+            raise MissingMemberError(
+                package, f"member {member!r} is not in the file table", member=member
+            )
+        progress = _Progress(state, entry.size, f"Reading {member}")
+        _stream_checked(
+            package, zf, infos[member], entry, progress, content_members(manifest), sink
+        )
+        progress.finish()
+        return entry
 
 
 def read_member_text(

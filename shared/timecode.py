@@ -10,7 +10,8 @@ the Player never shows a time that playback has not reached yet.
 The same module names the two millisecond conversions the domain uses:
 :func:`whole_ms` (seconds to an integer count of milliseconds, for storage) and
 :func:`round_to_ms` (seconds kept as seconds, rounded to the millisecond, for files
-such as captions and edit lists).
+such as captions and edit lists), and :func:`utc_now`, the one way a moment is stamped
+into lesson folders and packages.
 
 No Qt here: this is the domain layer.
 """
@@ -18,8 +19,14 @@ No Qt here: this is the domain layer.
 from __future__ import annotations
 
 import math
+from datetime import datetime, timezone
 
-__all__ = ["clock", "clock_ms", "round_to_ms", "whole_ms"]
+__all__ = ["clock", "clock_ms", "round_to_ms", "utc_now", "whole_ms"]
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string with seconds (``2026-12-07T05:08:35Z``)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def whole_ms(seconds: float) -> int:

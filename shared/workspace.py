@@ -26,7 +26,6 @@ import shutil
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from shared.files import link_or_copy, write_json_atomic
 from shared.jobs import ProgressState
 from shared.manifest import is_lesson_uid, new_lesson_uid
 from shared.package import LessonSource
+from shared.timecode import utc_now
 from shared.transcription import Transcript
 
 __all__ = [
@@ -62,7 +62,6 @@ __all__ = [
     "save_lesson",
     "lesson_source",
     "slugify",
-    "utc_now",
 ]
 
 LESSON_FILE = "lesson.json"
@@ -98,11 +97,6 @@ class NotAWorkspaceError(WorkspaceError):
             f"{folder} is not a Lectern lesson folder (no {LESSON_FILE}); "
             "create one with `lectern-studio build VIDEO -o FOLDER`."
         )
-
-
-def utc_now() -> str:
-    """The current time as an ISO 8601 UTC string with seconds."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def slugify(text: str, *, fallback: str = "lesson") -> str:

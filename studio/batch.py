@@ -49,9 +49,10 @@ from shared.errors import DiskFullError, LecternError
 from shared.files import write_json_atomic
 from shared.jobs import Cancelled, JobState, ProgressState, check_cancelled
 from shared.manifest import CourseInfo, new_course_id
-from shared.workspace import LESSON_FILE, Lesson, LessonWorkspace, slugify, utc_now
+from shared.timecode import utc_now
+from shared.workspace import LESSON_FILE, Lesson, LessonWorkspace, slugify
 from studio.capture.recording import JSON_NAME as RECORDING_FILE
-from studio.course import package_lessons
+from studio.course import Course, package_lessons
 from studio.pipeline import BuildOptions, build_lesson
 
 __all__ = [
@@ -67,11 +68,14 @@ __all__ = [
     "OtherLessonError",
     "PathsNotSharedError",
     "SchedulerUnreachableError",
+    "adopt_staged_lessons",
     "build_one",
     "local_cluster_size",
     "plan_lessons",
     "run_batch",
     "source_hash",
+    "staging_folder",
+    "staging_folders",
 ]
 
 BATCH_FILE = "batch.json"
@@ -259,6 +263,58 @@ class BatchResult:
 
 
 # ------------------------------------------------------------------ planning
+
+
+STAGING_PREFIX = ".batch-"
+"""A course's hidden folder where the Studio window's parallel import builds lessons."""
+
+
+def staging_folder(course_folder: Path) -> Path:
+    """A new hidden folder in the course for one parallel import (not created)."""
+    return Path(course_folder) / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
+
+
+def staging_folders(course_folder: Path) -> list[Path]:
+    """Staging folders a parallel import left behind (the Studio was closed or killed)."""
+    try:
+        return sorted(
+            p
+            for p in Path(course_folder).iterdir()
+            if p.name.startswith(STAGING_PREFIX) and p.is_dir()
+        )
+    except OSError:
+        return []
+
+
+def adopt_staged_lessons(course: Course, staging: Path, order: Sequence[Path] = ()) -> Path | None:
+    """Move the lessons a batch finished in ``staging`` into ``course``, then drop ``staging``.
+
+    ``order`` lists the planned lesson folders in the order the teacher chose; finished
+    lessons not in it follow by name. Unfinished ones (failed, cancelled, killed) go away
+    with the staging folder: their source videos are untouched. Returns the last lesson
+    added, if any.
+
+    Raises:
+        OSError: a finished lesson could not be moved (the staging folder is kept then,
+            so the next opening of the course tries again).
+    """
+    planned = [Path(folder) for folder in order]
+    try:
+        found = sorted(p for p in staging.iterdir() if p.is_dir() and p not in planned)
+    except FileNotFoundError:
+        return None
+    added = None
+    for folder in planned + found:
+        if not (folder / LESSON_FILE).is_file():
+            continue
+        target = course.new_lesson_folder(folder)
+        # The batch's record is for reruns of `lectern-studio batch`, not a course.
+        (folder / BATCH_FILE).unlink(missing_ok=True)
+        folder.rename(target)
+        course.add_lesson(target)
+        added = target
+    shutil.rmtree(staging, ignore_errors=True)
+    return added
 
 
 def plan_lessons(sources: Iterable[str | os.PathLike[str]], out_dir: Path) -> list[LessonJob]:

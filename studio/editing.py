@@ -35,6 +35,7 @@ from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir, link_or_copy, write_json_atomic
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.package import LessonSource
+from shared.speech_models import DEFAULT_UNSURE, unsure_threshold
 from shared.timecode import clock, round_to_ms
 from shared.transcription import Segment, Transcript, TranscriptFileError, Word
 from shared.workspace import (
@@ -91,7 +92,8 @@ RENDER_STAMP = "render.json"
 MIN_CHAPTER = 1.0
 #: The least an edit may leave of the video, in seconds.
 MIN_KEPT = 1.0
-LOW_CONFIDENCE = 0.5
+#: The unsure-word threshold of models that were not calibrated.
+LOW_CONFIDENCE = DEFAULT_UNSURE
 
 _FORMAT = "lectern-edits"
 _VERSION = 1
@@ -380,10 +382,15 @@ class WordRef:
     word: Word
 
 
-def low_confidence_words(
-    transcript: Transcript, threshold: float = LOW_CONFIDENCE
-) -> list[WordRef]:
-    """The words the engine was unsure of (probability below ``threshold``), in order."""
+def low_confidence_words(transcript: Transcript, threshold: float | None = None) -> list[WordRef]:
+    """The words the engine was unsure of (probability below ``threshold``), in order.
+
+    Without a ``threshold``, the one calibrated for the transcript's model and engine
+    (:func:`shared.speech_models.unsure_threshold`) is used, so that a marked word is
+    usually a wrong one.
+    """
+    if threshold is None:
+        threshold = unsure_threshold(transcript.model, transcript.engine or "faster-whisper")
     return [
         WordRef(s, w, word)
         for s, segment in enumerate(transcript.segments)

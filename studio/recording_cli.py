@@ -22,6 +22,7 @@ from typing import TextIO
 from shared.terminal import print_json, printable, stop_polled, stop_requested
 from shared.timecode import clock
 from studio.capture import devices as device_list
+from studio.capture import portal
 from studio.capture.errors import AudioUnavailableError, ResumeError, SettingsError
 from studio.capture.recorder import LiveStats, Recorder, RecordingSettings, parse_size
 from studio.capture.recording import finalize, load_recording
@@ -340,15 +341,28 @@ def _keys(stop: threading.Event) -> Iterator[_Keys]:
 # --- devices / recover --------------------------------------------------------------------
 
 
+#: How ``devices`` names each session type.
+SESSION_NAMES = {"wayland": "Wayland", "x11": "X11", "none": "none (no desktop)"}
+
+
 def devices(args: argparse.Namespace) -> int:
     """List what can be recorded, with the names ``record`` accepts."""
-    screens = device_list.list_screens()
-    windows = device_list.list_windows()
+    session = device_list.session_type()
+    capture = device_list.capture_path()
+    wayland = session == "wayland"
+    problem = portal.check_available() if wayland else None
+    # On Wayland, X11 tools see only XWayland: its screens and windows are not what
+    # the portal records, so they are not listed.
+    screens = [] if wayland else device_list.list_screens()
+    windows = [] if wayland else device_list.list_windows()
     cameras = device_list.list_cameras()
     mics = device_list.list_microphones()
     if args.json:
         print_json(
             {
+                "session": session,
+                "screen_capture": capture,
+                "screen_capture_problem": problem,
                 "screens": [dataclasses.asdict(s) for s in screens],
                 "windows": [dataclasses.asdict(w) for w in windows],
                 "cameras": [dataclasses.asdict(c) for c in cameras],
@@ -356,16 +370,23 @@ def devices(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print("Screens (--screen N, or region:X,Y,W,H):")
-    for s in screens:
-        print(f"  {s.index}  {s.width}x{s.height} on {s.display}")
-    if not screens:
-        print("  none (no X11 display: $DISPLAY is not set)")
-    print("Windows (--screen window:NAME):")
-    for w in windows:
-        print(f"  window:{printable(w.name)}  {w.width}x{w.height}+{w.x}+{w.y}")
-    if not windows:
-        print("  none")
+    print(f"Session: {SESSION_NAMES[session]}; screen capture: {capture}")
+    if problem:
+        print(f"  not available: {problem}")
+    if wayland:
+        print("Screens and windows: the desktop's own picker asks which when recording starts")
+        print("  --screen 0 (a screen), window:NAME (a window), region:X,Y,W,H (of the screen)")
+    else:
+        print("Screens (--screen N, or region:X,Y,W,H):")
+        for s in screens:
+            print(f"  {s.index}  {s.width}x{s.height} on {s.display}")
+        if not screens:
+            print("  none (no X11 display: $DISPLAY is not set)")
+        print("Windows (--screen window:NAME):")
+        for w in windows:
+            print(f"  window:{printable(w.name)}  {w.width}x{w.height}+{w.x}+{w.y}")
+        if not windows:
+            print("  none")
     print("Cameras (--camera INDEX, or a video file path):")
     for c in cameras:
         print(f"  {c.index}  {printable(c.name)} ({printable(c.path)})")

@@ -36,6 +36,7 @@ from player.ui.library_view import LibraryView
 from player.ui.search_panel import SearchPanel
 from shared import __version__
 from shared.errors import LecternError
+from shared.jobs import ProgressState
 from shared.library import ImportPlan, ImportResult, Library, SearchHit
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
@@ -125,6 +126,10 @@ class MainWindow(QMainWindow):
         )
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action.setToolTip("Import a course package (Ctrl+O)")
+        self.import_folder_action = QAction("Import a folder of videos…", self)
+        self.import_folder_action.setToolTip(
+            "Import a folder of lecture videos (and their caption files) as a course of its own"
+        )
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search all courses   (Ctrl+Shift+F)")
         self.search_box.setAccessibleName("Search the library")
@@ -169,6 +174,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.import_action)
+        menu.addAction(self.import_folder_action)
         self.remove_action = menu.addAction("&Remove course…", self._remove_current)
         self.export_action = menu.addAction("&Export notes…", self._export_current)
         menu.addSeparator()
@@ -204,6 +210,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.library_action.triggered.connect(self.show_library)
         self.import_action.triggered.connect(self.choose_import)
+        self.import_folder_action.triggered.connect(self.choose_import_folder)
         self.search_box.textChanged.connect(self._search_typed)
         self.search_box.returnPressed.connect(self.search_panel.run)
         self.search_panel.hitChosen.connect(self.open_hit)
@@ -295,8 +302,15 @@ class MainWindow(QMainWindow):
         )
         self.import_files([Path(path) for path in paths])
 
+    def choose_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Import a folder of videos", str(Path.home())
+        )
+        if folder:
+            self.import_files([Path(folder)])
+
     def import_files(self, paths: Sequence[Path]) -> None:
-        """Import course packages one after another in the background."""
+        """Import course packages (or folders of videos) one after another in the background."""
         self._queue.extend(Path(path) for path in paths)
         if self.import_job is None and self.update_box is None:
             self._next_import()
@@ -306,7 +320,7 @@ class MainWindow(QMainWindow):
             return
         path = self._queue.pop(0)
         try:
-            plan = self.library.plan_import(path)
+            plan = None if path.is_dir() else self.library.plan_import(path)
         except LecternError:
             plan = None  # the import itself reports what is wrong, in the usual way
         if plan is not None and plan.orphaned:
@@ -344,9 +358,13 @@ class MainWindow(QMainWindow):
 
     def _start_import(self, path: Path) -> None:
         library = self.library
-        job = self.worker.submit(
-            "importing the course", lambda p, state: library.import_course(p, state=state), path
-        )
+
+        def run(p: Path, state: ProgressState) -> ImportResult:
+            if p.is_dir():  # a plain folder of videos becomes a course of its own
+                return library.import_video_folder(p, state=state)
+            return library.import_course(p, state=state)
+
+        job = self.worker.submit("importing the course", run, path)
         self.import_job = job
         dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, 1000, self)
         dialog.setLabel(plain(QLabel(f"Importing {path.name}…")))  # statuses name the course

@@ -13,9 +13,10 @@ import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import sqlite_utils
 
 from shared.chapters import Chapter, load_chapters
 from shared.errors import DiskFullError
-from shared.jobs import ProgressState
+from shared.jobs import JobState, ProgressState, stages
 from shared.library import health, schema
 from shared.library.errors import (
     LibraryDamagedError,
@@ -571,6 +572,30 @@ class Library:
     ) -> ImportResult:
         """:meth:`Importer.import_course`."""
         return self.importer.import_course(package_path, state=state)
+
+    def import_video_folder(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        state: ProgressState | None = None,
+        warn: Callable[[str], None] = lambda text: None,
+    ) -> ImportResult:
+        """A plain folder of videos and their caption files, imported as a course of its
+        own: written as an unsigned package (:mod:`shared.video_folder`), then imported
+        like any package. ``warn`` gets each repair made to a caption file.
+
+        Raises:
+            NoPlayableVideoError: the folder holds no playable video.
+            CaptionFileError: a caption file beside a video cannot be used.
+            LecternError: as :meth:`import_course`.
+        """
+        from shared.video_folder import write_folder_package  # probing loads PyAV
+
+        write, install = stages(state or JobState(), [1.0, 1.0])
+        with tempfile.TemporaryDirectory(prefix="lectern-folder-", dir=self.root) as tmp:
+            package_file = Path(tmp) / "folder.lectern"
+            write_folder_package(folder, package_file, state=write, warn=warn)
+            return self.import_course(package_file, state=install)
 
     def plan_import(self, package_path: str | os.PathLike[str]) -> ImportPlan:
         """:meth:`Importer.plan_import`."""

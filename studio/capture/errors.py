@@ -10,6 +10,8 @@ __all__ = [
     "CaptureError",
     "DeviceNotFoundError",
     "BackendUnavailableError",
+    "ScreenCastUnavailableError",
+    "ScreenShareRefusedError",
     "NotEnoughSpaceError",
     "SettingsError",
     "FolderNotWritableError",
@@ -48,7 +50,29 @@ class BackendUnavailableError(CaptureError):
     def __init__(self, what: str) -> None:
         super().__init__(
             f"Screen capture is not available here: {what}. Lectern records the screen on "
-            "X11 (Linux); record with --screen none, or use an X11 session."
+            "Linux (X11, or Wayland through the screen-cast portal); record with --screen none."
+        )
+
+
+class ScreenCastUnavailableError(CaptureError):
+    """A Wayland session where the screen cannot be recorded (no portal, no PipeWire)."""
+
+    def __init__(self, why: str, todo: str) -> None:
+        self.why = why
+        super().__init__(
+            f"The screen cannot be recorded on this Wayland session because {why}; {todo}, "
+            "or record with --screen none."
+        )
+
+
+class ScreenShareRefusedError(CaptureError):
+    """The desktop's screen-sharing picker was cancelled or failed: nothing is shared."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+        super().__init__(
+            f"The screen is not recorded because {why}; start again and choose a screen "
+            "or window to share in the picker, or record with --screen none."
         )
 
 

@@ -54,7 +54,7 @@ from studio.capture.recording import (
     new_recording,
     save_recording,
 )
-from studio.capture.screen import MAX_SIZE, X11ScreenSegment, screen_backend
+from studio.capture.screen import MAX_SIZE, ScreenSegment, screen_backend
 from studio.capture.tracks import SYNC_SECONDS, SegmentResult, TrackSync
 
 __all__ = [
@@ -276,7 +276,7 @@ class Recorder:
             self._close_devices()
             raise
         self.mic: MicrophoneSource | None = None
-        self._screen_seg: X11ScreenSegment | None = None
+        self._screen_seg: ScreenSegment | None = None
         self._camera_seg: CameraSegment | None = None
         self._done = {"screen": [0, 0, 0], "camera": [0, 0, 0]}
         self._warnings: list[str] = []
@@ -327,6 +327,9 @@ class Recorder:
         # another process on this machine can place its own events on the same clock.
         self.data["clock_origin"] = self.clock.origin
         save_recording(self.folder, self.data)
+        if self.screen is not None:
+            # On Wayland the desktop's picker asks what to share, before anything records.
+            self.screen.prepare()
         if self.mic_device is not None:
             self.mic = MicrophoneSource(self.mic_device, self.folder, self.clock)
             self.mic.start()
@@ -394,6 +397,8 @@ class Recorder:
         return finalize(self.folder) if finish else None
 
     def _close_devices(self) -> None:
+        if self.screen is not None:
+            self.screen.close()
         if self.camera is not None:
             self.camera.close()
         if getattr(self, "mic", None) is not None:

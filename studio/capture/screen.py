@@ -1,12 +1,15 @@
 """Screen capture behind one interface; the X11 backend runs ffmpeg's x11grab.
 
+On a Wayland session :func:`screen_backend` gives the portal backend instead
+(:mod:`studio.capture.portal`), which feeds the same encoder (:func:`encode_command`).
+
 A recording is made of segments (a pause ends one, resuming starts the next). Each
 segment is one ffmpeg process that grabs the screen (pointer drawn) at a constant
 frame rate, encodes H.264 and writes Matroska with a cluster at least every second;
 a cluster reaches the file when it closes, so a crash loses the open one (about the
 last second; the issue allows two), and the recorder syncs the file to the disk every
-second (:mod:`studio.capture.tracks`). x11grab stamps frames with the wall clock; ffmpeg prints the first frame's stamp (``start:``), which puts
-the segment on the recording clock without guessing the start-up latency.
+second (:mod:`studio.capture.tracks`). x11grab stamps frames with the wall clock;
+ffmpeg prints the first frame's stamp (``start:``), which puts the segment on the recording clock without guessing the start-up latency.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ __all__ = [
     "ScreenSegment",
     "ScreenBackend",
     "X11ScreenBackend",
+    "X11ScreenSegment",
+    "encode_command",
     "parse_screen",
     "screen_backend",
     "MAX_SIZE",
@@ -188,6 +193,10 @@ class ScreenBackend(Protocol):
 
     def start_segment(self, path: Path) -> ScreenSegment: ...
 
+    def prepare(self) -> None: ...
+
+    def close(self) -> None: ...
+
 
 class X11ScreenBackend:
     """x11grab through ffmpeg.
@@ -213,37 +222,65 @@ class X11ScreenBackend:
     def command(self, path: Path) -> list[str]:
         """The ffmpeg command of one segment (video to ``path``, preview to stdout)."""
         t = self.target
-        width, height = t.output_size()
         grab = ["-f", "x11grab", "-thread_queue_size", "64", "-draw_mouse", "1"]
         grab += ["-framerate", f"{self.fps:g}", "-video_size", f"{t.width}x{t.height}"]
         if t.window_id:
             grab += ["-window_id", str(t.window_id), "-i", t.display]
         else:
             grab += ["-i", f"{t.display}+{t.x},{t.y}"]
-        fps = f"{self.fps:g}"
-        # The fps filter fills each slot with the newest frame grabbed by then; ffmpeg's
-        # own -fps_mode cfr can shift the whole segment by a frame when one comes late.
-        chain = f"fps@{FPS_FILTER}={fps}" + (
-            "" if (width, height) == (t.width, t.height) else f",scale={width}:{height}"
-        )
-        video = ["-map", "0:v", "-vf", chain, *h264_args(self.preset, self.crf, self.fps)]
-        video += ["-fps_mode", "passthrough", *matroska_live_args(), str(path)]
-        preview_h = max(2, int(PREVIEW_WIDTH * height / width) // 2 * 2)
-        preview = ["-map", "0:v", "-vf", f"fps={PREVIEW_FPS},scale={PREVIEW_WIDTH}:{preview_h}"]
-        preview += ["-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]
-        # Debug level: the fps filter says, frame by frame, what it drops and repeats.
-        return ffmpeg_command(
-            *grab,
-            *video,
-            *preview,
-            loglevel="repeat+level+debug",
-            nostats=True,
-            progress="pipe:2",
-            stats_period=0.5,
-        )
+        return encode_command(grab, path, self.fps, self.preset, self.crf, t)
+
+    def prepare(self) -> None:
+        """Nothing to ask before the first segment: the target was found already."""
+
+    def close(self) -> None:
+        """Nothing to let go of: each segment is its own ffmpeg."""
 
     def start_segment(self, path: Path) -> X11ScreenSegment:
         return X11ScreenSegment(self, path)
+
+
+def encode_command(
+    grab: list[str],
+    path: Path,
+    fps: float,
+    preset: str,
+    crf: int,
+    target: ScreenTarget,
+    crop: tuple[int, int, int, int] | None = None,
+) -> list[str]:
+    """ffmpeg reading the input options ``grab``: video to ``path``, preview to stdout.
+
+    Every screen backend encodes alike, so tracks of either join and finalize the same.
+    ``crop`` (x, y, width, height) cuts the target out of a larger input picture.
+    """
+    width, height = target.output_size()
+    rate = f"{fps:g}"
+    # The fps filter fills each slot with the newest frame grabbed by then; ffmpeg's
+    # own -fps_mode cfr can shift the whole segment by a frame when one comes late.
+    chain = f"fps@{FPS_FILTER}={rate}"
+    if crop is not None:
+        x, y, w, h = crop
+        chain += f",crop={w}:{h}:{x}:{y}"
+    if (width, height) != (target.width, target.height):
+        chain += f",scale={width}:{height}"
+    video = ["-map", "0:v", "-vf", chain, *h264_args(preset, crf, fps)]
+    video += ["-fps_mode", "passthrough", *matroska_live_args(), str(path)]
+    preview_h = max(2, int(PREVIEW_WIDTH * height / width) // 2 * 2)
+    preview = ["-map", "0:v", "-vf", f"fps={PREVIEW_FPS},scale={PREVIEW_WIDTH}:{preview_h}"]
+    if crop is not None:
+        preview[3] = f"crop={crop[2]}:{crop[3]}:{crop[0]}:{crop[1]}," + preview[3]
+    preview += ["-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]
+    # Debug level: the fps filter says, frame by frame, what it drops and repeats.
+    return ffmpeg_command(
+        *grab,
+        *video,
+        *preview,
+        loglevel="repeat+level+debug",
+        nostats=True,
+        progress="pipe:2",
+        stats_period=0.5,
+    )
 
 
 class FpsCounts:
@@ -295,18 +332,22 @@ class X11ScreenSegment:
         self.fps_counts = FpsCounts()
         self._preview: np.ndarray | None = None
         self._log: list[str] = []
-        self.process = popen_child(
-            backend.command(path),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        self.process = self._spawn(path)
         self._threads = [
             threading.Thread(target=self._read_stderr, daemon=True),
             threading.Thread(target=self._read_preview, daemon=True),
         ]
         for thread in self._threads:
             thread.start()
+
+    def _spawn(self, path: Path) -> subprocess.Popen:
+        """Start the ffmpeg of this segment."""
+        return popen_child(
+            self.backend.command(path),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
     def _read_stderr(self) -> None:
         for raw in self.process.stderr:
@@ -344,23 +385,27 @@ class X11ScreenSegment:
         self._started.wait(timeout)
         if self._start is None:
             reason = self.error_text()
-            stop_child(self.process, timeout=2)
-            target = self.backend.target
-            advice = (
-                "check that the window is still open"
-                if target.kind == "window"
-                else "check that the X11 display is reachable"
-            )
+            self._stop_processes(timeout=2)
             raise CaptureError(
-                f"Screen capture of '{target.spec}' did not start: {reason}; {advice}."
+                f"Screen capture of '{self.backend.target.spec}' did not start: {reason}; "
+                f"{self.advice()}."
             )
         return self._start
+
+    def advice(self) -> str:
+        """What to check when the grab does not start."""
+        if self.backend.target.kind == "window":
+            return "check that the window is still open"
+        return "check that the X11 display is reachable"
 
     def error_text(self) -> str:
         code = self.process.poll()
         if code is not None and code < 0:
             return f"ffmpeg was stopped by signal {-code}"
         return (self._log[-1] if self._log else "ffmpeg stopped").rstrip(".")
+
+    def _stop_processes(self, timeout: float = 10.0) -> None:
+        stop_child(self.process, timeout=timeout)
 
     def stats(self) -> tuple[int, int, int]:
         """Frames written, duplicated and dropped so far (exact once the segment ends)."""
@@ -381,7 +426,7 @@ class X11ScreenSegment:
         the file is counted, since ffmpeg's last report may be older than its last frame.
         """
         lost = not self.alive()
-        stop_child(self.process)
+        self._stop_processes()
         for thread in self._threads:
             thread.join(timeout=5)
         frames, dup, drop = self.stats()
@@ -397,13 +442,24 @@ def screen_backend(
     clock: Clock,
     preset: str = "ultrafast",
     max_size: tuple[int, int] = MAX_SIZE,
-) -> X11ScreenBackend | None:
+) -> ScreenBackend | None:
     """The backend recording ``spec`` (``None`` for ``"none"``), at most ``max_size``.
+
+    On a Wayland session that is the screen-cast portal with PipeWire
+    (:mod:`studio.capture.portal`), elsewhere x11grab. Both refuse here, before
+    anything starts, when they cannot record.
 
     Raises:
         BackendUnavailableError: No supported windowing system.
+        ScreenCastUnavailableError: A Wayland session without a working portal or PipeWire.
         DeviceNotFoundError: The screen, region or window is not there.
     """
+    if spec.strip().lower() == "none":
+        return None
+    if devices.session_type() == "wayland":
+        from studio.capture.portal import WaylandScreenBackend
+
+        return WaylandScreenBackend(spec, fps, clock, preset, max_size=max_size)
     target = parse_screen(spec)
     if target is None:
         return None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,16 +43,18 @@ from shared.ui.dialogs import error_box
 from shared.ui.plain import plain, plain_tip
 from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
-from shared.workspace import LESSON_FILE, LessonWorkspace
+from shared.workspace import LESSON_FILE, LessonWorkspace, load_lesson
 from studio.batch import (
-    BATCH_FILE,
     FAILED,
     NOT_VIDEO,
     BatchOptions,
     BatchResult,
     LessonJob,
+    adopt_staged_lessons,
     plan_lessons,
     run_batch,
+    staging_folder,
+    staging_folders,
 )
 from studio.capture import RecordingSettings
 from studio.course import (
@@ -68,18 +69,22 @@ from studio.course import (
     lesson_thumbnail,
     list_courses,
     new_course,
+    next_lesson_title,
+    recording_title,
+    set_recording_title,
+    title_from_window,
     unbuilt_recordings,
 )
 from studio.editing import EditSession, edited_duration, rename_lesson, workspace_stamp
 from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
-    QUALITY_PRESETS,
     Settings,
     build_options,
     output_folder,
     recording_settings,
 )
 from studio.ui.course_details import CourseDetailsForm
+from studio.ui.lesson_title_dialog import LessonTitleDialog
 from studio.ui.recording import RecordingSession, SourcePickerDialog
 from studio.ui.review import ReviewPanel
 from studio.ui.settings_dialog import SettingsDialog
@@ -91,7 +96,8 @@ PREFERRED_SIZE = QSize(1360, 860)
 SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Ctrl+N</b> / <b>Ctrl+O</b></td><td>New course / open a course</td></tr>
 <tr><td><b>Ctrl+R</b></td><td>Record a lesson</td></tr>
-<tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere)</td></tr>
+<tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere; Settings change it)</td></tr>
+<tr><td><b>Ctrl+Shift+S</b></td><td>Stop the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>Import videos / export the course</td></tr>
 <tr><td><b>Space</b></td><td>Play / pause the lesson under review</td></tr>
 <tr><td><b>I</b> / <b>O</b></td><td>In point / out point at the playhead</td></tr>
@@ -130,6 +136,18 @@ class _Step:
     redo: Callable[[], None] | None = None
 
 
+def recording_name(folder: Path) -> str:
+    """What the teacher calls a recording: its title, else when it was made."""
+    title = recording_title(folder)
+    if title:
+        return title
+    try:  # folders are named by the time they were started: "2026-12-07 05.10.11"
+        made = time.strptime(folder.name[:19], "%Y-%m-%d %H.%M.%S")
+    except ValueError:
+        return folder.name
+    return time.strftime("Recording of %d %b %Y, %H:%M", made)
+
+
 def _lesson_text(title: str, duration: float, state: str) -> str:
     return f"{title}\n{clock(duration)} · {_STATE_TEXT.get(state, state.title())}"
 
@@ -153,6 +171,10 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.picker: SourcePickerDialog | None = None
         self.recording: RecordingSession | None = None
+        #: Asked after Stop: the lesson's title (``None`` when not open).
+        self.title_dialog: LessonTitleDialog | None = None
+        #: A recording saved while its title was still being asked for.
+        self._saved_recording: Path | None = None
         self._icons: dict[Path, tuple[float, QIcon]] = {}
         self._texts: dict[Path, tuple[object, str]] = {}
         self.worker = Worker(self)
@@ -470,6 +492,7 @@ class MainWindow(QMainWindow):
 
     def _show_course(self) -> None:
         if self.course is not None:
+            self._adopt_leftover_batches()
             self.details.set_course(self.course)
         self.refresh_courses()
 
@@ -503,6 +526,22 @@ class MainWindow(QMainWindow):
             self.course_box.addItem(f"{title} ({count})", str(summary.folder))
         self.course_box.setCurrentIndex(self.course_box.findData(str(self.course.folder)))
         self.course_box.blockSignals(False)
+
+    def _show_course_count(self) -> None:
+        """Update the open course's entry in the switcher, without reading the others.
+
+        Lessons come and go with every build step; reading every course in the output
+        folder each time would cost a moment per step with hundreds of courses.
+        """
+        if self.course is None:
+            return
+        index = self.course_box.findData(str(self.course.folder))
+        if index < 0:
+            self.refresh_courses()
+            return
+        lessons = len(self.course.lesson_folders())
+        count = f"{lessons} lesson{'s' if lessons != 1 else ''}"
+        self.course_box.setItemText(index, f"{self.course.title} ({count})")
 
     def _course_picked(self, index: int) -> None:
         folder = self.course_box.itemData(index)
@@ -544,7 +583,7 @@ class MainWindow(QMainWindow):
                 continue
             state = "Interrupted recording" if interrupted else "Recorded, not processed"
             item = QListWidgetItem(
-                self._icon(folder), f"{folder.name}\n{state} · double-click to process"
+                self._icon(folder), f"{recording_name(folder)}\n{state} · double-click to process"
             )
             item.setData(_RECORDING_ROLE, str(folder))
             item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
@@ -552,10 +591,11 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         if self.building is not None:
             source = self.building_from or self.building
-            item = QListWidgetItem(self._icon(source), f"{self.building.name}\nProcessing…")
+            name = recording_name(source) if self.building_from else self.building.name
+            item = QListWidgetItem(self._icon(source), f"{name}\nProcessing…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             if self.building_media is not None:
-                item.setText(f"{self.building.name}\nProcessing… · you can watch it now")
+                item.setText(f"{name}\nProcessing… · you can watch it now")
                 item.setData(_PREVIEW_ROLE, True)
                 item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
             self.lesson_list.addItem(item)
@@ -574,7 +614,7 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         self.lesson_list.blockSignals(False)
         self.remove_action.setEnabled(self.lesson_list.currentItem() is not None)
-        self.refresh_courses()  # the lesson counts in the course switcher stay true
+        self._show_course_count()  # the open course's entry in the switcher stays true
         self.empty_lessons.setVisible(self.lesson_list.count() == 0)
         if self.review.session is None:  # the lesson shown was removed or rebuilt
             self.lesson_title_box.hide()
@@ -864,7 +904,7 @@ class MainWindow(QMainWindow):
         self.building_from = source if recording else None
         title = None
         if recording:
-            title = f"Lesson {len(self.course.lesson_folders()) + 1}"
+            title = recording_title(source) or self._next_lesson_title()
         job = self.worker.submit(
             "building the lesson",
             lambda inputs, state: build_lesson(*inputs, state, media_ready=self._media_ready.emit),
@@ -878,7 +918,7 @@ class MainWindow(QMainWindow):
         """Build the videos side by side on a local Dask cluster (``studio.batch``)."""
         # A hidden folder (lesson_folders skips it) whose lessons join the course when
         # the batch ends, finished, failed or cancelled.
-        staging = self.course.folder / f".batch-{uuid.uuid4().hex[:12]}"
+        staging = staging_folder(self.course.folder)
         self._batch_dir = staging
         self._batch = plan_lessons(videos, staging)
         built = build_options(self.settings)
@@ -907,22 +947,26 @@ class MainWindow(QMainWindow):
     def _collect_batch(self) -> None:
         """Move the lessons the batch finished into the course, in the order chosen."""
         assert self.course is not None and self._batch_dir is not None
-        added = None
+        staging, order = self._batch_dir, [lesson.folder for lesson in self._batch]
+        self._batch, self._batch_dir = [], None
+        self._adopt_staged(staging, order)
+
+    def _adopt_leftover_batches(self) -> None:
+        """Lessons a parallel import finished before the Studio was killed join the course."""
+        assert self.course is not None
+        for staging in staging_folders(self.course.folder):
+            try:
+                adopt_staged_lessons(self.course, staging)
+            except OSError as error:
+                self.show_error(f"Could not add a built lesson to the course ({error.strerror}).")
+
+    def _adopt_staged(self, staging: Path, order: list[Path]) -> None:
+        assert self.course is not None
         try:
-            for lesson in self._batch:
-                if not (lesson.folder / LESSON_FILE).is_file():
-                    continue  # failed, not a video, or cancelled before it was done
-                target = self.course.new_lesson_folder(lesson.source)
-                # The batch's record is for reruns of `lectern-studio batch`, not a course.
-                (lesson.folder / BATCH_FILE).unlink(missing_ok=True)
-                lesson.folder.rename(target)
-                self.course.add_lesson(target)
-                added = target
+            added = adopt_staged_lessons(self.course, staging, order)
         except OSError as error:
             self.show_error(f"Could not add a built lesson to the course ({error.strerror}).")
-        finally:
-            shutil.rmtree(self._batch_dir, ignore_errors=True)
-            self._batch, self._batch_dir = [], None
+            return
         if added is not None:
             self.refresh_lessons()
             self.select_lesson(added)
@@ -996,7 +1040,7 @@ class MainWindow(QMainWindow):
         interrupted = [folder for folder, broken in unbuilt_recordings(self.course) if broken]
         if not interrupted:
             return
-        names = ", ".join(folder.name for folder in interrupted)
+        names = ", ".join(recording_name(folder) for folder in interrupted)
         box = QMessageBox(
             QMessageBox.Icon.Question,
             TITLE,
@@ -1157,7 +1201,10 @@ class MainWindow(QMainWindow):
             self._with_course(self.record_lesson)
             return
         self.picker = SourcePickerDialog(
-            recording_settings(self.settings), self.settings.preference("countdown"), self
+            recording_settings(self.settings),
+            self.settings.preference("countdown"),
+            self,
+            quality=self.settings.preference("quality"),
         )
         self.picker.accepted.connect(self._sources_picked)
         self.picker.open()
@@ -1167,9 +1214,7 @@ class MainWindow(QMainWindow):
         for name in ("screen", "camera", "mic"):
             self.settings.set_preference(name, getattr(chosen, name))
         self.settings.set_preference("countdown", countdown)
-        for name, preset in QUALITY_PRESETS.items():
-            if (preset.fps, preset.preset) == (chosen.fps, chosen.preset):
-                self.settings.set_preference("quality", name)
+        self.settings.set_preference("quality", self.picker.quality())
         self.settings.sync()
         self.start_recording(chosen, countdown)
 
@@ -1184,7 +1229,14 @@ class MainWindow(QMainWindow):
         number = 2
         while folder.exists():
             folder, number = root / f"{time.strftime('%Y-%m-%d %H.%M.%S')}-{number}", number + 1
-        session = RecordingSession(folder, settings, countdown, self)
+        session = RecordingSession(
+            folder,
+            settings,
+            countdown,
+            self,
+            pause_key=self.settings.preference("pause_key"),
+            stop_key=self.settings.preference("stop_key"),
+        )
         session.starting.connect(self.hide)
         session.stopping.connect(self._recording_stopping)
         session.finished.connect(self._recorded)
@@ -1208,11 +1260,56 @@ class MainWindow(QMainWindow):
         self.show()
         text = f"Recording stopped: {reason}. Saving it…" if reason else "Saving the recording…"
         self.statusBar().showMessage(text, 10_000)
+        session = self.recording
+        if session is None:
+            return
+        suggestion = self.suggested_title(session)
+        # Kept at once: a crash while the question is open loses no name either.
+        with contextlib.suppress(LecternError, OSError):
+            set_recording_title(session.folder, suggestion)
+        self.title_dialog = LessonTitleDialog(suggestion, self)
+        self.title_dialog.finished.connect(
+            lambda _result, folder=session.folder: self._title_chosen(folder)
+        )
+        self.title_dialog.open()
+
+    def suggested_title(self, session: RecordingSession) -> str:
+        """The recorded window's document, else the course's next lesson name."""
+        window = session.recorded_area is not None and session.settings.screen.startswith("window:")
+        hint = title_from_window(session.window_title, documents_only=not window)
+        return hint or self._next_lesson_title()
+
+    def _next_lesson_title(self) -> str:
+        titles = []
+        for folder in self.course.lesson_folders() if self.course is not None else []:
+            try:
+                titles.append(load_lesson(folder).title)
+            except LecternError:
+                continue
+        return next_lesson_title(titles)
+
+    def _title_chosen(self, folder: Path) -> None:
+        dialog, self.title_dialog = self.title_dialog, None
+        if dialog is not None:
+            try:
+                set_recording_title(folder, dialog.title())
+            except (LecternError, OSError) as error:
+                self.show_error(f"The lesson's title could not be kept ({error}).")
+            dialog.deleteLater()
+        if self._saved_recording == folder:  # saved while the question was open
+            self._saved_recording = None
+            self._build_recording(folder)
 
     def _recorded(self, folder: Path) -> None:
         self._recording_over()
         self.refresh_lessons()
-        self.import_videos([Path(folder)])
+        if self.title_dialog is not None:
+            self._saved_recording = Path(folder)  # built once the title is chosen
+            return
+        self._build_recording(Path(folder))
+
+    def _build_recording(self, folder: Path) -> None:
+        self.import_videos([folder])
 
     def _recording_failed(self, message: str) -> None:
         self._recording_over()
@@ -1332,5 +1429,7 @@ class MainWindow(QMainWindow):
         for job in self.worker.running():
             job.cancel()
         self.worker.wait(10_000)
+        if self._batch_dir is not None:  # a parallel import was cancelled by closing
+            self._collect_batch()
         self.review.close_lesson()
         super().closeEvent(event)

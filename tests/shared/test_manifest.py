@@ -313,7 +313,8 @@ def test_message_names_the_source_and_what_to_do(data):
         (b'{"duration_ms": NaN}', "NaN"),
         (b'{"duration_ms": Infinity}', "Infinity"),
         ("{}".encode("utf-16"), "UTF-8"),
-        (b"[" * 100_000 + b"]" * 100_000, "JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than"),
+        (b"[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]", "nested more than"),
     ],
 )
 def test_strict_json(text, words):

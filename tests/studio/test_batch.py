@@ -22,6 +22,7 @@ import pytest
 
 from shared.workspace import LessonWorkspace
 from studio.batch import BATCH_FILE, BatchOptions, LessonJob, build_one, run_batch
+from tests.spoken_lectures import espeak_available, spoken_lecture
 from tests.studio.conftest import stop_process
 
 pytestmark = pytest.mark.slow
@@ -37,37 +38,21 @@ KEYWORDS = ("rivers", "rock", "cloud")  # one word of each sentence that tiny.en
 @pytest.fixture(scope="module")
 def lectures(tmp_path_factory, ffmpeg_bin: str) -> list[Path]:
     """Three short lectures: a moving test picture and a spoken sentence each."""
-    if shutil.which("espeak-ng") is None:
+    if not espeak_available():
         pytest.skip("espeak-ng is not installed (make setup installs it)")
     folder = tmp_path_factory.mktemp("lectures")
-    videos = []
-    for number, text in enumerate(SENTENCES, start=1):
-        speech = folder / f"speech-{number}.wav"
-        subprocess.run(["espeak-ng", "-s", "170", "-w", str(speech), text], check=True)
-        video = folder / f"lecture-{number}.mp4"
-        subprocess.run(
-            [
-                ffmpeg_bin,
-                "-v",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=160x120:rate=5:duration=6",
-                "-i",
-                str(speech),
-                "-shortest",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                str(video),
-            ],
-            check=True,
+    return [
+        spoken_lecture(
+            folder / f"lecture-{number}.mp4",
+            text,
+            ffmpeg=ffmpeg_bin,
+            size="160x120",
+            rate=5,
+            seconds=6,
+            words_per_minute=170,
         )
-        speech.unlink()
-        videos.append(video)
-    return videos
+        for number, text in enumerate(SENTENCES, start=1)
+    ]
 
 
 def _studio(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -101,6 +86,8 @@ def test_local_cluster_builds_reports_and_reruns(lectures: list[Path], tmp_path:
     }
     assert "notes.txt" in result.outcomes[-1].error and result.outcomes[-1].error.endswith(".")
     assert result.workers == 2
+    # bokeh is installed here (the `dashboard` extra): the scheduler serves its dashboard.
+    assert result.dashboard and result.dashboard.startswith("http://127.0.0.1:")
     built = result.outcomes[:3]
     for outcome, word in zip(built, KEYWORDS, strict=True):
         assert outcome.folder == out / outcome.source.stem

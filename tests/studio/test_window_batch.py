@@ -8,6 +8,7 @@ processes builds them, and both lessons join the course's lesson list.
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything loads Qt
 
@@ -84,3 +85,36 @@ def test_cancel_stops_the_batch_and_keeps_the_finished_lessons(qtbot, tmp_path, 
     assert window.lesson_list.count() == len(kept)
     assert _hidden(window) == []  # nothing half-written left behind
     window.close()
+
+
+def test_closing_mid_batch_keeps_finished_lessons_and_a_killed_batch_joins_later(
+    qtbot,
+    tmp_path,
+    lectures,  # noqa: F811
+):
+    window = _window(qtbot, tmp_path)
+    window.import_videos(lectures)
+    batch = list(window._batch)
+    qtbot.waitUntil(
+        lambda: any((lesson.folder / LESSON_FILE).is_file() for lesson in batch),
+        timeout=BUILD_TIMEOUT,
+    )
+    window.close()  # cancels the batch; what it finished joins the course
+
+    course = Course.open(tmp_path / "course")
+    kept = course.lesson_folders()
+    assert 1 <= len(kept) <= len(lectures)
+    assert course.lessons == [f.name for f in kept]
+    assert not [p for p in course.folder.iterdir() if p.name.startswith(".batch-")]
+
+    # A Studio killed mid-batch leaves its staging folder: one lesson finished, one not.
+    staging = course.folder / ".batch-0123456789ab"
+    shutil.copytree(kept[0], staging / "finished-lecture")
+    (staging / "half-built").mkdir()
+    (staging / "half-built" / "transcript.json").write_text("{", encoding="utf-8")
+    reopened = _window(qtbot, tmp_path)
+    names = [f.name for f in reopened.course.lesson_folders()]
+    assert names == [f.name for f in kept] + ["finished-lecture"]
+    assert reopened.lesson_list.count() == len(kept) + 1
+    assert _hidden(reopened) == []
+    reopened.close()
