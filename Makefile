@@ -89,6 +89,8 @@ test: lint
 	$(BIN)/pytest -q --durations=15
 
 bench: setup
+	@# PySceneDetect, a chapter baseline, names the GUI OpenCV that clashes with PySide6.
+	@$(BIN)/python -m pip install -q --no-deps scenedetect==0.7.2
 	$(BIN)/python bench/bench_transcription.py
 	$(BIN)/python bench/bench_speech_models.py
 	$(BIN)/python bench/bench_chapters.py
