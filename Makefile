@@ -11,7 +11,9 @@ STAMP := $(VENV)/.installed
 # monitors; openbox to test window capture under a window manager; strace to see the
 # recorder fsync its tracks. Wayland: GStreamer's PipeWire source records the screen-cast
 # portal's stream; sway, XWayland, PipeWire, WirePlumber, the portal with its wlroots
-# backend, swaybg and grim make the headless Wayland desktop the tests record.
+# backend, swaybg and grim make the headless Wayland desktop the tests record; chromium and
+# its chromedriver test the web export as a learning platform runs it.
+# libxcb-composite0: the source picker reads a covered window's own picture.
 APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   xvfb xdotool x11-utils pulseaudio pulseaudio-utils libasound2-plugins \
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
@@ -19,7 +21,8 @@ APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1 strace x11-xserver-utils openbox \
   gstreamer1.0-tools gstreamer1.0-pipewire gstreamer1.0-plugins-base \
   sway xwayland swaybg grim pipewire wireplumber xdg-desktop-portal xdg-desktop-portal-wlr \
-  dbus-user-session
+  dbus-user-session libxcb-composite0 \
+  chromium chromium-driver
 OUT := out
 SAMPLE_COURSE := $(OUT)/Introduction to Earth Science
 
@@ -56,6 +59,10 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q -e '.[dev]'
 	@# OCR for slide text, without the GUI OpenCV it names (see pyproject.toml).
 	@$(BIN)/python -m pip install -q --no-deps rapidocr-onnxruntime==1.4.4
+	@# The openai-whisper engine, so its tests run for real. torch comes first and pinned: this
+	@# release is a CPU build (about 750 MB); an unpinned torch would pull a multi-GB CUDA build.
+	@$(BIN)/python -m pip install -q torch==2.13.0
+	@$(BIN)/python -m pip install -q -e '.[openai-whisper]'
 	@touch $(STAMP)
 
 run: setup
@@ -82,7 +89,10 @@ test: lint
 	$(BIN)/pytest -q --durations=15
 
 bench: setup
+	@# PySceneDetect, a chapter baseline, names the GUI OpenCV that clashes with PySide6.
+	@$(BIN)/python -m pip install -q --no-deps scenedetect==0.7.2
 	$(BIN)/python bench/bench_transcription.py
+	$(BIN)/python bench/bench_speech_models.py
 	$(BIN)/python bench/bench_chapters.py
 	$(BIN)/python bench/bench_package.py
 	$(BIN)/python bench/bench_search.py
@@ -96,6 +106,7 @@ bench: setup
 	$(BIN)/python bench/bench_reliability.py
 	$(BIN)/python bench/bench_signing.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_web_export.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
@@ -109,6 +120,13 @@ installer: setup $(INSTALLER_STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
 	  build_installer.spec
 	@echo "Built $$(cat dist/lectern/VERSION) in dist/lectern/ ($$(du -sh dist/lectern | cut -f1))"
+
+# The bundle as a .tar.gz with install.sh and as a .deb (installer/package-bundle.sh),
+# each then installed into a scratch root and smoke-tested with a clean environment.
+.PHONY: installer-packages
+installer-packages: installer
+	sh installer/package-bundle.sh dist/lectern dist/packages
+	$(BIN)/pytest -q tests/test_bundle_packages.py
 
 $(INSTALLER_STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q -e '.[installer]'

@@ -1,12 +1,15 @@
-"""Benchmark slide-change detection on real Beamer decks, against two common baselines.
+"""Benchmark slide-change detection on real slide decks, against common baselines.
 
-The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes, standard
-library documentation as text, composed with known truth; cached in
-``~/.cache/lectern-corpus``). Only the TEST set is scored here: it shares no theme and
-no text with the tuning set. A change counts when found within +-1 s; a reveal (a
-bullet added on the same slide) found as a change is a false one.
+The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes) and
+``bench/corpus/marp_corpus.py`` (real Marp themes rendered by Chromium), both with
+standard-library documentation as text, composed with known truth and cached in
+``~/.cache/lectern-corpus``. Only the TEST set is scored by default: it shares no theme
+and no text with the tuning set (``--set tuning`` scores the tuning set, the only one
+to tune on). A change counts when found within +-1 s; a reveal (a bullet added on the
+same slide) found as a change is a false one.
 
-In the same run it scores, on the same videos:
+In the same run it scores, on the same videos (baseline results are cached beside
+each video, as they do not change with Lectern):
 
 * FFmpeg's scene score (``select='gte(scene,0)'``, the score Opencast's segmenter
   thresholds) at 0.025 and at its best threshold on this test set (an oracle choice,
@@ -14,18 +17,25 @@ In the same run it scores, on the same videos:
 * PySceneDetect (``scenedetect`` with headless OpenCV): ContentDetector and
   AdaptiveDetector with their default settings.
 
-It prints F1 per class of difficulty and overall, then speed: Lectern's detection on a
-1080p copy of one test lecture, as video seconds per second, next to ``ffmpeg -i x -f
-null -`` decoding the same file.
+It prints F1 per class of difficulty and overall, F1 per source of slides, the share of
+slides titled with their own title, then speed: Lectern's detection on two 1080p, 30 fps
+copies of the first test lecture (a key frame every second as the Studio records, and
+x264's default key frames), as video seconds per second of wall time and of processor
+time, next to ``ffmpeg -i x -f null -`` decoding the same file.
 
 Targets: F1 >= 0.95 overall and >= 0.90 per class; >= 30x real time at 1080p on 2 cores.
 
-    .venv/bin/python bench/bench_chapters.py [--no-baselines]
+    .venv/bin/python bench/bench_chapters.py [--set test|tuning] [--corpus beamer|marp|all]
+        [--no-baselines] [--no-speed]
+
+PySceneDetect: ``.venv/bin/pip install --no-deps scenedetect`` (its own dependency on
+the GUI OpenCV clashes with PySide6; click, platformdirs and tqdm are already there).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -107,62 +117,120 @@ def scene_changes(scores: list[tuple[float, float]], threshold: float) -> list[f
     return changes
 
 
+def cached(path: Path, what: str, compute):
+    """``compute(path)`` remembered beside the video (baselines do not change with Lectern)."""
+    import json
+
+    stat = path.stat()
+    store = path.with_name(f"{path.stem}.{what}.json")
+    key = [stat.st_size, stat.st_mtime_ns]
+    if store.exists():
+        saved = json.loads(store.read_text())
+        if saved.get("key") == key:
+            return saved["value"]
+    value = compute(path)
+    partial = store.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"key": key, "value": value}))
+    partial.replace(store)
+    return value
+
+
 def pyscenedetect(path: Path, kind: str) -> list[float]:
     try:
         from scenedetect import AdaptiveDetector, ContentDetector, detect
     except ImportError:
         sys.exit(
-            "PySceneDetect is missing: .venv/bin/pip install --no-deps scenedetect click "
+            "PySceneDetect is missing: .venv/bin/pip install --no-deps scenedetect "
             "(its own dependency on the GUI OpenCV clashes with PySide6), or --no-baselines."
         )
 
     detector = ContentDetector() if kind == "content" else AdaptiveDetector()
     scenes = detect(str(path), detector)
-    return [start.get_seconds() for start, _ in scenes[1:]]
+    return [start.seconds for start, _ in scenes[1:]]
 
 
-def speed_row(folder: Path, lecture_path: Path) -> str:
-    """Lectern's detection and plain decoding on a 1080p copy of one lecture."""
-    big = folder / f"{lecture_path.stem}-1080p.mp4"
-    if not big.exists():
-        subprocess.run(
-            [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(lecture_path),
-             "-vf", "scale=1920:1080", "-r", "30", "-c:v", "libx264", "-preset", "veryfast",
-             "-crf", "23", str(big.with_suffix(".tmp.mp4"))],
-            check=True,
-        )  # fmt: skip
-        big.with_suffix(".tmp.mp4").replace(big)
+def _timed(call, *args) -> tuple[float, float, object]:
+    """Wall and processor seconds (this process's threads and its children) of ``call``,
+    and what it returned."""
+    import resource
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    start_wall, start_cpu = time.perf_counter(), cpu()
+    value = call(*args)
+    return time.perf_counter() - start_wall, cpu() - start_cpu, value
+
+
+def speed_rows(folder: Path, lecture_path: Path) -> list[str]:
+    """Lectern's detection and plain decoding on 1080p copies of one lecture.
+
+    Two copies: one with a key frame every second, as the Studio records (``-g`` = the
+    frame rate), and one with x264's default key frame spacing (up to 250 frames), as
+    a video from elsewhere may have. Speeds are video seconds per second of wall time
+    and per second of processor time (all threads): the machine is shared, so the
+    processor time says more about what two idle cores would do.
+    """
     import av
 
-    with av.open(str(big)) as container:
-        duration = container.duration / av.time_base
-    start = time.perf_counter()
-    subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(big), "-f", "null", "-"],
-        check=True,
-    )
-    decode = time.perf_counter() - start
-    start = time.perf_counter()
-    detect_slide_changes(big)
-    detect = time.perf_counter() - start
-    start = time.perf_counter()
-    detect_slides(big)
-    slides = time.perf_counter() - start
-    return (
-        f"| {big.name} (1920x1080, 30 fps) | {duration:.0f} | {detect:.1f} "
-        f"| {duration / detect:.0f}x | {slides:.1f} | {duration / slides:.0f}x "
-        f"| {decode:.1f} | {duration / decode:.0f}x |"
-    )
+    from shared.chapters.slides import _engine
+
+    _engine()  # loaded once per process (0.3 s); not part of a video's cost
+    rows = []
+    for label, gop in (("key frame every 1 s (as the Studio records)", ["-g", "30"]),
+                       ("x264 default key frames (<= 250 frames)", [])):  # fmt: skip
+        big = folder / f"{lecture_path.stem}-1080p{'-g30' if gop else ''}.mp4"
+        if not big.exists():
+            subprocess.run(
+                [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(lecture_path),
+                 "-vf", "scale=1920:1080", "-r", "30", "-c:v", "libx264", "-preset", "veryfast",
+                 "-crf", "23", *gop, str(big.with_suffix(".tmp.mp4"))],
+                check=True,
+            )  # fmt: skip
+            big.with_suffix(".tmp.mp4").replace(big)
+        with av.open(str(big)) as container:
+            duration = container.duration / av.time_base
+        decode = _timed(subprocess.run, [
+            ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(big), "-f", "null", "-"
+        ])  # fmt: skip
+        picture = _timed(detect_slide_changes, big)
+        slides = _timed(detect_slides, big)
+        cells = []
+        for wall, cpu, _ in (picture, slides, decode):
+            cells.append(f"{duration / wall:.0f}x / {duration / cpu:.0f}x")
+        rows.append(f"| {big.name}: {label} | {duration:.0f} | " + " | ".join(cells) + " |")
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-baselines", action="store_true", help="score Lectern only")
+    parser.add_argument(
+        "--set", choices=["test", "tuning"], default="test",
+        help="the set to score (tune on the tuning set only; report the test set)",
+    )  # fmt: skip
+    parser.add_argument("--no-speed", action="store_true", help="skip the 1080p speed run")
+    parser.add_argument(
+        "--corpus", choices=["beamer", "marp", "all"], default="all",
+        help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py) or both",
+    )  # fmt: skip
     args = parser.parse_args()
+    chosen = []
     try:
-        folder, lectures = load_or_build("test")
+        if args.corpus in ("beamer", "all"):
+            folder, lectures = load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
+        if args.corpus in ("marp", "all"):
+            import marp_corpus
+
+            folder, lectures = marp_corpus.load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
     except CorpusError as error:
         sys.exit(str(error))
+    lectures = [lecture for _, lecture in chosen]
+    folder_of = {lecture.name: folder for folder, lecture in chosen}
 
     methods = ["Lectern, picture only", "Lectern, slides (OCR)"]
     if not args.no_baselines:
@@ -178,25 +246,30 @@ def main() -> None:
     )
     lines = []
     titled = [0, 0]
-    picture_seconds = ocr_seconds = video_seconds = 0.0
+    picture_seconds, ocr_seconds, video_seconds = [0.0, 0.0], [0.0, 0.0], 0.0
+
+    by_source: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    source = {"name": ""}
 
     def add(method: str, cls: str, found: list[float], truth: list[float]) -> None:
         hits = match(found, truth)
-        row = counts[method][cls]
-        row[0] += hits
-        row[1] += len(found) - hits
-        row[2] += len(truth) - hits
+        for row in (counts[method][cls], by_source[method][source["name"]]):
+            row[0] += hits
+            row[1] += len(found) - hits
+            row[2] += len(truth) - hits
 
+    from shared.chapters.slides import _engine
+
+    _engine()  # the OCR models load once per process, not once per video
     for lecture in lectures:
-        path = folder / lecture.path
+        source["name"] = "Marp" if lecture.color == "marp" else "Beamer"
+        path = folder_of[lecture.name] / lecture.path
         truth = lecture.changes
-        start = time.perf_counter()
-        found = detect_slide_changes(path)
-        picture_seconds += time.perf_counter() - start
+        wall, cpu, found = _timed(detect_slide_changes, path)
+        picture_seconds = [picture_seconds[0] + wall, picture_seconds[1] + cpu]
         add(methods[0], lecture.cls, found, truth)
-        start = time.perf_counter()
-        slides = detect_slides(path)
-        ocr_seconds += time.perf_counter() - start
+        wall, cpu, slides = _timed(detect_slides, path)
+        ocr_seconds = [ocr_seconds[0] + wall, ocr_seconds[1] + cpu]
         video_seconds += lecture.seconds
         found = [slide.time for slide in slides[1:]]
         add(methods[1], lecture.cls, found, truth)
@@ -217,7 +290,7 @@ def main() -> None:
         print(lines[-1], file=sys.stderr, flush=True)
         if args.no_baselines:
             continue
-        scores = scene_scores(path)
+        scores = [tuple(x) for x in cached(path, "ffmpeg-scene", scene_scores)]
         add(methods[2], lecture.cls, scene_changes(scores, SCENE_DEFAULT), truth)
         for threshold in SCENE_SWEEP:
             found = scene_changes(scores, threshold)
@@ -226,26 +299,30 @@ def main() -> None:
                 target[0] += hits
                 target[1] += len(found) - hits
                 target[2] += len(truth) - hits
-        add(methods[4], lecture.cls, pyscenedetect(path, "content"), truth)
-        add(methods[5], lecture.cls, pyscenedetect(path, "adaptive"), truth)
+        found = cached(path, "scenedetect-content", lambda p: pyscenedetect(p, "content"))
+        add(methods[4], lecture.cls, found, truth)
+        found = cached(path, "scenedetect-adaptive", lambda p: pyscenedetect(p, "adaptive"))
+        add(methods[5], lecture.cls, found, truth)
 
     best = None
     if not args.no_baselines:
         best = max(SCENE_SWEEP, key=lambda t: f1(*sweep[t]))
         counts[methods[3]] = sweep_class[best]
 
-    print(f"\nTest set: {len(lectures)} lectures, tolerance +-{TOLERANCE:.0f} s\n")
+    print(
+        f"\n{args.set.capitalize()} set: {len(lectures)} lectures, tolerance +-{TOLERANCE:.0f} s\n"
+    )
     print("Per lecture, Lectern with OCR:\n")
     print("| lecture | theme/colours | crf | s | true | reveals | found | TP | FP | "
           "FP on a reveal | FN |")  # fmt: skip
     print("|" + "---|" * 11)
     print("\n".join(lines))
-    print("\nF1 per class of difficulty (test set only)\n")
+    print(f"\nF1 per class of difficulty ({args.set} set only)\n")
     header = "| method | " + " | ".join(CLASSES) + " | **all** (P / R) |"
     print(header)
     print("|" + "---|" * (len(CLASSES) + 2))
     for method in methods:
-        name = method if method != methods[3] or best is None else f"{method} ({best})"
+        name = f"{method} ({best})" if best is not None and method == methods[3] else method
         cells = []
         for cls in CLASSES:
             cells.append(f"{f1(*counts[method][cls]):.2f}")
@@ -261,16 +338,30 @@ def main() -> None:
         f"({titled[0] / max(1, titled[1]):.0%}; a slide not found counts as untitled)."
     )
     print(
-        f"Speed on the test set (720p, 15 fps): picture only "
-        f"{video_seconds / picture_seconds:.0f}x real time, with OCR "
-        f"{video_seconds / ocr_seconds:.0f}x."
+        f"Speed on the {args.set} set (720p, 15 fps), video seconds per second of wall / "
+        f"processor time: picture only {video_seconds / picture_seconds[0]:.0f}x / "
+        f"{video_seconds / picture_seconds[1]:.0f}x, slides with OCR "
+        f"{video_seconds / ocr_seconds[0]:.0f}x / {video_seconds / ocr_seconds[1]:.0f}x."
     )
+    sources = sorted({name for method in methods for name in by_source[method]})
+    print("\nF1 by source of the slides\n")
+    print("| method | " + " | ".join(sources) + " |")
+    print("|" + "---|" * (len(sources) + 1))
+    for method in methods:
+        if best is not None and method == methods[3]:
+            continue  # the best threshold is chosen over all sources together
+        cells = [f"{f1(*by_source[method][name]):.2f}" for name in sources]
+        print(f"| {method} | " + " | ".join(cells) + " |")
     print("\nClasses: " + "; ".join(f"{k}: {v}" for k, v in CLASSES.items()) + ".")
+    if args.no_speed:
+        return
     print("\nSpeed\n")
-    print("| video | seconds | picture only s | speed | with OCR s | speed "
-          "| ffmpeg decode s | decode speed |")  # fmt: skip
-    print("|" + "---|" * 8)
-    print(speed_row(folder, folder / lectures[0].path))
+    print("Video seconds per second, wall / processor time (all threads):\n")
+    print("| 1080p, 30 fps copy of the first test lecture | seconds | picture only "
+          "| slides with OCR | ffmpeg -f null decode |")  # fmt: skip
+    print("|" + "---|" * 5)
+    first = lectures[0]
+    print("\n".join(speed_rows(folder_of[first.name], folder_of[first.name] / first.path)))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,24 @@ from PySide6.QtWidgets import QApplication
 
 from player.settings import APPLICATION, ORGANIZATION, Settings
 from player.ui.main_window import TITLE, MainWindow
+from player.ui.single_instance import SingleInstance, hand_over, server_name
 from shared.errors import LecternError
-from shared.library import Library
+from shared.library import Library, default_library_root
 from shared.ui import theme
 from shared.ui.dialogs import show_unexpected_errors
 from shared.ui.display import require_display
 
 __all__ = ["run_window", "make_window"]
+
+
+def _open_requested(window: MainWindow, path: str) -> None:
+    """A later start of the Player on this library: come forward, import its file."""
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    if path:
+        window.import_files([Path(path)])
 
 
 def make_window(library: Library, settings: Settings | None = None) -> MainWindow:
@@ -48,6 +59,11 @@ def run_window(
     app.setApplicationDisplayName(TITLE)
     theme.apply(app)
     show_unexpected_errors(TITLE)
+    name = server_name(Path(library_root) if library_root else default_library_root())
+    if hand_over(name, Path(open_file) if open_file is not None else None):
+        # One Player per library: the running one imports the file and comes forward.
+        print("lectern-player: passed to the Lectern Player that is already open.")
+        return 0
     try:
         library = Library.open(library_root)
     except LecternError as error:
@@ -56,6 +72,9 @@ def run_window(
     settings = Settings.in_file(str(settings_file)) if settings_file else Settings()
     try:
         window = make_window(library, settings)
+        instance = SingleInstance(name, window)
+        instance.openRequested.connect(lambda path: _open_requested(window, path))
+        instance.listen()
         window.show()
         if open_file is not None:
             QTimer.singleShot(0, lambda: window.import_files([Path(open_file)]))

@@ -2,7 +2,8 @@
 
 ``lectern-player [--library PATH] [FILE.lectern]`` opens the window (importing FILE
 first). The subcommands work on the same library without a window: ``import``,
-``list``, ``search``, ``progress``, ``export-notes``, ``remove``, ``info`` (verify a
+``list``, ``search``, ``progress``, ``export-notes``, ``export-progress`` (xAPI
+statements of a course's progress), ``remove``, ``info`` (verify a
 package and print a one-screen summary without importing it) and ``repair`` (check the
 whole library; restore it from its backups and course folders if it is damaged).
 """
@@ -15,9 +16,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from shared import contents, package
+from shared import __version__, contents, package
 from shared.errors import LecternError
-from shared.files import check_output, write_text_atomic
+from shared.files import check_output, write_json_atomic, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
 from shared.library.health import is_damage
 from shared.terminal import TerminalProgress, print_json, printable, run_main
@@ -26,7 +27,17 @@ from shared.timecode import clock
 PROG = "lectern-player"
 #: The most search results one command prints.
 MAX_LIMIT = 10000
-COMMANDS = ("import", "list", "search", "progress", "export-notes", "remove", "info", "repair")
+COMMANDS = (
+    "import",
+    "list",
+    "search",
+    "progress",
+    "export-notes",
+    "export-progress",
+    "remove",
+    "info",
+    "repair",
+)
 
 
 class CourseNotFoundError(LecternError):
@@ -72,9 +83,11 @@ def _command_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, parents=[common])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser(
-        "import", parents=[common, as_json], help="add a course package to the library"
+        "import",
+        parents=[common, as_json],
+        help="add a course package, or a folder of videos (with captions) as a course",
     )
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE.lectern")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE.lectern|VIDEO_FOLDER")
     sub.add_parser("list", parents=[common, as_json], help="list the courses in the library")
     p = sub.add_parser("search", parents=[common, as_json], help="search everything ever said")
     p.add_argument("query", nargs="+")
@@ -83,6 +96,19 @@ def _command_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-notes", parents=[common], help="a course's notes as Markdown")
     p.add_argument("course", help="course id or title")
     p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--force", action="store_true", help="replace a file that exists already")
+    p = sub.add_parser(
+        "export-progress",
+        parents=[common],
+        help="a course's progress as xAPI statements (JSON) to hand in",
+        description="Write what you watched, completed and answered in a course as xAPI "
+        "Video Profile statements. You are known by a random id unless you give a name or "
+        "an e-mail address.",
+    )
+    p.add_argument("course", help="course id or title")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.json")
+    p.add_argument("--name", default="", help="your name, sent only if you give it")
+    p.add_argument("--email", default="", help="your e-mail address, sent only if you give it")
     p.add_argument("--force", action="store_true", help="replace a file that exists already")
     p = sub.add_parser("remove", parents=[common], help="remove a course and its progress")
     p.add_argument("course", help="course id or title")
@@ -101,6 +127,7 @@ def _window_parser() -> argparse.ArgumentParser:
         description="Lectern Player: study packaged lectures offline. "
         f"Commands: {', '.join(COMMANDS)} (see `{PROG} COMMAND --help`).",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("file", type=Path, nargs="?", help="a course package to import and open")
     return parser
 
@@ -125,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             "search": _search,
             "progress": _progress,
             "export-notes": _export_notes,
+            "export-progress": _export_progress,
             "remove": _remove,
             "info": _info,
             "repair": _repair,
@@ -186,7 +214,12 @@ def _import(args: argparse.Namespace) -> int:
             progress = TerminalProgress(quiet=args.json)
             progress.set_status(f"Importing {file.name}")
             try:
-                result = library.import_course(file, state=progress)
+                if file.is_dir():  # a plain folder of videos: a course of its own
+                    result = library.import_video_folder(
+                        file, state=progress, warn=(lambda text: None) if args.json else _warn
+                    )
+                else:
+                    result = library.import_course(file, state=progress)
             finally:
                 progress.close()
             results.append(result)
@@ -212,6 +245,10 @@ def _import(args: argparse.Namespace) -> int:
             ]
         )
     return 0
+
+
+def _warn(text: str) -> None:
+    print(f"warning: {printable(text)}", file=sys.stderr)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -353,6 +390,16 @@ def _export_notes(args: argparse.Namespace) -> int:
         count = len(library.notes(course_id))
     write_text_atomic(args.output, text, replace=args.force)
     print(f"Wrote {count} note(s) and bookmark(s) to {printable(args.output)}")
+    return 0
+
+
+def _export_progress(args: argparse.Namespace) -> int:
+    check_output(args.output, force=args.force)
+    with _open(args) as library:
+        course_id = _find_course(library, args.course)
+        statements = library.activity.statements(course_id, name=args.name, email=args.email)
+    write_json_atomic(args.output, statements, replace=args.force)
+    print(f"Wrote {len(statements)} xAPI statement(s) to {printable(args.output)}")
     return 0
 
 

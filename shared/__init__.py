@@ -29,8 +29,10 @@ __all__ = [
     "package",
     "settings",
     "signing",
+    "speech_models",
     "terminal",
     "timecode",
     "transcription",
+    "whisper_checkpoint",
     "workspace",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "write_srt",
     "write_transcript_file",
     "write_vtt",
+    "vtt_text",
 ]
 
 #: The file endings :func:`write_transcript_file` understands.
@@ -365,12 +366,17 @@ def write_vtt(
             ignore it, the ``<track kind>`` decides how the file is used.
         replace: Whether an existing file may be replaced (see ``shared.files``).
     """
+    return write_text_atomic(path, vtt_text(cues, kind=kind), replace=replace)
+
+
+def vtt_text(cues: Iterable[Cue], *, kind: str | None = None) -> str:
+    """The WebVTT text :func:`write_vtt` writes: cue text escaped, blank lines dropped."""
     header = "WEBVTT" if not kind else f"WEBVTT - {kind.strip()}"
     blocks = [header]
     for number, cue in enumerate(cues, start=1):
         timing = f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}"
         blocks.append(f"{number}\n{timing}\n{_vtt_escape(_clean(cue.text))}".rstrip("\n"))
-    return write_text_atomic(path, "\n\n".join(blocks) + "\n", replace=replace)
+    return "\n\n".join(blocks) + "\n"
 
 
 def write_srt(cues: Iterable[Cue], path: str | os.PathLike[str], *, replace: bool = True) -> Path:

@@ -1,4 +1,5 @@
-"""What is inside a sound package: each lesson's transcript, chapters and slide text, checked strictly.
+"""What is inside a sound package: each lesson's transcript, chapters, slide text and
+checkpoints, checked strictly.
 
 A package whose every checksum matches can still have been made by a faulty or hostile
 tool. Before a transcript or chapters file is shown, indexed or stored, it must:
@@ -6,7 +7,8 @@ tool. Before a transcript or chapters file is shown, indexed or stored, it must:
 - be UTF-8 text holding strict JSON (no duplicate keys, no ``NaN`` or ``Infinity``,
   no lone surrogates) no deeper than a real file ever is;
 - follow its JSON Schema (``resources/schema/transcript-1.schema.json``,
-  ``chapters-1.schema.json`` and ``slides-1.schema.json``): types, required fields,
+  ``chapters-1.schema.json``, ``slides-1.schema.json`` and
+  ``checkpoints-1.schema.json``): types, required fields,
   no unknown fields, lengths;
 - keep every time finite, not negative, ``start <= end`` and within the lesson;
 - stay within counts a real lesson of that length never exceeds (chapters, segments,
@@ -18,8 +20,8 @@ the Player shows it as plain text only (:mod:`shared.ui.plain`, :func:`shared.te
 
 :mod:`shared.package` calls :func:`check_member` on these members while verifying and
 extracting, so ``verify``, ``info`` and ``import`` refuse the same packages with the
-same sentence. :func:`parse_chapters`, :func:`parse_transcript` and :func:`parse_slides`
-return the checked content as Lectern's own dataclasses.
+same sentence. :func:`parse_chapters`, :func:`parse_transcript`, :func:`parse_slides` and
+:func:`parse_checkpoints` return the checked content as Lectern's own dataclasses.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import jsonschema
 
 import lectern_resources
 from shared.chapters import Chapter, Slide, slides_from_data
+from shared.checkpoints.model import Checkpoint
 from shared.errors import LecternError
 from shared.manifest import LessonEntry, Manifest
 from shared.strict_json import strict_json as _strict_json
@@ -45,6 +48,7 @@ __all__ = [
     "CHAPTERS",
     "SLIDES",
     "TRANSCRIPT",
+    "CHECKPOINTS",
     "ContentLimits",
     "DEFAULT_CONTENT_LIMITS",
     "ContentError",
@@ -54,16 +58,20 @@ __all__ = [
     "parse_chapters",
     "parse_transcript",
     "parse_slides",
+    "parse_checkpoints",
+    "read_checkpoints",
     "strict_json",
 ]
 
 CHAPTERS = "chapters"
 TRANSCRIPT = "transcript"
 SLIDES = "slides"
+CHECKPOINTS = "checkpoints"
 _SCHEMAS = {
     CHAPTERS: "chapters-1.schema.json",
     TRANSCRIPT: "transcript-1.schema.json",
     SLIDES: "slides-1.schema.json",
+    CHECKPOINTS: "checkpoints-1.schema.json",
 }
 MiB = 1 << 20
 _HOUR = 3600.0
@@ -87,7 +95,9 @@ class ContentLimits:
         slides, slides_per_hour: the same for slides.
         slide_lines, slide_lines_per_hour: the same for the lines of all slides.
         slide_characters, slide_characters_per_hour: the same for the slides' text.
+        checkpoints, checkpoints_per_hour: the same for checkpoints (questions).
         chapters_bytes: the largest chapters file.
+        checkpoints_bytes: the largest checkpoints file.
         transcript_bytes: the largest transcript file.
         slides_bytes: the largest slide text file.
         slack: seconds a time may lie past the lesson's end (rounding, audio padding).
@@ -108,7 +118,10 @@ class ContentLimits:
     slide_lines_per_hour: int = 72_000
     slide_characters: int = 100_000
     slide_characters_per_hour: int = 2_000_000
+    checkpoints: int = 200
+    checkpoints_per_hour: int = 3600
     chapters_bytes: int = 16 * MiB
+    checkpoints_bytes: int = 16 * MiB
     transcript_bytes: int = 64 * MiB
     slides_bytes: int = 16 * MiB
     slack: float = 2.0
@@ -123,7 +136,7 @@ DEFAULT_CONTENT_LIMITS = ContentLimits()
 
 
 class ContentError(LecternError):
-    """A transcript or chapters file that must not be used.
+    """A transcript, chapters or checkpoints file that must not be used.
 
     Attributes:
         member: the member path in the package.
@@ -145,6 +158,8 @@ def content_members(manifest: Manifest) -> dict[str, tuple[str, LessonEntry]]:
             found[lesson.chapters] = (CHAPTERS, lesson)
         if lesson.slides is not None:
             found[lesson.slides] = (SLIDES, lesson)
+        if lesson.checkpoints is not None:
+            found[lesson.checkpoints] = (CHECKPOINTS, lesson)
     return found
 
 
@@ -153,6 +168,7 @@ def max_member_bytes(kind: str, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) 
     return {
         CHAPTERS: limits.chapters_bytes,
         SLIDES: limits.slides_bytes,
+        CHECKPOINTS: limits.checkpoints_bytes,
     }.get(kind, limits.transcript_bytes)
 
 
@@ -282,7 +298,11 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if validator in ("const", "enum"):
         return f"{where} is not one of the allowed values"
     if validator == "pattern":
-        return f"{where} is not an allowed file name"
+        return f"{where} is not an allowed {'id' if where.endswith('.id') else 'file name'}"
+    if validator == "not":  # the checkpoint schema's one "not": two placements
+        return f"{where} has both 'at' and 'after_chapter'"
+    if validator == "oneOf":  # the checkpoint schema's one "oneOf": an accepted answer
+        return f"{where} needs exactly one of 'text' and 'number'"
     return f"{where} does not follow the format ({validator})"
 
 
@@ -391,17 +411,48 @@ def _check_slides(data: Any, lesson: LessonEntry, limits: ContentLimits) -> None
                     raise ValueError(f"{where}.lines[{number}] starts before its slide")
 
 
-_CHECKS = {CHAPTERS: _check_chapters, TRANSCRIPT: _check_transcript, SLIDES: _check_slides}
+def _check_checkpoints(data: Any, duration: float, limits: ContentLimits) -> None:
+    if isinstance(data, dict) and isinstance(data.get(CHECKPOINTS), list):
+        allowed = limits.allowed(CHECKPOINTS, duration)
+        if len(data[CHECKPOINTS]) > allowed:
+            raise ValueError(
+                f"it has {len(data[CHECKPOINTS]):,} checkpoints, more than the {allowed:,} "
+                f"a lesson of {duration:g} s may have"
+            )
+    _check_schema(CHECKPOINTS, data)
+    seen: set[str] = set()
+    for index, item in enumerate(data[CHECKPOINTS]):
+        where = f"checkpoints[{index}]"
+        if item["id"] in seen:
+            raise ValueError(f"{where} has the id {item['id']!r} of an earlier checkpoint")
+        seen.add(item["id"])
+        if item.get("at", 0) > duration + limits.slack:
+            raise ValueError(f"{where} is asked at {item['at']:g} s, after the lesson ends")
+        problem = Checkpoint.from_dict(item).problem()
+        if problem is not None:
+            raise ValueError(f"{where} cannot be asked: {problem}")
+
+
+_CHECKS = {
+    CHAPTERS: _check_chapters,
+    TRANSCRIPT: _check_transcript,
+    SLIDES: _check_slides,
+    CHECKPOINTS: lambda data, lesson, limits: _check_checkpoints(data, lesson.duration, limits),
+}
 
 
 def _load(kind: str, member: str, data: bytes, lesson: LessonEntry, limits: ContentLimits) -> Any:
+    return _load_for(kind, member, data, lambda value: _CHECKS[kind](value, lesson, limits), limits)
+
+
+def _load_for(kind: str, member: str, data: bytes, check: Any, limits: ContentLimits) -> Any:
     if len(data) > max_member_bytes(kind, limits):
         raise ContentError(
             member, f"it has {len(data):,} bytes, more than any {kind} file may have"
         )
     try:
         value = strict_json(data, max_depth=limits.max_depth)
-        _CHECKS[kind](value, lesson, limits)
+        check(value)
     except (ValueError, RecursionError) as error:
         problem = str(error) if isinstance(error, ValueError) else "it is nested too deeply"
         raise ContentError(member, problem) from None
@@ -415,10 +466,10 @@ def check_member(
     lesson: LessonEntry,
     limits: ContentLimits = DEFAULT_CONTENT_LIMITS,
 ) -> None:
-    """Check one transcript, chapters or slide text file of ``lesson`` completely.
+    """Check one transcript, chapters, slide text or checkpoints file of ``lesson`` completely.
 
     Args:
-        kind: :data:`TRANSCRIPT`, :data:`CHAPTERS` or :data:`SLIDES`.
+        kind: :data:`TRANSCRIPT`, :data:`CHAPTERS`, :data:`SLIDES` or :data:`CHECKPOINTS`.
         member: its path in the package, named in the error.
         data: its bytes.
         lesson: the lesson it belongs to (its length bounds every time).
@@ -493,3 +544,37 @@ def parse_slides(
         return tuple(slides_from_data(value))
     except ValueError as error:
         raise ContentError(member, str(error)) from None
+
+
+def read_checkpoints(
+    data: bytes,
+    duration: float,
+    member: str = "checkpoints.json",
+    limits: ContentLimits = DEFAULT_CONTENT_LIMITS,
+) -> tuple[Checkpoint, ...]:
+    """A checkpoints file for a lesson of ``duration`` seconds, checked and built.
+
+    Args:
+        data: the file's bytes.
+        duration: the lesson's length, which bounds every time and the count.
+        member: the file's name, named in the error.
+        limits: counts and sizes beyond which it is refused.
+
+    Raises:
+        ContentError: the file must not be used.
+    """
+    value = _load_for(
+        CHECKPOINTS, member, data, lambda v: _check_checkpoints(v, duration, limits), limits
+    )
+    return tuple(Checkpoint.from_dict(item) for item in value[CHECKPOINTS])
+
+
+def parse_checkpoints(
+    data: bytes, lesson: LessonEntry, limits: ContentLimits = DEFAULT_CONTENT_LIMITS
+) -> tuple[Checkpoint, ...]:
+    """A lesson's checkpoints file, checked (see :func:`check_member`) and built.
+
+    Raises:
+        ContentError: the file must not be used.
+    """
+    return read_checkpoints(data, lesson.duration, lesson.checkpoints or "checkpoints.json", limits)

@@ -8,11 +8,35 @@ raises them (``shared.media.MediaError``, ``shared.package.PackageError``, ...).
 
 from __future__ import annotations
 
-__all__ = ["LecternError", "DiskFullError", "OutputNotWritableError"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_USAGE",
+    "EXIT_INTERNAL",
+    "LecternError",
+    "UsageError",
+    "DiskFullError",
+    "OutputNotWritableError",
+]
+
+#: Exit status of a command that stopped on an error a person can act on.
+EXIT_ERROR = 1
+#: Exit status of a command line that cannot be carried out as written (argparse's too).
+EXIT_USAGE = 2
+#: Exit status of an unexpected internal error (sysexits.h EX_SOFTWARE); the message
+#: names the log file that holds the traceback.
+EXIT_INTERNAL = 70
 
 
 class LecternError(Exception):
     """An error with a message a person can act on."""
+
+    exit_status = EXIT_ERROR
+
+
+class UsageError(LecternError):
+    """A command line that cannot be carried out as written (exits with :data:`EXIT_USAGE`)."""
+
+    exit_status = EXIT_USAGE
 
 
 class DiskFullError(LecternError):

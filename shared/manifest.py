@@ -9,7 +9,9 @@ lesson refers to being in that table) are checked here after the schema.
 Versioning: ``format_version`` is ``"major.minor"``. Format 1.1 added the lessons'
 stable ``uid`` and the detached signature ``manifest.sig`` (see :mod:`shared.signing`).
 Format 1.2 added the lessons' optional ``slides``: the text read on each slide with its
-time span (``resources/schema/slides-1.schema.json``). A reader of format 1 accepts
+time span (``resources/schema/slides-1.schema.json``); format 1.3 added the lessons'
+optional ``checkpoints`` file (questions asked during the lesson, see
+:mod:`shared.checkpoints`). A reader of format 1 accepts
 any 1.x manifest; fields a newer minor version adds are optional by definition, so
 for a newer minor the schema is applied without its "no unknown fields" rules and
 unknown fields are ignored. A newer major version is refused with
@@ -57,7 +59,7 @@ __all__ = [
 ]
 
 FORMAT = "lectern"
-FORMAT_VERSION = "1.2"
+FORMAT_VERSION = "1.3"
 MANIFEST_NAME = "manifest.json"
 #: The detached signature of the manifest (format 1.1, see :mod:`shared.signing`).
 SIGNATURE_NAME = "manifest.sig"
@@ -120,6 +122,7 @@ _OPTIONAL_MEMBERS = (
     "chapters_vtt",
     "poster",
     "slides",
+    "checkpoints",
 )
 
 
@@ -157,6 +160,7 @@ class LessonEntry:
         poster: the image shown before the video plays.
         slides: the text read on each slide with its time span (format 1.2); ``None``
             in older packages and for lessons without slide text.
+        checkpoints: the checkpoints JSON (format 1.3), or ``None``.
     """
 
     id: str
@@ -172,6 +176,7 @@ class LessonEntry:
     poster: str | None = None
     uid: str | None = None
     slides: str | None = None
+    checkpoints: str | None = None
 
     @property
     def duration(self) -> float:
@@ -227,6 +232,7 @@ class LessonEntry:
             poster=data.get("poster"),
             uid=data.get("uid"),
             slides=data.get("slides"),
+            checkpoints=data.get("checkpoints"),
         )
 
 

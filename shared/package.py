@@ -12,6 +12,7 @@ every other member is listed in the manifest's file table with its size and SHA-
     lessons/<lesson-id>/chapters.json
     lessons/<lesson-id>/chapters.vtt
     lessons/<lesson-id>/slides.json        the text on each slide (format 1.2)
+    lessons/<lesson-id>/checkpoints.json
     lessons/<lesson-id>/poster.jpg
     lessons/<lesson-id>/thumbs/chapter-001.jpg
     manifest.sig            the optional signature of manifest.json (last member)
@@ -97,6 +98,7 @@ __all__ = [
     "extract_package",
     "read_member",
     "read_member_text",
+    "stream_member",
     "package_summary",
     "PackageError",
     "PackageInputError",
@@ -420,6 +422,7 @@ class LessonSource:
         poster: the image shown before the video plays.
         uid: the lesson's lasting identity (see :attr:`LessonEntry.uid`), if it has one.
         slides: the text read on each slide with its span (format 1.2).
+        checkpoints: the checkpoints JSON (questions asked during the lesson), if any.
     """
 
     id: str
@@ -435,6 +438,7 @@ class LessonSource:
     poster: Path | None = None
     uid: str | None = None
     slides: Path | None = None
+    checkpoints: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -541,6 +545,9 @@ class _Layout:
             poster=self.optional(base + "poster", lesson.poster, f"the poster {of}"),
             uid=lesson.uid,
             slides=self.optional(base + "slides", lesson.slides, f"the slide text {of}"),
+            checkpoints=self.optional(
+                base + "checkpoints", lesson.checkpoints, f"the checkpoints {of}"
+            ),
         )
 
 
@@ -1336,6 +1343,50 @@ def read_member(
         parts: list[bytes] = []
         _stream(package, zf, infos[member], entry, None, parts.append)
         return b"".join(parts)
+
+
+def stream_member(
+    path: str | os.PathLike[str],
+    member: str,
+    sink: Callable[[bytes], Any],
+    *,
+    state: ProgressState | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FileEntry:
+    """Stream one member of any size through ``sink`` in big chunks, checked as it goes.
+
+    Everything :func:`read_manifest` checks comes first; then the member's size and
+    SHA-256 (and, for a transcript or chapters file, its content) are checked while it
+    streams. A mismatch is only known at the end, after ``sink`` has seen the bytes, so
+    write them somewhere that is thrown away on error (``shared.files.atomic_path``).
+
+    Args:
+        path: the package.
+        member: a path from the file table, such as ``lesson.video``.
+        sink: called with each chunk.
+        state: progress (by bytes) and cancellation.
+        limits: sizes and ratios beyond which a package is refused.
+
+    Returns:
+        The member's file-table entry.
+
+    Raises:
+        MissingMemberError: ``member`` is not in the file table.
+        PackageError: another problem with the package or the member.
+        Cancelled: ``state`` asked to stop.
+    """
+    with _opened(path, limits) as (package, zf, manifest, infos, _):
+        entry = manifest.file(member)
+        if entry is None:
+            raise MissingMemberError(
+                package, f"member {member!r} is not in the file table", member=member
+            )
+        progress = _Progress(state, entry.size, f"Reading {member}")
+        _stream_checked(
+            package, zf, infos[member], entry, progress, content_members(manifest), sink
+        )
+        progress.finish()
+        return entry
 
 
 def read_member_text(

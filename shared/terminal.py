@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
-from shared.errors import LecternError
+from shared.errors import EXIT_INTERNAL, LecternError
 from shared.jobs import Cancelled
 from shared.logs import setup_logging, unexpected_error_message
 
@@ -264,9 +264,9 @@ def run_main(
     """Run a CLI body: a human sentence and a non-zero exit for every failure.
 
     Starts the app's log first (:func:`shared.logs.setup_logging`). ``LecternError`` ->
-    its message, exit 1; Ctrl+C, SIGTERM or SIGHUP -> exit 128 + the signal's number
+    its message, exit 1 (2 for a ``UsageError``, as argparse's own); Ctrl+C, SIGTERM or SIGHUP -> exit 128 + the signal's number
     (the jobs have already removed anything half-written); anything unexpected -> one
-    sentence saying where the log with the traceback is, exit 2 (with ``--debug`` the
+    sentence saying where the log with the traceback is, exit 70 (``EXIT_INTERNAL``; with ``--debug`` the
     traceback is also raised to the terminal). ``stop_signals=False`` leaves the
     signals to their defaults (a window's event loop, which Python code does not run
     all the time).
@@ -293,7 +293,7 @@ def run_main(
         # The class only: the message may name a course or a note, which stays out of the log.
         log.info("stopped with %s", type(error).__name__)
         print(f"{prog}: error: {printable(error)}", file=sys.stderr)
-        return 1
+        return error.exit_status
     except MemoryError:
         log.error("out of memory")
         print(f"{prog}: error: out of memory; close other programs and try again.", file=sys.stderr)
@@ -303,6 +303,6 @@ def run_main(
         if debug:
             raise
         print(f"{prog}: {unexpected_error_message(error)}", file=sys.stderr)
-        return 2
+        return EXIT_INTERNAL
     log.info("finished with exit status %s", status)
     return status

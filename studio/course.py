@@ -8,7 +8,8 @@ appears. A course folder looks like::
     course.json
     cover.png               the cover image, copied in by :meth:`Course.set_cover`
     intro/                  a lesson workspace (``lesson.json``, see shared.workspace)
-    recordings/2024-09-02/  a recording (``recording.json``, see studio.capture.recording)
+    recordings/2024-09-02/  a recording (``recording.json``, see studio.capture.recording;
+                            ``title.txt``: the lesson title the teacher gave it at Stop)
     .trash/intro/           a removed lesson, kept so the removal can be undone
     .trash/recordings/...   a removed recording, likewise
 
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.errors import LecternError
-from shared.files import atomic_path, write_json_atomic
+from shared.files import atomic_path, write_json_atomic, write_text_atomic
 from shared.jobs import ProgressState, stages
 from shared.manifest import CourseInfo, Manifest, new_course_id
 from shared.media import extract_frame
@@ -49,6 +50,7 @@ from studio.capture.recording import JSON_NAME as RECORDING_FILE
 from studio.capture.recording import load_recording, recording_in_progress
 from studio.editing import has_edits, package_source
 from studio.keys import author_key
+from studio.pipeline import title_from_file_name
 
 __all__ = [
     "COURSE_FILE",
@@ -72,6 +74,11 @@ __all__ = [
     "first_chapter_picture",
     "lesson_thumbnail",
     "unbuilt_recordings",
+    "RECORDING_TITLE_FILE",
+    "recording_title",
+    "set_recording_title",
+    "next_lesson_title",
+    "title_from_window",
     "LANGUAGES",
     "is_language_tag",
 ]
@@ -79,6 +86,8 @@ __all__ = [
 COURSE_FILE = "course.json"
 #: Where a course keeps its recordings, one folder each, beside its lesson folders.
 RECORDINGS_DIR = "recordings"
+#: The lesson title a recording was given when it stopped (plain UTF-8, one line).
+RECORDING_TITLE_FILE = "title.txt"
 #: Removed lessons are moved here (inside the course folder) instead of being deleted.
 TRASH_DIR = ".trash"
 #: A cover larger than this is refused: it is shown small and travels in every package.
@@ -748,3 +757,64 @@ def unbuilt_recordings(course: Course) -> list[tuple[Path, bool]]:
         elif data.get("state") in ("recording", "stopped") and not recording_in_progress(data):
             found.append((folder, True))
     return found
+
+
+def recording_title(folder: str | Path) -> str | None:
+    """The title the teacher gave the recording in ``folder`` at Stop, or ``None``."""
+    try:
+        text = (Path(folder) / RECORDING_TITLE_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text.splitlines()[0].strip() if text else None
+
+
+def set_recording_title(folder: str | Path, title: str) -> None:
+    """Keep ``title`` for the lesson built from the recording in ``folder``.
+
+    Blank titles are not kept (the lesson then gets the course's next name).
+    """
+    title = " ".join(title.split())
+    if title:
+        write_text_atomic(Path(folder) / RECORDING_TITLE_FILE, title + "\n")
+
+
+_NUMBERED = re.compile(r"^(?P<word>[^\W\d_]+(?: [^\W\d_]+)?) (?P<number>\d+)\b")
+
+
+def next_lesson_title(titles: Sequence[str]) -> str:
+    """The name the next lesson of a course whose lessons are ``titles`` would have.
+
+    A course numbering its lessons ("Week 1: Waves", "Week 2: Sound") goes on with
+    the same word and the next number ("Week 3"); otherwise it is "Lesson N", N one
+    more than the lessons there are.
+    """
+    numbered = [m for m in (_NUMBERED.match(t.strip()) for t in titles) if m]
+    if numbered:
+        word = numbered[-1]["word"]
+        last = max(int(m["number"]) for m in numbered if m["word"] == word)
+        return f"{word} {last + 1}"
+    return f"Lesson {len(titles) + 1}"
+
+
+_APP_SUFFIX = re.compile(r"\s+[-\u2013\u2014|]\s+[^-\u2013\u2014|]+$")
+_FILE_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")
+
+
+def title_from_window(name: str, *, documents_only: bool = False) -> str:
+    """A lesson title from the title of the window recorded, or ``""``.
+
+    Programs name their windows "document - program" ("Photosynthesis.odp -
+    LibreOffice Impress"): the program's name, the file's extension and an unsaved
+    mark go ("Photosynthesis"). With ``documents_only`` a title without a program's
+    name after the document's ("Mozilla Firefox") gives ``""``: for a window that was
+    only in the picture, not chosen, its name alone says nothing about the lesson.
+    """
+    text = name.strip().lstrip("*").strip()
+    if _APP_SUFFIX.search(text) and _APP_SUFFIX.sub("", text).strip():
+        text = _APP_SUFFIX.sub("", text).strip()
+    elif documents_only:
+        return ""
+    text = _FILE_EXTENSION.sub("", text)
+    if not text:
+        return ""
+    return title_from_file_name(text) if "_" in text or " " not in text else text

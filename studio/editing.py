@@ -31,13 +31,16 @@ import ffmpeg
 
 from shared import captions, media
 from shared.chapters import Chapter, ChapterFileError, retime_slides, title_from_segments
+from shared.checkpoints import Checkpoint, save_checkpoints
 from shared.errors import DiskFullError, LecternError
 from shared.files import atomic_dir, link_or_copy, write_json_atomic
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.package import LessonSource
+from shared.speech_models import DEFAULT_UNSURE, unsure_threshold
 from shared.timecode import clock, round_to_ms
 from shared.transcription import Segment, Transcript, TranscriptFileError, Word
 from shared.workspace import (
+    CHECKPOINTS_NAME,
     LESSON_FILE,
     PRESENTER_NAME,
     VIDEO_NAME,
@@ -65,6 +68,9 @@ __all__ = [
     "Uncut",
     "ClearTrim",
     "RevertAll",
+    "AddCheckpoints",
+    "RemoveCheckpoint",
+    "ChangeCheckpoint",
     "EditSession",
     "WordRef",
     "correct_segment",
@@ -91,7 +97,8 @@ RENDER_STAMP = "render.json"
 MIN_CHAPTER = 1.0
 #: The least an edit may leave of the video, in seconds.
 MIN_KEPT = 1.0
-LOW_CONFIDENCE = 0.5
+#: The unsure-word threshold of models that were not calibrated.
+LOW_CONFIDENCE = DEFAULT_UNSURE
 
 _FORMAT = "lectern-edits"
 _VERSION = 1
@@ -189,6 +196,10 @@ class EditState:
         in_point: where the edited video starts.
         out_point: where it ends, or ``None`` for the end of the video.
         cuts: ranges cut out of the middle, sorted, merged and within ``0..duration``.
+        checkpoints: the questions asked during the lesson (original times). They are
+            not made from the video, so they are saved to the lesson's
+            ``checkpoints.json`` as they change rather than as edits of what was built;
+            they are here so that they are undone like every other edit.
     """
 
     transcript: Transcript
@@ -197,6 +208,11 @@ class EditState:
     in_point: float = 0.0
     out_point: float | None = None
     cuts: tuple[tuple[float, float], ...] = ()
+    checkpoints: tuple[Checkpoint, ...] = ()
+
+    def without_checkpoints(self) -> EditState:
+        """The state of what was built: the transcript, chapters and trim."""
+        return dataclasses.replace(self, checkpoints=())
 
     @property
     def end(self) -> float:
@@ -380,10 +396,15 @@ class WordRef:
     word: Word
 
 
-def low_confidence_words(
-    transcript: Transcript, threshold: float = LOW_CONFIDENCE
-) -> list[WordRef]:
-    """The words the engine was unsure of (probability below ``threshold``), in order."""
+def low_confidence_words(transcript: Transcript, threshold: float | None = None) -> list[WordRef]:
+    """The words the engine was unsure of (probability below ``threshold``), in order.
+
+    Without a ``threshold``, the one calibrated for the transcript's model and engine
+    (:func:`shared.speech_models.unsure_threshold`) is used, so that a marked word is
+    usually a wrong one.
+    """
+    if threshold is None:
+        threshold = unsure_threshold(transcript.model, transcript.engine or "faster-whisper")
     return [
         WordRef(s, w, word)
         for s, segment in enumerate(transcript.segments)
@@ -676,7 +697,83 @@ class RevertAll:
         return "Revert all edits"
 
     def apply(self, state: EditState) -> EditState:
-        return self.original
+        return dataclasses.replace(self.original, checkpoints=state.checkpoints)
+
+
+# ----------------------------------------------------------------------- checkpoints
+
+
+@dataclass(frozen=True)
+class AddCheckpoints:
+    """Add questions (imported from a bank, or written) to the lesson."""
+
+    items: tuple[Checkpoint, ...]
+
+    @property
+    def label(self) -> str:
+        count = len(self.items)
+        return "Add a question" if count == 1 else f"Add {count} questions"
+
+    def apply(self, state: EditState) -> EditState:
+        known = {item.id for item in state.checkpoints}
+        fresh = tuple(item for item in self.items if item.id not in known)
+        return dataclasses.replace(state, checkpoints=state.checkpoints + fresh)
+
+
+@dataclass(frozen=True)
+class RemoveCheckpoint:
+    """Delete the question ``id``."""
+
+    id: str
+
+    @property
+    def label(self) -> str:
+        return "Delete a question"
+
+    def apply(self, state: EditState) -> EditState:
+        kept = tuple(item for item in state.checkpoints if item.id != self.id)
+        return dataclasses.replace(state, checkpoints=kept)
+
+
+@dataclass(frozen=True)
+class ChangeCheckpoint:
+    """Change where the question ``id`` is asked or how: give only what changes.
+
+    ``at`` moves it to a time; ``after_chapter`` to the end of a chapter.
+    """
+
+    id: str
+    at: float | None = None
+    after_chapter: int | None = None
+    required: bool | None = None
+    rewatch_on_wrong: bool | None = None
+
+    @property
+    def label(self) -> str:
+        if self.at is not None or self.after_chapter is not None:
+            return "Move a question"
+        return "Change a question"
+
+    def apply(self, state: EditState) -> EditState:
+        if self.at is not None and not 0 <= self.at <= state.duration:
+            raise EditError(f"{clock(self.at)} is outside the lesson; choose a time within it.")
+        changed = []
+        for item in state.checkpoints:
+            if item.id == self.id:
+                if self.at is not None or self.after_chapter is not None:
+                    at = None if self.at is None else round_to_ms(self.at)
+                    item = item.placed(at=at, after_chapter=self.after_chapter)
+                flags = {
+                    name: value
+                    for name, value in (
+                        ("required", self.required),
+                        ("rewatch_on_wrong", self.rewatch_on_wrong),
+                    )
+                    if value is not None
+                }
+                item = dataclasses.replace(item, **flags)
+            changed.append(item)
+        return dataclasses.replace(state, checkpoints=tuple(changed))
 
 
 # ----------------------------------------------------------------------- edited views
@@ -762,6 +859,7 @@ def original_state(folder: Where, lesson: Lesson | None = None) -> EditState:
         transcript=workspace.transcript(),
         chapters=workspace.chapters(),
         duration=float(workspace.lesson.duration),
+        checkpoints=workspace.checkpoints(),
     )
 
 
@@ -949,8 +1047,8 @@ class EditSession:
 
     @property
     def edited(self) -> bool:
-        """Whether anything differs from the lesson as built."""
-        return self._state != self.original
+        """Whether anything differs from the lesson as built (questions are not built)."""
+        return self._state.without_checkpoints() != self.original.without_checkpoints()
 
     @property
     def can_undo(self) -> bool:
@@ -1025,6 +1123,8 @@ class EditSession:
             write_json_atomic(self.folder / EDITS_FILE, _edits_dict(self.original, state))
         except DiskFullError:
             raise DiskFullError(self.folder / EDITS_FILE) from None
+        if state.checkpoints != self._state.checkpoints:
+            self.workspace.save_checkpoints(state.checkpoints)
         self._stamp = workspace_stamp(self.folder)
 
 
@@ -1295,7 +1395,8 @@ def _render_into(
         duration=duration,
         video=VIDEO_NAME,
         presenter_video=presenter,
-        **(derived.lesson_fields() | {"poster": poster}),
+        # The checkpoints are not rendered: package_source adds them, retimed.
+        **(derived.lesson_fields() | {"poster": poster, "checkpoints": None}),
     )
     return out.save(rendered)
 
@@ -1314,4 +1415,30 @@ def package_source(
     edits = _read_edits(workspace.folder, original)
     if edits == original:
         return workspace.source()
-    return _render(workspace, original, edits, state or JobState()).source()
+    rendered = _render(workspace, original, edits, state or JobState())
+    return dataclasses.replace(
+        rendered.source(), checkpoints=_retimed_checkpoints(workspace, rendered, edits)
+    )
+
+
+def _retimed_checkpoints(
+    workspace: LessonWorkspace, rendered: LessonWorkspace, edits: EditState
+) -> Path | None:
+    """The lesson's checkpoints for its edited video: a question asked at a time that was
+    cut out is asked where the video goes on; "after chapter N" follows the chapters."""
+    checkpoints = workspace.checkpoints()
+    if not checkpoints:
+        return None
+    if not edits.trimmed:
+        return workspace.path(CHECKPOINTS_NAME)
+    timeline, length = edits.timeline, workspace.lesson.duration
+    moved = []
+    for item in checkpoints:
+        if item.at is not None:
+            at = timeline.to_edited(item.at)
+            if at is None:
+                span = timeline.clip(item.at, length)
+                at = span[0] if span is not None else timeline.duration
+            item = item.placed(at=round_to_ms(min(at, timeline.duration)))
+        moved.append(item)
+    return save_checkpoints(rendered.path(CHECKPOINTS_NAME), moved)

@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import captions, chapters, media, transcription
+from shared.caption_import import ENGINE as CAPTIONS_ENGINE
+from shared.caption_import import ImportedCaptions, import_captions
 from shared.errors import DiskFullError
-from shared.files import atomic_dir, check_output_dir
+from shared.files import atomic_dir, check_output_dir, link_or_copy
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
 from shared.manifest import is_lesson_uid, new_lesson_uid
 from shared.workspace import (
+    CHECKPOINTS_NAME,
     LESSON_FILE,
     PRESENTER_NAME,
     VIDEO_NAME,
@@ -65,6 +68,9 @@ class BuildOptions:
     chapters_mode: str = "extend"
     min_chapter: float = 10.0
     replace: bool = False
+    #: The teacher's own captions (.vtt or .srt), kept as the transcript instead of
+    #: transcribing (see ``shared.caption_import``).
+    captions: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -149,13 +155,20 @@ def build_lesson(
     folder = check_output_dir(
         folder, force=options.replace, ours=is_lesson_folder, what="Lectern lesson"
     )
-    if engine is None:
+    teacher = None
+    if options.captions is not None:  # read before any work: a bad file is refused at once
+        teacher = import_captions(
+            options.captions, info.duration, language=options.language or "en"
+        )
+    elif engine is None:
         engine = transcription.get_engine(
             options.engine, model=options.model, allow_download=options.allow_download
         )
     state = state or JobState()
     try:
-        return _build(video, folder, info, camera_info, engine, options, state, media_ready)
+        return _build(
+            video, folder, info, camera_info, engine, options, state, media_ready, teacher
+        )
     except DiskFullError:
         raise DiskFullError(folder) from None  # name the lesson, not its temporary folder
 
@@ -165,16 +178,20 @@ def _build(
     folder: Path,
     info: media.MediaInfo,
     camera_info: media.MediaInfo | None,
-    engine: transcription.Engine,
+    engine: transcription.Engine | None,
     options: BuildOptions,
     state: ProgressState,
     media_ready: MediaReady | None,
+    teacher: ImportedCaptions | None = None,
 ) -> BuildResult:
+    transcribe = info.has_audio and teacher is None
     s_norm, s_cam, s_asr, s_chap, s_thumb = stages(
-        state, [2.0, 1.5 if camera_info else 0.0, 6.0 if info.has_audio else 0.0, 2.0, 0.5]
+        state, [2.0, 1.5 if camera_info else 0.0, 6.0 if transcribe else 0.0, 2.0, 0.5]
     )
     title = options.title or _title_from(video, info)
-    warnings: list[str] = []
+    warnings: list[str] = list(teacher.warnings) if teacher else []
+    engine_name = CAPTIONS_ENGINE if teacher else engine.name
+    model_name = teacher.transcript.model if teacher else engine.model_name
 
     with atomic_dir(folder) as work:
         state.set_status("Preparing the video")
@@ -190,7 +207,9 @@ def _build(
         if media_ready is not None:
             media_ready(work / VIDEO_NAME, work / PRESENTER_NAME if camera_info else None)
 
-        if normalized.info.has_audio:
+        if teacher is not None:  # the teacher's own words and times, kept as they are
+            transcript = dataclasses.replace(teacher.transcript, duration=normalized.info.duration)
+        elif normalized.info.has_audio:
             state.set_status(f"Transcribing with {engine.name} ({engine.model_name})")
             transcript = engine.transcribe(
                 work / VIDEO_NAME, language=options.language, state=s_asr
@@ -198,7 +217,7 @@ def _build(
         else:
             warnings.append(f"{video.name} has no audio track, so the lesson has no transcript.")
             transcript = transcription.Transcript.empty(
-                normalized.info.duration, model=engine.model_name, engine=engine.name
+                normalized.info.duration, model=model_name, engine=engine_name
             )
         state.set_status("Finding chapters from slide changes")
         duration = normalized.info.duration
@@ -234,11 +253,12 @@ def _build(
             presenter_video=PRESENTER_NAME if camera_info else None,
             **derived.lesson_fields(),
             source=str(video.resolve()),
-            engine=engine.name,
-            model=engine.model_name,
+            engine=engine_name,
+            model=model_name,
             warnings=tuple(warnings),
             created=utc_now(),
             uid=_kept_uid(folder),
+            checkpoints=_kept_checkpoints(folder, work),
         )
         lesson = workspace.save(lesson)
         state.set_progress(1.0)
@@ -321,6 +341,19 @@ def title_from_file_name(stem: str) -> str:
     if text and text == text.lower():
         text = text[0].upper() + text[1:]
     return text or "Lesson"
+
+
+def _kept_checkpoints(folder: Path, work: Path) -> str | None:
+    """The checkpoints of the lesson a rebuild replaces, copied into ``work``: questions
+    the teacher wrote or imported are not made from the video, so a rebuild keeps them."""
+    try:
+        name = json.loads((folder / LESSON_FILE).read_text(encoding="utf-8")).get("checkpoints")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if name != CHECKPOINTS_NAME or not (folder / name).is_file():
+        return None
+    link_or_copy(folder / name, work / name)
+    return name
 
 
 def _kept_uid(folder: Path) -> str:

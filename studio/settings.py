@@ -27,6 +27,7 @@ from shared.settings import DeclaredSettings, MemoryStore, Setting, Store, decla
 from shared.transcription import BUNDLED_MODEL_NAME, ENGINES, physical_cores
 from studio.capture.recorder import RecordingSettings
 from studio.course import is_language_tag
+from studio.hotkeys import PAUSE_SHORTCUT, STOP_SHORTCUT, x11_key
 from studio.pipeline import BuildOptions
 
 __all__ = [
@@ -53,8 +54,6 @@ ORGANIZATION = "Lectern"
 APPLICATION = "Lectern Studio"
 #: The language preference that lets the engine detect the language.
 AUTO_LANGUAGE = "auto"
-#: The model openai-whisper uses when the preference names the bundled faster-whisper one.
-_OPENAI_WHISPER_MODEL = "tiny.en"
 
 
 @dataclass(frozen=True)
@@ -127,6 +126,9 @@ PREFERENCES = declare(
     Setting("mic", str, "default", _not_blank),
     Setting("quality", str, DEFAULT_QUALITY, lambda value: value in QUALITY_PRESETS),
     Setting("countdown", bool, True),
+    # Desktop-wide shortcuts while recording, as Qt's portable text ("Ctrl+Shift+P").
+    Setting("pause_key", str, PAUSE_SHORTCUT, lambda value: x11_key(value) is not None),
+    Setting("stop_key", str, STOP_SHORTCUT, lambda value: x11_key(value) is not None),
     # Several videos imported at once are built side by side on a local Dask cluster
     # (studio.batch) rather than one after another; worth it from two cores up.
     Setting("parallel_imports", bool, physical_cores() >= 2),
@@ -230,8 +232,6 @@ def build_options(settings: Settings, **changes: Any) -> BuildOptions:
     """
     engine = settings.preference("engine")
     model = settings.preference("model")
-    if engine == "openai-whisper" and model == BUNDLED_MODEL_NAME:
-        model = _OPENAI_WHISPER_MODEL  # the bundled model is a faster-whisper one
     language = settings.preference("language")
     return BuildOptions(
         engine=engine,

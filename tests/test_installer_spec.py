@@ -7,6 +7,7 @@ docs/installer.md.
 
 from __future__ import annotations
 
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -60,3 +61,20 @@ def test_loading_the_spec_builds_nothing() -> None:
     spec = load_spec()
     assert "Analysis" not in spec
     assert "a" not in spec  # the Analysis object exists only under PyInstaller
+
+
+def test_qt_comes_without_webengine() -> None:
+    """Essentials plus the Addons for multimedia, never the metapackage with WebEngine."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 on
+    root = SPEC.parent
+    dependencies = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "dependencies"
+    ]
+    names = {re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0].lower() for d in dependencies}
+    assert {"pyside6-essentials", "pyside6-addons"} <= names
+    assert not names & {"pyside6", "pyside6-webengine", "pyside6-pdf"}
+    used = set()
+    for package in ("shared", "studio", "player"):
+        for source in (root / package).rglob("*.py"):
+            used |= set(re.findall(r"PySide6\.(Qt\w+)", source.read_text(encoding="utf-8")))
+    assert not {name for name in used if name.startswith(("QtWebEngine", "QtPdf"))}

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 
-__all__ = ["XvfbError", "start_xvfb", "stop_xvfb", "xvfb"]
+__all__ = ["XvfbError", "start_xvfb", "stop_xvfb", "xvfb", "start_openbox"]
 
 DEFAULT_SCREEN = "1280x720x24"
 
@@ -88,6 +88,48 @@ def stop_xvfb(process: subprocess.Popen, timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _client_list(env: dict[str, str]) -> str:
+    return subprocess.run(
+        ["xprop", "-root", "_NET_CLIENT_LIST"], env=env, capture_output=True, text=True
+    ).stdout
+
+
+def start_openbox(display: str, timeout: float = 30.0) -> subprocess.Popen:
+    """Start openbox on ``display`` and return once it manages the windows mapped after.
+
+    Openbox sets ``_NET_SUPPORTING_WM_CHECK`` early in its start-up, before it reads its
+    theme and menus; a window mapped in between is never managed (its map request is
+    lost, and it stays unmapped). So a probe window is mapped, again each second,
+    until openbox lists it in ``_NET_CLIENT_LIST``; only then is the desktop ready.
+    """
+    from tests.studio.x11 import XClient  # libX11 through ctypes
+
+    env = {**os.environ, "DISPLAY": display}
+    env.pop("WAYLAND_DISPLAY", None)
+    manager = subprocess.Popen(
+        ["openbox", "--sm-disable"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = XClient(display)
+    try:
+        probe = client.window("openbox probe", (0, 0, 32, 32), 0, mapped=False)
+        deadline = time.monotonic() + timeout
+        while f"{probe:#x}" not in _client_list(env):
+            if manager.poll() is not None or time.monotonic() > deadline:
+                manager.kill()
+                manager.wait()
+                raise XvfbError(f"openbox did not manage a window on {display}")
+            client.map(probe)
+            time.sleep(1.0 if "window id" in _client_list(env) else 0.1)
+        client.destroy(probe)
+    finally:
+        client.close()
+    return manager
 
 
 @contextlib.contextmanager

@@ -60,7 +60,9 @@ SETS = {
         "themes": ["Madrid", "Warsaw", "Berlin", "Malmoe", "Hannover"],
         "colors": ["default", "beaver", "crane", "whale"],
         "modules": ["json", "csv", "heapq", "bisect", "textwrap", "shutil", "fractions", "string",
-                    "argparse", "configparser", "tarfile", "gzip", "smtplib", "optparse"],
+                    "argparse", "configparser", "tarfile", "gzip", "smtplib", "optparse",
+                    "collections", "functools", "enum", "inspect", "pprint", "threading",
+                    "subprocess", "tempfile", "typing", "copy"],
         "seed": 100,
     },
     "test": {
@@ -380,22 +382,26 @@ def build_set(name: str, folder: Path) -> list[Lecture]:
 
 
 def load_or_build(which: str = "all") -> tuple[Path, list[Lecture]]:
-    """The cached corpus (built on first use); returns its folder and lectures."""
+    """The cached corpus (each set built on first use); returns its folder and lectures."""
     folder = cache_dir()
-    index = folder / "index.json"
-    if index.exists():
-        lectures = [Lecture(**item) for item in json.loads(index.read_text())]
-    else:
-        missing = [tool for tool in ("pdflatex", "pdftoppm") if shutil.which(tool) is None]
-        if missing:
-            raise CorpusError(f"{' and '.join(missing)} not found; install them with: {APT_HINT}")
-        folder.mkdir(parents=True, exist_ok=True)
-        lectures = build_set("tuning", folder) + build_set("test", folder)
-        partial = index.with_suffix(".tmp")
-        partial.write_text(json.dumps([asdict(lecture) for lecture in lectures], indent=1))
-        partial.replace(index)
-    chosen = [lecture for lecture in lectures if which in ("all", lecture.set)]
-    return folder, chosen
+    lectures = []
+    for name in SETS:
+        if which not in ("all", name):
+            continue
+        index = folder / f"index-{name}.json"
+        if not index.exists():
+            missing = [tool for tool in ("pdflatex", "pdftoppm") if shutil.which(tool) is None]
+            if missing:
+                raise CorpusError(
+                    f"{' and '.join(missing)} not found; install them with: {APT_HINT}"
+                )
+            folder.mkdir(parents=True, exist_ok=True)
+            built = build_set(name, folder)
+            partial = index.with_suffix(".tmp")
+            partial.write_text(json.dumps([asdict(lecture) for lecture in built], indent=1))
+            partial.replace(index)
+        lectures += [Lecture(**item) for item in json.loads(index.read_text())]
+    return folder, lectures
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
-"""The lesson page: the video with its controls, chapters, transcript and notes.
+"""The lesson page: the video with its controls, chapters, transcript, notes and questions.
 
 Progress is reported to the library as the learner watches: the position every few
 seconds while playing and at every pause, seek and close; and the spans actually
 played, each a contiguous stretch (a seek ends one), so skipping ahead never counts
-as watching. The speed does not matter.
+as watching. The speed does not matter. The lesson's checkpoints are asked over the
+video by :class:`~player.ui.checkpoint_gate.CheckpointGate`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.settings import SPEEDS, Settings
+from player.ui.checkpoint_gate import CheckpointGate, chapter_start_of
 from player.ui.notes_panel import NotesPanel
 from player.ui.slide_panel import SlidePanel
 from shared.captions import CaptionFileError, Cue, cues_from_transcript, read_vtt
@@ -330,6 +332,12 @@ class LessonView(QWidget):
         self.slide_panel = SlidePanel()
         self._slides: list[Slide] = []
 
+        self.gate = CheckpointGate(
+            library,
+            self.video,
+            lambda at: chapter_start_of([c.start for c in self.chapters.chapters()], at),
+            self,
+        )
         self.notes = NotesPanel(library, self.video.position)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Lesson panels")
@@ -375,6 +383,11 @@ class LessonView(QWidget):
     def _connect(self) -> None:
         video = self.video
         video.positionChanged.connect(self._on_position)
+        video.frameShown.connect(self.gate.check)
+        self.gate.asking.connect(self._asking)
+        self.gate.answersChanged.connect(self._answers_changed)
+        self.gate.rewatchRequested.connect(self._rewatch)
+        self.gate.failed.connect(self.failed)
         video.durationChanged.connect(self._on_duration)
         video.playingChanged.connect(self._on_playing)
         video.ended.connect(self._on_ended)
@@ -491,6 +504,8 @@ class LessonView(QWidget):
         self.layout_button.setVisible(has_presenter)
         self.swap_button.setVisible(has_presenter)
         self.notes.set_lesson(course_id, lesson_id)
+        self.gate.load(course_id, lesson_id)
+        self.seek_bar.set_checkpoint_marks(self.gate.marks())
         self.library.record_opened(course_id, lesson_id)
         self._update_time(0.0)
 
@@ -553,6 +568,7 @@ class LessonView(QWidget):
         self.spans.close()
         self.save_progress()
         self.current = None  # before unloading: stopping reports position 0
+        self.gate.clear()
         self._save_timer.stop()
         self.video.unload()
 
@@ -608,10 +624,12 @@ class LessonView(QWidget):
         if self.current is None:
             return
         self.banner.hide()
+        seconds = self.gate.before_seek(seconds)
         self.spans.seeked(seconds)
         self.video.seek(seconds)
         self._on_position(self.video.position())
         self.save_progress()
+        self.gate.after_seek()
 
     def skip(self, seconds: float) -> None:
         self.seek(self.video.position() + seconds)
@@ -798,6 +816,7 @@ class LessonView(QWidget):
     def _on_position(self, seconds: float) -> None:
         if self.video.is_playing():
             self.spans.tick(seconds)
+            self.gate.check(seconds)
         self.seek_bar.set_position(seconds)
         self.chapters.set_position(seconds)
         self.transcript.set_position(seconds)
@@ -830,4 +849,33 @@ class LessonView(QWidget):
     def _on_ended(self) -> None:
         self.spans.close()
         self.save_progress()
-        self.message.emit("End of the lesson")
+        self.gate.at_end()
+        if not self.gate.is_asking():
+            self.message.emit("End of the lesson")
+
+    # ------------------------------------------------------------- questions
+
+    def _asking(self, on: bool) -> None:
+        """While a question is shown its keys are the card's: the lesson's are off."""
+        for shortcut in self._shortcut_objects:
+            shortcut.setEnabled(not on)
+        self.controls.setEnabled(not on)
+        if not on:
+            self.video.setFocus()
+
+    def _answers_changed(self) -> None:
+        self.seek_bar.set_checkpoint_marks(self.gate.marks())
+        if self.current is None:
+            return
+        try:
+            done = self.library.lesson(self.current.course_id, self.current.lesson.id).completed
+        except LecternError as error:
+            self.failed.emit(str(error))
+            return
+        self.complete_button.blockSignals(True)
+        self.complete_button.setChecked(done)
+        self.complete_button.blockSignals(False)
+
+    def _rewatch(self, start: float) -> None:
+        self.seek(start)
+        self.video.play()

@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
 from player.settings import Settings
 from player.ui.lesson_view import LessonView
 from player.ui.library_view import LibraryView
+from player.ui.review_view import ReviewView
 from player.ui.search_panel import SearchPanel
 from shared import __version__
 from shared.errors import LecternError
+from shared.jobs import ProgressState
 from shared.library import ImportPlan, ImportResult, Library, SearchHit
 from shared.package import SUFFIX
 from shared.ui.dialogs import error_box
@@ -60,6 +62,10 @@ SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>N</b> / <b>B</b></td><td>Note / bookmark at the current time</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Find in the lesson (in the library: search it)</td></tr>
 <tr><td><b>Ctrl+Shift+F</b></td><td>Search all courses</td></tr>
+<tr><td><b>1</b>-<b>9</b>, <b>Enter</b></td><td>On a question: choose, then check and go on</td></tr>
+<tr><td><b>Alt+T</b> / <b>Alt+R</b></td><td>After a wrong answer: try again / re-watch the chapter</td></tr>
+<tr><td><b>Esc</b></td><td>Skip a question that is not required</td></tr>
+<tr><td><b>Ctrl+R</b></td><td>Review questions answered wrong</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>Import a course</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
 
@@ -91,8 +97,9 @@ class MainWindow(QMainWindow):
         self.library_view = LibraryView(library)
         self.lesson_view = LessonView(library, settings)
         self.search_panel = SearchPanel(library)
+        self.review_view = ReviewView(library)
         self.pages = QStackedWidget()
-        for page in (self.library_view, self.lesson_view, self.search_panel):
+        for page in (self.library_view, self.lesson_view, self.search_panel, self.review_view):
             self.pages.addWidget(page)
         self.setCentralWidget(scrolling(self.pages))
         self._build_toolbar()
@@ -102,6 +109,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_state()
         self.library_view.refresh()
+        self.review_view.refresh()
 
     # ---------------------------------------------------------------- building
 
@@ -123,8 +131,19 @@ class MainWindow(QMainWindow):
         self.import_action = QAction(
             style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Import…", self
         )
+        self.review_action = QAction(
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogHelpButton), "Review", self
+        )
+        self.review_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.review_action.setToolTip(
+            "Questions you answered wrong, back after 1, 3 and 7 days (Ctrl+R)"
+        )
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action.setToolTip("Import a course package (Ctrl+O)")
+        self.import_folder_action = QAction("Import a folder of videos…", self)
+        self.import_folder_action.setToolTip(
+            "Import a folder of lecture videos (and their caption files) as a course of its own"
+        )
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search all courses   (Ctrl+Shift+F)")
         self.search_box.setAccessibleName("Search the library")
@@ -136,10 +155,11 @@ class MainWindow(QMainWindow):
         bar.addWidget(brand)
         bar.addSeparator()
         bar.addAction(self.library_action)
+        bar.addAction(self.review_action)
         bar.addWidget(spacer)
         bar.addWidget(self.search_box)
         bar.addAction(self.import_action)
-        for action in (self.library_action, self.import_action):
+        for action in (self.library_action, self.review_action, self.import_action):
             button = bar.widgetForAction(action)
             button.setAccessibleName(action.text().rstrip("…"))
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -169,6 +189,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.import_action)
+        menu.addAction(self.import_folder_action)
         self.remove_action = menu.addAction("&Remove course…", self._remove_current)
         self.export_action = menu.addAction("&Export notes…", self._export_current)
         menu.addSeparator()
@@ -179,6 +200,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.quit_action)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.library_action)
+        view.addAction(self.review_action)
         self.search_action = QAction("&Search all courses", self)
         self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.search_action.triggered.connect(self.focus_search)
@@ -204,6 +226,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.library_action.triggered.connect(self.show_library)
         self.import_action.triggered.connect(self.choose_import)
+        self.import_folder_action.triggered.connect(self.choose_import_folder)
         self.search_box.textChanged.connect(self._search_typed)
         self.search_box.returnPressed.connect(self.search_panel.run)
         self.search_panel.hitChosen.connect(self.open_hit)
@@ -215,6 +238,12 @@ class MainWindow(QMainWindow):
         self.lesson_view.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.lesson_view.failed.connect(self.show_error)
         self.lesson_view.exportRequested.connect(self.export_notes)
+        self.review_action.triggered.connect(self.show_review)
+        self.review_view.jumpRequested.connect(self.open_lesson)
+        self.review_view.failed.connect(self.show_error)
+        self.review_view.countChanged.connect(
+            lambda count: self.review_action.setText(f"Review ({count})" if count else "Review")
+        )
 
     # ------------------------------------------------------------------- pages
 
@@ -224,6 +253,15 @@ class MainWindow(QMainWindow):
             self.lesson_view.toggle_fullscreen()
         self.library_view.refresh()
         self.pages.setCurrentWidget(self.library_view)
+
+    def show_review(self) -> None:
+        """The questions due for review (answered wrong 1, 3 or 7 days ago)."""
+        self.lesson_view.close_lesson()
+        if self.lesson_view.is_fullscreen():
+            self.lesson_view.toggle_fullscreen()
+        self.review_view.refresh()
+        self.pages.setCurrentWidget(self.review_view)
+        self.review_view.list.setFocus()
 
     def open_lesson(self, course_id: str, lesson_id: str, at: float | None = None) -> bool:
         """Show a lesson, at ``at`` seconds or offering to resume; ``False`` if it failed."""
@@ -295,8 +333,15 @@ class MainWindow(QMainWindow):
         )
         self.import_files([Path(path) for path in paths])
 
+    def choose_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Import a folder of videos", str(Path.home())
+        )
+        if folder:
+            self.import_files([Path(folder)])
+
     def import_files(self, paths: Sequence[Path]) -> None:
-        """Import course packages one after another in the background."""
+        """Import course packages (or folders of videos) one after another in the background."""
         self._queue.extend(Path(path) for path in paths)
         if self.import_job is None and self.update_box is None:
             self._next_import()
@@ -306,7 +351,7 @@ class MainWindow(QMainWindow):
             return
         path = self._queue.pop(0)
         try:
-            plan = self.library.plan_import(path)
+            plan = None if path.is_dir() else self.library.plan_import(path)
         except LecternError:
             plan = None  # the import itself reports what is wrong, in the usual way
         if plan is not None and plan.orphaned:
@@ -344,9 +389,13 @@ class MainWindow(QMainWindow):
 
     def _start_import(self, path: Path) -> None:
         library = self.library
-        job = self.worker.submit(
-            "importing the course", lambda p, state: library.import_course(p, state=state), path
-        )
+
+        def run(p: Path, state: ProgressState) -> ImportResult:
+            if p.is_dir():  # a plain folder of videos becomes a course of its own
+                return library.import_video_folder(p, state=state)
+            return library.import_course(p, state=state)
+
+        job = self.worker.submit("importing the course", run, path)
         self.import_job = job
         dialog = QProgressDialog(f"Importing {path.name}…", "Cancel", 0, 1000, self)
         dialog.setLabel(plain(QLabel(f"Importing {path.name}…")))  # statuses name the course

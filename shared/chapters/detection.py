@@ -11,8 +11,10 @@ only when detection is first used.
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
+import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,7 +36,9 @@ NOISE_FLOOR = 4.0
 NOISE_SIGMAS = 6.0
 """A change is this many MADs over the median block difference (the noise level)."""
 ALWAYS_ACTIVE = 0.4
-"""A block that differs between this share of consecutive samples is a live region."""
+"""A block that differs between this share of consecutive samples is a live region..."""
+LIVE_SECONDS = 4.0
+"""...within this many seconds either side of a moment, or all through the video."""
 SEED_RATIO = 2.0
 """A changed area needs one block changed this many times over the threshold..."""
 GROW_RATIO = 0.5
@@ -72,6 +76,7 @@ class _Features:
     """
 
     def __init__(self, shape: tuple[int, int], block: int, window: int, settle: int) -> None:
+        self.shape = shape
         self.rows, self.cols = shape[0] // block, shape[1] // block
         self.block, self.window, self.settle = block, window, settle
         self.times: list[float] = []
@@ -110,10 +115,15 @@ class _Features:
 
 
 def _sample(
-    video: _Video, sample_fps: float, state: ProgressState | None
+    video: _Video, sample_fps: float, state: ProgressState | None, keep: _Keeper | None
 ) -> Iterator[tuple[float, np.ndarray]]:
-    """Yield ``(seconds, small blurred grayscale image)`` about ``sample_fps`` times a second."""
+    """Yield ``(seconds, small blurred grayscale image)`` about ``sample_fps`` times a second.
+
+    With ``keep``, a larger grayscale copy of each sample (for reading the slide
+    afterwards) is handed to it; the small image is shrunk from that copy.
+    """
     size: tuple[int, int] | None = None
+    large: tuple[int, int] | None = None
     target = 0.0
     reported = -1.0
     for seconds, frame in video.frames():
@@ -124,7 +134,15 @@ def _sample(
         if size is None:
             height = max(2 * POINT_BLOCKS, round(frame.height * ANALYSIS_WIDTH / frame.width))
             size = (ANALYSIS_WIDTH, height)
-        small = _small_luma(frame, size)
+            if keep is not None:
+                width = min(frame.width, keep.width)
+                large = (width, max(1, round(frame.height * width / frame.width)))
+        if keep is not None and large is not None:
+            picture = _small_luma(frame, large)
+            small = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
+            keep.add(seconds, picture, small)
+        else:
+            small = _small_luma(frame, size)
         yield seconds, cv2.GaussianBlur(small.astype(np.float32), (3, 3), 0)
         if state is not None and video.duration > 0:
             fraction = min(0.95, 0.95 * seconds / video.duration)
@@ -133,9 +151,67 @@ def _sample(
                 state.set_progress(fraction)
 
 
+class _Keeper:
+    """Grayscale copies of the sampled frames, ``width`` wide, kept to be read later.
+
+    A copy is stored (as JPEG) only when the small picture changed since the last
+    stored one (a few pixels over compression noise are enough: a changed word), not
+    counting pixels that keep changing (a webcam inset, a clip): an hour of slides
+    takes a few megabytes, an hour with a clip all through tens.
+    """
+
+    CHANGED_LEVEL = 24
+    """Brightness difference of a small-picture pixel that counts as changed..."""
+    CHANGED_PIXELS = 3
+    """...and how many such pixels make a new picture."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.times: list[float] = []
+        self.which: list[int] = []
+        self.stored: list[bytes] = []
+        self._last: np.ndarray | None = None
+        self._previous: np.ndarray | None = None
+        self._activity: np.ndarray | None = None
+
+    def add(self, seconds: float, picture: np.ndarray, small: np.ndarray) -> None:
+        if self._previous is not None and self._previous.shape == small.shape:
+            moved = cv2.absdiff(small, self._previous) > self.CHANGED_LEVEL
+            self._activity = 0.7 * self._activity + 0.3 * moved
+        else:
+            self._activity = np.zeros(small.shape, np.float32)
+        self._previous = small
+        last = self._last
+        if last is None or (
+            np.count_nonzero(
+                (cv2.absdiff(small, last) > self.CHANGED_LEVEL) & (self._activity < 0.5)
+            )
+            >= self.CHANGED_PIXELS
+        ):
+            ok, encoded = cv2.imencode(".jpg", picture, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            if ok:
+                self.stored.append(encoded.tobytes())
+                self._last = small
+        self.times.append(seconds)
+        self.which.append(len(self.stored) - 1)
+
+    def index_at(self, seconds: float) -> int:
+        """Which stored picture the last sample at or before ``seconds`` shows (-1: none)."""
+        if not self.times:
+            return -1
+        return self.which[max(0, bisect.bisect_right(self.times, seconds + 1e-6) - 1)]
+
+    def at(self, seconds: float) -> np.ndarray | None:
+        """The kept picture of the last sample at or before ``seconds`` (the first if none)."""
+        which = self.index_at(seconds)
+        if which < 0:
+            return None
+        return cv2.imdecode(np.frombuffer(self.stored[which], np.uint8), cv2.IMREAD_GRAYSCALE)
+
+
 def _noise_threshold(jump: np.ndarray, live: np.ndarray) -> float:
     """One change threshold from the video's own noise: median plus MADs, with a floor."""
-    values = jump[:, ~live]
+    values = jump[~live]
     if values.size == 0:
         return math.inf
     level = float(np.median(values))
@@ -143,26 +219,56 @@ def _noise_threshold(jump: np.ndarray, live: np.ndarray) -> float:
     return max(NOISE_FLOOR, level + NOISE_SIGMAS * spread)
 
 
-def _block_thresholds(jump: np.ndarray, overall: float) -> np.ndarray:
-    """Per-block thresholds: busy texture (text edges) flickers more under compression."""
-    level = np.median(jump, axis=0)
-    spread = 1.4826 * np.median(np.abs(jump - level), axis=0)
-    return np.maximum(overall, level + NOISE_SIGMAS * spread).astype(np.float32)
+def _block_thresholds(jump: np.ndarray, live: np.ndarray, overall: float) -> np.ndarray:
+    """Per-block thresholds: busy texture (text edges) flickers more under compression.
 
-
-def _live_regions(step: np.ndarray, threshold: float) -> np.ndarray:
-    """Blocks that keep changing all through the video (a webcam inset, a clock).
-
-    A block is live when it changes between many consecutive samples. Each group of
-    live blocks is widened to its bounding box plus one block, because the edges of
-    a webcam picture move less often than its middle.
+    Only the samples where a block is not live count, so a clip that played there for
+    a while does not make the block deaf to the slide changes around it.
     """
-    rows, cols = step.shape[1:]
-    if len(step) < 2:
-        return np.zeros((rows, cols), bool)
-    active = ((step[1:] > threshold).mean(axis=0) >= ALWAYS_ACTIVE).astype(np.uint8)
+    quiet = np.where(live, np.nan, jump.astype(np.float32))
+    with warnings.catch_warnings():  # a block live all through has no quiet samples
+        warnings.simplefilter("ignore", RuntimeWarning)
+        level = np.nanmedian(quiet, axis=0)
+        spread = 1.4826 * np.nanmedian(np.abs(quiet - level), axis=0)
+    wanted = np.nan_to_num(level + NOISE_SIGMAS * spread, nan=overall)
+    return np.maximum(overall, wanted).astype(np.float32)
+
+
+def _live_regions(step: np.ndarray, threshold: float, reach: int) -> np.ndarray:
+    """Blocks that keep changing by themselves, per sample: ``(samples, rows, cols)`` bool.
+
+    A block is live at a sample when it changes between most consecutive samples within
+    ``reach`` samples either side (a clip playing inside one slide, an animation, a
+    webcam inset, a pointer being waved), or all through the video (a clock). A cut
+    changes a block once, so it never makes a block live. Each group of live blocks is
+    widened to its bounding box plus one block, because the edges of a moving picture
+    change less often than its middle.
+    """
+    samples, rows, cols = step.shape
+    active = step > threshold
+    active[0] = False
+    if samples < 2:
+        return np.zeros((samples, rows, cols), bool)
+    counts = np.concatenate([np.zeros((1, rows, cols), np.int32), np.cumsum(active, axis=0)])
+    index = np.arange(samples)
+    low, high = np.maximum(index - reach, 1), np.minimum(index + reach + 1, samples)
+    share = (counts[high] - counts[low]) / np.maximum(high - low, 1)[:, None, None]
+    local = share >= ALWAYS_ACTIVE
+    local |= active[1:].mean(axis=0) >= ALWAYS_ACTIVE  # live all through
+    live = np.zeros_like(local)
+    boxed: dict[bytes, np.ndarray] = {}
+    for position in np.flatnonzero(local.any(axis=(1, 2))):
+        key = local[position].tobytes()
+        if key not in boxed:
+            boxed[key] = _boxed(local[position])
+        live[position] = boxed[key]
+    return live
+
+
+def _boxed(active: np.ndarray) -> np.ndarray:
+    rows, cols = active.shape
     live = np.zeros((rows, cols), np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(active, 8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(active.astype(np.uint8), 8)
     for label in range(1, count):
         x, y, width, height = stats[label, :4]
         if width * height <= rows * cols // 4:
@@ -199,26 +305,44 @@ class _Change:
     significance: float
 
 
-def _find_changes(features: _Features) -> list[_Change]:
+@dataclass(frozen=True)
+class _Analysis:
+    """What the picture detector found: the changes and where the picture moves by itself."""
+
+    changes: list[_Change]
+    times: list[float]
+    live: np.ndarray
+    """``(samples, rows, cols)``: blocks changing by themselves around each sample."""
+    block: int
+    """Side of a block in analysis pixels (the grid starts at the top left)."""
+    shape: tuple[int, int]
+    """Height and width of the analysis picture."""
+
+
+def _find_changes(features: _Features) -> _Analysis:
     positions = sorted(features.jump)
-    if not positions:
-        return []
     times = features.times
     step = np.stack(features.step)
+    if not positions:
+        return _Analysis([], times, np.zeros(step.shape, bool), features.block, features.shape)
     jump = np.stack([features.jump[i] for i in positions])
     # The noise of the whole picture finds the live regions; the rest sets the thresholds.
-    live = _live_regions(step, _noise_threshold(jump, np.zeros(jump.shape[1:], bool)))
-    threshold = _block_thresholds(jump, _noise_threshold(jump, live))
-    usable = max(1, int((~live).sum()))
-    smallest = max(POINT_BLOCKS + 1, MIN_CHANGE_SHARE * usable)
+    reach = max(features.window, round(LIVE_SECONDS * len(times) / max(times[-1], 1e-6)))
+    live_all = _live_regions(step, _noise_threshold(jump, np.zeros(jump.shape, bool)), reach)
+    live = live_all[positions]
+    threshold = _block_thresholds(jump, live, _noise_threshold(jump, live))
 
     score_at: dict[int, float] = {}
     changed_at: dict[int, np.ndarray] = {}
     for row, position in enumerate(positions):
-        changed = _extended_changes(np.where(live, 0, jump[row]), threshold)
+        usable = max(1, int((~live[row]).sum()))
+        smallest = max(POINT_BLOCKS + 1, MIN_CHANGE_SHARE * usable)
+        changed = _extended_changes(np.where(live[row], 0, jump[row]), threshold)
         if changed.sum() >= smallest:
             changed_at[position] = changed
-            score_at[position] = float(jump[row][changed].sum(dtype=np.float64)) / (255 * usable)
+            score_at[position] = float(jump[row][changed].sum(dtype=np.float64)) / (
+                255 * live.shape[1] * live.shape[2]
+            )
 
     changes = []
     transient: tuple[int, np.ndarray] | None = None
@@ -238,7 +362,7 @@ def _find_changes(features: _Features) -> list[_Change]:
             transient = (run[-1], changed)  # it went away again: a pop-up, not a new slide
             continue
         changes.append(_Change(_change_time(run, changed, step, times), score_at[peak]))
-    return changes
+    return _Analysis(changes, times, live_all, features.block, features.shape)
 
 
 def _runs(positions: list[int], gap: int = 1) -> list[list[int]]:
@@ -285,32 +409,49 @@ def _enforce_gap(changes: list[_Change], min_gap: float, duration: float) -> lis
     return sorted(kept)
 
 
+KEY_FRAME_SPACING = 1.05
+"""Key frames at most this far apart (seconds) are enough samples on their own."""
+
+
 def _measure(
     video_path: str | os.PathLike[str],
     sample_fps: float,
     state: ProgressState | None,
     *,
     fast: bool,
+    keep: _Keeper | None = None,
 ) -> tuple[_Features, float, bool]:
-    """Sample the video into :class:`_Features`.
+    """Sample the video into :class:`_Features` (and ``keep``, when given).
+
+    With ``fast``, a video whose key frames come at least once a second (the Studio's
+    own recordings) is sampled at its key frames only, decoding nothing else;
+    any other video is decoded skipping what ``_Video(fast=True)`` skips.
 
     Returns:
         The features, the duration in seconds, and whether far fewer samples came out
         than the frame rate promises (then ``fast`` skipped too much).
     """
-    window = max(3, int(1.5 * sample_fps) | 1)
-    settle = max(window, round(SETTLE_SECONDS * sample_fps))
     features: _Features | None = None
     last = 0.0
-    with _Video(video_path, "find slide changes", fast=fast) as video:
-        for seconds, image in _sample(video, sample_fps, state):
+    rate = sample_fps
+    keys_only = False
+    if fast:
+        with _Video(video_path, "find slide changes") as video:
+            spacing = video.key_frame_spacing()
+        keys_only = spacing <= KEY_FRAME_SPACING
+        if keys_only:
+            rate = min(sample_fps, 1.0 / spacing)
+    window = max(3, int(1.5 * rate) | 1)
+    settle = max(window, round(SETTLE_SECONDS * rate))
+    with _Video(video_path, "find slide changes", fast=fast, keys_only=keys_only) as video:
+        for seconds, image in _sample(video, sample_fps, state, keep):
             if features is None:
                 block = max(1, image.shape[1] // GRID_COLUMNS)
                 features = _Features(image.shape, block, window, settle)
             features.add(seconds, image)
             last = seconds
         duration = max(video.duration, last)
-        expected = duration * min(sample_fps, video.rate)
+        expected = duration * min(rate, video.rate)
     if features is None:
         raise ChapterDetectionError(video_path, "no picture could be decoded")
     return features, duration, len(features.times) < 0.5 * expected
@@ -325,7 +466,8 @@ def detect_slide_changes(
 ) -> list[float]:
     """Find the times where the slide changes in a lecture recording.
 
-    The video is sampled ``sample_fps`` times a second into a small (160 px wide),
+    The video is sampled ``sample_fps`` times a second (at its key frames alone when
+    they come at least once a second, as in the Studio's recordings) into a small (160 px wide),
     lightly blurred grayscale picture cut into a grid of 32 blocks across. At each
     moment, the per-pixel median of the samples after it is compared with the median
     of the samples before it, block by block; the median drops what is at a pixel
@@ -334,8 +476,9 @@ def detect_slide_changes(
     block differences (per block too, since text edges flicker under compression),
     never under a fixed floor. Then:
 
-    * blocks that change between most consecutive samples all through the video (a
-      webcam inset, a clock) are left out, widened to their bounding box;
+    * blocks that change between most consecutive samples within 4 s of a moment (a
+      clip playing inside one slide, an animation) or all through the video (a webcam
+      inset, a clock) are left out at that moment, widened to their bounding box;
     * a changed area must hold a block changed by twice the threshold, grows through
       neighbours changed by half of it, and must be too big to be the pointer;
       together the areas must cover 1% of the picture (one new line of text does);
@@ -371,7 +514,7 @@ def detect_slide_changes(
         # Some streams mark most frames as unreferenced; look at every frame instead.
         features, duration, _ = _measure(video_path, sample_fps, state, fast=False)
     check_cancelled(state, "Finding slide changes")
-    changes = _enforce_gap(_find_changes(features), min_gap, duration)
+    changes = _enforce_gap(_find_changes(features).changes, min_gap, duration)
     if state is not None:
         state.set_progress(1.0)
     return changes

@@ -15,6 +15,8 @@ and looks courses and lessons up; the rest is done by managers reached as attrib
 * ``library.search`` (:mod:`~shared.library.search`): full-text search, best first;
 * ``library.progress`` (:mod:`~shared.library.progress`): positions, watched parts;
 * ``library.notes`` (:mod:`~shared.library.notes`): notes and bookmarks, Markdown export;
+* ``library.checkpoints`` (:mod:`~shared.library.checkpoints`): questions asked during
+  lessons, the learner's answers, and the review of those answered wrong;
 * ``library.settings`` (:mod:`~shared.library.settings`): the library's settings;
 * ``library.backups`` (:mod:`~shared.library.health`): ``VACUUM INTO`` backups.
 
@@ -54,6 +56,7 @@ from shared.library.settings import SETTINGS
 from shared.library.text import MARK_END, MARK_START, search_tokens
 from shared.library.values import (
     NOTE_KINDS,
+    CheckpointAnswer,
     ContinueItem,
     CourseProgress,
     ImportPlan,
@@ -62,6 +65,7 @@ from shared.library.values import (
     LessonInfo,
     LessonTexts,
     Note,
+    ReviewItem,
     SearchHit,
 )
 
@@ -85,6 +89,8 @@ __all__ = [
     "CourseProgress",
     "ContinueItem",
     "Note",
+    "CheckpointAnswer",
+    "ReviewItem",
     "LibraryError",
     "NotInLibraryError",
     "OlderVersionError",

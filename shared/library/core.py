@@ -13,9 +13,10 @@ import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,10 @@ import sqlite_utils
 
 from shared.chapters import Chapter, Slide, load_chapters, load_slides
 from shared.errors import DiskFullError
-from shared.jobs import ProgressState
+from shared.jobs import JobState, ProgressState, stages
 from shared.library import health, schema
+from shared.library.activity import Activity
+from shared.library.checkpoints import OPEN_REQUIRED, Checkpoints
 from shared.library.errors import (
     LibraryDamagedError,
     LibraryError,
@@ -123,6 +126,10 @@ class Library:
         self.progress = Progress(self)
         #: the learner's notes and bookmarks: ``library.notes(course_id)`` lists them.
         self.notes = Notes(self)
+        #: questions asked during lessons, the learner's answers and their review.
+        self.checkpoints = Checkpoints(self)
+        #: the learner's progress as xAPI statements (pseudonymous), for export.
+        self.activity = Activity(self)
         #: the settings declared in :data:`shared.library.settings.SETTINGS`.
         self.settings = LibrarySettings(self)
         #: compact copies of ``library.db`` taken after imports and at a clean close.
@@ -387,7 +394,8 @@ class Library:
             "progress.position_ms, progress.marked, progress.played_ms, "
             "(SELECT COALESCE(SUM(MIN(end_ms, lessons.duration_ms) "
             "   - MIN(start_ms, lessons.duration_ms)), 0) "
-            " FROM watched WHERE watched.lesson_key = lessons.key) AS watched_ms "
+            " FROM watched WHERE watched.lesson_key = lessons.key) AS watched_ms, "
+            f"({OPEN_REQUIRED}) AS open_required "
             "FROM lessons JOIN courses ON courses.key = lessons.course_key "
             "LEFT JOIN progress ON progress.lesson_key = lessons.key "
             f"WHERE {where} ORDER BY lessons.course_key, lessons.position",
@@ -400,9 +408,12 @@ class Library:
         return min(1.0, row["watched_ms"] / duration) if duration > 0 else 0.0
 
     def _completed(self, row: Mapping[str, Any], threshold: float) -> bool:
+        """Marked by the learner, or watched to the threshold with every required
+        checkpoint answered."""
         if row["marked"] is not None:
             return bool(row["marked"])
-        return row["duration_ms"] > 0 and self._coverage(row) >= threshold
+        watched = row["duration_ms"] > 0 and self._coverage(row) >= threshold
+        return watched and not row["open_required"]
 
     def _lesson_info(self, row: Mapping[str, Any], threshold: float) -> LessonInfo:
         base = self.courses_dir / row["course_id"]
@@ -583,6 +594,30 @@ class Library:
     ) -> ImportResult:
         """:meth:`Importer.import_course`."""
         return self.importer.import_course(package_path, state=state)
+
+    def import_video_folder(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        state: ProgressState | None = None,
+        warn: Callable[[str], None] = lambda text: None,
+    ) -> ImportResult:
+        """A plain folder of videos and their caption files, imported as a course of its
+        own: written as an unsigned package (:mod:`shared.video_folder`), then imported
+        like any package. ``warn`` gets each repair made to a caption file.
+
+        Raises:
+            NoPlayableVideoError: the folder holds no playable video.
+            CaptionFileError: a caption file beside a video cannot be used.
+            LecternError: as :meth:`import_course`.
+        """
+        from shared.video_folder import write_folder_package  # probing loads PyAV
+
+        write, install = stages(state or JobState(), [1.0, 1.0])
+        with tempfile.TemporaryDirectory(prefix="lectern-folder-", dir=self.root) as tmp:
+            package_file = Path(tmp) / "folder.lectern"
+            write_folder_package(folder, package_file, state=write, warn=warn)
+            return self.import_course(package_file, state=install)
 
     def plan_import(self, package_path: str | os.PathLike[str]) -> ImportPlan:
         """:meth:`Importer.plan_import`."""

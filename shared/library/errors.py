@@ -12,6 +12,7 @@ __all__ = [
     "OlderVersionError",
     "NewerLibraryError",
     "CourseContentError",
+    "CheckpointsUnreadableError",
     "UnknownSettingError",
     "InvalidSettingError",
     "ReadOnlyLibraryError",
@@ -62,6 +63,16 @@ class CourseContentError(LibraryError):
         super().__init__(
             f"Cannot import {package}: the text of lesson {lesson_id!r} cannot be read "
             f"({reason}); ask the course's author for a new copy."
+        )
+
+
+class CheckpointsUnreadableError(LibraryError):
+    """An installed lesson's questions file is missing or damaged (it was checked on import)."""
+
+    def __init__(self, path: object, lesson_id: str, reason: str) -> None:
+        super().__init__(
+            f"The questions of lesson {lesson_id!r} cannot be read from {path} ({reason}); "
+            "import the course again to restore them."
         )
 
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.chapters import (
     Chapter,
@@ -28,6 +28,8 @@ from shared.chapters import (
     load_chapters,
     load_slides,
 )
+from shared.checkpoints import Checkpoint
+from shared.contents import ContentError, parse_checkpoints
 from shared.errors import LecternError
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.library.errors import CourseContentError, OlderVersionError
@@ -102,8 +104,40 @@ def read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, Les
         except (TranscriptFileError, ChapterFileError, SlideFileError) as error:
             reason = str(error).split(" (", 1)[-1].rsplit(");", 1)[0]
             raise CourseContentError(package, lesson.id, reason) from None
-        texts[lesson.id] = LessonTexts(segments, chapters, slides)
+        checkpoints: tuple[Checkpoint, ...] = ()
+        if lesson.checkpoints:
+            try:
+                checkpoints = parse_checkpoints((folder / lesson.checkpoints).read_bytes(), lesson)
+            except ContentError as error:
+                raise CourseContentError(package, lesson.id, error.problem) from None
+            except OSError as error:
+                raise CourseContentError(package, lesson.id, str(error.strerror)) from None
+        texts[lesson.id] = LessonTexts(segments, chapters, checkpoints, slides)
     return texts
+
+
+def _store_checkpoints(db: Any, lesson_key: int, lesson: LessonEntry, texts: LessonTexts) -> None:
+    """The lesson's questions as installed: when each is asked and whether it is required.
+
+    Answers are not touched: they are kept by question id, so a question that comes
+    back in a new version of the course finds its answer again.
+    """
+    ends = [chapter.end for chapter in texts.chapters]
+    db.execute("DELETE FROM checkpoints WHERE lesson_key = ?", (lesson_key,))
+    db.conn.executemany(
+        "INSERT INTO checkpoints (lesson_key, id, position, time_ms, required) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                lesson_key,
+                item.id,
+                position,
+                whole_ms(item.time_in(ends, lesson.duration)),
+                int(item.required),
+            )
+            for position, item in enumerate(texts.checkpoints)
+        ],
+    )
 
 
 def _extracted_signature(folder: Path) -> Signature | None:
@@ -425,6 +459,7 @@ class Importer:
                 "VALUES (?, ?, ?, ?, ?)",
                 [(kind, key, lk, at, text) for kind, lk, at, text in labels],
             )
+            _store_checkpoints(db, lesson_key, lesson, lesson_texts)
             if state is not None:
                 state.set_progress((position + 1) / len(manifest.lessons))
         return action, orphaned
@@ -446,10 +481,11 @@ class Importer:
             json.dumps({track.language: track.path for track in lesson.captions}),
             json.dumps(list(lesson.thumbnails)),
             lesson.slides,
+            lesson.checkpoints,
         )
         columns = (
             "id, uid, position, title, duration_ms, video, presenter_video, poster, transcript, "
-            "chapters, captions, thumbnails, slides"
+            "chapters, captions, thumbnails, slides, checkpoints"
         )
         if lesson_key is None:
             return self._lib.db.execute(

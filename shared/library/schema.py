@@ -159,12 +159,46 @@ def _slide_text(db: sqlite_utils.Database) -> None:
     db.execute("CREATE VIRTUAL TABLE slide_text_vocab USING fts5vocab(slide_text_fts, 'row')")
 
 
+def _checkpoints(db: sqlite_utils.Database) -> None:
+    """Checkpoints (manifest format 1.3): each lesson's questions as installed, and the
+    learner's answers to them, kept across course updates (by lesson and question id)
+    with their place in the Leitner review (``box`` 1-3, ``due_ms``)."""
+    db.execute("ALTER TABLE lessons ADD COLUMN checkpoints TEXT")
+    db.execute(
+        """CREATE TABLE checkpoints (
+            lesson_key INTEGER NOT NULL REFERENCES lessons(key) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            time_ms INTEGER NOT NULL,
+            required INTEGER NOT NULL,
+            PRIMARY KEY (lesson_key, id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE checkpoint_answers (
+            lesson_key INTEGER NOT NULL REFERENCES lessons(key) ON DELETE CASCADE,
+            checkpoint_id TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            correct INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            spent_ms INTEGER NOT NULL,
+            first_ms INTEGER NOT NULL,
+            answered_ms INTEGER NOT NULL,
+            box INTEGER,
+            due_ms INTEGER,
+            PRIMARY KEY (lesson_key, checkpoint_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX checkpoint_answers_due ON checkpoint_answers(due_ms)")
+
+
 #: ``(name, function)`` in the order they are applied; append, never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _initial),
     SIGNERS_AND_ORPHANS,
     ("0003_stemmed_search", _stemmed_search),
     ("0004_slide_text", _slide_text),
+    ("0005_checkpoints", _checkpoints),
 ]
 
 
@@ -178,6 +212,8 @@ TABLES = (
     "progress",
     "watched",
     "settings",
+    "checkpoints",
+    "checkpoint_answers",
     "segments_fts",
     "labels_fts",
     "segments_vocab",

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from shared.chapters import Chapter, Slide
+from shared.checkpoints import Checkpoint
 from shared.signing import describe_signer
 from shared.transcription import Segment
 
@@ -21,16 +23,20 @@ __all__ = [
     "CourseProgress",
     "ContinueItem",
     "Note",
+    "CheckpointAnswer",
+    "ReviewItem",
     "NOTE_KINDS",
 ]
 
 
 @dataclass(frozen=True)
 class LessonTexts:
-    """The searchable text of one lesson, as read from its transcript, chapters and slides."""
+    """The searchable text of one lesson, as read from its transcript, chapters and slides,
+    and its checkpoints (whose times and ``required`` the library keeps for completion)."""
 
     segments: tuple[Segment, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    checkpoints: tuple[Checkpoint, ...] = ()
     slides: tuple[Slide, ...] = ()
 
 
@@ -253,3 +259,55 @@ class Note:
 
 
 NOTE_KINDS = ("note", "bookmark")
+
+
+@dataclass(frozen=True)
+class CheckpointAnswer:
+    """The learner's answer to one checkpoint, as kept in the library.
+
+    Attributes:
+        checkpoint_id: the question's id in its lesson.
+        answer: the last answer (index, list of indexes or text).
+        correct: whether the last answer was right.
+        attempts: how many times it was answered.
+        spent: seconds spent answering, all attempts together.
+        first_answered: when it was first answered.
+        answered: when it was last answered.
+        box: its Leitner box (1..3) in the review, or ``None``.
+        due: when it comes back in the review, or ``None``.
+    """
+
+    checkpoint_id: str
+    answer: Any
+    correct: bool
+    attempts: int
+    spent: float
+    first_answered: datetime
+    answered: datetime
+    box: int | None = None
+    due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A question due in the learner's review.
+
+    Attributes:
+        course_id, course_title, lesson_id, lesson_title: where it is asked.
+        checkpoint: the question.
+        time: when the lesson asks it, in seconds.
+        explained_at: the start of the chapter it belongs to: where to jump to see
+            what explains it.
+        box: its Leitner box (1..3).
+        due: when it became due.
+    """
+
+    course_id: str
+    course_title: str
+    lesson_id: str
+    lesson_title: str
+    checkpoint: Checkpoint
+    time: float
+    explained_at: float
+    box: int
+    due: datetime

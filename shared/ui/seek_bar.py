@@ -67,6 +67,7 @@ class SeekBar(QSlider):
         self.setMinimumHeight(22)
         self._marks: list[tuple[float, str]] = []
         self._notes: list[tuple[float, str, str]] = []
+        self._questions: list[tuple[float, str, str]] = []
         self._waveform: list[float] = []
         self._wave_key: tuple[float, ...] | None = None
         self._wave_picture = QPixmap()
@@ -118,6 +119,19 @@ class SeekBar(QSlider):
 
     def note_marks(self) -> list[tuple[float, str, str]]:
         return list(self._notes)
+
+    def set_checkpoint_marks(self, marks: Sequence[tuple[float, str, str]]) -> None:
+        """Checkpoints ``(seconds, state, name)`` to draw as diamonds below the groove.
+
+        ``state`` colours the diamond: ``"open"``, ``"required"``, ``"right"`` or ``"wrong"``.
+        """
+        self._questions = sorted(marks)
+        if self._questions:
+            self.setMinimumHeight(max(self.minimumHeight(), 32))
+        self.update()
+
+    def checkpoint_marks(self) -> list[tuple[float, str, str]]:
+        return list(self._questions)
 
     def set_waveform(self, peaks: Sequence[float]) -> None:
         """Loudness peaks (0..1) spread evenly over the duration, drawn along the groove."""
@@ -442,6 +456,9 @@ class SeekBar(QSlider):
         for at, kind, text in self._notes:
             if abs(at - seconds) <= max(near, 0.5):
                 parts.append(f"{kind.capitalize()}: {text}" if text else kind.capitalize())
+        for at, _state, name in self._questions:
+            if abs(at - seconds) <= max(near, 0.5):
+                parts.append(f"Question: {name}")
         return "  ·  ".join(parts)
 
     def _paint_zoomed(self, painter: QPainter, groove: QRect) -> None:
@@ -463,6 +480,7 @@ class SeekBar(QSlider):
             or self._ranges
             or self._selection
             or self._notes
+            or self._questions
             or self._trim
             or self._words
             or self._view
@@ -511,6 +529,16 @@ class SeekBar(QSlider):
             painter.drawPolygon(
                 [QPoint(x - 4, middle - 10), QPoint(x + 4, middle - 10), QPoint(x, middle - 4)]
             )
+        colours = {"right": theme.BOOKMARK, "wrong": "#e0564f", "required": "#d9822b"}
+        for at, state, _name in self._questions:  # a diamond below the groove
+            x = self.x_for(at)
+            painter.setBrush(QColor(colours.get(state, theme.ACCENT)))
+            painter.setPen(QPen(QColor(theme.SURFACE), 1))
+            y = middle + 8
+            painter.drawPolygon(
+                [QPoint(x, y - 5), QPoint(x + 5, y), QPoint(x, y + 5), QPoint(x - 5, y)]
+            )
+        painter.setPen(Qt.PenStyle.NoPen)
         for name, at in self._trim.items():  # [ at the in point, ] at the out point
             x = self.x_for(self._trim_to if name == self._trimming else at)
             painter.setPen(QPen(QColor(theme.ACCENT), 2))

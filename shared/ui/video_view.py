@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QPainter,
     QResizeEvent,
 )
-from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 from PySide6.QtWidgets import (
     QFrame,
@@ -150,6 +150,8 @@ class VideoView(QWidget):
         durationChanged(float): seconds.
         playingChanged(bool): playing or not.
         ended(): the lecture reached its end.
+        frameShown(float): a lecture picture arrived, with its time in seconds (finer than
+            ``positionChanged``: one per frame).
         errorOccurred(str): the video cannot be played; a message for a person.
         clicked(), doubleClicked(): on the picture.
     """
@@ -158,6 +160,7 @@ class VideoView(QWidget):
     durationChanged = Signal(float)
     playingChanged = Signal(bool)
     ended = Signal()
+    frameShown = Signal(float)
     errorOccurred = Signal(str)
     clicked = Signal()
     doubleClicked = Signal()
@@ -199,6 +202,7 @@ class VideoView(QWidget):
         self._pending: float | None = None
 
         self.player.positionChanged.connect(self._on_position)
+        self.main_item.videoSink().videoFrameChanged.connect(self._on_frame)
         self.player.durationChanged.connect(lambda ms: self.durationChanged.emit(ms / 1000))
         self.player.playbackStateChanged.connect(self._on_state)
         self.player.mediaStatusChanged.connect(self._on_status)
@@ -404,6 +408,10 @@ class VideoView(QWidget):
     def _on_position(self, ms: int) -> None:
         self._set_caption_at(ms / 1000)
         self.positionChanged.emit(ms / 1000)
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if frame.isValid() and frame.startTime() >= 0:
+            self.frameShown.emit(frame.startTime() / 1_000_000)
 
     def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState

@@ -9,6 +9,7 @@ there), ``xwininfo`` and ``xprop`` (windows); microphones through sounddevice.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -32,6 +33,10 @@ __all__ = [
     "list_cameras",
     "list_microphones",
     "sound_library",
+    "SoundSource",
+    "list_sound_sources",
+    "microphone_choices",
+    "PULSE_PREFIX",
 ]
 
 #: Windows smaller than this (either side) are helpers, not something to record.
@@ -372,3 +377,76 @@ def list_microphones() -> list[Microphone]:
         for i, d in enumerate(devices)
         if d["max_input_channels"] > 0
     ]
+
+
+#: A microphone spec naming a PulseAudio (or PipeWire-Pulse) source: ``pulse:NAME``.
+PULSE_PREFIX = "pulse:"
+#: PortAudio's ALSA plugin devices: plumbing, not microphones a person would name.
+_ALSA_PLUMBING = re.compile(
+    r"^(pulse|pipewire|default|sysdefault|dmix|dsnoop|jack|oss|lavrate|samplerate|speexrate"
+    r"|upmix|vdownmix|front|rear|center_lfe|side|surround\d*|iec958|spdif|hdmi|modem|phoneline"
+    r"|null|plug|hw|plughw)(:.*)?$"
+)
+
+
+@dataclass(frozen=True)
+class SoundSource:
+    """A PulseAudio source: ``name`` for the recorder, ``description`` for people.
+
+    ``monitor`` is true for a speaker's monitor (what the computer plays), which records
+    the computer's sound rather than a voice.
+    """
+
+    name: str
+    description: str
+    monitor: bool
+
+
+def list_sound_sources() -> list[SoundSource]:
+    """The sound server's sources (``pactl``), microphones before monitors.
+
+    Empty without a PulseAudio-compatible server or ``pactl``.
+    """
+    if shutil.which("pactl") is None:
+        return []
+    try:
+        result = subprocess.run(
+            ["pactl", "-f", "json", "list", "sources"],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=5,
+            check=False,
+        )
+        found = json.loads(result.stdout) if result.returncode == 0 else []
+    except (subprocess.TimeoutExpired, ValueError):
+        return []
+    sources = [
+        SoundSource(
+            str(item["name"]),
+            str(item.get("description") or item["name"]),
+            bool(item.get("monitor_source")),
+        )
+        for item in found
+        if isinstance(item, dict) and item.get("name")
+    ]
+    return sorted(sources, key=lambda source: source.monitor)
+
+
+def microphone_choices() -> list[tuple[str, str]]:
+    """The microphones to offer a person: ``(what they are called, recorder spec)``.
+
+    With a sound server these are its sources by their descriptions ("Built-in
+    Audio Analog Stereo", "Monitor of ..."), as ``pulse:NAME``; PortAudio's hardware
+    inputs are named without their ALSA address, and its plumbing devices ("pulse",
+    "sysdefault", "dmix", ...) are left out. The system default is not in the list.
+    """
+    choices = [(source.description, PULSE_PREFIX + source.name) for source in list_sound_sources()]
+    if choices:
+        return choices  # the server holds the hardware: its devices are the ones to use
+    for mic in list_microphones():
+        if _ALSA_PLUMBING.match(mic.name):
+            continue
+        label = re.sub(r"\s*\((?:plug)?hw:[^)]*\)$", "", mic.name).strip() or mic.name
+        choices.append((label, mic.name))
+    return choices

@@ -78,6 +78,16 @@ def resolve_microphone(spec: str) -> int | str | None:
     devices.sound_library()  # a missing PortAudio is named, not taken for "no microphones"
     mics = devices.list_microphones()
     names = [m.name for m in mics]
+    # ALSA's pulse plugin opens the source $PULSE_SOURCE names when a stream starts.
+    os.environ.pop("PULSE_SOURCE", None)
+    if spec.startswith(devices.PULSE_PREFIX):
+        source = spec.removeprefix(devices.PULSE_PREFIX)
+        known = [s.name for s in devices.list_sound_sources()]
+        pulse = [m for m in mics if m.name == "pulse"]
+        if source not in known or not pulse:
+            raise DeviceNotFoundError("microphone", spec, [devices.PULSE_PREFIX + n for n in known])
+        os.environ["PULSE_SOURCE"] = source
+        return pulse[0].index
     if spec.lower() == "default":
         default = [m for m in mics if m.default]
         if default:

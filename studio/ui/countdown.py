@@ -15,6 +15,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from studio.hotkeys import PAUSE_SHORTCUT, STOP_SHORTCUT
+
 __all__ = ["Countdown"]
 
 SIZE = 240
@@ -31,7 +33,12 @@ class Countdown(QWidget):
     finished = Signal()
     cancelled = Signal()
 
-    def __init__(self, seconds: int = 3, screen: QScreen | None = None) -> None:
+    def __init__(
+        self,
+        seconds: int = 3,
+        screen: QScreen | None = None,
+        keys: tuple[str, str] = (PAUSE_SHORTCUT, STOP_SHORTCUT),
+    ) -> None:
         super().__init__(
             None,
             Qt.WindowType.FramelessWindowHint
@@ -41,6 +48,8 @@ class Countdown(QWidget):
         self.setAccessibleName("Recording starts in")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.seconds = max(1, int(seconds))
+        #: The desktop-wide pause and stop shortcuts, said under the count.
+        self.keys = keys
         self.left = self.seconds
         self._screen = screen or QGuiApplication.primaryScreen()
         self._timer = QTimer(self)
@@ -102,20 +111,21 @@ class Countdown(QWidget):
         painter.setPen(pen)
         painter.drawEllipse(self.rect().adjusted(6, 6, -6, -6))
         font = painter.font()
-        font.setPixelSize(120)
+        font.setPixelSize(104)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor("white"))
         painter.drawText(
-            self.rect().adjusted(0, -14, 0, -14), Qt.AlignmentFlag.AlignCenter, str(self.left)
+            self.rect().adjusted(0, -40, 0, -40), Qt.AlignmentFlag.AlignCenter, str(self.left)
         )
-        font.setPixelSize(14)
+        font.setPixelSize(13)
         font.setBold(False)
         painter.setFont(font)
         painter.setPen(QColor("#9aa4b5"))
+        pause, stop = self.keys
         painter.drawText(
-            self.rect().adjusted(0, 0, 0, -44),
+            self.rect().adjusted(0, 0, 0, -26),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-            "Esc cancels",
+            f"Esc cancels\n{pause} pauses\n{stop} stops",
         )
         painter.end()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from shared import __version__
 from shared.errors import LecternError
+from shared.files import atomic_path
 from shared.manifest import Manifest
 from shared.package import SUFFIX
 from shared.timecode import clock
@@ -42,7 +44,7 @@ from shared.ui.dialogs import error_box
 from shared.ui.plain import plain, plain_tip
 from shared.ui.window_fit import fit_to_screen, scrolling
 from shared.ui.worker import Job, Worker
-from shared.workspace import LESSON_FILE, LessonWorkspace
+from shared.workspace import CHECKPOINTS_NAME, LESSON_FILE, LessonWorkspace, load_lesson
 from studio.batch import (
     FAILED,
     NOT_VIDEO,
@@ -68,18 +70,29 @@ from studio.course import (
     lesson_thumbnail,
     list_courses,
     new_course,
+    next_lesson_title,
+    recording_title,
+    set_recording_title,
+    title_from_window,
     unbuilt_recordings,
 )
-from studio.editing import EditSession, edited_duration, rename_lesson, workspace_stamp
+from studio.editing import (
+    EDITS_FILE,
+    EditSession,
+    edited_duration,
+    rename_lesson,
+    workspace_stamp,
+)
+from studio.nudges import split_lesson
 from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
-    QUALITY_PRESETS,
     Settings,
     build_options,
     output_folder,
     recording_settings,
 )
 from studio.ui.course_details import CourseDetailsForm
+from studio.ui.lesson_title_dialog import LessonTitleDialog
 from studio.ui.recording import RecordingSession, SourcePickerDialog
 from studio.ui.review import ReviewPanel
 from studio.ui.settings_dialog import SettingsDialog
@@ -91,7 +104,8 @@ PREFERRED_SIZE = QSize(1360, 860)
 SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Ctrl+N</b> / <b>Ctrl+O</b></td><td>New course / open a course</td></tr>
 <tr><td><b>Ctrl+R</b></td><td>Record a lesson</td></tr>
-<tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere)</td></tr>
+<tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere; Settings change it)</td></tr>
+<tr><td><b>Ctrl+Shift+S</b></td><td>Stop the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>Import videos / export the course</td></tr>
 <tr><td><b>Space</b></td><td>Play / pause the lesson under review</td></tr>
 <tr><td><b>I</b> / <b>O</b></td><td>In point / out point at the playhead</td></tr>
@@ -130,6 +144,18 @@ class _Step:
     redo: Callable[[], None] | None = None
 
 
+def recording_name(folder: Path) -> str:
+    """What the teacher calls a recording: its title, else when it was made."""
+    title = recording_title(folder)
+    if title:
+        return title
+    try:  # folders are named by the time they were started: "2026-12-07 05.10.11"
+        made = time.strptime(folder.name[:19], "%Y-%m-%d %H.%M.%S")
+    except ValueError:
+        return folder.name
+    return time.strftime("Recording of %d %b %Y, %H:%M", made)
+
+
 def _lesson_text(title: str, duration: float, state: str) -> str:
     return f"{title}\n{clock(duration)} · {_STATE_TEXT.get(state, state.title())}"
 
@@ -153,6 +179,10 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.picker: SourcePickerDialog | None = None
         self.recording: RecordingSession | None = None
+        #: Asked after Stop: the lesson's title (``None`` when not open).
+        self.title_dialog: LessonTitleDialog | None = None
+        #: A recording saved while its title was still being asked for.
+        self._saved_recording: Path | None = None
         self._icons: dict[Path, tuple[float, QIcon]] = {}
         self._texts: dict[Path, tuple[object, str]] = {}
         self.worker = Worker(self)
@@ -441,6 +471,7 @@ class MainWindow(QMainWindow):
         self.review.changed.connect(self._edited)
         self.review.edited.connect(lambda folder: self._push(_Step("", folder=folder)))
         self.review.failed.connect(self.show_error)
+        self.review.splitRequested.connect(self.split_lesson)
         self.review.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.details.changed.connect(self._details_edited)
         self.details.failed.connect(self.show_error)
@@ -561,7 +592,7 @@ class MainWindow(QMainWindow):
                 continue
             state = "Interrupted recording" if interrupted else "Recorded, not processed"
             item = QListWidgetItem(
-                self._icon(folder), f"{folder.name}\n{state} · double-click to process"
+                self._icon(folder), f"{recording_name(folder)}\n{state} · double-click to process"
             )
             item.setData(_RECORDING_ROLE, str(folder))
             item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
@@ -569,10 +600,11 @@ class MainWindow(QMainWindow):
             self.lesson_list.addItem(item)
         if self.building is not None:
             source = self.building_from or self.building
-            item = QListWidgetItem(self._icon(source), f"{self.building.name}\nProcessing…")
+            name = recording_name(source) if self.building_from else self.building.name
+            item = QListWidgetItem(self._icon(source), f"{name}\nProcessing…")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             if self.building_media is not None:
-                item.setText(f"{self.building.name}\nProcessing… · you can watch it now")
+                item.setText(f"{name}\nProcessing… · you can watch it now")
                 item.setData(_PREVIEW_ROLE, True)
                 item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
             self.lesson_list.addItem(item)
@@ -881,7 +913,7 @@ class MainWindow(QMainWindow):
         self.building_from = source if recording else None
         title = None
         if recording:
-            title = f"Lesson {len(self.course.lesson_folders()) + 1}"
+            title = recording_title(source) or self._next_lesson_title()
         job = self.worker.submit(
             "building the lesson",
             lambda inputs, state: build_lesson(*inputs, state, media_ready=self._media_ready.emit),
@@ -1017,7 +1049,7 @@ class MainWindow(QMainWindow):
         interrupted = [folder for folder, broken in unbuilt_recordings(self.course) if broken]
         if not interrupted:
             return
-        names = ", ".join(folder.name for folder in interrupted)
+        names = ", ".join(recording_name(folder) for folder in interrupted)
         box = QMessageBox(
             QMessageBox.Icon.Question,
             TITLE,
@@ -1144,6 +1176,48 @@ class MainWindow(QMainWindow):
         self.undo_remove_button.show()
         QTimer.singleShot(15_000, self.undo_remove_button.hide)
 
+    def split_lesson(self, folder: Path, chapter: int) -> Path | None:
+        """Split a lesson at the start of chapter ``chapter``; Ctrl+Z puts it back together."""
+        if self.course is None or self.busy():
+            return None
+        saved = {
+            name: (folder / name).read_bytes() if (folder / name).is_file() else None
+            for name in (LESSON_FILE, EDITS_FILE, CHECKPOINTS_NAME)
+        }
+        try:
+            new = split_lesson(self.course, folder, chapter)
+        except LecternError as error:
+            self.show_error(str(error))
+            return None
+        self.review.forget(folder)
+        place = {"new": new}
+
+        def join() -> None:
+            self.review.forget(folder)
+            self.course.remove_lesson(place["new"])
+            for name, data in saved.items():
+                if data is None:
+                    (folder / name).unlink(missing_ok=True)
+                else:
+                    with atomic_path(folder / name) as tmp:
+                        tmp.write_bytes(data)
+            self.refresh_lessons()
+            self.select_lesson(folder)
+
+        def split_again() -> None:
+            place["new"] = split_lesson(self.course, folder, chapter)
+            self.review.forget(folder)
+            self.refresh_lessons()
+            self.select_lesson(place["new"])
+
+        self._push(_Step("Split lesson", undo=join, redo=split_again))
+        self.refresh_lessons()
+        self.select_lesson(new)
+        self.statusBar().showMessage(
+            f"Split into two lessons at chapter {chapter} (Ctrl+Z joins them again)", 10_000
+        )
+        return new
+
     def _trash(self, folder: Path) -> Path:
         """Move a lesson or recording folder to the course's trash; where it went."""
         self.review.forget(folder)
@@ -1178,7 +1252,10 @@ class MainWindow(QMainWindow):
             self._with_course(self.record_lesson)
             return
         self.picker = SourcePickerDialog(
-            recording_settings(self.settings), self.settings.preference("countdown"), self
+            recording_settings(self.settings),
+            self.settings.preference("countdown"),
+            self,
+            quality=self.settings.preference("quality"),
         )
         self.picker.accepted.connect(self._sources_picked)
         self.picker.open()
@@ -1188,9 +1265,7 @@ class MainWindow(QMainWindow):
         for name in ("screen", "camera", "mic"):
             self.settings.set_preference(name, getattr(chosen, name))
         self.settings.set_preference("countdown", countdown)
-        for name, preset in QUALITY_PRESETS.items():
-            if (preset.fps, preset.preset) == (chosen.fps, chosen.preset):
-                self.settings.set_preference("quality", name)
+        self.settings.set_preference("quality", self.picker.quality())
         self.settings.sync()
         self.start_recording(chosen, countdown)
 
@@ -1205,7 +1280,14 @@ class MainWindow(QMainWindow):
         number = 2
         while folder.exists():
             folder, number = root / f"{time.strftime('%Y-%m-%d %H.%M.%S')}-{number}", number + 1
-        session = RecordingSession(folder, settings, countdown, self)
+        session = RecordingSession(
+            folder,
+            settings,
+            countdown,
+            self,
+            pause_key=self.settings.preference("pause_key"),
+            stop_key=self.settings.preference("stop_key"),
+        )
         session.starting.connect(self.hide)
         session.stopping.connect(self._recording_stopping)
         session.finished.connect(self._recorded)
@@ -1229,11 +1311,56 @@ class MainWindow(QMainWindow):
         self.show()
         text = f"Recording stopped: {reason}. Saving it…" if reason else "Saving the recording…"
         self.statusBar().showMessage(text, 10_000)
+        session = self.recording
+        if session is None:
+            return
+        suggestion = self.suggested_title(session)
+        # Kept at once: a crash while the question is open loses no name either.
+        with contextlib.suppress(LecternError, OSError):
+            set_recording_title(session.folder, suggestion)
+        self.title_dialog = LessonTitleDialog(suggestion, self)
+        self.title_dialog.finished.connect(
+            lambda _result, folder=session.folder: self._title_chosen(folder)
+        )
+        self.title_dialog.open()
+
+    def suggested_title(self, session: RecordingSession) -> str:
+        """The recorded window's document, else the course's next lesson name."""
+        window = session.recorded_area is not None and session.settings.screen.startswith("window:")
+        hint = title_from_window(session.window_title, documents_only=not window)
+        return hint or self._next_lesson_title()
+
+    def _next_lesson_title(self) -> str:
+        titles = []
+        for folder in self.course.lesson_folders() if self.course is not None else []:
+            try:
+                titles.append(load_lesson(folder).title)
+            except LecternError:
+                continue
+        return next_lesson_title(titles)
+
+    def _title_chosen(self, folder: Path) -> None:
+        dialog, self.title_dialog = self.title_dialog, None
+        if dialog is not None:
+            try:
+                set_recording_title(folder, dialog.title())
+            except (LecternError, OSError) as error:
+                self.show_error(f"The lesson's title could not be kept ({error}).")
+            dialog.deleteLater()
+        if self._saved_recording == folder:  # saved while the question was open
+            self._saved_recording = None
+            self._build_recording(folder)
 
     def _recorded(self, folder: Path) -> None:
         self._recording_over()
         self.refresh_lessons()
-        self.import_videos([Path(folder)])
+        if self.title_dialog is not None:
+            self._saved_recording = Path(folder)  # built once the title is chosen
+            return
+        self._build_recording(Path(folder))
+
+    def _build_recording(self, folder: Path) -> None:
+        self.import_videos([folder])
 
     def _recording_failed(self, message: str) -> None:
         self._recording_over()

@@ -14,6 +14,14 @@ The main window asks :class:`SourcePickerDialog` for the sources, then runs one
 The devices are checked before the countdown (a missing one fails at once), and
 the countdown is hidden before the first frame is grabbed.
 
+No Lectern window is ever in the recorded picture. The bar goes where it is not
+recorded (beside the recorded region or window, or on another monitor) and cannot
+be dragged into the recorded area. When there is no such place (one screen,
+recorded whole) the bar hides before the first frame, the controls are a tray icon
+(where the desktop has a tray) and the desktop-wide shortcuts, and the bar shows only
+while the recording is paused: a pause ends the segment before the bar shows, and a
+resume hides the bar and lets the X server unmap it before the next segment starts.
+
 The recorder is started, paused, resumed and stopped on the GUI thread (its ffmpeg
 children are tied to the thread that starts them); only finalizing the folder, which
 takes a few seconds, runs on the worker.
@@ -24,25 +32,148 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRect, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from shared.errors import LecternError
 from shared.logs import unexpected_error_message
+from shared.timecode import clock
 from shared.ui.worker import Worker
-from studio.capture import Recorder, RecordingSettings, finalize
+from studio.capture import LiveStats, Recorder, RecordingSettings, finalize
+from studio.capture.devices import list_windows
+from studio.hotkeys import PAUSE_SHORTCUT, STOP_SHORTCUT
 from studio.ui.countdown import Countdown
 from studio.ui.recording_bar import RecordingBar
 from studio.ui.source_picker import RegionChooser, SourcePickerDialog
 
-__all__ = ["RecordingSession", "SourcePickerDialog", "RecordingBar", "Countdown", "RegionChooser"]
+__all__ = [
+    "RecordingSession",
+    "SourcePickerDialog",
+    "RecordingBar",
+    "Countdown",
+    "RegionChooser",
+    "place_outside",
+]
 
 log = logging.getLogger(__name__)
 
 #: How long to wait after hiding the countdown before the first frame is grabbed,
 #: so the X server has unmapped it (and a compositor has faded it out).
 SETTLE_MS = 300
+#: Room left between the recorded area and the bar.
+MARGIN = 8
+
+
+def place_outside(area: QRect, screens: list[QRect], size: QSize) -> QPoint | None:
+    """Where a window of ``size`` shows in full on a screen without touching ``area``.
+
+    Tried in order: below the area, above it, right and left of it (on the screen the
+    area is on), then the top centre of each other screen. ``None`` when there is no
+    such place (one screen, recorded whole).
+
+    Args:
+        area: the recorded rectangle (global coordinates).
+        screens: the usable rectangle of each screen (``QScreen.availableGeometry()``).
+        size: the window's size.
+    """
+    keep_out = area.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+    home = [s for s in screens if s.intersects(area)]
+    centre_x = area.center().x() - size.width() // 2
+    centre_y = area.center().y() - size.height() // 2
+    tries: list[tuple[QRect, QPoint]] = []
+    for screen in home:
+        tries += [
+            (screen, QPoint(centre_x, area.bottom() + 1 + MARGIN)),
+            (screen, QPoint(centre_x, area.top() - MARGIN - size.height())),
+            (screen, QPoint(area.right() + 1 + MARGIN, centre_y)),
+            (screen, QPoint(area.left() - MARGIN - size.width(), centre_y)),
+        ]
+    for screen in screens:
+        if screen not in home:
+            tries.append(
+                (screen, QPoint(screen.center().x() - size.width() // 2, screen.top() + 12))
+            )
+    for screen, point in tries:
+        # Slide along the screen's edge rather than give up on a place near a corner.
+        x = max(screen.left(), min(point.x(), screen.right() + 1 - size.width()))
+        y = max(screen.top(), min(point.y(), screen.bottom() + 1 - size.height()))
+        rect = QRect(QPoint(x, y), size)
+        if screen.contains(rect) and not rect.intersects(keep_out):
+            return rect.topLeft()
+    return None
+
+
+def _tray_icon(recording: bool) -> QIcon:
+    """A red dot while recording, a grey one while paused."""
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor("#11151c"))
+    painter.setBrush(QColor("#e0423a" if recording else "#8a94a6"))
+    painter.drawEllipse(3, 3, 26, 26)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class RecordingTray(QObject):
+    """The recording's controls in the desktop's tray, while the bar would be recorded.
+
+    Its menu pauses, resumes and stops; its tooltip says how long it has recorded.
+    Only made where the desktop has a tray (``QSystemTrayIcon.isSystemTrayAvailable``).
+    """
+
+    pause_requested = Signal()
+    resume_requested = Signal()
+    stop_requested = Signal(str)
+
+    def __init__(self, pause_key: str, stop_key: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paused = False
+        self.icon = QSystemTrayIcon(_tray_icon(True), self)
+        self.menu = QMenu()
+        self.menu.setAccessibleName("Recording controls")
+        self.state_action = self.menu.addAction("Recording")
+        self.state_action.setEnabled(False)
+        self.menu.addSeparator()
+        self.pause_action = QAction(f"Pause\t{pause_key}", self.menu)
+        self.pause_action.triggered.connect(self.toggle_pause)
+        self.menu.addAction(self.pause_action)
+        self.stop_action = QAction(f"Stop and keep the recording\t{stop_key}", self.menu)
+        self.stop_action.triggered.connect(lambda: self.stop_requested.emit(""))
+        self.menu.addAction(self.stop_action)
+        self.pause_key = pause_key
+        self.icon.setContextMenu(self.menu)
+        self.icon.setToolTip("Lectern is recording")
+        self.icon.activated.connect(self._activated)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.toggle_pause()
+
+    def toggle_pause(self) -> None:
+        (self.resume_requested if self.paused else self.pause_requested).emit()
+
+    def show_stats(self, stats: LiveStats) -> None:
+        if stats.paused != self.paused or not self.state_action.text().endswith(
+            clock(stats.elapsed)
+        ):
+            self.paused = stats.paused
+            state = "Paused" if stats.paused else "Recording"
+            self.state_action.setText(f"{state} · {clock(stats.elapsed)}")
+            self.icon.setIcon(_tray_icon(not stats.paused))
+            self.icon.setToolTip(f"Lectern: {state.lower()} · {clock(stats.elapsed)}")
+            word = "Resume" if stats.paused else "Pause"
+            self.pause_action.setText(f"{word}\t{self.pause_key}")
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def close(self) -> None:
+        self.icon.hide()
+        self.menu.deleteLater()
+        self.deleteLater()
 
 
 class RecordingSession(QObject):
@@ -74,16 +205,28 @@ class RecordingSession(QObject):
         parent: QObject | None = None,
         *,
         countdown_seconds: int = 3,
+        pause_key: str = PAUSE_SHORTCUT,
+        stop_key: str = STOP_SHORTCUT,
     ) -> None:
         super().__init__(parent)
         self.folder = Path(folder)
         self.settings = settings
         self.countdown_on = countdown
         self.countdown_seconds = countdown_seconds
+        self.pause_key, self.stop_key = pause_key, stop_key
         self.state = "idle"  # countdown, recording, finishing, done
         self.recorder: Recorder | None = None
         self.countdown: Countdown | None = None
         self.bar: RecordingBar | None = None
+        self.tray: RecordingTray | None = None
+        #: The recorded area in Qt's global coordinates (``None`` without a screen).
+        self.recorded_area: QRect | None = None
+        #: Whether the bar would be recorded, so it shows only while paused.
+        self.bar_hidden = False
+        #: The title of the window being recorded, or of the one most in the picture
+        #: when the recording started ("" when none): a hint for the lesson's title.
+        self.window_title = ""
+        self._resuming = False
         self.stop_reason: str | None = None
         self.error: str | None = None
         self._worker = Worker(self, max_threads=1)
@@ -106,10 +249,16 @@ class RecordingSession(QObject):
             log.exception("the recorder could not be made")
             self._fail(unexpected_error_message(error, "starting the recording"))
             return
+        self.recorded_area = self._recorded_area()
+        self.window_title = self._window_in_picture()
         self.starting.emit()
         if self.countdown_on:
             self.state = "countdown"
-            self.countdown = Countdown(self.countdown_seconds, self._qt_screen())
+            self.countdown = Countdown(
+                self.countdown_seconds,
+                self._qt_screen(),
+                keys=(self.pause_key, self.stop_key),
+            )
             self.countdown.finished.connect(self._after_countdown)
             self.countdown.cancelled.connect(self.cancel)
             self.countdown.start()
@@ -119,12 +268,26 @@ class RecordingSession(QObject):
     def _after_countdown(self) -> None:
         self.state = "recording"
         self._drop_countdown()
-        self.bar = RecordingBar(self.recorder.stats, global_hotkey=True)
+        self.bar = RecordingBar(
+            self.recorder.stats,
+            global_hotkey=True,
+            pause_key=self.pause_key,
+            stop_key=self.stop_key,
+        )
         self.bar.pause_requested.connect(self.pause)
         self.bar.resume_requested.connect(self.resume)
         self.bar.stop_requested.connect(self.stop)
+        self.bar.updated.connect(self._show_stats)
         self._place_bar()
-        self.bar.show()
+        if self.bar_hidden:
+            if QSystemTrayIcon.isSystemTrayAvailable():
+                self.tray = RecordingTray(self.pause_key, self.stop_key, self)
+                self.tray.pause_requested.connect(self.pause)
+                self.tray.resume_requested.connect(self.resume)
+                self.tray.stop_requested.connect(self.stop)
+                self.tray.show()
+        else:
+            self.bar.show()
         QTimer.singleShot(SETTLE_MS, self._start_recorder)
 
     def _start_recorder(self) -> None:
@@ -142,14 +305,39 @@ class RecordingSession(QObject):
         self.bar.start_polling()
         self.started.emit()
 
+    def _show_stats(self, stats: LiveStats) -> None:
+        if self.tray is not None:
+            self.tray.show_stats(stats)
+
     def pause(self) -> None:
-        """Pause the recording (nothing is kept until :meth:`resume`)."""
-        if self.state == "recording" and self.recorder is not None:
+        """Pause the recording (nothing is kept until :meth:`resume`).
+
+        A bar that would be recorded shows only now, after the segment has ended.
+        """
+        if self.state == "recording" and self.recorder is not None and not self._resuming:
             self._guarded(self.recorder.pause)
+            if self.bar is not None and self.state == "recording":
+                self.bar.poll()
+                if self.bar_hidden:
+                    self.bar.show()
 
     def resume(self) -> None:
+        """Resume; a bar that would be recorded hides first, and the X server unmaps it."""
+        if self.state != "recording" or self.recorder is None or self._resuming:
+            return
+        if self.bar_hidden and self.bar is not None and self.bar.isVisible():
+            self.bar.hide()
+            self._resuming = True
+            QTimer.singleShot(SETTLE_MS, self._resume_now)
+            return
+        self._resume_now()
+
+    def _resume_now(self) -> None:
+        self._resuming = False
         if self.state == "recording" and self.recorder is not None:
             self._guarded(self.recorder.resume)
+            if self.bar is not None:
+                self.bar.poll()
 
     def toggle_pause(self) -> None:
         if self.bar is not None:
@@ -167,6 +355,7 @@ class RecordingSession(QObject):
         if self.bar is not None:
             self.bar.stop_polling()
             self.bar.show_message("Saving…")
+        self._close_tray()
         try:
             self.recorder.stop(finish=False)
         except LecternError as error:
@@ -183,6 +372,7 @@ class RecordingSession(QObject):
             return
         if self.bar is not None:  # stays up, saying why, until the folder is finished
             self.bar.release_hotkey()
+            self.bar.show()  # nothing is recorded any more
         self.stopping.emit(reason)
         folder = self.folder
         job = self._worker.submit(
@@ -254,7 +444,13 @@ class RecordingSession(QObject):
         except Exception:  # closing on a failure path: the first error is the one to show
             log.exception("closing the recorder after a failure")
 
+    def _close_tray(self) -> None:
+        if self.tray is not None:
+            self.tray.close()
+            self.tray = None
+
     def _close_bar(self) -> None:
+        self._close_tray()
         if self.bar is not None:
             self.bar.stop_polling()
             self.bar.release_hotkey()
@@ -268,26 +464,58 @@ class RecordingSession(QObject):
             self.countdown.deleteLater()
             self.countdown = None
 
-    def _place_bar(self) -> None:
-        """Top centre of the screen; for a region, just outside it when there is room."""
-        screen = self._qt_screen()
-        area = screen.availableGeometry()
-        self.bar.place_on(area)
-        spec = self.settings.screen
-        if not spec.startswith("region:"):
-            return
+    def _recorded_area(self) -> QRect | None:
+        """The rectangle the recorder grabs, in Qt's global coordinates."""
+        backend = self.recorder.screen if self.recorder is not None else None
+        if backend is None:
+            return None
+        target = backend.target
+        ratio = self._qt_screen().devicePixelRatio() or 1.0
+        return QRect(
+            round(target.x / ratio),
+            round(target.y / ratio),
+            round(target.width / ratio),
+            round(target.height / ratio),
+        )
+
+    def _window_in_picture(self) -> str:
+        """The recorded window's title, or that of the largest window in the picture."""
+        backend = self.recorder.screen if self.recorder is not None else None
+        if backend is None:
+            return ""
+        if backend.target.kind == "window":
+            return backend.target.spec.removeprefix("window:")
+        target = backend.target
+        area = QRect(target.x, target.y, target.width, target.height)
+        own = {int(w.winId()) for w in QApplication.topLevelWidgets() if w.isVisible()}
         try:
-            x, y, w, h = (int(v) for v in spec.removeprefix("region:").split(","))
-        except ValueError:
+            windows = list_windows()
+        except Exception:  # only a hint: a missing X tool must not stop the recording
+            log.exception("listing the windows for a title hint")
+            return ""
+        best, shown = "", 0
+        for window in windows:
+            part = area.intersected(QRect(window.x, window.y, window.width, window.height))
+            size = part.width() * part.height() if not part.isEmpty() else 0
+            if window.id not in own and size > shown:
+                best, shown = window.name, size
+        return best
+
+    def _place_bar(self) -> None:
+        """Outside the recorded area; where there is no room, hidden while it records."""
+        screens = [screen.availableGeometry() for screen in QGuiApplication.screens()]
+        self.bar.adjustSize()
+        area = self.recorded_area
+        if area is None:
+            self.bar.place_on(self._qt_screen().availableGeometry())
             return
-        ratio = screen.devicePixelRatio() or 1.0
-        region = QRect(round(x / ratio), round(y / ratio), round(w / ratio), round(h / ratio))
-        left = region.center().x() - self.bar.width() // 2
-        left = max(area.left(), min(left, area.right() - self.bar.width()))
-        if region.bottom() + 8 + self.bar.height() <= area.bottom():
-            self.bar.move(left, region.bottom() + 8)
-        elif region.top() - 8 - self.bar.height() >= area.top():
-            self.bar.move(left, region.top() - 8 - self.bar.height())
+        spot = place_outside(area, screens, self.bar.size())
+        if spot is None:
+            self.bar_hidden = True
+            self.bar.place_on(self._qt_screen().availableGeometry())
+        else:
+            self.bar.move(spot)
+        self.bar.keep_out = area
 
     def _qt_screen(self):
         """The Qt screen the recording is on (the first one for X11 screen 0)."""

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QKeySequence,
@@ -28,11 +28,17 @@ from shared.timecode import clock
 from shared.ui.plain import plain
 from shared.ui.theme import tinted_icon
 from studio.capture import LiveStats
+from studio.hotkeys import ALL_MODIFIERS, PAUSE_SHORTCUT, STOP_SHORTCUT, x11_key
 from studio.ui.level_meter import LevelMeter
 
-__all__ = ["RecordingBar", "GlobalHotkey", "PAUSE_SHORTCUT", "warnings_of"]
+__all__ = [
+    "RecordingBar",
+    "GlobalHotkey",
+    "PAUSE_SHORTCUT",
+    "STOP_SHORTCUT",
+    "warnings_of",
+]
 
-PAUSE_SHORTCUT = "Ctrl+Shift+P"
 POLL_MS = 100
 #: Warn about dropped frames above this share of the frames (a few are normal).
 DROPPED_SHARE = 0.01
@@ -68,8 +74,7 @@ class _XcbScreenIterator(ctypes.Structure):
     _fields_ = [("data", ctypes.c_void_p), ("rem", ctypes.c_int), ("index", ctypes.c_int)]
 
 
-_XK_P = 0x0070
-_CONTROL, _SHIFT, _LOCK, _NUM_LOCK = 4, 1, 2, 16
+_LOCK, _NUM_LOCK = 2, 16
 _KEY_PRESS = 2
 
 
@@ -109,23 +114,26 @@ def _xcb_libraries() -> tuple[ctypes.CDLL, ctypes.CDLL, ctypes.CDLL] | None:
 
 
 class GlobalHotkey(QObject):
-    """Ctrl+Shift+P for the whole X11 desktop, so pausing works while the slides have focus.
+    """A shortcut for the whole X11 desktop, so it works while the slides have the focus.
 
-    Grabs the key on every root window of ``$DISPLAY`` through its own xcb connection
-    (errors come back per request, so a key another program holds is just not ours).
-    ``active`` says whether the grab succeeded; where it did not (no X11, Wayland,
-    the key taken), the bar's application shortcut is the fallback.
+    Grabs the key (default :data:`PAUSE_SHORTCUT`) on every root window of ``$DISPLAY``
+    through its own xcb connection (errors come back per request, so a key another
+    program holds is just not ours). ``active`` says whether the grab succeeded; where
+    it did not (no X11, Wayland, the key taken, a key X11 cannot grab), the bar's
+    application shortcut is the fallback.
     """
 
     activated = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, shortcut: str = PAUSE_SHORTCUT) -> None:
         super().__init__(parent)
         self.active = False
+        self.shortcut = shortcut
+        self._key = x11_key(shortcut)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
-        if os.environ.get("DISPLAY"):
+        if os.environ.get("DISPLAY") and self._key is not None:
             self._thread = threading.Thread(target=self._run, name="hotkey", daemon=True)
             self._thread.start()
             self._ready.wait(3)
@@ -150,10 +158,11 @@ class GlobalHotkey(QObject):
                 xcb.xcb_disconnect(connection)  # also releases the grabs
 
     def _grab(self, xcb, keysyms, libc, connection) -> set[int]:
+        modifiers, keysym = self._key
         symbols = keysyms.xcb_key_symbols_alloc(connection)
         keycodes: set[int] = set()
         if symbols:
-            found = keysyms.xcb_key_symbols_get_keycode(symbols, _XK_P)
+            found = keysyms.xcb_key_symbols_get_keycode(symbols, keysym)
             if found:
                 index = 0
                 while found[index]:
@@ -173,7 +182,7 @@ class GlobalHotkey(QObject):
                 # Also with Caps Lock and Num Lock on, which X counts as modifiers.
                 for extra in (0, _LOCK, _NUM_LOCK, _LOCK | _NUM_LOCK):
                     cookie = xcb.xcb_grab_key_checked(
-                        connection, 1, root, _CONTROL | _SHIFT | extra, keycode, 1, 1
+                        connection, 1, root, modifiers | extra, keycode, 1, 1
                     )
                     error = xcb.xcb_request_check(connection, cookie)
                     if error:
@@ -186,6 +195,7 @@ class GlobalHotkey(QObject):
 
     def _listen(self, xcb, libc, connection, keycodes: set[int]) -> None:
         descriptor = xcb.xcb_get_file_descriptor(connection)
+        modifiers = self._key[0]
         last = 0.0
         while not self._stop.is_set():
             select.select([descriptor], [], [], 0.2)
@@ -197,7 +207,7 @@ class GlobalHotkey(QObject):
                 detail = ctypes.c_uint8.from_address(event + 1).value
                 state = ctypes.c_uint16.from_address(event + 28).value
                 libc.free(event)
-                wanted = state & (_CONTROL | _SHIFT) == _CONTROL | _SHIFT
+                wanted = state & ALL_MODIFIERS == modifiers
                 now = time.monotonic()
                 if kind == _KEY_PRESS and detail in keycodes and wanted and now - last > 0.4:
                     last = now  # a held key repeats; one press is one toggle
@@ -240,15 +250,21 @@ class RecordingBar(QWidget):
     stop (disk nearly full) the bar says why and emits ``stop_requested`` with the
     reason; the stop button emits it with an empty reason.
 
-    The pause shortcut (:data:`PAUSE_SHORTCUT`) is a Qt application shortcut, which
-    works only while a Lectern window has the keyboard focus; with
-    ``global_hotkey=True`` the bar also grabs it on the X11 desktop
-    (:class:`GlobalHotkey`) so it works while the slides have the focus.
+    The pause and stop shortcuts (``pause_key``, ``stop_key``; by default
+    :data:`PAUSE_SHORTCUT` and :data:`STOP_SHORTCUT`) are Qt application shortcuts,
+    which work only while a Lectern window has the keyboard focus; with
+    ``global_hotkey=True`` the bar also grabs them on the X11 desktop
+    (:class:`GlobalHotkey`) so they work while the slides have the focus.
+
+    ``keep_out`` (a QRect, global coordinates) is the recorded area: dragging the bar
+    into it puts the bar back where it was, so it never shows in the recording.
     """
 
     pause_requested = Signal()
     resume_requested = Signal()
     stop_requested = Signal(str)
+    #: Each :class:`LiveStats` shown (for the tray, which shows them too).
+    updated = Signal(object)
 
     def __init__(
         self,
@@ -256,6 +272,8 @@ class RecordingBar(QWidget):
         parent: QWidget | None = None,
         *,
         global_hotkey: bool = False,
+        pause_key: str = PAUSE_SHORTCUT,
+        stop_key: str = STOP_SHORTCUT,
     ) -> None:
         super().__init__(
             parent,
@@ -271,23 +289,33 @@ class RecordingBar(QWidget):
         self.paused = False
         self.stopping = False
         self._drag_from: QPoint | None = None
+        self.keep_out: QRect | None = None
+        self.pause_key, self.stop_key = pause_key, stop_key
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
         self._build()
-        shortcut = QShortcut(QKeySequence(PAUSE_SHORTCUT), self)
-        shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        shortcut.activated.connect(self.toggle_pause)
-        self.pause_shortcut = shortcut
+        self.pause_shortcut = self._shortcut(pause_key, self.toggle_pause)
+        self.stop_shortcut = self._shortcut(stop_key, lambda: self._request_stop(""))
         self.hotkey: GlobalHotkey | None = None
+        self.stop_hotkey: GlobalHotkey | None = None
         if global_hotkey:
-            self.hotkey = GlobalHotkey(self)
+            self.hotkey = GlobalHotkey(self, pause_key)
             self.hotkey.activated.connect(self.toggle_pause)
+            self.stop_hotkey = GlobalHotkey(self, stop_key)
+            self.stop_hotkey.activated.connect(lambda: self._request_stop(""))
+
+    def _shortcut(self, keys: str, slot) -> QShortcut:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
 
     def release_hotkey(self) -> None:
-        """Give the desktop-wide shortcut back (when the recording ends)."""
-        if self.hotkey is not None:
-            self.hotkey.close()
+        """Give the desktop-wide shortcuts back (when the recording ends)."""
+        for hotkey in (self.hotkey, self.stop_hotkey):
+            if hotkey is not None:
+                hotkey.close()
 
     def closeEvent(self, event) -> None:
         self.release_hotkey()
@@ -313,13 +341,13 @@ class RecordingBar(QWidget):
         self.pause_button.setIcon(self._pause_icon)
         self.pause_button.setIconSize(QSize(20, 20))
         self.pause_button.setAccessibleName("Pause recording")
-        self.pause_button.setToolTip(f"Pause ({PAUSE_SHORTCUT})")
+        self.pause_button.setToolTip(f"Pause ({self.pause_key})")
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button = QToolButton()
         self.stop_button.setIcon(tinted_icon(style, QStyle.StandardPixmap.SP_MediaStop, "#ff6b61"))
         self.stop_button.setIconSize(QSize(20, 20))
         self.stop_button.setAccessibleName("Stop recording")
-        self.stop_button.setToolTip("Stop and keep the recording")
+        self.stop_button.setToolTip(f"Stop and keep the recording ({self.stop_key})")
         self.stop_button.clicked.connect(lambda: self._request_stop(""))
         self.warning_label = plain(QLabel())  # warnings name devices
         self.warning_label.setObjectName("barWarnings")
@@ -371,7 +399,7 @@ class RecordingBar(QWidget):
         self.pause_button.setAccessibleName(
             "Resume recording" if stats.paused else "Pause recording"
         )
-        self.pause_button.setToolTip(f"{'Resume' if stats.paused else 'Pause'} ({PAUSE_SHORTCUT})")
+        self.pause_button.setToolTip(f"{'Resume' if stats.paused else 'Pause'} ({self.pause_key})")
         if stats.mic is None:
             self.meter.set_level(None)
             self.meter.setToolTip("No microphone")
@@ -379,6 +407,7 @@ class RecordingBar(QWidget):
             self.meter.set_level(stats.mic.rms_dbfs, stats.mic.peak_dbfs)
             self.meter.setToolTip(f"Microphone {stats.mic.rms_dbfs:.0f} dBFS")
         self.show_warnings(warnings_of(stats))
+        self.updated.emit(stats)
         if stats.stop_requested:
             self._request_stop(stats.stop_requested)
 
@@ -428,7 +457,9 @@ class RecordingBar(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is not None and event.buttons() & Qt.MouseButton.LeftButton:
-            self.move(event.globalPosition().toPoint() - self._drag_from)
+            to = event.globalPosition().toPoint() - self._drag_from
+            if self.keep_out is None or not self.keep_out.intersects(QRect(to, self.size())):
+                self.move(to)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._drag_from = None

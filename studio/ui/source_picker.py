@@ -57,19 +57,14 @@ from shared.ui.plain import plain, plain_tip
 from studio.capture import RecordingSettings
 from studio.capture import devices as device_list
 from studio.capture.microphone import SAMPLE_RATE, resolve_microphone
+from studio.settings import QUALITY_PRESETS
 from studio.ui.level_meter import FLOOR_DBFS, LevelMeter
 
-__all__ = ["SourcePickerDialog", "RegionChooser", "grab_x11_screen", "FPS_CHOICES", "QUALITY"]
+__all__ = ["SourcePickerDialog", "RegionChooser", "grab_x11_screen", "FPS_CHOICES"]
 
 THUMB = QSize(224, 126)
 PREVIEW = QSize(256, 144)
-FPS_CHOICES = (15.0, 24.0, 30.0)
-#: Quality choices: label and libx264 preset (faster presets need less CPU, bigger files).
-QUALITY = (
-    ("Light on the computer", "ultrafast"),
-    ("Balanced", "superfast"),
-    ("Smaller files (needs a fast computer)", "veryfast"),
-)
+FPS_CHOICES = (15.0, 24.0, 30.0, 60.0)
 _SPEC_ROLE = Qt.ItemDataRole.UserRole
 _RECT_ROLE = Qt.ItemDataRole.UserRole + 1
 _VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
@@ -181,10 +176,141 @@ class _Shot:
     key: str
     display: str
     rect: tuple[int, int, int, int] | None
+    #: For a window: its X11 id, width and height (its own picture is read).
+    window: tuple[int, int, int] | None = None
+
+
+class _XcbGetImageReply(ctypes.Structure):
+    _fields_ = [
+        ("response_type", ctypes.c_uint8),
+        ("depth", ctypes.c_uint8),
+        ("sequence", ctypes.c_uint16),
+        ("length", ctypes.c_uint32),
+        ("visual", ctypes.c_uint32),
+        ("pad", ctypes.c_uint8 * 20),
+    ]
+
+
+class _XcbCookie(ctypes.Structure):
+    _fields_ = [("sequence", ctypes.c_uint)]
+
+
+def _xcb_composite() -> tuple[ctypes.CDLL, ctypes.CDLL, ctypes.CDLL] | None:
+    try:
+        xcb = ctypes.CDLL(ctypes.util.find_library("xcb") or "libxcb.so.1")
+        composite = ctypes.CDLL(
+            ctypes.util.find_library("xcb-composite") or "libxcb-composite.so.0"
+        )
+        libc = ctypes.CDLL(None)
+    except OSError:
+        return None
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    xcb.xcb_request_check.argtypes = [ctypes.c_void_p, _XcbCookie]
+    xcb.xcb_request_check.restype = ctypes.c_void_p
+    xcb.xcb_get_image.argtypes = [ctypes.c_void_p, ctypes.c_uint8, ctypes.c_uint32]
+    xcb.xcb_get_image.argtypes += [ctypes.c_int16] * 2 + [ctypes.c_uint16] * 2
+    xcb.xcb_get_image.argtypes += [ctypes.c_uint32]
+    xcb.xcb_get_image.restype = _XcbCookie
+    xcb.xcb_get_image_reply.argtypes = [ctypes.c_void_p, _XcbCookie, ctypes.c_void_p]
+    xcb.xcb_get_image_reply.restype = ctypes.POINTER(_XcbGetImageReply)
+    xcb.xcb_get_image_data.argtypes = [ctypes.c_void_p]
+    xcb.xcb_get_image_data.restype = ctypes.c_void_p
+    xcb.xcb_get_image_data_length.argtypes = [ctypes.c_void_p]
+    composite.xcb_composite_query_version.argtypes = [ctypes.c_void_p] + [ctypes.c_uint32] * 2
+    composite.xcb_composite_query_version.restype = _XcbCookie
+    composite.xcb_composite_query_version_reply.argtypes = [
+        ctypes.c_void_p,
+        _XcbCookie,
+        ctypes.c_void_p,
+    ]
+    composite.xcb_composite_query_version_reply.restype = ctypes.c_void_p
+    composite.xcb_composite_redirect_window_checked.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_uint32,
+        ctypes.c_uint8,
+    ]
+    composite.xcb_composite_redirect_window_checked.restype = _XcbCookie
+    libc.free.argtypes = [ctypes.c_void_p]
+    return xcb, composite, libc
+
+
+class WindowPictures:
+    """Windows' own pictures, also where other windows cover them (X11 Composite).
+
+    Each window asked for is redirected (automatic redirection: it still shows as
+    before) so the X server keeps its whole picture off screen, and that picture is
+    read. Closing the connection (:meth:`close`) ends the redirection. Where there
+    is no Composite extension, :meth:`grab` returns ``None``.
+    """
+
+    def __init__(self, display: str) -> None:
+        self._libraries = _xcb_composite()
+        self._connection = None
+        self._redirected: set[int] = set()
+        if self._libraries is None:
+            return
+        xcb, composite, libc = self._libraries
+        connection = xcb.xcb_connect(display.encode(), None)
+        if not connection or xcb.xcb_connection_has_error(connection):
+            if connection:
+                xcb.xcb_disconnect(connection)
+            return
+        # The protocol asks for the version first; no reply: no Composite here.
+        reply = composite.xcb_composite_query_version_reply(
+            connection, composite.xcb_composite_query_version(connection, 0, 4), None
+        )
+        if not reply:
+            xcb.xcb_disconnect(connection)
+            return
+        libc.free(reply)
+        self._connection = connection
+
+    def grab(self, window: int, width: int, height: int) -> QImage | None:
+        """The picture of ``window`` (``width`` x ``height``), or ``None``."""
+        if self._connection is None:
+            return None
+        xcb, composite, libc = self._libraries
+        if window not in self._redirected:
+            error = xcb.xcb_request_check(
+                self._connection,
+                composite.xcb_composite_redirect_window_checked(self._connection, window, 0),
+            )
+            if error:
+                libc.free(error)
+                return None
+            self._redirected.add(window)
+        cookie = xcb.xcb_get_image(
+            self._connection, _Z_PIXMAP, window, 0, 0, width, height, 0xFFFFFFFF
+        )
+        reply = xcb.xcb_get_image_reply(self._connection, cookie, None)
+        if not reply:  # not viewable (minimized), or gone
+            return None
+        try:
+            if reply.contents.depth not in (24, 32):
+                return None
+            size = xcb.xcb_get_image_data_length(reply)
+            if size < width * height * 4:
+                return None
+            data = ctypes.string_at(xcb.xcb_get_image_data(reply), size)
+            return QImage(data, width, height, width * 4, QImage.Format.Format_RGB32).copy()
+        finally:
+            libc.free(reply)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._libraries[0].xcb_disconnect(self._connection)
+            self._connection = None
 
 
 class _Thumbnails(QObject):
-    """Grabs each X screen about once a second in a thread and cuts the thumbnails."""
+    """Grabs each X screen about once a second in a thread and cuts the thumbnails.
+
+    A window's thumbnail is its own picture (:class:`WindowPictures`), so a window
+    covered by another (the picker itself, say) still shows itself.
+    """
 
     ready = Signal(object)  # {key: QImage}
 
@@ -211,6 +337,14 @@ class _Thumbnails(QObject):
             self._thread = None
 
     def _loop(self) -> None:
+        windows: dict[str, WindowPictures] = {}
+        try:
+            self._run(windows)
+        finally:
+            for pictures in windows.values():
+                pictures.close()
+
+    def _run(self, windows: dict[str, WindowPictures]) -> None:
         while not self._stop.is_set():
             with self._lock:
                 shots = list(self._shots)
@@ -220,7 +354,13 @@ class _Thumbnails(QObject):
                 if screen is None:
                     continue
                 for shot in (s for s in shots if s.display == display):
-                    part = screen if shot.rect is None else screen.copy(QRect(*shot.rect))
+                    part = None
+                    if shot.window is not None:
+                        if display not in windows:
+                            windows[display] = WindowPictures(display)
+                        part = windows[display].grab(*shot.window)
+                    if part is None:
+                        part = screen if shot.rect is None else screen.copy(QRect(*shot.rect))
                     if not part.isNull():
                         images[shot.key] = part.scaled(
                             THUMB,
@@ -496,7 +636,10 @@ class SourcePickerDialog(QDialog):
         settings: RecordingSettings | None = None,
         countdown: bool = True,
         parent: QWidget | None = None,
+        quality: str | None = None,
     ) -> None:
+        """``quality`` names the quality preset to start on (the one chosen in the
+        Settings); without it, the preset matching ``settings`` is chosen."""
         super().__init__(parent)
         self.setWindowTitle("Record a lesson")
         self.setAccessibleName("Record a lesson")
@@ -511,7 +654,7 @@ class SourcePickerDialog(QDialog):
         self._thumbnails = _Thumbnails(self)
         self._thumbnails.ready.connect(self._show_thumbnails)
 
-        self._build(settings, countdown)
+        self._build(settings, countdown, quality)
         self._list_screens(settings.screen)
         self._list_cameras(settings.camera)
         self._list_microphones(settings.mic)
@@ -523,10 +666,11 @@ class SourcePickerDialog(QDialog):
         self._thumbnails.start()
         self._camera_changed()
         self._mic_changed()
+        self.screen_list.setFocus()
 
     # ------------------------------------------------------------ building
 
-    def _build(self, settings: RecordingSettings, countdown: bool) -> None:
+    def _build(self, settings: RecordingSettings, countdown: bool, quality: str | None) -> None:
         self.screen_list = QListWidget()
         self.screen_list.setAccessibleName("Screen to record")
         self.screen_list.setViewMode(QListView.ViewMode.IconMode)
@@ -581,11 +725,23 @@ class SourcePickerDialog(QDialog):
         self.fps_box.setCurrentIndex(self.fps_box.findData(float(settings.fps)))
         self.quality_box = QComboBox()
         self.quality_box.setAccessibleName("Quality")
-        for label, preset in QUALITY:
-            self.quality_box.addItem(label, preset)
-        if self.quality_box.findData(settings.preset) < 0:
-            self.quality_box.addItem(settings.preset, settings.preset)
-        self.quality_box.setCurrentIndex(self.quality_box.findData(settings.preset))
+        for preset in QUALITY_PRESETS.values():
+            self.quality_box.addItem(preset.name, preset.name)
+            self.quality_box.setItemData(
+                self.quality_box.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole
+            )
+        if quality not in QUALITY_PRESETS:
+            quality = next(
+                (
+                    p.name
+                    for p in QUALITY_PRESETS.values()
+                    if (p.preset, p.max_size) == (settings.preset, tuple(settings.max_size))
+                ),
+                None,
+            )
+        self.quality_box.setCurrentIndex(max(0, self.quality_box.findData(quality)))
+        # A preset brings its frame rate; a lower one can still be chosen after.
+        self.quality_box.currentIndexChanged.connect(self._quality_changed)
         self.countdown_box = QCheckBox("Count down 3-2-1 before recording")
         self.countdown_box.setAccessibleName("Count down before recording")
         self.countdown_box.setChecked(countdown)
@@ -605,7 +761,11 @@ class SourcePickerDialog(QDialog):
         columns.addLayout(right)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setIcon(QIcon())
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setIcon(QIcon())
+        # Enter records wherever the focus is: no other button takes the default.
+        for button in (cancel, self.region_button):
+            button.setAutoDefault(False)
         self.record_button = self.buttons.addButton(
             "Record", QDialogButtonBox.ButtonRole.AcceptRole
         )
@@ -655,7 +815,8 @@ class SourcePickerDialog(QDialog):
                 continue
             key = f"window:{window.name}"
             self._add_screen_item(f"Window\n{window.name}", key)
-            shots.append(_Shot(key, first.display, rect))
+            whole = (window.id, window.width, window.height)
+            shots.append(_Shot(key, first.display, rect, whole))
         self._shots = shots
         self._screen_display = first.display if first else None
         if chosen.startswith("region:") and first is not None:
@@ -700,13 +861,13 @@ class SourcePickerDialog(QDialog):
     def _list_microphones(self, chosen: str) -> None:
         self.mic_box.addItem("System default", "default")
         try:
-            mics = device_list.list_microphones()
+            mics = device_list.microphone_choices()
             note = "" if mics else "No microphone found."
         except Exception as error:
             mics, note = [], f"Microphones could not be listed ({error})."
-        for mic in mics:
-            if mic.name != "default":
-                self.mic_box.addItem(mic.name, mic.name)
+        for label, spec in mics:
+            self.mic_box.addItem(label, spec)
+            self.mic_box.setItemData(self.mic_box.count() - 1, spec, Qt.ItemDataRole.ToolTipRole)
         self.mic_box.addItem("No microphone", "none")
         if self.mic_box.findData(chosen) < 0:
             self.mic_box.insertItem(self.mic_box.count() - 1, chosen, chosen)
@@ -739,8 +900,19 @@ class SourcePickerDialog(QDialog):
             camera="none" if camera in (None, _FILE_ITEM) else camera,
             mic=self.mic_box.currentData() or "none",
             fps=float(self.fps_box.currentData()),
-            preset=str(self.quality_box.currentData()),
+            preset=QUALITY_PRESETS[self.quality()].preset,
+            max_size=QUALITY_PRESETS[self.quality()].max_size,
         )
+
+    def quality(self) -> str:
+        """The name of the quality preset chosen (see :data:`studio.settings.QUALITY_PRESETS`)."""
+        return str(self.quality_box.currentData())
+
+    def _quality_changed(self) -> None:
+        fps = QUALITY_PRESETS[self.quality()].fps
+        index = self.fps_box.findData(fps)
+        if index >= 0:
+            self.fps_box.setCurrentIndex(index)
 
     def countdown(self) -> bool:
         """Whether to count down 3-2-1 before recording."""

@@ -15,12 +15,12 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.studio.conftest import stop_process
+from tests.xserver import XvfbError, start_openbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "sample" / "lecture.mp4"
@@ -56,23 +56,11 @@ class Desktop:
         self.xvfb, self.display = _start_xvfb(size)
         self.env = {**os.environ, "DISPLAY": self.display, "QT_QPA_PLATFORM": "xcb"}
         self.env.pop("WAYLAND_DISPLAY", None)
-        self.wm = subprocess.Popen(
-            ["openbox", "--sm-disable"],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:  # openbox sets _NET_SUPPORTING_WM_CHECK when ready
-            probe = subprocess.run(
-                ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=self.env, capture_output=True
-            )
-            if b"window id" in probe.stdout:
-                break
-            time.sleep(0.1)
-        else:
-            self.close()
-            pytest.fail("openbox did not start")
+        try:
+            self.wm = start_openbox(self.display)
+        except XvfbError as error:
+            stop_process(self.xvfb)
+            pytest.fail(str(error))
 
     def drive(self, app: str, scenario: str, data: Path, out_dir: Path, timeout: int = 300) -> dict:
         """Run ``scenario`` of ``app`` (player or studio) on this desktop; its results."""

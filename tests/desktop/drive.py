@@ -237,6 +237,69 @@ def player_keys(window, _size: str) -> dict:
     return seen
 
 
+def player_checkpoints(window, size: str) -> dict:
+    """Questions at 4 s (required, re-watch offered; then a short answer) and at 20 s
+    (required): asked over the video and answered with keys only."""
+    lesson_id = window.library.lessons(COURSE_ID)[0].id
+    window.open_lesson(COURSE_ID, lesson_id, 0.0)
+    view = window.lesson_view
+    gate, card = view.gate, view.gate.card
+    wait(view.video.is_loaded)
+    view.video.setFocus()
+    seen: dict[str, object] = {"marks": [m[:2] for m in view.seek_bar.checkpoint_marks()]}
+    key(window, "space")
+    seen["asked at 4 s"] = wait(card.isVisible, 30)
+    pump(0.5)
+    seen["stop"] = gate.stops[:1]
+    seen["paused"] = not view.video.is_playing()
+    seen["position"] = view.video.position()
+    seen["heading"] = card.heading.text()
+    seen["card has focus"] = card.isAncestorOf(QApplication.focusWidget())
+    seen["controls off"] = not view.controls.isEnabled()
+    shoot(window, f"player-checkpoint-{size}.png")
+    key(window, "Escape")  # required: Escape does not skip it
+    seen["escape kept it"] = card.isVisible()
+    key(window, "space")  # Space is the card's now, not play/pause
+    seen["space did not play"] = not view.video.is_playing()
+    key(window, "2")
+    key(window, "Return")
+    seen["wrong feedback"] = card.feedback.text()
+    seen["rewatch offered"] = card.rewatch_button.isVisible()
+    shoot(window, f"player-checkpoint-wrong-{size}.png")
+    key(window, "alt+t")
+    key(window, "1")
+    key(window, "Return")
+    seen["right feedback"] = card.feedback.text()
+    key(window, "Return")  # Continue: the second question at 4 s
+    seen["second heading"] = card.heading.text()
+    xdotool("type", "--delay", "30", "  Evaporation ")
+    key(window, "Return")
+    seen["typed answer right"] = card.feedback.text()
+    key(window, "Return")
+    seen["resumed"] = wait(view.video.is_playing, 10) and not card.isVisible()
+    key(window, "l")  # +10 s would pass the required question at 20 s only later
+    key(window, "l")
+    key(window, "l")  # the third jump would pass it: it stops there and asks
+    seen["seek stopped at 20 s"] = (
+        wait(card.isVisible, 10) and abs(view.video.position() - 20.0) < 0.05
+    )
+    key(window, "1")
+    key(window, "Return")
+    seen["late feedback"] = card.feedback.text()
+    key(window, "Return")
+    seen["after 20 s"] = not card.isVisible()
+    view.close_lesson()
+    window.open_lesson(COURSE_ID, lesson_id, 0.0)
+    answers = view.gate.answers()
+    seen["kept answers"] = [
+        (answers[q.id].answer, answers[q.id].correct, answers[q.id].attempts)
+        for _, q in view.gate.questions()
+        if q.id in answers
+    ]
+    seen["marks after"] = [m[:2] for m in view.seek_bar.checkpoint_marks()]
+    return seen
+
+
 # ------------------------------------------------------------------- Studio
 
 
@@ -340,10 +403,118 @@ def studio_welcome(window, size: str) -> dict:
     return report
 
 
+def _save(image, name: str) -> str:
+    """A QImage or QPixmap into the test's folder."""
+    path = Path(os.environ["LECTERN_TEST_HOME"]) / name
+    image.save(str(path))
+    return str(path)
+
+
+def _x_screen(name: str) -> str:
+    """The whole X screen as the recorder sees it, saved."""
+    from studio.ui.source_picker import grab_x11_screen
+
+    return _save(grab_x11_screen(), name)
+
+
+def _shown(widget: QWidget, name: str, templates: dict, controls: dict) -> None:
+    """The X screen and the widget's own picture, taken with no repaint in between."""
+    pump(0.3)
+    controls[name] = _x_screen(f"{name}-shown.png")
+    templates[name] = _save(widget.grab(), f"{name}.png")
+
+
+def _activate(widget: QWidget) -> None:
+    xdotool("windowactivate", "--sync", str(int(widget.window().winId())))
+    wait(widget.window().isActiveWindow, 5)
+
+
+def studio_record(window, size: str) -> dict:
+    """Record from the Studio as a teacher does, with real keys; what each window looked like.
+
+    ``$LECTERN_RECORD`` says what: ``screen`` (the whole screen), ``region`` (its top
+    part) or ``window`` (a slides window this scenario opens). For every Lectern
+    window that shows (main window, picker, countdown, bar, title question) it saves
+    the window's own picture (``templates``) and the X screen while it is up
+    (``controls``): the test looks for each template in every recorded frame.
+    """
+    from studio.course import recording_title
+    from tests.studio.x11 import XClient
+
+    what = os.environ.get("LECTERN_RECORD", "screen")
+    display = os.environ["DISPLAY"]
+    slides = XClient(display)  # a red slide with a white bar: something to record
+    slide = slides.window("Photosynthesis.odp - LibreOffice Impress", (60, 60, 900, 500), 0xC02020)
+    slides.window(None, (100, 100, 500, 60), 0xFFFFFF, parent=slide)
+    wait(lambda: False, 1.0)
+    spec = {
+        "screen": "0",
+        "region": "region:0,0,1280,420",
+        "window": "window:Photosynthesis.odp - LibreOffice Impress",
+    }[what]
+    for name, value in (("screen", spec), ("camera", "none"), ("mic", "none")):
+        window.settings.set_preference(name, value)
+    window.settings.set_preference("countdown", True)
+    templates, controls, seen = {}, {}, {"spec": spec}
+    _activate(window)
+    _shown(window, "main window", templates, controls)
+
+    key(window, "ctrl+r")
+    wait(lambda: window.picker is not None and window.picker.isVisible())
+    picker = window.picker
+    pump(1.5)  # thumbnails
+    _shown(picker, "picker", templates, controls)
+    _activate(picker)
+    xdotool("key", "Return")  # Record is the default button
+    seen["Return records"] = wait(lambda: window.recording is not None, 10)
+    session = window.recording
+    wait(lambda: session.countdown is not None and session.countdown.isVisible(), 10)
+    _shown(session.countdown, "countdown", templates, controls)
+    seen["started"] = wait(lambda: session.bar is not None and session.bar.last_stats, 30)
+    bar = session.bar
+    seen["bar hidden while recording"] = session.bar_hidden
+    seen["bar shown while recording"] = bar.isVisible()
+    seen["tray"] = session.tray is not None
+    area, geometry = session.recorded_area, bar.geometry()
+    seen["recorded area"] = [area.x(), area.y(), area.width(), area.height()]
+    seen["bar"] = [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
+    wait(lambda: session.recorder.elapsed() > 1.5, 20)
+    if bar.isVisible():  # beside the recorded area: it shows while recording
+        _shown(bar, "bar recording", templates, controls)
+
+    xdotool("key", "ctrl+shift+p")  # the desktop-wide pause, the slides having the focus
+    seen["paused"] = wait(lambda: bar.paused and bar.isVisible(), 10)
+    _shown(bar, "bar paused", templates, controls)
+    xdotool("key", "ctrl+shift+p")
+    seen["resumed"] = wait(lambda: not bar.paused, 10)
+    seen["bar hidden again"] = session.bar_hidden and not bar.isVisible()
+    resumed_at = session.recorder.elapsed()
+    wait(lambda: session.recorder.elapsed() > resumed_at + 1.5, 20)
+
+    xdotool("key", "ctrl+shift+s")  # the desktop-wide stop
+    seen["title asked"] = wait(lambda: window.title_dialog is not None, 20)
+    dialog = window.title_dialog
+    wait(dialog.isVisible, 5)
+    seen["suggested title"] = dialog.title_box.text()
+    _shown(dialog, "title question", templates, controls)
+    _activate(dialog)
+    xdotool("type", "--delay", "30", "Light and leaves")
+    xdotool("key", "Return")
+    folder = session.folder
+    seen["saved"] = wait(lambda: session.state == "done", 120)
+    seen["title kept"] = recording_title(folder)
+    seen["folder"] = str(folder)
+    seen["templates"], seen["controls"] = templates, controls
+    slides.close()
+    return seen
+
+
 SCENARIOS = {
+    ("studio", "record"): studio_record,
     ("studio", "welcome"): studio_welcome,
     ("player", "fit"): player_fit,
     ("player", "keys"): player_keys,
+    ("player", "checkpoints"): player_checkpoints,
     ("studio", "fit"): studio_fit,
     ("studio", "keys"): studio_keys,
 }

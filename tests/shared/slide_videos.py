@@ -176,6 +176,23 @@ def _draw_pointer(frame: np.ndarray, at: tuple[int, int], arrow: np.ndarray) -> 
     cv2.polylines(frame, [points], True, (255, 255, 255), 1, lineType=cv2.LINE_AA)
 
 
+def _draw_clip(frame: np.ndarray, t: float) -> None:
+    """A clip playing in the right half: drifting colour bands and a bouncing ball."""
+    height, width = frame.shape[:2]
+    top, bottom = int(height * 0.35), int(height * 0.8)
+    left, right = int(width * 0.55), int(width * 0.92)
+    h, w = bottom - top, right - left
+    ys, xs = np.mgrid[0:h, 0:w]
+    phase = (xs * 3 + ys * 2) / max(w, 1) * 6.28 + 5 * t
+    clip = np.stack([127 + 120 * np.sin(phase + k * 2.1) for k in range(3)], axis=-1).astype(
+        np.uint8
+    )
+    cx = int(w * (0.5 + 0.4 * math.sin(2.3 * t)))
+    cy = int(h * (0.5 + 0.4 * math.cos(1.7 * t)))
+    cv2.circle(clip, (cx, cy), max(3, h // 6), (255, 255, 255), -1)
+    frame[top:bottom, left:right] = clip
+
+
 class _Webcam:
     """A talking-head inset: a face-like blob that sways, blinks and talks, plus sensor noise."""
 
@@ -221,6 +238,7 @@ def make_slide_video(
     crf: int = 28,
     seed: int = 0,
     preset: str = "veryfast",
+    clip_slides: Sequence[int] = (),
 ) -> list[float]:
     """Render ``slides`` into an H.264 MP4 at ``path`` and return the true change times.
 
@@ -235,6 +253,8 @@ def make_slide_video(
         crf: x264 quality (higher means more compression noise).
         seed: the random seed for colours, pointer path and webcam.
         preset: x264 preset (``ultrafast`` has no B-frames, ``veryfast`` has).
+        clip_slides: indices of slides with a clip playing inside them (a moving,
+            colourful picture in the right half, as when a teacher plays a video).
 
     Returns:
         The times in seconds where one slide changes to the next (the middle of a fade).
@@ -272,6 +292,8 @@ def make_slide_video(
                     if 0 <= neighbour < len(images) and abs(t - change) < fade / 2:
                         weight = 0.5 - abs(t - change) / fade
                         frame = cv2.addWeighted(frame, 1 - weight, images[neighbour], weight, 0)
+            if slide in clip_slides:
+                _draw_clip(frame, t)
             if webcam is not None:
                 webcam.draw(frame, t)
             if mover is not None:

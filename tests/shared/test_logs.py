@@ -73,7 +73,7 @@ def test_run_main_says_one_sentence_and_where_the_log_is(state_home: Path, capsy
     def buggy() -> int:
         return {}["missing"]
 
-    assert run_main(buggy, prog="lectern-test") == 2
+    assert run_main(buggy, prog="lectern-test") == 70  # not 2: that is a usage error
     err = capsys.readouterr().err.strip()
     log_path = state_home / "Lectern" / "log" / "lectern-test.log"
     assert err.splitlines() == [err] and "KeyError" in err and str(log_path) in err

@@ -59,6 +59,108 @@ def test_a_video_without_text_gets_no_chapter_every_few_seconds(tmp_path):
     assert all(gap >= 10.0 for gap in gaps), found
 
 
+def test_a_clip_playing_inside_a_slide_neither_hides_a_change_nor_makes_one(tmp_path):
+    """The clip plays in slides 1 and 3: every change is found, none in the middle."""
+    slides = [
+        (6.0, "Rivers and Lakes", ["Fresh water", "Flows to the sea"]),
+        (9.0, "A River in Flood", ["Watch the water", "Rise"]),
+        (6.0, "Glaciers", ["Frozen water", "Moves slowly"]),
+        (9.0, "A Glacier Calving", ["Watch the ice", "Fall"]),
+        (6.0, "Groundwater", ["Water under the ground"]),
+    ]
+    path = tmp_path / "clips.mp4"
+    truth = make_slide_video(
+        path, slides, size=SIZE, crf=28, seed=5, pointer=True, inset=False, clip_slides=(1, 3)
+    )
+    found = detect_slides(path)
+    assert len(found) == len(slides), found
+    assert all(abs(s.time - t) <= 1.0 for s, t in zip(found[1:], truth, strict=True)), found
+    titles = [s.text.title.lower() for s in found]
+    assert titles == [title.lower() for _, title, _ in slides], titles
+
+
+def test_a_screen_with_no_text_and_a_moving_picture_gets_no_chapter_every_few_seconds(tmp_path):
+    path = tmp_path / "talking.mp4"
+    make_slide_video(path, [(24.0, "", [])], size=(480, 270), crf=30, seed=2, clip_slides=(0,))
+    found = detect_slides(path, min_gap=10.0)
+    assert found[0].time == 0.0 and found[0].text.empty
+    gaps = [b.time - a.time for a, b in zip(found, found[1:], strict=False)]
+    assert all(gap >= 10.0 for gap in gaps), found
+
+
+def _screen(title: str, lines: list[str], dark: bool) -> np.ndarray:
+    """An application window filling a 960x540 screen: a title bar and monospaced text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    back, ink = ((30, 30, 30), (220, 220, 220)) if dark else ((255, 255, 255), (20, 20, 20))
+    image = Image.new("RGB", (960, 540), back)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 960, 40), fill=(60, 90, 140))
+    bar = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 22)
+    mono = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 22)
+    draw.text((16, 8), title, font=bar, fill="white")
+    for row, line in enumerate(lines):
+        draw.text((20, 60 + 32 * row), line, font=mono, fill=ink)
+    return np.asarray(image)[:, :, ::-1].copy()
+
+
+def test_typing_in_an_editor_is_one_chapter_and_switching_apps_makes_the_next(tmp_path):
+    """A screen recording of ordinary work: code typed line by line, then a terminal."""
+    code = ["def mean(values):", "    total = sum(values)", "    count = len(values)",
+            "    return total / count", "", "print(mean([1, 2, 3]))"]  # fmt: skip
+    shell = ["$ python mean.py", "2.0", "$ ls", "mean.py  notes.txt", "$"]
+    fps, frames = 10, []
+    for shown in range(1, len(code) + 1):  # a line typed every 2.5 s, a letter at a time
+        for step in range(25):
+            typed = code[: shown - 1] + [code[shown - 1][: step * 2 + 1]]
+            frames.append(_screen("mean.py - Editor", typed, dark=False))
+    switch = len(frames) / fps
+    for shown in range(1, len(shell) + 1):
+        frames += [_screen("Terminal", shell[:shown], dark=True)] * 30
+    path = tmp_path / "work.mp4"
+    encoder = subprocess.Popen(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo",
+         "-pix_fmt", "bgr24", "-s", "960x540", "-r", str(fps), "-i", "-",
+         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p",
+         str(path)],
+        stdin=subprocess.PIPE,
+    )  # fmt: skip
+    encoder.communicate(b"".join(frame.tobytes() for frame in frames))
+    found = detect_slides(path)
+    assert [round(s.time) for s in found] == [0, round(switch)], found
+    assert "mean.py" in found[0].text.title and "Terminal" in found[1].text.lines
+
+
+def test_text_in_any_script_and_broken_pictures_do_not_crash():
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (640, 360), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    for row, text in enumerate(["Вода на Земле", "الماء على الأرض", "Νερό στη Γη", "水 ✓ ∑"]):
+        draw.text((30, 30 + 70 * row), text, font=font, fill="black")
+    read = read_slide(np.asarray(image)[:, :, ::-1].copy())
+    assert all(isinstance(line, str) and line for line in read.lines)
+    assert read_slide(np.zeros((360, 640), np.uint8)).empty  # grayscale, nothing on it
+    assert read_slide(np.full((4, 4000, 3), 255, np.uint8)).empty  # a sliver
+
+
+def test_a_title_that_wraps_onto_two_lines_is_read_whole():
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1280, 720), (253, 246, 227))
+    draw = ImageDraw.Draw(image)
+    bold = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 56)
+    body = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 34)
+    draw.text((70, 60), "Evaporation and Condensation", font=bold, fill=(69, 90, 100))
+    draw.text((70, 135), "in the Water Cycle", font=bold, fill=(69, 90, 100))
+    for row, text in enumerate(["The sun warms the sea", "Vapour rises and cools"]):
+        draw.text((110, 260 + 60 * row), text, font=body, fill=(69, 90, 100))
+    read = read_slide(np.asarray(image)[:, :, ::-1].copy())
+    assert read.title.lower().replace(" ", "") == "evaporationandcondensationinthewatercycle"
+    assert len(read.lines) == 4
+
+
 def test_blank_and_noisy_pictures_read_as_no_text():
     assert read_slide(np.zeros((360, 640, 3), np.uint8)).empty
     assert read_slide(np.zeros((1, 1, 3), np.uint8)).empty  # too small to read

@@ -8,7 +8,10 @@ meter moves; see /work/shared/TESTING.md)::
 
 A frame of the sample lecture fills the screen as the "slides"; the source picker is
 opened over it (the sample plays the part of the camera), then the recording bar.
-Writes ``docs/screenshots/studio-record-picker.png`` and ``studio-recording-bar.png``.
+Writes ``docs/screenshots/studio-record-picker.png``, ``studio-recording-bar.png``,
+``studio-record-countdown.png`` (with the desktop-wide keys), ``studio-recording-tray.png``
+(the tray icon's menu, used when the whole screen is recorded), ``studio-lesson-title.png``
+(the question after Stop) and ``studio-settings-recording.png`` (the shortcuts).
 """
 
 from __future__ import annotations
@@ -29,13 +32,19 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from shared.ui import theme  # noqa: E402
 from studio.capture import LiveStats, MicLevel, RecordingSettings, VideoStats  # noqa: E402
 from studio.capture.devices import list_windows  # noqa: E402
+from studio.settings import Settings  # noqa: E402
+from studio.ui.countdown import Countdown  # noqa: E402
+from studio.ui.lesson_title_dialog import LessonTitleDialog  # noqa: E402
+from studio.ui.recording import RecordingTray  # noqa: E402
 from studio.ui.recording_bar import RecordingBar  # noqa: E402
+from studio.ui.settings_dialog import SettingsDialog  # noqa: E402
 from studio.ui.source_picker import SourcePickerDialog  # noqa: E402
 from tests.screenshot_tools import shoot, wait, wait_until  # noqa: E402
 
@@ -160,11 +169,44 @@ def main(argv: list[str] | None = None) -> int:
         wait(1200)
         around = bar.frameGeometry().adjusted(-60, -12, 60, 60).intersected(screen)
         shoot(bar, args.out / "studio-recording-bar.png", around)
+        bar.close()
+
+        countdown = Countdown(3, app.primaryScreen())
+        countdown.start()
+        wait(400)
+        around = countdown.frameGeometry().adjusted(-40, -40, 40, 40)
+        shoot(countdown, args.out / "studio-record-countdown.png", around)
+        countdown.cancel()
+
+        # The tray's menu as it opens from the icon (Xvfb has no tray to click).
+        tray = RecordingTray("Ctrl+Shift+P", "Ctrl+Shift+S")
+        tray.show_stats(bar_stats())
+        tray.menu.popup(screen.topRight() + QPoint(-tray.menu.sizeHint().width() - 8, 8))
+        wait(500)
+        around = tray.menu.frameGeometry().adjusted(-160, -8, 8, 60).intersected(screen)
+        shoot(tray.menu, args.out / "studio-recording-tray.png", around)
+        tray.menu.hide()
+
+        question = LessonTitleDialog("Photosynthesis")
+        question.show()
+        question.move(screen.center() - question.rect().center())
+        wait(500)
+        shoot(question, args.out / "studio-lesson-title.png")
+        question.reject()
+
+        settings = Settings.in_file(Path(temp) / "studio.ini")
+        options = SettingsDialog(settings)
+        options.tabs.setCurrentIndex(1)
+        options.show()
+        options.move(screen.center() - options.rect().center())
+        wait(500)
+        shoot(options, args.out / "studio-settings-recording.png")
+        options.reject()
         slides.terminate()
         slides.wait()
 
     # Widgets go before the QApplication does (Python would free them in any order).
-    for widget in (dialog, bar):
+    for widget in (dialog, bar, countdown, tray.menu, question, options):
         widget.close()
         widget.deleteLater()
     wait(200)

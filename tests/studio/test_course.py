@@ -439,3 +439,46 @@ def test_details_form_cover_choose_remove_and_refuse(
         qtbot.mouseClick(form.remove_cover_button, Qt.MouseButton.LeftButton)
     assert course.cover_path is None and not (course.folder / "cover.png").exists()
     assert form.cover_button.icon().isNull() and not form.remove_cover_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("titles", "expected"),
+    [
+        ([], "Lesson 1"),
+        (["Introduction", "Waves"], "Lesson 3"),
+        (["Week 1: Waves", "Week 2: Sound"], "Week 3"),
+        (["Lecture 9", "Lecture 10 - Optics", "Exam review"], "Lecture 11"),
+    ],
+)
+def test_the_next_lesson_is_named_after_the_course_s_own_numbering(titles, expected):
+    from studio.course import next_lesson_title
+
+    assert next_lesson_title(titles) == expected
+
+
+@pytest.mark.parametrize(
+    ("window", "documents_only", "expected"),
+    [
+        ("Photosynthesis.odp - LibreOffice Impress", True, "Photosynthesis"),
+        ("*lecture_02_waves.pdf — Document Viewer", True, "Lecture 02 waves"),
+        ("Mozilla Firefox", True, ""),
+        ("Lecture Slides", False, "Lecture Slides"),
+        ("", False, ""),
+    ],
+)
+def test_a_window_title_names_the_document_not_the_program(window, documents_only, expected):
+    from studio.course import title_from_window
+
+    assert title_from_window(window, documents_only=documents_only) == expected
+
+
+def test_a_recording_keeps_the_title_given_at_stop(tmp_path):
+    from studio.course import RECORDING_TITLE_FILE, recording_title, set_recording_title
+
+    assert recording_title(tmp_path) is None
+    set_recording_title(tmp_path, "  Light   and leaves ")
+    assert recording_title(tmp_path) == "Light and leaves"
+    set_recording_title(tmp_path, "   ")  # blank: the title kept stays
+    assert recording_title(tmp_path) == "Light and leaves"
+    (tmp_path / RECORDING_TITLE_FILE).write_bytes(b"\xff\xfe broken")
+    assert recording_title(tmp_path) is None

@@ -403,3 +403,19 @@ def test_renaming_a_lesson_reaches_the_package_even_after_a_render(lesson: Path)
     with pytest.raises(EditError, match="needs a title"):
         rename_lesson(lesson, "   ")
     assert load_lesson(lesson).title == "The water cycle"
+
+
+def test_unsure_marks_use_the_threshold_calibrated_for_the_model() -> None:
+    from shared.speech_models import DEFAULT_UNSURE, unsure_threshold
+
+    calibrated = unsure_threshold("tiny.en", "faster-whisper")
+    assert calibrated != DEFAULT_UNSURE  # the bench calibrated it (docs/benchmarks.md)
+    between = (calibrated + DEFAULT_UNSURE) / 2
+    words = (Word(0.0, 0.5, " Intradulity", between), Word(0.5, 1.0, " times", 0.99))
+    segment = Segment(0.0, 1.0, "Intradulity times", words)
+
+    def transcript(model: str) -> Transcript:
+        return Transcript((segment,), "en", 1.0, model, "faster-whisper")
+
+    assert [r.word.text for r in low_confidence_words(transcript("tiny.en"))] == [" Intradulity"]
+    assert low_confidence_words(transcript("someone-elses-model")) == []

@@ -24,6 +24,7 @@ class XClient:
         lib.XCreateSimpleWindow.argtypes += [ctypes.c_uint] * 3 + [ctypes.c_ulong] * 2
         lib.XStoreName.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_char_p]
         lib.XMapWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        lib.XDestroyWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
         lib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
         lib.XCloseDisplay.argtypes = [ctypes.c_void_p]
         self.lib = lib
@@ -50,6 +51,15 @@ class XClient:
             self.lib.XMapWindow(self.dpy, window)
         self.lib.XSync(self.dpy, 0)
         return window
+
+    def map(self, window: int) -> None:
+        """Ask for ``window`` to be shown (a window manager decides where)."""
+        self.lib.XMapWindow(self.dpy, window)
+        self.lib.XSync(self.dpy, 0)
+
+    def destroy(self, window: int) -> None:
+        self.lib.XDestroyWindow(self.dpy, window)
+        self.lib.XSync(self.dpy, 0)
 
     def close(self) -> None:
         self.lib.XCloseDisplay(self.dpy)
