@@ -76,6 +76,15 @@ def pictures(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
 
 
+def _frames_so_far(path: Path) -> int:
+    """Frames a recording still being written holds so far (0 while it has none)."""
+    try:
+        with av.open(str(path)) as container:
+            return sum(1 for _ in container.decode(video=0))
+    except (OSError, av.FFmpegError, EOFError):
+        return 0
+
+
 def colour(picture: np.ndarray) -> np.ndarray:
     return picture.reshape(-1, 3).mean(axis=0)
 
@@ -161,10 +170,12 @@ def test_losing_the_shared_picture_keeps_the_sound_and_holds_the_last_frame(own_
     folder = own_wayland.user_folder("out") / "rec"
     process = record(own_wayland, folder, "--screen", "0", "--mic", "default", "--duration", "8")
     try:
+        # Wait until pictures really arrive (a loaded machine can take seconds after the
+        # file appears), so the picture is lost mid-recording, not before it started.
         deadline = time.monotonic() + 60
-        while not (folder / "screen-000.mkv").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(2.0)
+        while _frames_so_far(folder / "screen-000.mkv") < FPS and time.monotonic() < deadline:
+            time.sleep(0.25)
+        time.sleep(1.0)
         # The portal backend goes away: its PipeWire stream ends, as when the shared
         # window closes or the desktop stops the sharing.
         for pid in own_wayland.pids("xdg-desktop-portal-wlr"):

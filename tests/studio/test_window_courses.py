@@ -282,11 +282,19 @@ def test_a_lesson_recorded_through_the_window_has_the_words_that_were_said(
     qtbot.wait(1000)
     assert session.bar.last_stats.mic is not None
     qtbot.mouseClick(session.bar.stop_button, Qt.MouseButton.LeftButton)
+    # Stop asks what the lesson is called; the recording is built once it is named.
+    qtbot.waitUntil(lambda: window.title_dialog is not None, timeout=60_000)
+    dialog = window.title_dialog
+    dialog.title_box.selectAll()
+    qtbot.keyClicks(dialog.title_box, "Photosynthesis")
+    qtbot.keyClick(dialog.title_box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.recording is None and window.isVisible(), timeout=120_000)
+    qtbot.waitUntil(lambda: window.busy(), timeout=60_000)
     qtbot.waitUntil(lambda: not window.busy(), timeout=BUILD_TIMEOUT)
     assert window.last_error is None
     [folder] = window.course.lesson_folders()
     lesson = load_lesson(folder)
+    assert lesson.title == "Photosynthesis"
     assert Path(lesson.source).parent.parent == window.course.folder / RECORDINGS
     said = (folder / lesson.transcript).read_text(encoding="utf-8").lower()
     # Most of the key words, not all: a loaded machine can blur a word or two.
