@@ -7,7 +7,6 @@ import ctypes.util
 import os
 import select
 import threading
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -76,6 +75,7 @@ class _XcbScreenIterator(ctypes.Structure):
 
 _LOCK, _NUM_LOCK = 2, 16
 _KEY_PRESS = 2
+_KEY_RELEASE = 3
 
 
 def _xcb_libraries() -> tuple[ctypes.CDLL, ctypes.CDLL, ctypes.CDLL] | None:
@@ -196,7 +196,7 @@ class GlobalHotkey(QObject):
     def _listen(self, xcb, libc, connection, keycodes: set[int]) -> None:
         descriptor = xcb.xcb_get_file_descriptor(connection)
         modifiers = self._key[0]
-        last = 0.0
+        released: dict[int, int] = {}  # keycode -> X time of its last release
         while not self._stop.is_set():
             select.select([descriptor], [], [], 0.2)
             while True:
@@ -205,12 +205,17 @@ class GlobalHotkey(QObject):
                     break
                 kind = ctypes.c_uint8.from_address(event).value & 0x7F
                 detail = ctypes.c_uint8.from_address(event + 1).value
+                stamp = ctypes.c_uint32.from_address(event + 4).value
                 state = ctypes.c_uint16.from_address(event + 28).value
                 libc.free(event)
+                if detail not in keycodes:
+                    continue
+                if kind == _KEY_RELEASE:
+                    released[detail] = stamp
+                    continue
+                # A held key repeats as release + press with one X time: one toggle.
                 wanted = state & ALL_MODIFIERS == modifiers
-                now = time.monotonic()
-                if kind == _KEY_PRESS and detail in keycodes and wanted and now - last > 0.4:
-                    last = now  # a held key repeats; one press is one toggle
+                if kind == _KEY_PRESS and wanted and released.get(detail) != stamp:
                     self.activated.emit()
             if xcb.xcb_connection_has_error(connection):
                 self.active = False

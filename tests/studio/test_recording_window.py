@@ -418,6 +418,29 @@ def test_global_hotkey_works_on_the_desktop_and_is_given_back(qtbot, capture_env
     third.close()
 
 
+def test_quick_presses_each_toggle_and_a_held_key_toggles_once(qtbot, capture_env):
+    hotkey = GlobalHotkey()
+    toggles = []
+    hotkey.activated.connect(lambda: toggles.append(1))
+    try:
+        assert hotkey.active
+        # Pause then resume a moment later (a teacher who changed their mind).
+        subprocess.run(
+            ["xdotool", "key", "--delay", "150", "ctrl+shift+p", "ctrl+shift+p"],
+            env=capture_env,
+            check=True,
+            timeout=10,
+        )
+        qtbot.waitUntil(lambda: len(toggles) == 2, timeout=5_000)
+        # Held for 1.5 s: the X server repeats the key, which is still one press.
+        held = ["xdotool", "keydown", "ctrl+shift+p", "sleep", "1.5", "keyup", "ctrl+shift+p"]
+        subprocess.run(held, env=capture_env, check=True, timeout=10)
+        qtbot.wait(500)
+        assert len(toggles) == 3
+    finally:
+        hotkey.close()
+
+
 def test_a_stop_key_chosen_in_the_settings_works_on_the_desktop(qtbot, capture_env):
     hotkey = GlobalHotkey(shortcut="Ctrl+Alt+R")
     try:
