@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from shared import __version__, contents, package
+from shared.chapters import Slide
 from shared.errors import LecternError
 from shared.files import check_output, write_json_atomic, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
@@ -441,7 +442,11 @@ def _info(args: argparse.Namespace) -> int:
             data = package.read_member(args.package, lesson.transcript)
             segments = contents.parse_transcript(data, lesson).segments
             lines = [(s.start, s.text.strip()) for s in segments][: max(args.lines, 0)]
-        lessons.append({"lesson": lesson, "chapters": chapters, "lines": lines})
+        slides: tuple[Slide, ...] = ()
+        if lesson.slides:
+            data = package.read_member(args.package, lesson.slides)
+            slides = contents.parse_slides(data, lesson)
+        lessons.append({"lesson": lesson, "chapters": chapters, "lines": lines, "slides": slides})
 
     if args.json:
         print_json(
@@ -449,6 +454,7 @@ def _info(args: argparse.Namespace) -> int:
                 **summary,
                 "chapters": {e["lesson"].id: e["chapters"] for e in lessons},
                 "first_lines": {e["lesson"].id: e["lines"] for e in lessons},
+                "slides": {e["lesson"].id: [s.to_dict() for s in e["slides"]] for e in lessons},
             }
         )
         return 0
@@ -468,7 +474,18 @@ def _info(args: argparse.Namespace) -> int:
             print("   Transcript:")
             for start, text in entry["lines"]:
                 print(f"   {clock(start):>7}  {printable(text)}")
+        if entry["slides"]:
+            print("   On the slides:")
+            for slide in entry["slides"]:
+                print(f"   {clock(slide.start):>7}  {printable(_slide_summary(slide))}")
     return 0
+
+
+def _slide_summary(slide: Slide, width: int = 100) -> str:
+    """A slide's text on one line: its title, then its other lines, cut at ``width``."""
+    lines = [line.text for line in slide.lines if line.text != slide.title]
+    text = " · ".join([slide.title, *lines] if slide.title else lines) or "(no text read)"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 if __name__ == "__main__":

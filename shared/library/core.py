@@ -210,7 +210,10 @@ class Library:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             library = cls(root, sqlite_utils.Database(conn))
-            schema.migrate(library.db, root / DB_NAME, library.atomic, library._now)
+            applied = schema.migrate(library.db, root / DB_NAME, library.atomic, library._now)
+            if "0004_slide_text" in applied:
+                # Courses installed before the library kept slide text have its files.
+                library.importer.backfill_slide_text()
         except BaseException:
             conn.close()
             raise

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from shared.chapters import load_chapters, load_slides
 from shared.chapters import slides as slides_module
 from shared.media import ffmpeg_exe
 from studio.pipeline import find_chapters
@@ -72,3 +73,27 @@ def test_a_video_without_slides_gets_no_chapter_every_few_seconds(tmp_path):
     assert warning == "" and slides is not None
     assert all(c.duration >= 10.0 for c in found[:-1]), found
     assert all(c.title for c in found)
+
+
+def test_the_chapters_command_writes_the_slide_text_beside_the_chapters(deck, tmp_path):
+    path, truth = deck
+    out, text = tmp_path / "chapters.json", tmp_path / "slides.json"
+    command = [sys.executable, "-m", "studio.cli", "chapters", str(path), "-o", str(out)]
+    result = subprocess.run(
+        [*command, "--slides", str(text)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    slides = load_slides(text)  # the same file a lesson folder holds, as its reader takes it
+    found = load_chapters(out)
+    assert [(s.start, s.end) for s in slides] == [(c.start, c.end) for c in found]
+    assert re.sub(r"\W+", "", slides[1].title.casefold()) == "thewatercycle"
+    assert any("caps" in line.text.casefold() for line in slides[0].lines)
+    # An existing slide file is not replaced without --force, and nothing is done.
+    again = subprocess.run(
+        [*command, "--force", "--slides", str(text)[:-5] + ".txt"], capture_output=True, text=True
+    )
+    assert again.returncode != 0 and again.stderr.count("\n") == 1 and ".json" in again.stderr
+    other = [*command[:-1], str(tmp_path / "other.json"), "--slides", str(text)]
+    refused = subprocess.run(other, capture_output=True, text=True)
+    assert refused.returncode != 0 and str(text) in refused.stderr
+    assert not (tmp_path / "other.json").exists()
