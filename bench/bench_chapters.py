@@ -1,7 +1,8 @@
 """Benchmark slide-change detection on real slide decks, against common baselines.
 
-The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes) and
-``bench/corpus/marp_corpus.py`` (real Marp themes rendered by Chromium), both with
+The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes),
+``bench/corpus/marp_corpus.py`` (real Marp themes rendered by Chromium) and
+``bench/corpus/impress_corpus.py`` (LibreOffice Impress's own templates), all with
 standard-library documentation as text, composed with known truth and cached in
 ``~/.cache/lectern-corpus``. Only the TEST set is scored by default: it shares no theme
 and no text with the tuning set (``--set tuning`` scores the tuning set, the only one
@@ -25,7 +26,8 @@ time, next to ``ffmpeg -i x -f null -`` decoding the same file.
 
 Targets: F1 >= 0.95 overall and >= 0.90 per class; >= 30x real time at 1080p on 2 cores.
 
-    .venv/bin/python bench/bench_chapters.py [--set test|tuning] [--corpus beamer|marp|all]
+    .venv/bin/python bench/bench_chapters.py [--set test|tuning]
+        [--corpus beamer|marp|impress|all]
         [--no-baselines] [--no-speed]
 
 PySceneDetect: ``.venv/bin/pip install --no-deps scenedetect`` (its own dependency on
@@ -243,8 +245,9 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--no-speed", action="store_true", help="skip the 1080p speed run")
     parser.add_argument(
-        "--corpus", choices=["beamer", "marp", "all"], default="all",
-        help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py) or both",
+        "--corpus", choices=["beamer", "marp", "impress", "all"], default="all",
+        help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py), LibreOffice Impress "
+        "decks (bench/corpus/impress_corpus.py) or all three",
     )  # fmt: skip
     args = parser.parse_args()
     chosen = []
@@ -256,6 +259,11 @@ def main() -> None:
             import marp_corpus
 
             folder, lectures = marp_corpus.load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
+        if args.corpus in ("impress", "all"):
+            import impress_corpus
+
+            folder, lectures = impress_corpus.load_or_build(args.set)
             chosen += [(folder, lecture) for lecture in lectures]
     except CorpusError as error:
         sys.exit(str(error))
@@ -293,7 +301,7 @@ def main() -> None:
 
     _engine()  # the OCR models load once per process, not once per video
     for lecture in lectures:
-        source["name"] = "Marp" if lecture.color == "marp" else "Beamer"
+        source["name"] = {"marp": "Marp", "impress": "Impress"}.get(lecture.color, "Beamer")
         path = folder_of[lecture.name] / lecture.path
         truth = lecture.changes
         wall, cpu, found = _timed(detect_slide_changes, path)

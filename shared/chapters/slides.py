@@ -182,7 +182,8 @@ def _slide_text(lines: _Lines, read: Sequence[tuple[str, float]]) -> SlideText:
         if confidence < MIN_CONFIDENCE or not _key(text):
             continue
         ys = [point[1] for point in box]
-        boxes.append((min(ys), max(ys) - min(ys), min(point[0] for point in box), text.strip()))
+        left = min(point[0] for point in box)
+        boxes.append((min(ys), max(ys) - min(ys), left, text.strip()))
     boxes.sort()
     return SlideText(_title(boxes, lines.height), tuple(b[3] for b in boxes))
 
@@ -202,11 +203,21 @@ def read_slide(image: np.ndarray) -> SlideText:
     return _slide_text(lines, _recognise(lines.crops))
 
 
+_BULLET = re.compile(r"\s*[•·●○▪■◦‣∙*–—-]")
+"""A line that starts with a bullet is a point under the title, not part of it."""
+
+
 def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
     """The tallest line starting in the title zone, with the lines of the same size
     right under it or beside it (a title that wraps, or that OCR cut in pieces) when
     the title is set larger than the rest of the text."""
+    if not boxes:
+        return ""
     top = [b for b in boxes if b[0] < TITLE_ZONE * height]
+    if not top:
+        # Nothing up there: a deck that centres its text vertically (Marp, Impress)
+        # puts a short slide's title lower; the zone starts at the first line read.
+        top = [b for b in boxes if b[0] < boxes[0][0] + TITLE_ZONE * height]
     if not top:
         return ""
     tallest = max(top, key=lambda b: b[1])
@@ -218,7 +229,11 @@ def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
         return tallest[3]
     parts = [tallest]
     span = [tallest[0], tallest[0] + size]
-    alike = [b for b in boxes if b is not tallest and 0.75 * size <= b[1] <= 1.33 * size]
+    alike = [
+        b
+        for b in boxes
+        if b is not tallest and 0.75 * size <= b[1] <= 1.33 * size and not _BULLET.match(b[3])
+    ]
     grown = True
     while grown:  # take in lines of the same size that touch the title, above or below
         grown = False
