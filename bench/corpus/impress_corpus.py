@@ -56,14 +56,16 @@ TEMPLATES = Path("/usr/lib/libreoffice/share/template/common/presnt")
 SETS = {
     "tuning": {
         "templates": ["Beehive", "Blue_Curve", "Lights"],
-        "modules": ["shlex", "fnmatch", "glob", "filecmp", "netrc", "getopt"],
+        "modules": ["shlex", "fnmatch", "glob", "filecmp", "netrc", "getopt", "gettext", "locale",
+                    "reprlib", "selectors", "weakref", "abc"],
         "classes": ["reveals", "video", "webcam"],
         "seed": 400,
     },
     "test": {
         "templates": ["Focus", "Midnightblue", "Vintage", "Pencil", "Sunset", "Progress"],
         "modules": ["html.parser", "wave", "quopri", "uuid", "plistlib", "mimetypes", "hmac",
-                    "dis", "tokenize", "zipimport"],
+                    "dis", "tokenize", "zipimport", "socketserver", "cmd", "trace", "pdb",
+                    "timeit", "bdb"],
         "classes": ["plain", "reveals", "transitions", "video", "webcam", "crf40"],
         "seed": 800,
     },
