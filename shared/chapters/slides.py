@@ -134,6 +134,7 @@ class _Lines:
     """The text lines found on one picture (before they are read): where, and their pixels."""
 
     height: int
+    width: int
     boxes: tuple[np.ndarray, ...]
     """Each line's corners, ``(4, 2)`` in picture pixels."""
     crops: tuple[np.ndarray, ...]
@@ -157,12 +158,12 @@ def _find_lines(image: np.ndarray) -> _Lines:
         picture, record = engine.maybe_add_letterbox(picture, record)
         boxes, _ = engine.auto_text_det(picture)
         if boxes is None:
-            return _Lines(height, (), ())
+            return _Lines(height, width, (), ())
         crops = engine.get_crop_img_list(picture, boxes)
         corners = engine._get_origin_points(boxes, record, height, width)
     except Exception:  # an unreadable picture reads as no text
-        return _Lines(height, (), ())
-    return _Lines(height, tuple(corners), tuple(crops))
+        return _Lines(height, width, (), ())
+    return _Lines(height, width, tuple(corners), tuple(crops))
 
 
 def _recognise(crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
@@ -177,15 +178,15 @@ def _recognise(crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
 
 
 def _slide_text(lines: _Lines, read: Sequence[tuple[str, float]]) -> SlideText:
-    boxes = []
+    boxes: list[_Box] = []
     for box, (text, confidence) in zip(lines.boxes, read, strict=True):
         if confidence < MIN_CONFIDENCE or not _key(text):
             continue
         ys = [point[1] for point in box]
-        left = min(point[0] for point in box)
-        boxes.append((min(ys), max(ys) - min(ys), left, text.strip()))
+        xs = [point[0] for point in box]
+        boxes.append((min(ys), max(ys) - min(ys), min(xs), text.strip(), max(xs)))
     boxes.sort()
-    return SlideText(_title(boxes, lines.height), tuple(b[3] for b in boxes))
+    return SlideText(_title(boxes, lines.height, lines.width), tuple(b[3] for b in boxes))
 
 
 def read_slide(image: np.ndarray) -> SlideText:
@@ -207,10 +208,20 @@ _BULLET = re.compile(r"\s*[•·●○▪■◦‣∙*–—-]")
 """A line that starts with a bullet is a point under the title, not part of it."""
 
 
-def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
-    """The tallest line starting in the title zone, with the lines of the same size
-    right under it or beside it (a title that wraps, or that OCR cut in pieces) when
-    the title is set larger than the rest of the text."""
+_Box = tuple[float, float, float, str, float]
+"""A line read: top, height, left, text, right (picture pixels)."""
+
+
+def _title(boxes: list[_Box], height: int, width: int) -> str:
+    """The tallest line starting in the title zone, with the lines of its size that
+    continue it: beside it in the same row (OCR cut it in pieces), or right above or
+    under it and aligned with it (a title that wraps), never a bulleted line.
+
+    A title set larger than the rest of the text takes in wrapped lines aligned on
+    its left edge or its centre; a title the size of the text (a window's title bar,
+    a template with little difference in size) only wrapped lines centred under it, as
+    body text is not centred on the title's middle.
+    """
     if not boxes:
         return ""
     top = [b for b in boxes if b[0] < TITLE_ZONE * height]
@@ -223,19 +234,25 @@ def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
     tallest = max(top, key=lambda b: b[1])
     size = tallest[1]
     others = [b[1] for b in boxes if b is not tallest]
-    if not others or size < 1.15 * float(np.median(others)):
-        # No type size of its own (a window's title bar over text of the same size):
-        # the title is that one line.
-        return tallest[3]
+    own_size = bool(others) and size >= 1.15 * float(np.median(others))
+    middle = (tallest[2] + tallest[4]) / 2
+
+    def continues(box: _Box) -> bool:
+        if _BULLET.match(box[3]) or not 0.6 * size <= box[1] <= 1.33 * size:
+            return False
+        if abs(box[0] - tallest[0]) < 0.5 * size:  # the same row
+            return own_size and box[1] >= 0.75 * size
+        centred = abs((box[2] + box[4]) / 2 - middle) <= 0.02 * width
+        same_left = abs(box[2] - tallest[2]) <= 0.01 * width
+        if own_size:
+            return centred or (same_left and box[1] >= 0.75 * size)
+        return centred and not same_left
+
     parts = [tallest]
     span = [tallest[0], tallest[0] + size]
-    alike = [
-        b
-        for b in boxes
-        if b is not tallest and 0.75 * size <= b[1] <= 1.33 * size and not _BULLET.match(b[3])
-    ]
+    alike = [b for b in boxes if b is not tallest and continues(b)]
     grown = True
-    while grown:  # take in lines of the same size that touch the title, above or below
+    while grown:  # take in the lines that touch the title, above or below
         grown = False
         for box in alike:
             near = span[0] - 0.6 * size <= box[0] + box[1] and box[0] <= span[1] + 0.6 * size
@@ -243,7 +260,7 @@ def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
                 parts.append(box)
                 span = [min(span[0], box[0]), max(span[1], box[0] + box[1])]
                 grown = True
-    lines: list[list[tuple[float, float, float, str]]] = []
+    lines: list[list[_Box]] = []
     for box in sorted(parts):
         if lines and abs(box[0] - lines[-1][0][0]) < 0.5 * size:
             lines[-1].append(box)  # the same row
@@ -363,7 +380,7 @@ def _read_stretches(
 
     def find(seconds: float) -> _Lines:
         picture = _still_picture(keeper, analysis, seconds)
-        return _find_lines(picture) if picture is not None else _Lines(0, (), ())
+        return _find_lines(picture) if picture is not None else _Lines(0, 0, (), ())
 
     def progress(share: float) -> None:
         if state is not None:
