@@ -44,6 +44,7 @@ __all__ = [
     "MediaReady",
     "build_lesson",
     "find_chapters",
+    "first_slide_title",
     "load_manual_chapters",
 ]
 
@@ -58,6 +59,9 @@ class BuildOptions:
     """Everything about a build that is not the input video itself."""
 
     title: str | None = None
+    #: ``title`` is only a suggestion (the teacher did not type it): the lesson takes
+    #: its first slide's title instead when OCR reads one.
+    title_from_slides: bool = False
     camera: Path | None = None
     engine: str = "faster-whisper"
     model: str | None = None
@@ -229,6 +233,8 @@ def _build(
             state=s_chap,
         )
         warnings += [missing] if missing else []
+        if options.title_from_slides:
+            title = first_slide_title(slides) or title
         if options.manual_chapters:
             found = chapters.merge_chapters(
                 found, list(options.manual_chapters), mode=options.chapters_mode
@@ -321,6 +327,11 @@ def find_chapters(
         return None, found, str(error)
     slides = chapters.slides_from_changes(changes, duration)
     return slides, chapters.chapters_from_slides(slides, duration, segments=segments), ""
+
+
+def first_slide_title(slides: Sequence[chapters.Slide] | None) -> str:
+    """The title of the first slide that has one (as OCR read it), else ``""``."""
+    return next((" ".join(s.title.split()) for s in slides or () if s.title.strip()), "")
 
 
 def _title_from(video: Path, info: media.MediaInfo) -> str:

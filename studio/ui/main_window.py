@@ -71,7 +71,9 @@ from studio.course import (
     list_courses,
     new_course,
     next_lesson_title,
+    recorded_screen,
     recording_title,
+    recording_title_typed,
     set_recording_title,
     title_from_window,
     unbuilt_recordings,
@@ -911,13 +913,15 @@ class MainWindow(QMainWindow):
         folder = self.course.new_lesson_folder(source)
         self.building = folder
         self.building_from = source if recording else None
-        title = None
-        if recording:
+        title, from_slides = None, False
+        if recording:  # named by its first slide once read, unless the teacher typed a title
             title = recording_title(source) or self._next_lesson_title()
+            from_slides = recorded_screen(source) and not recording_title_typed(source)
+        options = build_options(self.settings, title=title, title_from_slides=from_slides)
         job = self.worker.submit(
             "building the lesson",
             lambda inputs, state: build_lesson(*inputs, state, media_ready=self._media_ready.emit),
-            (source, folder, build_options(self.settings, title=title)),
+            (source, folder, options),
         )
         self._start(f"Building {source.name}…", job)
         job.succeeded.connect(self._built)
@@ -1317,7 +1321,7 @@ class MainWindow(QMainWindow):
         suggestion = self.suggested_title(session)
         # Kept at once: a crash while the question is open loses no name either.
         with contextlib.suppress(LecternError, OSError):
-            set_recording_title(session.folder, suggestion)
+            set_recording_title(session.folder, suggestion, typed=False)
         self.title_dialog = LessonTitleDialog(suggestion, self)
         self.title_dialog.finished.connect(
             lambda _result, folder=session.folder: self._title_chosen(folder)
@@ -1343,7 +1347,7 @@ class MainWindow(QMainWindow):
         dialog, self.title_dialog = self.title_dialog, None
         if dialog is not None:
             try:
-                set_recording_title(folder, dialog.title())
+                set_recording_title(folder, dialog.title(), typed=dialog.typed())
             except (LecternError, OSError) as error:
                 self.show_error(f"The lesson's title could not be kept ({error}).")
             dialog.deleteLater()
