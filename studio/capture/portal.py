@@ -24,10 +24,12 @@ import secrets
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.jobs import Cancelled
 from studio.capture.clock import Clock
 from studio.capture.errors import (
     CaptureError,
@@ -70,6 +72,8 @@ CURSOR_HIDDEN, CURSOR_EMBEDDED = 1, 2
 #: Seconds a person may take in the desktop's picker.
 PICKER_TIMEOUT = 300.0
 CALL_TIMEOUT = 10.0
+#: How often (seconds) a request waiting for the picker looks whether it was cancelled.
+CANCEL_POLL = 0.1
 
 
 def check_pipewire() -> None:
@@ -183,6 +187,7 @@ class PortalScreenCast:
             ) from error
         self._addr = DBusAddress(PORTAL_PATH, bus_name=PORTAL_BUS, interface=SCREENCAST)
         self.session: str | None = None
+        self._cancel = threading.Event()
         self.source_types = self._property("AvailableSourceTypes")
         self.cursor_modes = self._property("AvailableCursorModes", 0)
         self.version = self._property("version", 1)
@@ -226,12 +231,7 @@ class PortalScreenCast:
         call = new_method_call(self._addr, method, signature, (*args[:-1], options))
         with self._conn.filter(rule) as queue:
             self._call(call)
-            try:
-                signal = self._conn.recv_until_filtered(queue, timeout=timeout)
-            except TimeoutError:
-                raise ScreenShareRefusedError(
-                    f"nobody answered the screen-sharing picker within {timeout:.0f} s"
-                ) from None
+            signal = self._wait_for_answer(queue, path, timeout)
         with contextlib.suppress(Exception):
             self._call(message_bus.RemoveMatch(rule))
         code, results = signal.body
@@ -244,6 +244,46 @@ class PortalScreenCast:
             )
         return {key: value for key, (_sig, value) in results.items()}
 
+    def _wait_for_answer(self, queue: Any, path: str, timeout: float) -> Any:
+        """The Response signal of the Request at ``path``, looking for :meth:`cancel`
+        in between (the picker may stay open for minutes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._cancel.is_set():
+                self._withdraw(path)
+                raise Cancelled("Choosing what to share")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ScreenShareRefusedError(
+                    f"nobody answered the screen-sharing picker within {timeout:.0f} s"
+                )
+            try:
+                return self._conn.recv_until_filtered(queue, timeout=min(CANCEL_POLL, left))
+            except TimeoutError:
+                continue
+
+    def _withdraw(self, path: str) -> None:
+        """Close the pending request and the session without waiting for answers: the
+        portal may be busy with its picker, which it then closes."""
+        from jeepney import DBusAddress, new_method_call
+
+        for object_path, interface in ((path, "Request"), (self.session, "Session")):
+            if object_path is None:
+                continue
+            addr = DBusAddress(
+                object_path, bus_name=PORTAL_BUS, interface=f"org.freedesktop.portal.{interface}"
+            )
+            with contextlib.suppress(Exception):
+                self._conn.send(new_method_call(addr, "Close"))
+        self.session = None
+
+    def cancel(self) -> None:
+        """Give up waiting for the picker; :meth:`start` then raises ``Cancelled``.
+
+        The one method that may be called from another thread than :meth:`start`'s.
+        """
+        self._cancel.set()
+
     def start(
         self, source_type: int = SOURCE_MONITOR, timeout: float = PICKER_TIMEOUT
     ) -> PortalStream:
@@ -252,7 +292,9 @@ class PortalScreenCast:
         Raises:
             ScreenCastUnavailableError: The portal cannot share this kind of source.
             ScreenShareRefusedError: The person cancelled the picker, or the portal failed.
+            Cancelled: :meth:`cancel` was called while the picker was open.
         """
+        self._cancel.clear()
         if not self.source_types & source_type:
             what = "single windows" if source_type == SOURCE_WINDOW else "screens"
             raise ScreenCastUnavailableError(
@@ -460,6 +502,8 @@ class WaylandScreenBackend:
             or the portal cannot share this kind of source.
     """
 
+    asks_desktop = True
+
     def __init__(
         self,
         spec: str,
@@ -496,6 +540,7 @@ class WaylandScreenBackend:
 
         Raises:
             ScreenShareRefusedError: The picker was cancelled, or the portal failed.
+            Cancelled: :meth:`cancel_prepare` was called meanwhile.
             CaptureError: The region does not fit on the shared screen.
         """
         if self.stream is not None:
@@ -514,6 +559,10 @@ class WaylandScreenBackend:
                 self.target = dataclasses.replace(t, width=width, height=height)
                 self.frame_size = (width, height)
         self.stream = stream
+
+    def cancel_prepare(self) -> None:
+        """Stop waiting for the picker (from any thread): :meth:`prepare` raises ``Cancelled``."""
+        self.portal.cancel()
 
     def command(self, path: Path) -> list[str]:
         """The ffmpeg of one segment: raw frames on stdin, stamped as they arrive."""
