@@ -59,6 +59,7 @@ __all__ = [
     "SOURCE_MONITOR",
     "SOURCE_WINDOW",
     "PICKER_TIMEOUT",
+    "PICKER_WINDOW",
     "GstProcess",
 ]
 
@@ -72,6 +73,9 @@ CURSOR_HIDDEN, CURSOR_EMBEDDED = 1, 2
 #: Seconds a person may take in the desktop's picker.
 PICKER_TIMEOUT = 300.0
 CALL_TIMEOUT = 10.0
+#: The ``--screen`` of a window chosen in the desktop's picker (a Wayland window has
+#: no name Lectern could look up).
+PICKER_WINDOW = "window:*"
 #: How often (seconds) a request waiting for the picker looks whether it was cancelled.
 CANCEL_POLL = 0.1
 
