@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from shared.ui.plain import plain
@@ -33,6 +34,7 @@ class SharePrompt(QDialog):
         note.setProperty("muted", True)
         buttons = QDialogButtonBox()
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setIcon(QIcon())  # as the picker's Cancel: words only
         self.cancel_button.setAccessibleName("Cancel the recording")
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
