@@ -509,8 +509,78 @@ def studio_record(window, size: str) -> dict:
     return seen
 
 
+def _click_at(point, button: str) -> None:
+    xdotool("mousemove", "--sync", str(point.x()), str(point.y()))
+    xdotool("click", button)
+
+
+def _tray_menu_click(tray, action) -> bool:
+    """Right-click the tray icon, then click ``action`` in the menu that opens."""
+    _click_at(tray.icon.geometry().center(), "3")
+    if not wait(tray.menu.isVisible, 10):
+        return False
+    pump(0.2)  # mapped where it will stay
+    place = tray.menu.actionGeometry(action).center()
+    _click_at(tray.menu.mapToGlobal(place), "1")
+    return wait(lambda: not tray.menu.isVisible(), 10)
+
+
+def studio_tray(window, size: str) -> dict:
+    """One screen recorded whole on a desktop with a tray: driven from the tray icon.
+
+    Right-click the icon, Pause; right-click, Resume; right-click, Stop and keep; then
+    the title question keeps its suggestion (Esc). Real clicks through the X server.
+    """
+    from studio.course import recording_title
+
+    for name, value in (("screen", "0"), ("camera", "none"), ("mic", "none")):
+        window.settings.set_preference(name, value)
+    window.settings.set_preference("countdown", False)
+    seen: dict = {}
+    _activate(window)
+    key(window, "ctrl+r")
+    wait(lambda: window.picker is not None and window.picker.isVisible())
+    _activate(window.picker)
+    xdotool("key", "Return")
+    seen["recording"] = wait(lambda: window.recording is not None, 10)
+    session = window.recording
+    seen["started"] = wait(lambda: session.bar is not None and session.bar.last_stats, 30)
+    tray = session.tray
+    seen["tray"] = tray is not None
+    if tray is None:
+        return seen
+    seen["icon shown"] = wait(lambda: tray.icon.isVisible() and tray.icon.geometry().width(), 10)
+    geometry = tray.icon.geometry()
+    seen["icon"] = [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
+    seen["bar hidden"] = not session.bar.isVisible()
+    wait(lambda: session.recorder.elapsed() > 1.0, 20)
+
+    seen["pause clicked"] = _tray_menu_click(tray, tray.pause_action)
+    seen["paused"] = wait(lambda: session.recorder.stats().paused and tray.paused, 10)
+    seen["menu says resume"] = tray.pause_action.text().startswith("Resume")
+    seen["bar shown while paused"] = wait(session.bar.isVisible, 10)
+    seen["resume clicked"] = _tray_menu_click(tray, tray.pause_action)
+    seen["resumed"] = wait(lambda: not session.recorder.stats().paused and not tray.paused, 10)
+    seen["bar hidden again"] = wait(lambda: not session.bar.isVisible(), 10)
+    resumed_at = session.recorder.elapsed()
+    wait(lambda: session.recorder.elapsed() > resumed_at + 1.0, 20)
+
+    seen["stop clicked"] = _tray_menu_click(tray, tray.stop_action)
+    seen["title asked"] = wait(lambda: window.title_dialog is not None, 20)
+    dialog = window.title_dialog
+    wait(dialog.isVisible, 5)
+    _activate(dialog)
+    xdotool("key", "Escape")  # keep the suggestion
+    seen["saved"] = wait(lambda: session.state == "done", 120)
+    seen["segments"] = len(session.recorder.data.get("segments", []))
+    seen["title kept"] = recording_title(session.folder)
+    seen["folder"] = str(session.folder)
+    return seen
+
+
 SCENARIOS = {
     ("studio", "record"): studio_record,
+    ("studio", "tray"): studio_tray,
     ("studio", "welcome"): studio_welcome,
     ("player", "fit"): player_fit,
     ("player", "keys"): player_keys,
