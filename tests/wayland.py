@@ -100,7 +100,9 @@ swaybg -c "$BACKGROUND" > "$R/swaybg.log" 2>&1 &
 # The whole output is repainted now and then (a workspace switch and back), as a
 # person's desktop changes: wlroots sends a screencopy frame only for a changed picture,
 # so a cast of a desktop that never changes would never start.
-( while sleep 0.25; do swaymsg -q workspace number 2; swaymsg -q workspace number 1; done ) &
+if [ "$REPAINT" = 1 ]; then
+  ( while sleep 0.25; do swaymsg -q workspace number 2; swaymsg -q workspace number 1; done ) &
+fi
 for i in $(seq 200); do pactl info > /dev/null 2>&1 && break; sleep 0.05; done
 pactl set-default-source lecture_sink.monitor
 echo "DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS" > "$R/env.tmp"
@@ -235,6 +237,7 @@ def start_session(
     portal: bool = True,
     timeout: float = 30,
     picker: bool = False,
+    still: bool = False,
 ) -> WaylandSession:
     """Start the desktop (see module doc); stop it with :meth:`WaylandSession.stop`.
 
@@ -247,6 +250,8 @@ def start_session(
             sharing the one output at once: the picker (a program of the session)
             waits until the file ``choice`` appears in the session's runtime folder,
             then shares the output named in it (the person has chosen).
+        still: Nothing repaints the desktop: the picture never changes, so the
+            compositor sends a cast no frame at all until something moves.
 
     Raises:
         WaylandError: Not root, packages missing, or the desktop did not come up.
@@ -281,6 +286,7 @@ def start_session(
         "XDG_RUNTIME_DIR": str(runtime),
         "HOME": str(runtime / "home"),
         "PORTAL": "1" if portal else "0",
+        "REPAINT": "0" if still else "1",
         "BACKGROUND": background,
         "PATH": "/usr/local/bin:/usr/bin:/bin",
     }

@@ -41,6 +41,7 @@ from studio.capture.process import popen_child, stop_child
 from studio.capture.screen import (
     MAX_SIZE,
     SCREEN_CRF,
+    STARTUP_TIMEOUT,
     ScreenTarget,
     X11ScreenSegment,
     encode_command,
@@ -76,6 +77,9 @@ CALL_TIMEOUT = 10.0
 #: The ``--screen`` of a window chosen in the desktop's picker (a Wayland window has
 #: no name Lectern could look up).
 PICKER_WINDOW = "window:*"
+#: Seconds to wait for a first frame before taking the screen for a still one: the
+#: compositor sends a frame only when the picture changes (see WaylandScreenSegment).
+FIRST_FRAME_WAIT = 2.0
 #: How often (seconds) a request waiting for the picker looks whether it was cancelled.
 CANCEL_POLL = 0.1
 
@@ -407,7 +411,8 @@ class GstProcess:
     def __init__(self, command: list[str], fd: int) -> None:
         self.errors: list[str] = []
         self.ended: str | None = None
-        self._streaming = False
+        #: The PipeWire stream runs (frames come whenever the picture changes).
+        self.streaming = False
         env = dict(os.environ, GST_DEBUG="pipewiresrc:5", GST_DEBUG_NO_COLOR="1")
         try:
             self.process = popen_child(
@@ -429,8 +434,8 @@ class GstProcess:
             state = _GST_STATE.search(line)
             if state:
                 if state.group(1) == "streaming":
-                    self._streaming = True
-                elif state.group(1) in ("unconnected", "error") and self._streaming:
+                    self.streaming = True
+                elif state.group(1) in ("unconnected", "error") and self.streaming:
                     self.ended = (
                         "the shared screen or window went away (it was closed, or the "
                         "desktop stopped sharing it)"
@@ -594,11 +599,21 @@ class WaylandScreenBackend:
 
 
 class WaylandScreenSegment(X11ScreenSegment):
-    """``gst-launch-1.0`` (pipewiresrc) piping raw frames into the segment's ffmpeg."""
+    """``gst-launch-1.0`` (pipewiresrc) piping raw frames into the segment's ffmpeg.
+
+    A compositor sends a frame only when the picture changes: on a screen that stays
+    perfectly still the stream runs but no first frame comes. The segment then starts
+    anyway, when it was launched, and the first picture that comes is held back to
+    that time (:attr:`SegmentResult.lead`), so the clock and the other tracks go on
+    in step; a segment that got no picture at all is one still picture long.
+    """
 
     backend: WaylandScreenBackend
+    #: Set when the segment started without a first frame: when it was launched.
+    _still_since: float | None = None
 
     def _spawn(self, path: Path) -> subprocess.Popen:
+        self._launched = self.backend.clock.now()
         backend = self.backend
         stream = backend.stream
         width, height = backend.frame_size or (backend.target.width, backend.target.height)
@@ -620,6 +635,26 @@ class WaylandScreenSegment(X11ScreenSegment):
     def advice(self) -> str:
         return "check that the shared screen or window is still there, and that PipeWire runs"
 
+    def wait_started(self, timeout: float = STARTUP_TIMEOUT) -> float:
+        """The first frame's time; the launch time for a still screen (see the class)."""
+        came = self._started.wait(min(FIRST_FRAME_WAIT, timeout))
+        if not came and self.gst.streaming and self.alive():
+            self._still_since = self._launched
+            return self._launched
+        return super().wait_started(timeout)
+
+    def stop(self) -> SegmentResult:
+        result = super().stop()
+        if result.lost:
+            self.backend.stream_lost()
+        if self._still_since is None:
+            return result
+        if self._start is None:  # not one picture: the screen never changed
+            lead = max(0.0, self.backend.clock.now() - self._still_since)
+        else:
+            lead = max(0.0, self._start - self._still_since)
+        return dataclasses.replace(result, start=self._still_since, lead=round(lead, 6))
+
     def alive(self) -> bool:
         """Whether pictures still come: a stream that went away ends GStreamer here."""
         if self.gst.ended and self.gst.process.poll() is None:
@@ -640,9 +675,3 @@ class WaylandScreenSegment(X11ScreenSegment):
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             stop_child(self.process, timeout=timeout)
-
-    def stop(self) -> SegmentResult:
-        result = super().stop()
-        if result.lost:
-            self.backend.stream_lost()
-        return result
