@@ -644,13 +644,14 @@ class WaylandScreenSegment(X11ScreenSegment):
         return super().wait_started(timeout)
 
     def stop(self) -> SegmentResult:
+        asked = self.backend.clock.now()
         result = super().stop()
         if result.lost:
             self.backend.stream_lost()
         if self._still_since is None:
             return result
         if self._start is None:  # not one picture: the screen never changed
-            lead = max(0.0, self.backend.clock.now() - self._still_since)
+            lead = max(0.0, asked - self._still_since)
         else:
             lead = max(0.0, self._start - self._still_since)
         return dataclasses.replace(result, start=self._still_since, lead=round(lead, 6))
