@@ -532,7 +532,7 @@ class RecordingSession(QObject):
     def _window_in_picture(self) -> str:
         """The recorded window's title, or that of the largest window in the picture."""
         backend = self.recorder.screen if self.recorder is not None else None
-        if backend is None:
+        if backend is None or backend.asks_desktop:  # Wayland windows are not listed
             return ""
         if backend.target.kind == "window":
             return backend.target.spec.removeprefix("window:")
