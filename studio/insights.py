@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import LecternError
-from shared.insights import CourseInsights, CourseMap, LessonInfo, QuestionInfo, Tally
+from shared.insights import (
+    CourseInsights,
+    CourseMap,
+    FileReport,
+    LessonInfo,
+    QuestionInfo,
+    Tally,
+)
 from shared.jobs import ProgressState, SubState, check_cancelled
 from shared.workspace import LessonWorkspace
 from studio.course import COURSE_FILE, Course
@@ -25,6 +32,7 @@ __all__ = [
     "InsightsRequest",
     "course_map",
     "progress_files",
+    "add_progress",
     "load_insights",
 ]
 
@@ -116,18 +124,20 @@ def progress_files(sources: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def load_insights(request: InsightsRequest, state: ProgressState | None = None) -> CourseInsights:
-    """Read the progress files of ``request`` and fold them into the course's insights.
+def add_progress(
+    tally: Tally, sources: Sequence[Path], state: ProgressState | None = None
+) -> list[FileReport]:
+    """Count the progress files of ``sources`` (files, folders) into ``tally``.
 
-    Progress is by bytes read; every file is all or nothing, and a refused file is
-    named in the result's ``refused`` sentences while the others import.
+    Progress is by bytes read. Every file is all or nothing: a refused file says why in
+    its report's one sentence while the others count; on cancel the file being read
+    adds nothing and the files before it stay counted.
 
     Raises:
-        InsightsInputError: the course folder or a source path cannot be used.
+        InsightsInputError: a source path does not exist.
         Cancelled: ``state`` asked to stop.
     """
-    course = course_map(request.course)
-    files = progress_files(request.sources)
+    files = progress_files(sources)
     sizes = []
     for path in files:
         try:
@@ -135,15 +145,26 @@ def load_insights(request: InsightsRequest, state: ProgressState | None = None) 
         except OSError:
             sizes.append(1)
     total = float(sum(sizes)) or 1.0
-    tally = Tally(course, now=request.now)
-    done = 0.0
+    reports, done = [], 0.0
     for number, (path, size) in enumerate(zip(files, sizes, strict=True)):
         check_cancelled(state, "Importing progress")
         if state is not None:
             state.set_status(f"Reading {path.name} ({number + 1} of {len(files)})")
         part = SubState(state, done / total, (done + size) / total) if state else None
-        tally.add_file(path, part)
+        reports.append(tally.add_file(path, part))
         done += size
+    return reports
+
+
+def load_insights(request: InsightsRequest, state: ProgressState | None = None) -> CourseInsights:
+    """Read the progress files of ``request`` and fold them into the course's insights.
+
+    Raises:
+        InsightsInputError: the course folder or a source path cannot be used.
+        Cancelled: ``state`` asked to stop.
+    """
+    tally = Tally(course_map(request.course), now=request.now)
+    add_progress(tally, request.sources, state)
     if state is not None:
         state.set_status("Counting")
     insights = tally.result()

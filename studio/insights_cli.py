@@ -89,9 +89,10 @@ def _print(found: CourseInsights) -> None:
     )
     for lesson in found.lessons:
         share = f"{lesson.completed / lesson.learners:.0%}" if lesson.learners else "-"
+        print()
         print(
             printable(
-                f"\n{lesson.title} ({clock(lesson.duration)}): {lesson.learners:,} learner(s), "
+                f"{lesson.title} ({clock(lesson.duration)}): {lesson.learners:,} learner(s), "
                 f"{lesson.completed:,} completed ({share})"
             )
         )
