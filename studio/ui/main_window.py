@@ -426,8 +426,7 @@ class MainWindow(QMainWindow):
         self.insights_action = QAction("Learner i&nsights…", self)
         self.insights_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.insights_action.setToolTip(
-            "How learners watched the lessons and answered the questions, from their "
-            "progress files"
+            "How learners watched and answered, from their progress files"
         )
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.new_course_action)
