@@ -430,7 +430,7 @@ def _question(
 ) -> QuestionStat:
     learner = a["a_learner"]
     if not len(learner):
-        return QuestionStat(info.id, info.prompt, info.at, 0, 0, 0, 0, _options(info, {}))
+        return QuestionStat(info.id, info.prompt, info.at, 0, 0, 0, 0, _options(info, {}, {}))
     order = np.lexsort((a["a_time"], learner))
     who, success = learner[order], a["a_success"][order]
     first = np.r_[True, who[1:] != who[:-1]]
@@ -438,10 +438,13 @@ def _question(
     ever = np.zeros(len(ids), np.int64)
     np.maximum.at(ever, local, success.astype(np.int64))
     counts: dict[str, int] = {}
-    codes, times = np.unique(a["a_response"], return_counts=True)
-    for code, count in zip(codes.tolist(), times.tolist(), strict=True):
+    right: dict[str, int] = {}
+    codes, inverse, times = np.unique(a["a_response"], return_inverse=True, return_counts=True)
+    successes = np.bincount(inverse, weights=a["a_success"], minlength=len(codes))
+    for code, count, good in zip(codes.tolist(), times.tolist(), successes.tolist(), strict=True):
         for label in _labels(info, responses[code]):
             counts[label] = counts.get(label, 0) + count
+            right[label] = right.get(label, 0) + int(good)
     return QuestionStat(
         info.id,
         info.prompt,
@@ -450,7 +453,7 @@ def _question(
         answers=len(who),
         first_correct=int(success[first].sum()),
         eventually_correct=int(ever.sum()),
-        options=_options(info, counts),
+        options=_options(info, counts, right),
     )
 
 
@@ -467,12 +470,17 @@ def _labels(info: QuestionInfo, response: str) -> list[str]:
     return response.split("[,]")
 
 
-def _options(info: QuestionInfo, counts: dict[str, int]) -> tuple[OptionStat, ...]:
-    """The question's own options first (in order, even unchosen), then other answers."""
+def _options(
+    info: QuestionInfo, counts: dict[str, int], right: dict[str, int]
+) -> tuple[OptionStat, ...]:
+    """The question's own options first (in order, even unchosen), then other answers,
+    most given first; an answer the statements always (never) graded right is right
+    (wrong), one graded both ways is ``None``."""
     out = [
         OptionStat(text, counts.pop(text, 0), index in info.correct)
         for index, text in enumerate(info.options)
     ]
-    for label, count in sorted(counts.items(), key=lambda item: -item[1]):
-        out.append(OptionStat(label, count, None))
+    for label, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        good = right.get(label, 0)
+        out.append(OptionStat(label, count, True if good == count else False if not good else None))
     return tuple(out)

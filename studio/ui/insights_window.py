@@ -93,14 +93,14 @@ class Heatmap(QWidget):
         if lesson is None or not len(lesson.viewers):
             return
         seconds = len(lesson.viewers)
-        top = max(1, lesson.learners)
+        top = max(1, int(lesson.viewers.max()))
         width = area.width() / seconds
         for second, count in enumerate(lesson.viewers.tolist()):
             if count <= 0:
                 continue
             share = min(1.0, count / top)
             colour = QColor(_BLUE)
-            colour.setAlphaF(0.12 + 0.88 * share)
+            colour.setAlphaF(0.06 + 0.94 * share * share)
             x = area.left() + second * width
             painter.fillRect(QRectF(x, area.top(), width + 0.6, area.height()), colour)
         painter.setPen(QPen(_ORANGE, 1.5))
@@ -112,10 +112,15 @@ class Heatmap(QWidget):
         painter.setPen(self.palette().text().color())
         for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):
             x = area.left() + fraction * area.width()
-            label = clock(fraction * seconds)
-            painter.drawText(
-                QRectF(x - 30, area.bottom() + 6, 60, 16), Qt.AlignmentFlag.AlignCenter, label
+            box = QRectF(x - 30 - 30 * (fraction - 0.5) * 2, area.bottom() + 6, 60, 16)
+            align = (
+                Qt.AlignmentFlag.AlignLeft
+                if fraction == 0
+                else Qt.AlignmentFlag.AlignRight
+                if fraction == 1
+                else Qt.AlignmentFlag.AlignHCenter
             )
+            painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, clock(fraction * seconds))
 
 
 def _chart(title: str) -> QChart:
@@ -135,10 +140,16 @@ def _view(chart: QChart, name: str, height: int = 260) -> QChartView:
     return view
 
 
-def _line(name: str, values: list[int], colour: QColor, step: int) -> QLineSeries:
+def _line(
+    name: str,
+    values: list[int],
+    colour: QColor,
+    step: int,
+    style: Qt.PenStyle = Qt.PenStyle.SolidLine,
+) -> QLineSeries:
     series = QLineSeries()
     series.setName(name)
-    series.setPen(QPen(colour, 2))
+    series.setPen(QPen(colour, 2.5, style))
     series.append([QPointF(t, values[t]) for t in range(0, len(values), step)])
     return series
 
@@ -396,10 +407,16 @@ class InsightsWindow(QMainWindow):
             chart.removeAxis(axis)
         seconds = len(lesson.viewers)
         step = max(1, seconds // 600)  # at most ~600 points a line
-        series = [
-            _line("Watching", lesson.viewers.tolist(), _BLUE, step),
-            _line("Plays (with re-watching)", lesson.plays.tolist(), _ORANGE, step),
-            _line("Still watching (drop-off)", lesson.still_watching.tolist(), _GREY, step),
+        series = [  # drawn in this order: the learners watching on top
+            _line(
+                "Still here (drop-off)",
+                lesson.still_watching.tolist(),
+                _GREY,
+                step,
+                Qt.PenStyle.DashLine,
+            ),
+            _line("Plays (re-watching included)", lesson.plays.tolist(), _ORANGE, step),
+            _line("Learners watching", lesson.viewers.tolist(), _BLUE, step),
         ]
         peaks = QScatterSeries()
         peaks.setName("Re-watch peaks")
@@ -412,7 +429,9 @@ class InsightsWindow(QMainWindow):
         x_axis.setLabelFormat("%d")
         x_axis.setTitleText("second of the video")
         y_axis = QValueAxis()
-        y_axis.setRange(0, max(1, int(lesson.plays.max()) if seconds else 1))
+        top = max(int(lesson.plays.max()), int(lesson.still_watching.max())) if seconds else 1
+        y_axis.setRange(0, max(1, round(top * 1.1 + 0.5)))
+        y_axis.applyNiceNumbers()
         y_axis.setLabelFormat("%d")
         y_axis.setTitleText("learners")
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
@@ -473,11 +492,15 @@ class InsightsWindow(QMainWindow):
             chart.legend().hide()
             counts = QBarSet("Answers")
             counts.setColor(_BLUE)
+            counts.setSelectedColor(_GREEN)  # the right answers
             labels = []
-            for option in q.options[:12]:
+            shown = list(reversed(q.options[:12]))  # a horizontal chart fills from below
+            for index, option in enumerate(shown):
                 counts.append(option.count)
                 mark = " ✓" if option.correct else ""
                 labels.append(_short(option.label, 30) + mark)
+                if option.correct:
+                    counts.selectBar(index)
             series = QHorizontalBarSeries()
             series.append(counts)
             series.setLabelsVisible(True)
@@ -485,6 +508,7 @@ class InsightsWindow(QMainWindow):
             axis.append(labels)
             values = QValueAxis()
             values.setRange(0, max(1, max((o.count for o in q.options), default=1)))
+            values.applyNiceNumbers()
             values.setLabelFormat("%d")
             chart.addSeries(series)
             chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)

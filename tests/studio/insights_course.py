@@ -86,6 +86,8 @@ def _lectern_learner(course_id: str, n: int, rng: random.Random) -> list[dict]:
         activity = xapi.lesson_activity(course_id, uid)
         stop = seconds if rng.random() < 0.55 else rng.uniform(15, seconds)
         stretches = [(0.0, stop)]
+        if stop > 100 and rng.random() < 0.3:  # skips the dull part: a seek ahead
+            stretches = [(0.0, 20.0), (45.0, stop)]
         if stop > 75 and rng.random() < 0.6:
             stretches.append((60.0, rng.uniform(68, 78)))  # back to the slide change
         for start, end in stretches:
@@ -135,6 +137,8 @@ def _other_player_learner(course_id: str, n: int, rng: random.Random) -> list[di
         registration = str(uuid.UUID(int=(n << 8) + len(out) + 1))
         stop = seconds if rng.random() < 0.5 else rng.uniform(15, seconds)
         segments = [(0.0, min(stop, 60.0))]
+        if stop > 100 and rng.random() < 0.3:
+            segments = [(0.0, 20.0), (45.0, 60.0)]
         if stop > 60:
             segments.append((60.0, stop))
         if stop > 75 and rng.random() < 0.6:
