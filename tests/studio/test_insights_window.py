@@ -19,8 +19,15 @@ from pathlib import Path
 
 import pytest
 
+from shared import xapi
 from tests.studio.conftest import stop_process
-from tests.studio.insights_course import add_bad_files, make_course, make_progress
+from tests.studio.insights_course import (
+    LESSONS,
+    NOW_MS,
+    add_bad_files,
+    make_course,
+    make_progress,
+)
 from tests.xserver import start_openbox
 from tests.xserver import xvfb as x_server
 
@@ -71,6 +78,8 @@ def report():
             "tab": found.tabs.currentIndex(),
             "question_charts": len(found.questions_box.findChildren(QChartView)),
             "busy": found.job is not None,
+            "progress": found.progress_bar.value(),
+            "cancel_button": centre(found.cancel_button),
             "folder_button": centre(found.import_folder_button),
             "export_button": centre(found.export_button),
             "lesson_box": centre(found.lesson_box),
@@ -221,3 +230,30 @@ def test_a_teacher_imports_a_folder_looks_and_exports_csv_with_the_keyboard(stud
 
     app.keys(window, "ctrl+w")
     app.wait(lambda s: not s["insights"], "the insights window closes")
+
+
+def test_a_long_import_shows_progress_and_cancel_keeps_the_files_read_before(studio):
+    app, progress, tmp_path = studio
+    course_id = json.loads((tmp_path / "courses" / "biology" / "course.json").read_text())["id"]
+    big = tmp_path / "big"
+    big.mkdir()
+    shutil.copy(progress / "learner-00.json", big / "a-first.json")
+    activity = xapi.lesson_activity(course_id, LESSONS[0][1])
+    statements = [
+        xapi.played(xapi.actor(f"m{n}"), activity, "P", 0, 10 + n % 50, at_ms=NOW_MS)
+        for n in range(150_000)
+    ]
+    (big / "b-big.json").write_text(json.dumps(statements))
+    app.keys(app.state()["main"], "ctrl+shift+i")
+    state = app.settled()
+    app.click(state["insights"]["folder_button"])
+    dialog = app.wait(lambda s: s["dialog"], "the folder dialog")["dialog"]
+    app.type_path(dialog["id"], big)
+    state = app.wait(
+        lambda s: s["insights"]["busy"] and s["insights"]["progress"] > 0, "a busy import"
+    )
+    app.click(state["insights"]["cancel_button"])
+    state = app.wait(lambda s: not s["insights"]["busy"], "the import stops", timeout=120)
+    summary = state["insights"]["summary"]
+    assert summary.endswith("Import cancelled."), summary
+    assert summary.startswith("1 learner(s)") and "from 1 file(s)" in summary
