@@ -181,7 +181,14 @@ def _array(text: _Text) -> Iterator[dict[str, Any]]:
     while True:
         if not text.skip_space():
             raise text.fail("it ends in the middle of its list of statements")
-        yield from _unpack(text, text.value())
+        value = text.value()
+        if type(value) is dict and type(value.get("verb")) is dict:  # the usual case, quickly
+            yield value
+        else:
+            yield from _unpack(text, value)
+        if text.pos < len(text.buf) and text.buf[text.pos] == ",":
+            text.pos += 1
+            continue
         if text.expect(","):
             continue
         if text.expect("]"):

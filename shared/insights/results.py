@@ -283,11 +283,14 @@ def fold(
     )
 
 
+_DTYPES = {"d": np.float64, "f": np.float32, "b": np.int8, "h": np.int16, "i": np.int32}
+
+
 def _np(column: Any) -> np.ndarray:
+    """A column as numpy, without a copy (only while folding: the tally appends later)."""
+    kind = _DTYPES.get(column.typecode, np.int64)
     if not len(column):
-        kind = {"d": np.float64, "b": np.int8}.get(column.typecode, np.int64)
         return np.zeros(0, dtype=kind)
-    kind = {"d": np.float64, "b": np.int8, "l": np.int64, "q": np.int64}[column.typecode]
     return np.frombuffer(column, dtype=kind)
 
 
@@ -304,8 +307,9 @@ def _lesson(
     start = np.clip(np.floor(w["w_start"]), 0, n).astype(np.int64)
     end = np.clip(np.ceil(w["w_end"]), 0, n).astype(np.int64)
     valid = end > start
-    learner, start, end = w["w_learner"][valid], start[valid], end[valid]
-    kind, stmt, session = w["w_kind"][valid], w["w_stmt"][valid], w["w_session"][valid]
+    learner, start, end = w["w_learner"][valid].astype(np.int64), start[valid], end[valid]
+    kind, stmt = w["w_kind"][valid], w["w_stmt"][valid]
+    session = w["w_session"][valid].astype(np.int64)
 
     m_learner, m_start, m_end = _union(learner, start, end, n)
     viewers = _coverage(m_start, m_end, n)

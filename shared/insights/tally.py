@@ -7,8 +7,8 @@ numbers are then folded with numpy into the plots' series (:mod:`shared.insights
 
 What counts, from any player that follows the xAPI Video Profile:
 
-* a stretch watched: ``result.extensions`` ``time-from`` .. ``time-to`` (Lectern's
-  ``played``), and the profile's ``played-segments`` (``start[.]end[,]...``) on any verb;
+* a stretch watched: ``result.extensions`` ``time-from`` .. ``time-to`` of a
+  ``played`` (Lectern's; on ``seeked`` they are a jump, not watching), and the profile's ``played-segments`` (``start[.]end[,]...``) on any verb;
   of ``played-segments`` lists, which grow during a session (``context.registration``),
   the longest per learner, lesson and session counts for re-watching;
 * completion: verb ``completed`` or ``result.completion`` true, or ``progress`` >= 1;
@@ -19,6 +19,7 @@ What counts, from any player that follows the xAPI Video Profile:
 from __future__ import annotations
 
 import json
+import re
 import time
 from array import array
 from collections.abc import Iterable
@@ -42,7 +43,10 @@ FUTURE_SLACK_S = 600.0
 _EXT = xapi.EXT
 _FROM, _TO, _SEGMENTS = _EXT["time-from"], _EXT["time-to"], _EXT["played-segments"]
 _PROGRESS = _EXT["progress"]
+_SEGMENT_SPLIT = re.compile(r"\[[.,]\]")
+_INF = float("inf")
 _COMPLETED = xapi.VERBS["completed"]
+_PLAYED = xapi.VERBS["played"]
 _ANSWERED = xapi.VERBS["answered"]
 
 
@@ -86,25 +90,27 @@ class _Columns:
     """Typed arrays, one value per row; ``mark``/``rollback`` undo a refused file."""
 
     ids: array = field(default_factory=lambda: array("q"))  # statement id hash, per statement
+    # (statement numbers and learners fit 32 bits, lessons 16 and times float32: seconds
+    # are binned whole, so a row takes 23 bytes and millions of them fit)
     # watched rows: statement number, lesson, learner, session, kind, start, end
-    w_stmt: array = field(default_factory=lambda: array("l"))
-    w_lesson: array = field(default_factory=lambda: array("l"))
-    w_learner: array = field(default_factory=lambda: array("l"))
-    w_session: array = field(default_factory=lambda: array("l"))
+    w_stmt: array = field(default_factory=lambda: array("i"))
+    w_lesson: array = field(default_factory=lambda: array("h"))
+    w_learner: array = field(default_factory=lambda: array("i"))
+    w_session: array = field(default_factory=lambda: array("i"))
     w_kind: array = field(default_factory=lambda: array("b"))
-    w_start: array = field(default_factory=lambda: array("d"))
-    w_end: array = field(default_factory=lambda: array("d"))
+    w_start: array = field(default_factory=lambda: array("f"))
+    w_end: array = field(default_factory=lambda: array("f"))
     # completions: statement number, lesson, learner
-    c_stmt: array = field(default_factory=lambda: array("l"))
-    c_lesson: array = field(default_factory=lambda: array("l"))
-    c_learner: array = field(default_factory=lambda: array("l"))
+    c_stmt: array = field(default_factory=lambda: array("i"))
+    c_lesson: array = field(default_factory=lambda: array("h"))
+    c_learner: array = field(default_factory=lambda: array("i"))
     # answers: statement number, lesson, question, learner, time, response, success
-    a_stmt: array = field(default_factory=lambda: array("l"))
-    a_lesson: array = field(default_factory=lambda: array("l"))
-    a_question: array = field(default_factory=lambda: array("l"))
-    a_learner: array = field(default_factory=lambda: array("l"))
+    a_stmt: array = field(default_factory=lambda: array("i"))
+    a_lesson: array = field(default_factory=lambda: array("h"))
+    a_question: array = field(default_factory=lambda: array("h"))
+    a_learner: array = field(default_factory=lambda: array("i"))
     a_time: array = field(default_factory=lambda: array("d"))
-    a_response: array = field(default_factory=lambda: array("l"))
+    a_response: array = field(default_factory=lambda: array("i"))
     a_success: array = field(default_factory=lambda: array("b"))
 
     def mark(self) -> dict[str, int]:
@@ -248,16 +254,14 @@ class Tally:
                 continue
             ext = result.get("extensions")
             if isinstance(ext, dict) and ext:
-                if _FROM in ext and _TO in ext:
-                    self._watched(stmt, lesson, learner, 0, STRETCH, ext[_FROM], ext[_TO])
+                if verb == _PLAYED and _FROM in ext and _TO in ext:
+                    self._watched(stmt, lesson, learner, ext[_FROM], ext[_TO])
                 segments = ext.get(_SEGMENTS)
                 if isinstance(segments, str) and segments:
                     context = statement.get("context")
                     reg = context.get("registration") if isinstance(context, dict) else None
                     session = sessions.setdefault(str(reg or ""), len(sessions))
-                    for part in segments.split("[,]"):
-                        start, _, end = part.partition("[.]")
-                        self._watched(stmt, lesson, learner, session, SESSION, start, end)
+                    self._segments(stmt, lesson, learner, session, segments)
                 progress = ext.get(_PROGRESS)
             else:
                 progress = None
@@ -279,9 +283,7 @@ class Tally:
             return False
         return when.timestamp() > self._latest
 
-    def _watched(
-        self, stmt: int, lesson: int, learner: int, session: int, kind: int, start: Any, end: Any
-    ) -> None:
+    def _watched(self, stmt: int, lesson: int, learner: int, start: Any, end: Any) -> None:
         try:
             start, end = float(start), float(end)
         except (TypeError, ValueError):
@@ -292,10 +294,32 @@ class Tally:
         cols.w_stmt.append(stmt)
         cols.w_lesson.append(lesson)
         cols.w_learner.append(learner)
-        cols.w_session.append(session)
-        cols.w_kind.append(kind)
+        cols.w_session.append(0)
+        cols.w_kind.append(STRETCH)
         cols.w_start.append(start)
         cols.w_end.append(end)
+
+    def _segments(self, stmt: int, lesson: int, learner: int, session: int, text: str) -> None:
+        """One ``played-segments`` list (``start[.]end[,]...``), appended in bulk."""
+        try:
+            numbers = [float(x) for x in _SEGMENT_SPLIT.split(text)]
+        except ValueError:
+            return  # not numbers: the list says nothing; the rest still counts
+        pairs = [
+            (start, end)
+            for start, end in zip(numbers[::2], numbers[1::2], strict=False)
+            if end > start >= 0 and end != _INF
+        ]
+        if not pairs:
+            return
+        cols, count = self._cols, len(pairs)
+        cols.w_stmt.extend([stmt] * count)
+        cols.w_lesson.extend([lesson] * count)
+        cols.w_learner.extend([learner] * count)
+        cols.w_session.extend([session] * count)
+        cols.w_kind.extend([SESSION] * count)
+        cols.w_start.extend([start for start, _ in pairs])
+        cols.w_end.extend([end for _, end in pairs])
 
     def _answer(
         self,
