@@ -4,7 +4,8 @@ Progress files (or any source of xAPI Video Profile statements, such as an LRS)
 are counted by a :class:`Tally` against a :class:`CourseMap` and folded into
 :class:`CourseInsights`: per lesson, learners per second (the heatmap), plays and
 re-watch peaks, the drop-off curve, completion per chapter and the answers to each
-checkpoint question. No Qt here; the Studio draws the plots.
+checkpoint question. :func:`save_tally`/:func:`load_tally` keep what was counted, so
+insights open again without re-reading the files. No Qt here; the Studio draws the plots.
 """
 
 from shared.insights.course import CourseMap, LessonInfo, QuestionInfo
@@ -18,6 +19,7 @@ from shared.insights.results import (
     Peak,
     QuestionStat,
 )
+from shared.insights.store import STORE_NAME, InsightsStoreError, load_tally, save_tally
 from shared.insights.tally import FUTURE_SLACK_S, FileReport, Tally
 
 __all__ = [
@@ -34,6 +36,10 @@ __all__ = [
     "OptionStat",
     "Peak",
     "QuestionStat",
+    "STORE_NAME",
+    "InsightsStoreError",
+    "load_tally",
+    "save_tally",
     "FUTURE_SLACK_S",
     "FileReport",
     "Tally",

@@ -18,6 +18,7 @@ What counts, from any player that follows the xAPI Video Profile:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -45,6 +46,7 @@ _FROM, _TO, _SEGMENTS = _EXT["time-from"], _EXT["time-to"], _EXT["played-segment
 _PROGRESS = _EXT["progress"]
 _SEGMENT_SPLIT = re.compile(r"\[[.,]\]")
 _INF = float("inf")
+_MASK = (1 << 64) - 1
 _COMPLETED = xapi.VERBS["completed"]
 _PLAYED = xapi.VERBS["played"]
 _ANSWERED = xapi.VERBS["answered"]
@@ -60,6 +62,8 @@ class FileReport:
         refused: the one sentence saying why the whole file was refused, or ``""``.
         future: statements skipped because their timestamp is in the future.
         other: statements skipped because they name another course or activity.
+        again: the same file (path, size and time) was imported before, so it was not
+            read again.
     """
 
     name: str
@@ -67,11 +71,14 @@ class FileReport:
     refused: str = ""
     future: int = 0
     other: int = 0
+    again: bool = False
 
     @property
     def warnings(self) -> list[str]:
         """One sentence per kind of statement that was skipped."""
         out = []
+        if self.again:
+            out.append(f"{self.name} was imported before, so it was not read again.")
         if self.future:
             out.append(
                 f"{self.name}: {self.future:,} statement(s) dated in the future were ignored "
@@ -142,6 +149,7 @@ class Tally:
         self._sessions: dict[str, int] = {"": 0}
         self._responses: dict[str, int] = {}
         self._cols = _Columns()
+        self._seen: dict[str, str] = {}  # files read: "path|size|mtime" -> name
         latest = (time.time() if now is None else now) + FUTURE_SLACK_S
         self._latest = latest
         # ISO-8601 UTC stamps compare as text; others are parsed.
@@ -160,16 +168,26 @@ class Tally:
         """
         path = Path(path)
         try:
-            size = max(1, path.stat().st_size)
+            info = path.stat()
         except OSError:
-            size = 1
+            identity, size = "", 1
+        else:
+            identity = f"{path.resolve()}|{info.st_size}|{info.st_mtime_ns}"
+            size = max(1, info.st_size)
+        if identity and identity in self._seen:
+            report = FileReport(path.name, again=True)
+            self.reports.append(report)
+            return report
 
         def read(done: int) -> None:
             if state is not None:
                 state.set_progress(done / size)
                 check_cancelled(state, "Importing progress")
 
-        return self.add_statements(read_statements(path, read), path.name, state)
+        report = self.add_statements(read_statements(path, read), path.name, state)
+        if identity and not report.refused:
+            self._seen[identity] = path.name
+        return report
 
     def add_statements(
         self,
@@ -241,11 +259,8 @@ class Tally:
                 )
             learner = learners.setdefault(who, len(learners))
             stmt = len(ids)
-            ids.append(
-                hash(str(statement.get("id") or ""))
-                if statement.get("id")
-                else _content_hash(statement)
-            )
+            sid = statement.get("id")
+            ids.append(_id_key(sid) if isinstance(sid, str) and sid else _content_hash(statement))
             report.statements += 1
             result = statement.get("result")
             result = result if isinstance(result, dict) else {}
@@ -382,6 +397,25 @@ def _learner_key(agent: Any) -> str | None:
     return None
 
 
+def _id_key(statement_id: str) -> int:
+    """64 bits of a statement id, the same in every process (ids are UUIDs in xAPI: the
+    two halves folded together; any other text is hashed)."""
+    hexa = statement_id.replace("-", "")
+    if len(hexa) == 32:
+        try:
+            value = int(hexa, 16)
+        except ValueError:
+            pass
+        else:
+            return _signed((value ^ (value >> 64)) & _MASK)
+    return _signed(int.from_bytes(hashlib.blake2b(statement_id.encode(), digest_size=8).digest()))
+
+
 def _content_hash(statement: dict[str, Any]) -> int:
     """A statement without an id is the same statement when everything it says is."""
-    return hash(json.dumps(statement, sort_keys=True))
+    text = json.dumps(statement, sort_keys=True).encode()
+    return _signed(int.from_bytes(hashlib.blake2b(text, digest_size=8).digest()))
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value

@@ -16,11 +16,15 @@ import pytest
 
 from shared import xapi
 from shared.insights import (
+    STORE_NAME,
     CourseMap,
+    InsightsStoreError,
     LessonInfo,
     QuestionInfo,
     Tally,
+    load_tally,
     read_statements,
+    save_tally,
 )
 from shared.jobs import Cancelled, JobState
 
@@ -356,3 +360,51 @@ def test_csv_and_json_carry_the_same_numbers(tmp_path):
     assert "Introduction,answer_count,20.0,Where? | Thylakoids,1" in rows
     assert not list(tmp_path.glob("*.tmp*"))
     assert os.path.getsize(out) > 0
+
+
+def test_saved_tally_opens_again_with_the_same_numbers_and_new_files_add_up(tmp_path):
+    first = write(tmp_path / "a.json", [played(0, 0, 30), answered(0, Q_WHERE, "1", False, AT)])
+    tally = Tally(course_map(), now=NOW)
+    tally.add_file(first)
+    store = save_tally(tally, tmp_path / "course" / STORE_NAME)
+    before = tally.result()
+
+    again = load_tally(store, course_map(), now=NOW)
+    assert again.result().to_dict() == before.to_dict()
+    skipped = again.add_file(first)  # the same file: not read again
+    assert skipped.again and skipped.warnings == [
+        "a.json was imported before, so it was not read again."
+    ]
+    copy = tmp_path / "copy-of-a.json"
+    copy.write_bytes(first.read_bytes())
+    again.add_file(copy)  # read, but its statements are duplicates
+    again.add_file(write(tmp_path / "b.json", [played(1, 0, 10)]))
+    found = again.result()
+    assert found.duplicates == 2 and found.statements == 3
+    assert found.lessons[0].viewers[5] == 2 and found.lessons[0].questions[0].answers == 1
+
+
+def test_saved_rows_follow_their_lesson_when_the_course_changes(tmp_path):
+    tally = Tally(course_map(), now=NOW)
+    two = xapi.played(who(5), xapi.lesson_activity(COURSE, "uid-two"), "2", 0, 20, at_ms=AT)
+    tally.add_statements([played(0, 0, 30), two, answered(0, Q_WHERE, "0", True, AT)], "x")
+    store = save_tally(tally, tmp_path / "progress.npz")
+    old = course_map()
+    moved = CourseMap(old.id, old.title, (old.lessons[1], old.lessons[0]))  # reordered
+    found = load_tally(store, moved, now=NOW).result()
+    assert [lesson.title for lesson in found.lessons] == ["Second", "Introduction"]
+    assert found.lessons[0].viewers[10] == 1 and found.lessons[1].viewers[10] == 1
+    assert found.lessons[1].questions[0].answers == 1
+    fewer = CourseMap(old.id, old.title, (old.lessons[1],))  # the introduction removed
+    assert load_tally(store, fewer, now=NOW).result().lessons[0].learners == 1
+
+
+def test_a_damaged_or_foreign_store_is_one_sentence(tmp_path):
+    store = save_tally(Tally(course_map(), now=NOW), tmp_path / "p.npz")
+    other = CourseMap("another", "Other", ())
+    with pytest.raises(InsightsStoreError, match="are of another course"):
+        load_tally(store, other)
+    store.write_bytes(store.read_bytes()[:100])
+    with pytest.raises(InsightsStoreError, match="cannot be read") as caught:
+        load_tally(store, course_map())
+    assert str(caught.value).endswith("import the progress files again.")
