@@ -11,6 +11,8 @@ and a refused file is listed with its one sentence while the rest count. Per les
 * Questions: per question, how often each answer was given (right ones marked).
 
 "Export CSV…" writes every number (:meth:`shared.insights.CourseInsights.write_csv`).
+What was imported is kept in the course folder (``.insights/progress.npz``), so the
+window opens with it next time; "Forget imported progress…" clears it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -46,7 +49,14 @@ from PySide6.QtWidgets import (
 )
 
 from shared.errors import LecternError
-from shared.insights import CourseInsights, LessonInsights, Tally
+from shared.insights import (
+    STORE_NAME,
+    CourseInsights,
+    LessonInsights,
+    Tally,
+    load_tally,
+    save_tally,
+)
 from shared.timecode import clock
 from shared.ui.dialogs import error_box
 from shared.ui.plain import plain
@@ -161,14 +171,18 @@ class InsightsWindow(QMainWindow):
         super().__init__(parent)
         self.folder = Path(folder)
         self.course = course_map(self.folder)
+        self.store = self.folder / STORE_NAME
         self.tally = Tally(self.course)
         self.insights: CourseInsights = self.tally.result()
+        self.notes: list[str] = []  # said once, above the files' own sentences
         self.worker = Worker(self, max_threads=1)
         self.job: Job | None = None
         self.setWindowTitle(f"Learner insights – {self.course.title}")
         self.setAccessibleName("Learner insights")
         self._build()
         self._show()
+        if self.store.is_file():
+            self._open_saved()
 
     # ------------------------------------------------------------------ layout
 
@@ -177,6 +191,10 @@ class InsightsWindow(QMainWindow):
         self.import_files_button.setObjectName("primary")
         self.import_folder_button = QPushButton("Import folder…")
         self.export_button = QPushButton("Export CSV…")
+        self.forget_button = QPushButton("Forget imported progress…")
+        self.forget_button.setToolTip(
+            "Clear what was imported (the progress files themselves are not touched)"
+        )
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         plain(self.summary)
@@ -223,6 +241,7 @@ class InsightsWindow(QMainWindow):
         top.addWidget(self.import_folder_button)
         top.addWidget(self.export_button)
         top.addStretch(1)
+        top.addWidget(self.forget_button)
         progress = QHBoxLayout()
         progress.addWidget(self.status)
         progress.addWidget(self.progress_bar, 1)
@@ -246,6 +265,7 @@ class InsightsWindow(QMainWindow):
         self.import_files_button.clicked.connect(self.choose_files)
         self.import_folder_button.clicked.connect(self.choose_folder)
         self.export_button.clicked.connect(self.choose_export)
+        self.forget_button.clicked.connect(self.choose_forget)
         self.cancel_button.clicked.connect(self.cancel)
         self.lesson_box.currentIndexChanged.connect(self._show_lesson)
         QShortcut(QKeySequence("Ctrl+O"), self, self.choose_files)
@@ -277,44 +297,105 @@ class InsightsWindow(QMainWindow):
             self.import_progress([Path(folder)])
 
     def import_progress(self, sources: list[Path]) -> Job | None:
-        """Read ``sources`` (files or folders) in the worker; the plots follow when done."""
+        """Read ``sources`` (files or folders) in the worker, then keep what was counted
+        in the course folder; the plots follow when done."""
         if self.job is not None:
             return None
-        tally = self.tally
+        tally, store = self.tally, self.store
 
         def run(paths: list[Path], state: object) -> CourseInsights:
             add_progress(tally, paths, state)  # type: ignore[arg-type]
+            state.set_status("Saving")  # type: ignore[attr-defined]
+            save_tally(tally, store)
             state.set_status("Counting")  # type: ignore[attr-defined]
             return tally.result()
 
-        job = self.worker.submit("Import progress", run, list(sources))
+        job = self._run("Importing…", run, list(sources))
+        job.succeeded.connect(self._imported)
+        job.cancelled.connect(self._cancelled)
+        return job
+
+    def _open_saved(self) -> None:
+        """Load what earlier imports counted (in the worker: a big class takes a moment)."""
+        course, store = self.course, self.store
+
+        def run(_inputs: object, state: object) -> tuple[Tally, CourseInsights]:
+            state.set_status("Opening the progress imported before")  # type: ignore[attr-defined]
+            tally = load_tally(store, course)
+            return tally, tally.result()
+
+        def opened(value: tuple[Tally, CourseInsights]) -> None:
+            self.tally = value[0]
+            self._imported(value[1])
+
+        job = self._run("Opening…", run, None, show_errors=False)
+        job.succeeded.connect(opened)
+        job.failed.connect(self._saved_unreadable)
+
+    def _saved_unreadable(self, message: str) -> None:
+        self.notes = [message]
+        self._show()
+
+    def _run(self, label: str, run: object, inputs: object, *, show_errors: bool = True) -> Job:
+        job = self.worker.submit(label, run, inputs)  # type: ignore[arg-type]
         self.job = job
-        for widget in (self.import_files_button, self.import_folder_button, self.export_button):
+        for widget in self._buttons():
             widget.setEnabled(False)
         for widget in (self.progress_bar, self.cancel_button, self.status):
             widget.show()
         self.progress_bar.setValue(0)
-        self.status.setText("Importing…")
+        self.status.setText(label)
         job.progress.connect(lambda f: self.progress_bar.setValue(round(f * 1000)))
         job.status.connect(self.status.setText)
-        job.succeeded.connect(self._imported)
-        job.failed.connect(lambda message: error_box(self, "Insights", message))
-        job.cancelled.connect(self._cancelled)
+        if show_errors:
+            job.failed.connect(lambda message: error_box(self, "Insights", message))
         job.done.connect(self._job_done)
         return job
+
+    def _buttons(self) -> tuple[QPushButton, ...]:
+        return (
+            self.import_files_button,
+            self.import_folder_button,
+            self.export_button,
+            self.forget_button,
+        )
+
+    def choose_forget(self) -> None:
+        if self.job is not None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Forget imported progress",
+            "Forget everything imported for this course? The progress files themselves are "
+            "kept; import them again to see their insights.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.forget()
+
+    def forget(self) -> None:
+        """Clear what was imported, and its saved copy in the course folder."""
+        self.store.unlink(missing_ok=True)
+        self.tally = Tally(self.course)
+        self.notes = []
+        self._imported(self.tally.result())
 
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
 
     def _cancelled(self) -> None:
-        # Files read before the cancel stay counted; the one being read added nothing.
+        # Files read before the cancel stay counted (and kept); the one being read added
+        # nothing.
+        try:
+            save_tally(self.tally, self.store)
+        except LecternError as error:
+            error_box(self, "Insights", str(error))
         self._imported(self.tally.result())
         self.summary.setText(self.summary.text() + " Import cancelled.")
 
     def _job_done(self) -> None:
         self.job = None
-        for widget in (self.import_files_button, self.import_folder_button, self.export_button):
+        for widget in self._buttons():
             widget.setEnabled(True)
         for widget in (self.progress_bar, self.cancel_button, self.status):
             widget.hide()
@@ -365,7 +446,7 @@ class InsightsWindow(QMainWindow):
                 f"{found.learners:,} learner(s), {found.statements:,} statement(s) from "
                 f"{len(files)} file(s){duplicates}."
             )
-        problems = found.refused + found.warnings
+        problems = self.notes + found.refused + found.warnings
         self.problems.clear()
         self.problems.addItems(problems)
         self.problems.setVisible(bool(problems))

@@ -230,6 +230,14 @@ def test_a_teacher_imports_a_folder_looks_and_exports_csv_with_the_keyboard(stud
 
     app.keys(window, "ctrl+w")
     app.wait(lambda s: not s["insights"], "the insights window closes")
+    # Opened again, it shows what was imported without reading the files again.
+    assert (tmp_path / "courses" / "biology" / ".insights" / "progress.npz").is_file()
+    app.keys(app.state()["main"], "ctrl+shift+i")
+    state = app.wait(
+        lambda s: s["insights"] and "40 learner(s)" in s["insights"]["summary"],
+        "the saved insights open",
+    )
+    assert shown["summary"] == state["insights"]["summary"]
 
 
 def test_a_long_import_shows_progress_and_cancel_keeps_the_files_read_before(studio):
