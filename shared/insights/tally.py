@@ -243,6 +243,8 @@ class Tally:
                 raise ProgressFileError(
                     report.name, "a statement has no verb or object id"
                 ) from None
+            if not isinstance(activity, str) or not isinstance(verb, str):
+                raise ProgressFileError(report.name, "a statement's verb or object id is not text")
             lesson = lessons.get(activity)
             question = None if lesson is not None else questions.get(activity)
             if lesson is None and question is None:

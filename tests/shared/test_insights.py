@@ -261,7 +261,9 @@ def test_statements_of_another_course_refuse_the_file(tmp_path):
         ),
         (b"\xff\xfe[", "it is not UTF-8 text"),
         (b"[" * 100_000, "nested too deeply"),
-        (b'[{"verb": {"id": "x"}, "object": {"id": 1}, "actor": 2}', "ends in the middle"),
+        (b'[{"verb": {"id": "x"}, "object": {"id": "y"}, "actor": 2}', "ends in the middle"),
+        (b'[{"verb": {"id": "x"}, "object": {"id": ["a"]}}]', "verb or object id is not text"),
+        (b'[{"verb": {"id": "x"}}]', "a statement has no verb or object id"),
     ],
 )
 def test_a_malformed_file_is_refused_with_one_sentence_and_adds_nothing(
