@@ -136,4 +136,4 @@ def load_tally(path: str | Path, course: CourseMap, *, now: float | None = None)
 
 
 def _fill(column: array, values: np.ndarray) -> None:
-    column.frombytes(np.ascontiguousarray(values, dtype=column.typecode))  # no extra copy
+    column.frombytes(memoryview(np.ascontiguousarray(values, dtype=column.typecode)).cast("B"))
