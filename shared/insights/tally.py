@@ -25,7 +25,7 @@ import time
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +152,11 @@ class Tally:
         self._seen: dict[str, str] = {}  # files read: "path|size|mtime" -> name
         latest = (time.time() if now is None else now) + FUTURE_SLACK_S
         self._latest = latest
-        # ISO-8601 UTC stamps compare as text; others are parsed.
-        self._latest_text = datetime.utcfromtimestamp(latest).strftime("%Y-%m-%dT%H:%M:%S")
+        # ISO-8601 stamps compare as text first: a local time more than 14 hours (the
+        # largest UTC offset) before the limit cannot be after it; later ones are parsed.
+        self._latest_text = datetime.fromtimestamp(latest - 14 * 3600, timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%S"
+        )
 
     @property
     def statements(self) -> int:

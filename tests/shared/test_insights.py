@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -233,6 +234,17 @@ def test_future_timestamps_are_ignored_with_a_warning(tmp_path):
         "computer that made them)."
     ]
     assert tally.result().lessons[0].learners == 1
+    # Stamped with a UTC offset: 3 hours ahead in UTC, though its local time is not.
+    west = played(4, 0, 10)
+    west["timestamp"] = (
+        datetime.fromtimestamp(NOW + 3 * 3600, timezone(timedelta(hours=-5)))
+    ).isoformat()
+    east = played(5, 0, 10)
+    east["timestamp"] = (
+        datetime.fromtimestamp(NOW - 3 * 3600, timezone(timedelta(hours=9)))
+    ).isoformat()
+    both = Tally(course_map(), now=NOW).add_statements([west, east], "offsets")
+    assert (both.statements, both.future) == (1, 1)
     only_future = Tally(course_map(), now=NOW).add_file(write(tmp_path / "g.json", [future]))
     assert only_future.refused == (
         "g.json was not imported: all its statements are dated in the future."
