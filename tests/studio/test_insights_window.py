@@ -63,6 +63,7 @@ def report():
     state = {"main": int(window.winId()), "active": None, "dialog": None, "insights": None}
     active = app.activeWindow()
     state["active"] = active.windowTitle() if active is not None else None
+    state["active_id"] = int(active.winId()) if active is not None else None
     for widget in app.topLevelWidgets():
         if isinstance(widget, QFileDialog) and widget.isVisible():
             state["dialog"] = {"title": widget.windowTitle(), "id": int(widget.winId())}
@@ -82,6 +83,7 @@ def report():
             "cancel_button": centre(found.cancel_button),
             "folder_button": centre(found.import_folder_button),
             "export_button": centre(found.export_button),
+            "forget_button": centre(found.forget_button),
             "lesson_box": centre(found.lesson_box),
         }
     temp = status.with_suffix(".tmp")
@@ -238,6 +240,17 @@ def test_a_teacher_imports_a_folder_looks_and_exports_csv_with_the_keyboard(stud
         "the saved insights open",
     )
     assert shown["summary"] == state["insights"]["summary"]
+
+    state = app.settled()
+    app.click(state["insights"]["forget_button"])  # Forget imported progress…
+    question = app.wait(lambda s: s["active"] == "Forget imported progress", "the question")
+    app.keys(question["active_id"], "alt+y")
+    app.wait(
+        lambda s: s["insights"]["summary"].startswith("Import the progress files"),
+        "the imported progress is forgotten",
+    )
+    assert not (tmp_path / "courses" / "biology" / ".insights" / "progress.npz").exists()
+    assert progress.is_dir() and len(list(progress.iterdir())) == 43  # files untouched
 
 
 def test_a_long_import_shows_progress_and_cancel_keeps_the_files_read_before(studio):
