@@ -61,6 +61,11 @@ def save_tally(tally: Tally, path: str | Path) -> Path:
         "responses": list(tally._responses),
         "reports": [vars(report) for report in tally.reports],
         "seen": tally._seen,
+        "lengths": {
+            xapi.lesson_activity(course.id, course.lessons[i].keys[0]): length
+            for i, length in tally._lengths.items()
+            if length
+        },
     }
     columns = {
         name: np.frombuffer(column, dtype=column.typecode) if len(column) else np.zeros(0)
@@ -132,6 +137,10 @@ def load_tally(path: str | Path, course: CourseMap, *, now: float | None = None)
     tally._responses = {key: n for n, key in enumerate(meta["responses"])}
     tally.reports = [FileReport(**report) for report in meta["reports"]]
     tally._seen = dict(meta["seen"])
+    for activity, length in meta.get("lengths", {}).items():
+        index = lessons.get(activity)
+        if index is not None and index in tally._lengths:
+            tally._lengths[index] = max(tally._lengths[index], float(length))
     return tally
 
 

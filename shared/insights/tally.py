@@ -18,6 +18,7 @@ What counts, from any player that follows the xAPI Video Profile:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -44,6 +45,7 @@ FUTURE_SLACK_S = 600.0
 _EXT = xapi.EXT
 _FROM, _TO, _SEGMENTS = _EXT["time-from"], _EXT["time-to"], _EXT["played-segments"]
 _PROGRESS = _EXT["progress"]
+_LENGTH = _EXT["length"]
 _SEGMENT_SPLIT = re.compile(r"\[[.,]\]")
 _INF = float("inf")
 _MASK = (1 << 64) - 1
@@ -150,6 +152,8 @@ class Tally:
         self._responses: dict[str, int] = {}
         self._cols = _Columns()
         self._seen: dict[str, str] = {}  # files read: "path|size|mtime" -> name
+        # Lessons of unknown length (0 in the course) take the statements' ``length``.
+        self._lengths = {i: 0.0 for i, item in enumerate(course.lessons) if item.duration <= 0}
         latest = (time.time() if now is None else now) + FUTURE_SLACK_S
         self._latest = latest
         # ISO-8601 stamps compare as text first: a local time more than 14 hours (the
@@ -272,6 +276,8 @@ class Tally:
             if question is not None:
                 self._answer(stmt, question, learner, result, stamp, verb)
                 continue
+            if lesson in self._lengths:
+                self._length(lesson, statement.get("context"))
             ext = result.get("extensions")
             if isinstance(ext, dict) and ext:
                 if verb == _PLAYED and _FROM in ext and _TO in ext:
@@ -318,6 +324,13 @@ class Tally:
         cols.w_kind.append(STRETCH)
         cols.w_start.append(start)
         cols.w_end.append(end)
+
+    def _length(self, lesson: int, context: Any) -> None:
+        """The profile's ``length`` for a lesson whose length the course does not know."""
+        ext = context.get("extensions") if isinstance(context, dict) else None
+        length = ext.get(_LENGTH) if isinstance(ext, dict) else None
+        if isinstance(length, int | float) and 0 < length < 1e6:
+            self._lengths[lesson] = max(self._lengths[lesson], float(length))
 
     def _segments(self, stmt: int, lesson: int, learner: int, session: int, text: str) -> None:
         """One ``played-segments`` list (``start[.]end[,]...``), appended in bulk."""
@@ -379,8 +392,15 @@ class Tally:
         responses = [""] * len(self._responses)
         for text, code in self._responses.items():
             responses[code] = text
+        course = self.course
+        if any(self._lengths.values()):
+            lessons = list(course.lessons)
+            for index, length in self._lengths.items():
+                if length:
+                    lessons[index] = dataclasses.replace(lessons[index], duration=length)
+            course = dataclasses.replace(course, lessons=tuple(lessons))
         return fold(
-            self.course,
+            course,
             self._cols,
             keep,
             responses,

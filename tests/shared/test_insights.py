@@ -422,3 +422,18 @@ def test_a_damaged_or_foreign_store_is_one_sentence(tmp_path):
     with pytest.raises(InsightsStoreError, match="cannot be read") as caught:
         load_tally(store, course_map())
     assert str(caught.value).endswith("import the progress files again.")
+
+
+def test_a_lesson_of_unknown_length_takes_the_statements_length(tmp_path):
+    old = course_map()
+    unknown = CourseMap(
+        old.id, old.title, (old.lessons[0], LessonInfo(("uid-two",), "Second", 0.0))
+    )
+    statement = xapi.played(who(0), xapi.lesson_activity(COURSE, "uid-two"), "2", 0, 20, at_ms=AT)
+    statement["context"]["extensions"] = {xapi.EXT["length"]: 95.5}
+    tally = Tally(unknown, now=NOW)
+    tally.add_statements([statement], "x")
+    second = tally.result().lessons[1]
+    assert second.duration == 95.5 and len(second.viewers) == 96
+    kept = load_tally(save_tally(tally, tmp_path / "p.npz"), unknown, now=NOW)
+    assert kept.result().lessons[1].duration == 95.5
