@@ -1,8 +1,8 @@
 """Screenshots of the Studio's Learner insights window for the docs.
 
-Run (offscreen is enough: the charts are ordinary widgets)::
+Run under Xvfb (or offscreen: the charts are ordinary widgets)::
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/studio/make_insights_screenshots.py
+    .venv/bin/python -m tests.xserver --screen 1600x1000x24 -- .venv/bin/python tests/studio/make_insights_screenshots.py
 
 Makes the two-lesson course of ``tests.studio.insights_course`` with 40 learners'
 progress files and two bad files, imports the folder through the window and writes
