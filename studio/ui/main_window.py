@@ -109,6 +109,7 @@ SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+Shift+S</b></td><td>Stop the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>Import videos / export the course</td></tr>
+<tr><td><b>Ctrl+Shift+I</b></td><td>Learner insights: how the lessons were watched</td></tr>
 <tr><td><b>Space</b></td><td>Play / pause the lesson under review</td></tr>
 <tr><td><b>I</b> / <b>O</b></td><td>In point / out point at the playhead</td></tr>
 <tr><td><b>[</b> / <b>]</b></td><td>Mark the start / end of a cut</td></tr>
@@ -189,6 +190,7 @@ class MainWindow(QMainWindow):
         self._texts: dict[Path, tuple[object, str]] = {}
         self.worker = Worker(self)
         self.job: Job | None = None
+        self.insights_window: QMainWindow | None = None
         self.job_label = ""
         self._job_status = ""
         self.building: Path | None = None
@@ -297,7 +299,14 @@ class MainWindow(QMainWindow):
         box.addWidget(self.lesson_list, 1)
         box.addWidget(self.lesson_title_box)
         box.addLayout(buttons)
-        box.addWidget(self.export_button)
+        self.insights_button = QPushButton("Learner insights…")
+        self.insights_button.setToolTip(
+            "How learners watched the lessons and answered the questions (Ctrl+Shift+I)"
+        )
+        course_buttons = QHBoxLayout()
+        course_buttons.addWidget(self.export_button, 1)
+        course_buttons.addWidget(self.insights_button)
+        box.addLayout(course_buttons)
 
         # On a short screen the course form scrolls; the lessons and their buttons stay.
         self.details_scroll = QScrollArea()
@@ -416,6 +425,11 @@ class MainWindow(QMainWindow):
         self.record_action.setShortcut(QKeySequence("Ctrl+R"))
         self.remove_action = QAction("Re&move lesson", self)
         self.remove_action.setShortcut(QKeySequence("Ctrl+Backspace"))
+        self.insights_action = QAction("Learner i&nsights…", self)
+        self.insights_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.insights_action.setToolTip(
+            "How learners watched and answered, from their progress files"
+        )
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.new_course_action)
         menu.addAction(self.open_course_action)
@@ -424,6 +438,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.import_action)
         menu.addAction(self.remove_action)
         menu.addAction(self.export_action)
+        menu.addAction(self.insights_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Edit")
@@ -482,6 +497,8 @@ class MainWindow(QMainWindow):
         self.record_button.clicked.connect(self.record_lesson)
         self.remove_action.triggered.connect(self.remove_lesson)
         self.remove_button.clicked.connect(self.remove_lesson)
+        self.insights_action.triggered.connect(self.open_insights)
+        self.insights_button.clicked.connect(self.open_insights)
         self.undo_remove_button.clicked.connect(self.undo_remove)
         self.new_course_button.clicked.connect(self.choose_new_course)
         self.course_box.activated.connect(self._course_picked)
@@ -1427,6 +1444,26 @@ class MainWindow(QMainWindow):
         )
         self.message_box = box
         box.open()
+
+    def open_insights(self) -> None:
+        """Open the course's Learner insights window (one per course, raised if open)."""
+        if self.course is None:
+            return
+        window = self.insights_window
+        if window is not None and window.folder == self.course.folder and window.isVisible():
+            window.raise_()
+            window.activateWindow()
+            return
+        from studio.ui.insights_window import InsightsWindow  # QtCharts only when wanted
+
+        try:
+            window = InsightsWindow(self.course.folder, self)
+        except LecternError as error:
+            self.show_error(str(error))
+            return
+        window.setWindowFlag(Qt.WindowType.Window, True)
+        self.insights_window = window
+        window.show()
 
     def open_in_player(self, package: Path) -> bool:
         """Start Lectern Player on ``package`` as its own process (it imports it)."""
