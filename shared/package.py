@@ -53,6 +53,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -99,6 +100,8 @@ __all__ = [
     "read_member",
     "read_member_text",
     "stream_member",
+    "copy_member",
+    "COPY_CHUNK_SIZE",
     "package_summary",
     "PackageError",
     "PackageInputError",
@@ -137,6 +140,8 @@ GiB = 1 << 30
 # Big reads keep Python's per-call overhead negligible; hashlib and zlib release the
 # GIL on buffers this size, so a GUI thread stays responsive while we hash.
 CHUNK_SIZE = 1 * MiB
+#: :func:`copy_member`'s reads: big enough that a copy is a few hundred system calls.
+COPY_CHUNK_SIZE = 8 * MiB
 # Members at least this large get ZIP64 extra fields. Decided from the size alone,
 # so it is deterministic; well below the 2 GiB at which zipfile would insist.
 _ZIP64_FROM = 1 * GiB
@@ -1387,6 +1392,132 @@ def stream_member(
         )
         progress.finish()
         return entry
+
+
+def _stored_data_offset(package: Path, stream: Any, info: zipfile.ZipInfo) -> int:
+    """Where a stored member's bytes begin, after checking its local header.
+
+    The same checks as zipfile's own ``open`` (signature, the name matching the
+    central directory's), so a package whose local and central names differ is
+    refused here as it is everywhere else.
+    """
+    stream.seek(info.header_offset)
+    header = stream.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_MAGIC:
+        raise DamagedMemberError(
+            package, f"member {info.filename!r} has no valid local header", member=info.filename
+        )
+    _magic, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    name = stream.read(name_length)
+    expected = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    if name != expected:
+        raise DamagedMemberError(
+            package,
+            f"member {info.filename!r} has another name in its local header",
+            member=info.filename,
+        )
+    return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+
+
+def _hashed_copy(
+    package: Path,
+    entry: FileEntry,
+    chunks: Iterator[bytes],
+    sink: Callable[[bytes], Any],
+    progress: _Progress,
+) -> None:
+    """Send ``chunks`` to ``sink`` while a second thread hashes them; check size and SHA-256.
+
+    hashlib, zlib and file writes release the GIL on big buffers, so on two cores the
+    hash runs beside the sink's own work (a zip writer's CRC-32 and write).
+    """
+    digest = hashlib.sha256()
+    count = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher:
+        pending = None
+        for chunk in chunks:
+            if pending is not None:
+                pending.result()
+            pending = hasher.submit(digest.update, chunk)
+            count += len(chunk)
+            sink(chunk)
+            progress.advance(len(chunk))
+        if pending is not None:
+            pending.result()
+    if count != entry.size:
+        raise SizeMismatchError(
+            package,
+            f"member {entry.path!r} has {count:,} bytes, not the {entry.size:,} of the file table",
+            member=entry.path,
+        )
+    if digest.hexdigest() != entry.sha256:
+        raise ChecksumError(
+            package,
+            f"member {entry.path!r} does not match its SHA-256 in the file table",
+            member=entry.path,
+        )
+
+
+def copy_member(
+    path: str | os.PathLike[str],
+    member: str,
+    sink: Callable[[bytes], Any],
+    *,
+    state: ProgressState | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> int:
+    """Copy one big stored member (a video) through ``sink`` in one verifying pass.
+
+    Like :func:`stream_member` (everything :func:`read_manifest` checks, then size and
+    SHA-256 as it streams, a mismatch raised at the end), but made for copying media
+    into another zip: the bytes are read straight from the package in
+    :data:`COPY_CHUNK_SIZE` reads, SHA-256 runs on a second thread, and the CRC-32 is
+    not computed here. It is returned instead: the CRC-32 the package's directory
+    declares, which the caller's zip writer computes anyway over the same bytes and
+    must compare with it (a mismatch means a damaged package: raise
+    :class:`ChecksumError`). A compressed member goes through :func:`stream_member`.
+
+    Returns:
+        The member's CRC-32 as the package declares it.
+
+    Raises:
+        MissingMemberError: ``member`` is not in the file table.
+        PackageError: another problem with the package or the member.
+        Cancelled: ``state`` asked to stop.
+    """
+    with _opened(path, limits) as (package, _zf, manifest, infos, _):
+        entry = manifest.file(member)
+        if entry is None:
+            raise MissingMemberError(
+                package, f"member {member!r} is not in the file table", member=member
+            )
+        info = infos[member]
+        if info.compress_type != zipfile.ZIP_STORED or member in content_members(manifest):
+            stream_member(package, member, sink, state=state, limits=limits)
+            return info.CRC
+        progress = _Progress(state, entry.size, f"Reading {member}")
+        with contextlib.ExitStack() as stack:
+            try:
+                stream = stack.enter_context(open(package, "rb", buffering=0))
+            except OSError as error:
+                raise _member_error(package, member, error) from None
+
+            def chunks() -> Iterator[bytes]:
+                try:
+                    stream.seek(_stored_data_offset(package, stream, info))
+                    left = info.compress_size
+                    while left > 0:
+                        chunk = stream.read(min(COPY_CHUNK_SIZE, left))
+                        if not chunk:
+                            return
+                        left -= len(chunk)
+                        yield chunk
+                except OSError as error:
+                    raise _member_error(package, member, error) from None
+
+            _hashed_copy(package, entry, chunks(), sink, progress)
+        progress.finish()
+        return info.CRC
 
 
 def read_member_text(

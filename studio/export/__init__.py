@@ -26,6 +26,7 @@ from pathlib import Path
 from shared.errors import UsageError
 from shared.files import atomic_dir, atomic_path, check_output, check_output_dir, link_or_copy
 from shared.jobs import ProgressState, check_cancelled, stages
+from shared.package import ChecksumError
 from studio.export.lms import CMI5, SCORM12, SCORM2004, cmi5_structure, scorm_manifest
 from studio.export.sources import (
     ExportCourse,
@@ -110,7 +111,14 @@ def _write_zip(
             size = item.source.size
             info = _zip_info(item.member, size, stored=True)  # media is compressed already
             with archive.open(info, "w", force_zip64=size >= _ZIP64_FROM) as out:
-                item.source.copy_to(out.write, part)
+                declared = item.source.copy_to(out.write, part)
+            # zipfile computed the CRC-32 of what it wrote: the package's must agree.
+            if declared is not None and declared != info.CRC:
+                raise ChecksumError(
+                    item.source.path,
+                    f"member {item.source.member!r} fails its CRC check",
+                    member=item.source.member,
+                )
 
 
 def _write_folder(

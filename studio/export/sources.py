@@ -26,12 +26,12 @@ from shared.errors import LecternError
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.manifest import CourseInfo, LessonEntry
 from shared.package import (
-    CHUNK_SIZE,
+    COPY_CHUNK_SIZE,
     SUFFIX,
     LessonSource,
+    copy_member,
     read_member,
     read_signed_manifest,
-    stream_member,
 )
 from shared.transcription import Segment, Transcript
 from shared.workspace import LessonWorkspace
@@ -84,18 +84,24 @@ class Media:
         """The file name's ending, such as ``".mp4"``."""
         return Path(self.member or self.path.name).suffix
 
-    def copy_to(self, sink: Callable[[bytes], Any], state: ProgressState) -> None:
-        """Send every byte to ``sink``; a package member is checked as it streams."""
+    def copy_to(self, sink: Callable[[bytes], Any], state: ProgressState) -> int | None:
+        """Send every byte to ``sink``; a package member is checked as it streams.
+
+        Returns:
+            For a package member, the CRC-32 its package declares: the caller compares
+            it with the CRC-32 of what it wrote (see ``shared.package.copy_member``).
+            ``None`` for a file on disk.
+        """
         if self.member is not None:
-            stream_member(self.path, self.member, sink, state=state)
-            return
+            return copy_member(self.path, self.member, sink, state=state)
         done = 0
-        with open(self.path, "rb") as stream:
-            while chunk := stream.read(CHUNK_SIZE):
+        with open(self.path, "rb", buffering=0) as stream:
+            while chunk := stream.read(COPY_CHUNK_SIZE):
                 sink(chunk)
                 done += len(chunk)
                 state.set_progress(done / max(self.size, 1))
                 check_cancelled(state, "The export")
+        return None
 
     @classmethod
     def file(cls, path: Path) -> Media:
