@@ -53,7 +53,6 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -61,7 +60,7 @@ from typing import Any
 
 from shared.contents import ContentError, check_member, content_members, max_member_bytes
 from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir, atomic_path
+from shared.files import Crc32, atomic_dir, atomic_path, copy_range
 from shared.jobs import ProgressState, check_cancelled
 from shared.manifest import (
     FORMAT_VERSION,
@@ -101,7 +100,6 @@ __all__ = [
     "read_member_text",
     "stream_member",
     "copy_member",
-    "COPY_CHUNK_SIZE",
     "package_summary",
     "PackageError",
     "PackageInputError",
@@ -140,8 +138,6 @@ GiB = 1 << 30
 # Big reads keep Python's per-call overhead negligible; hashlib and zlib release the
 # GIL on buffers this size, so a GUI thread stays responsive while we hash.
 CHUNK_SIZE = 1 * MiB
-#: :func:`copy_member`'s reads: big enough that a copy is a few hundred system calls.
-COPY_CHUNK_SIZE = 8 * MiB
 # Members at least this large get ZIP64 extra fields. Decided from the size alone,
 # so it is deterministic; well below the 2 GiB at which zipfile would insist.
 _ZIP64_FROM = 1 * GiB
@@ -1419,66 +1415,32 @@ def _stored_data_offset(package: Path, stream: Any, info: zipfile.ZipInfo) -> in
     return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
 
 
-def _hashed_copy(
-    package: Path,
-    entry: FileEntry,
-    chunks: Iterator[bytes],
-    sink: Callable[[bytes], Any],
-    progress: _Progress,
-) -> None:
-    """Send ``chunks`` to ``sink`` while a second thread hashes them; check size and SHA-256.
-
-    hashlib, zlib and file writes release the GIL on big buffers, so on two cores the
-    hash runs beside the sink's own work (a zip writer's CRC-32 and write).
-    """
-    digest = hashlib.sha256()
-    count = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher:
-        pending = None
-        for chunk in chunks:
-            if pending is not None:
-                pending.result()
-            pending = hasher.submit(digest.update, chunk)
-            count += len(chunk)
-            sink(chunk)
-            progress.advance(len(chunk))
-        if pending is not None:
-            pending.result()
-    if count != entry.size:
-        raise SizeMismatchError(
-            package,
-            f"member {entry.path!r} has {count:,} bytes, not the {entry.size:,} of the file table",
-            member=entry.path,
-        )
-    if digest.hexdigest() != entry.sha256:
-        raise ChecksumError(
-            package,
-            f"member {entry.path!r} does not match its SHA-256 in the file table",
-            member=entry.path,
-        )
-
-
 def copy_member(
     path: str | os.PathLike[str],
     member: str,
-    sink: Callable[[bytes], Any],
+    target: Any,
     *,
     state: ProgressState | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> int:
-    """Copy one big stored member (a video) through ``sink`` in one verifying pass.
+    """Copy one member (a video) into the open file ``target`` in one verifying pass.
 
-    Like :func:`stream_member` (everything :func:`read_manifest` checks, then size and
-    SHA-256 as it streams, a mismatch raised at the end), but made for copying media
-    into another zip: the bytes are read straight from the package in
-    :data:`COPY_CHUNK_SIZE` reads, SHA-256 runs on a second thread, and the CRC-32 is
-    not computed here. It is returned instead: the CRC-32 the package's directory
-    declares, which the caller's zip writer computes anyway over the same bytes and
-    must compare with it (a mismatch means a damaged package: raise
-    :class:`ChecksumError`). A compressed member goes through :func:`stream_member`.
+    Everything :func:`read_manifest` checks comes first. A stored member's bytes are
+    then copied by the kernel straight from the package (``shared.files.copy_range``)
+    while its SHA-256 and CRC-32 are computed on two threads from the same memory;
+    a compressed member streams through :func:`stream_member`. A mismatch is raised
+    after the bytes were written, so write into something thrown away on error
+    (``shared.files.atomic_path``).
+
+    Args:
+        path: the package.
+        member: a path from the file table, such as ``lesson.video``.
+        target: a binary file open for writing, at the position to write to.
+        state: progress (by bytes) and cancellation.
+        limits: sizes and ratios beyond which a package is refused.
 
     Returns:
-        The member's CRC-32 as the package declares it.
+        The CRC-32 of the bytes copied (what a zip writer puts in its headers).
 
     Raises:
         MissingMemberError: ``member`` is not in the file table.
@@ -1492,32 +1454,41 @@ def copy_member(
                 package, f"member {member!r} is not in the file table", member=member
             )
         info = infos[member]
+        crc = Crc32()
         if info.compress_type != zipfile.ZIP_STORED or member in content_members(manifest):
+
+            def sink(chunk: bytes) -> None:
+                crc.update(chunk)
+                target.write(chunk)
+
             stream_member(package, member, sink, state=state, limits=limits)
-            return info.CRC
+            return crc.value
         progress = _Progress(state, entry.size, f"Reading {member}")
+        digest = hashlib.sha256()
         with contextlib.ExitStack() as stack:
             try:
-                stream = stack.enter_context(open(package, "rb", buffering=0))
+                stream = stack.enter_context(open(package, "rb"))
+                offset = _stored_data_offset(package, stream, info)
+                whole = os.fstat(stream.fileno()).st_size
             except OSError as error:
                 raise _member_error(package, member, error) from None
+            if offset + entry.size > whole:
+                raise SizeMismatchError(package, f"member {member!r} is cut short", member=member)
 
-            def chunks() -> Iterator[bytes]:
-                try:
-                    stream.seek(_stored_data_offset(package, stream, info))
-                    left = info.compress_size
-                    while left > 0:
-                        chunk = stream.read(min(COPY_CHUNK_SIZE, left))
-                        if not chunk:
-                            return
-                        left -= len(chunk)
-                        yield chunk
-                except OSError as error:
-                    raise _member_error(package, member, error) from None
+            def advance(done: int) -> None:
+                progress.advance(done - progress.done)
 
-            _hashed_copy(package, entry, chunks(), sink, progress)
+            copy_range(stream, offset, entry.size, target, [digest, crc], advance)
+        if digest.hexdigest() != entry.sha256:
+            raise ChecksumError(
+                package,
+                f"member {member!r} does not match its SHA-256 in the file table",
+                member=member,
+            )
+        if crc.value != info.CRC:
+            raise ChecksumError(package, f"member {member!r} fails its CRC check", member=member)
         progress.finish()
-        return info.CRC
+        return crc.value
 
 
 def read_member_text(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,10 @@ from typing import Any
 from shared.chapters import Chapter, load_chapters
 from shared.contents import parse_chapters, parse_transcript
 from shared.errors import LecternError
+from shared.files import Crc32, copy_range
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.manifest import CourseInfo, LessonEntry
 from shared.package import (
-    COPY_CHUNK_SIZE,
     SUFFIX,
     LessonSource,
     copy_member,
@@ -84,24 +83,23 @@ class Media:
         """The file name's ending, such as ``".mp4"``."""
         return Path(self.member or self.path.name).suffix
 
-    def copy_to(self, sink: Callable[[bytes], Any], state: ProgressState) -> int | None:
-        """Send every byte to ``sink``; a package member is checked as it streams.
+    def copy_to(self, target: Any, state: ProgressState) -> int:
+        """Copy every byte into the open file ``target``; a package member is checked.
 
         Returns:
-            For a package member, the CRC-32 its package declares: the caller compares
-            it with the CRC-32 of what it wrote (see ``shared.package.copy_member``).
-            ``None`` for a file on disk.
+            The CRC-32 of the bytes (see ``shared.package.copy_member``).
         """
         if self.member is not None:
-            return copy_member(self.path, self.member, sink, state=state)
-        done = 0
-        with open(self.path, "rb", buffering=0) as stream:
-            while chunk := stream.read(COPY_CHUNK_SIZE):
-                sink(chunk)
-                done += len(chunk)
-                state.set_progress(done / max(self.size, 1))
-                check_cancelled(state, "The export")
-        return None
+            return copy_member(self.path, self.member, target, state=state)
+        crc = Crc32()
+
+        def advance(done: int) -> None:
+            state.set_progress(done / max(self.size, 1))
+            check_cancelled(state, "The export")
+
+        with open(self.path, "rb") as stream:
+            copy_range(stream, 0, self.size, target, [crc], advance)
+        return crc.value
 
     @classmethod
     def file(cls, path: Path) -> Media:
