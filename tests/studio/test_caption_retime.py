@@ -19,7 +19,7 @@ import pytest
 from shared.caption_retime import retime_captions
 from shared.transcription import Segment, Transcript, Word
 from tests.course_packages import studio
-from tests.spoken_lectures import espeak_available
+from tests.spoken_lectures import TWO_CITIES, espeak_available, human_speech
 
 SENTENCES = (
     "The water cycle moves water between the oceans, the air and the land.",
@@ -130,6 +130,66 @@ def test_retime_without_captions_is_a_usage_error(lecture, tmp_path):
     )
     assert result.returncode == 2 and "--captions" in result.stderr
     assert not (tmp_path / "lesson").exists()
+
+
+def _video(ffmpeg: str, sound: Path, out: Path, lead: float = 0.0) -> Path:
+    """A test picture with ``sound`` over it, after ``lead`` seconds of silence."""
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=320x240:rate=10:duration={_seconds(sound) + lead}",
+            "-i",
+            str(sound),
+            "-af",
+            f"adelay={round(lead * 1000)}:all=1",
+            "-shortest",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(out),
+        ],
+        check=True,
+    )
+    return out
+
+
+def _retimed(video: Path, captions: Path, out: Path, config: Path) -> list[dict]:
+    studio("build", video, "-o", out, "--captions", captions, "--retime", config=config)
+    return json.loads((out / "transcript.json").read_text())["segments"]
+
+
+def test_retime_on_human_speech_follows_the_voice(tmp_path, ffmpeg_bin):
+    """Real human speech (a reading of A Tale of Two Cities, 44 s) with the reader's text
+    as captions spread evenly over the file, as captions of unknown timing are. Re-timed
+    on the recording and on the same recording 4 s later, every cue moves by those 4 s,
+    whatever times the file gave: the times come from the voice."""
+    sound, text = human_speech()[0]
+    assert text == TWO_CITIES
+    cues = [c.strip() + "," for c in text.split(", it was")][:6]
+    cues = [cues[0]] + ["it was " + c for c in cues[1:]]
+    srt = "\n".join(
+        f"{k + 1}\n{_clock(k * 4.0)} --> {_clock(k * 4.0 + 3.9)}\n{cue}\n"
+        for k, cue in enumerate(cues)
+    )
+    captions = tmp_path / "reader.srt"
+    captions.write_text(srt, encoding="utf-8")
+    config = tmp_path / "c"
+    now = _retimed(_video(ffmpeg_bin, sound, tmp_path / "a.mp4"), captions, tmp_path / "a", config)
+    later = _retimed(
+        _video(ffmpeg_bin, sound, tmp_path / "b.mp4", lead=4.0), captions, tmp_path / "b", config
+    )
+    assert [s["text"] for s in now] == [s["text"] for s in later] == cues
+    for first, second in zip(now, later, strict=True):
+        assert abs(second["start"] - first["start"] - 4.0) < 0.3, (first, second)
+    # The cues follow one another without overlapping, and left the file's times.
+    assert all(a["end"] <= b["start"] + 1e-6 for a, b in zip(now, now[1:], strict=False))
+    assert max(abs(s["start"] - k * 4.0) for k, s in enumerate(later)) > 2.0
 
 
 def _words(text: str, start: float, step: float) -> tuple[Word, ...]:
