@@ -64,6 +64,13 @@ class NotACourseError(LecternError):
         )
 
 
+class MediaChangedError(LecternError):
+    """A lesson's video changed on disk while the course was being exported."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} changed while it was exported; export the course again.")
+
+
 @dataclass(frozen=True)
 class Media:
     """A media file to copy into the export: a file on disk, or a package member.
@@ -98,6 +105,8 @@ class Media:
             check_cancelled(state, "The export")
 
         with open(self.path, "rb") as stream:
+            if os.fstat(stream.fileno()).st_size != self.size:
+                raise MediaChangedError(self.path)
             copy_range(stream, 0, self.size, target, [crc], advance)
         return crc.value
 
