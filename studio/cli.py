@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.vtt|.srt",
         help="keep these captions as the transcript instead of transcribing",
     )
+    p.add_argument(
+        "--retime",
+        action="store_true",
+        help="with --captions: keep their words but re-time them to the speech",
+    )
     p.add_argument("--chapters", type=Path, help="hand-made chapters (.json or .vtt)")
     p.add_argument("--chapters-mode", choices=("extend", "replace"), default="extend")
     p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
@@ -199,6 +204,8 @@ def _progress(args: argparse.Namespace) -> TerminalProgress:
 
 
 def _build(args: argparse.Namespace) -> int:
+    if args.retime and args.captions is None:
+        raise UsageError("--retime re-times a caption file; give it with --captions FILE.")
     transcription.check_language(args.language, args.model)  # before minutes of work
     manual = tuple(load_manual_chapters(args.chapters)) if args.chapters else ()
     options = BuildOptions(
@@ -214,6 +221,7 @@ def _build(args: argparse.Namespace) -> int:
         min_chapter=args.min_chapter,
         replace=args.force,
         captions=args.captions,
+        retime=args.retime,
     )
     progress = _progress(args)
     try:

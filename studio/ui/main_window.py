@@ -98,6 +98,7 @@ from studio.ui.lesson_title_dialog import LessonTitleDialog
 from studio.ui.recording import RecordingSession, SourcePickerDialog
 from studio.ui.review import ReviewPanel
 from studio.ui.settings_dialog import SettingsDialog
+from studio.ui.web_export_dialog import WebExportDialog
 
 __all__ = ["MainWindow", "TITLE"]
 
@@ -110,6 +111,7 @@ SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Ctrl+Shift+S</b></td><td>Stop the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>Import videos / export the course</td></tr>
 <tr><td><b>Ctrl+Shift+I</b></td><td>Learner insights: how the lessons were watched</td></tr>
+<tr><td><b>Ctrl+Shift+E</b></td><td>Export for an LMS or the web (SCORM, cmi5, a web page)</td></tr>
 <tr><td><b>Space</b></td><td>Play / pause the lesson under review</td></tr>
 <tr><td><b>I</b> / <b>O</b></td><td>In point / out point at the playhead</td></tr>
 <tr><td><b>[</b> / <b>]</b></td><td>Mark the start / end of a cut</td></tr>
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         self.last_error: str | None = None
         self.last_export: Manifest | None = None
         self.message_box: QMessageBox | None = None
+        self.web_export_dialog: WebExportDialog | None = None
         self._queue: list[Path] = []
         #: The lessons a parallel import is building, in a hidden folder of the course.
         self._batch: list[LessonJob] = []
@@ -379,6 +382,7 @@ class MainWindow(QMainWindow):
         has_course = self.course is not None
         self.pages.setCurrentIndex(0 if has_course else 1)
         self.export_action.setEnabled(has_course)
+        self.web_export_action.setEnabled(has_course)
         self.remove_action.setEnabled(has_course and self.lesson_list.currentItem() is not None)
 
     def _with_course(self, then: Callable[[], None]) -> None:
@@ -402,6 +406,8 @@ class MainWindow(QMainWindow):
             style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "&Export course…", self
         )
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.web_export_action = QAction("Export for &LMS / web…", self)
+        self.web_export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.new_course_action = QAction("&New course…", self)
         self.new_course_action.setShortcut(QKeySequence("Ctrl+N"))
         self.open_course_action = QAction(
@@ -439,6 +445,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.remove_action)
         menu.addAction(self.export_action)
         menu.addAction(self.insights_action)
+        menu.addAction(self.web_export_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Edit")
@@ -476,6 +483,7 @@ class MainWindow(QMainWindow):
         self.import_button.clicked.connect(self.choose_import)
         self.export_action.triggered.connect(self.choose_export)
         self.export_button.clicked.connect(self.choose_export)
+        self.web_export_action.triggered.connect(self.choose_web_export)
         self.quit_action.triggered.connect(self.close)
         self.undo_action.triggered.connect(self.undo)
         self.redo_action.triggered.connect(self.redo)
@@ -856,6 +864,7 @@ class MainWindow(QMainWindow):
         self.job, self.job_label, self._job_status = job, label, ""
         self.import_action.setEnabled(False)
         self.export_action.setEnabled(False)
+        self.web_export_action.setEnabled(False)
         self.import_button.setEnabled(False)
         self.export_button.setEnabled(False)
         self.progress_bar.setValue(0)
@@ -885,8 +894,8 @@ class MainWindow(QMainWindow):
         self.building_media = None
         self.progress_bar.hide()
         self.cancel_button.hide()
-        for widget in (self.import_action, self.export_action):
-            widget.setEnabled(True)
+        for widget in (self.import_action, self.export_action, self.web_export_action):
+            widget.setEnabled(self.course is not None or widget is self.import_action)
         for widget in (self.import_button, self.export_button):
             widget.setEnabled(True)
         self.refresh_lessons()
@@ -1422,6 +1431,28 @@ class MainWindow(QMainWindow):
         )
         self._start(f"Exporting {output.name}…", job)
         job.succeeded.connect(lambda manifest: self._exported(manifest, output))
+
+    def choose_web_export(self) -> None:
+        """Open "Export for LMS / web": a web page, SCORM or cmi5 (``studio.export``)."""
+        if self.course is None:
+            return
+        if self.busy():
+            self.show_error("Wait for the running job to finish (or cancel it), then export.")
+            return
+        if not self.save_course():
+            return
+        self.web_export_dialog = WebExportDialog(self.course.folder, self.worker, self)
+        self.web_export_dialog.job_started.connect(self._hold)
+        self.web_export_dialog.open()
+
+    def _hold(self, job: Job) -> None:
+        """A job another window shows (its own progress and errors): hold the others."""
+        self.job, self.job_label = job, job.name
+        for widget in (self.import_action, self.export_action, self.web_export_action):
+            widget.setEnabled(False)
+        for widget in (self.import_button, self.export_button):
+            widget.setEnabled(False)
+        job.done.connect(self._job_done)
 
     def _exported(self, manifest: Manifest, output: Path) -> None:
         self.last_export = manifest

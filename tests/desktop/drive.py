@@ -578,7 +578,76 @@ def studio_tray(window, size: str) -> dict:
     return seen
 
 
+def click(widget: QWidget, x: int | None = None) -> None:
+    """A real mouse click (XTEST) in the middle of ``widget`` (or ``x`` pixels in)."""
+    centre = widget.rect().center()
+    if x is not None:
+        centre.setX(x)
+    centre = widget.mapToGlobal(centre)
+    xdotool("mousemove", "--sync", str(centre.x()), str(centre.y()))
+    xdotool("click", "1")
+    pump(0.15)
+
+
+def studio_web_export(window, size: str) -> dict:
+    """Export for LMS / web with real keys and clicks: an error, then a SCORM export."""
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+
+    class FileManager(QObject):  # what "Open folder" asks the desktop to open
+        @Slot(QUrl)
+        def show(self, url: QUrl) -> None:
+            opened.append(url.toLocalFile())
+
+    manager = FileManager()
+    QDesktopServices.setUrlHandler("file", manager, "show")
+    out = Path(os.environ["LECTERN_TEST_HOME"])
+    seen: dict[str, object] = {}
+    _activate(window)
+    key(window, "ctrl+shift+e")
+    seen["ctrl+shift+e opens"] = wait(
+        lambda: window.web_export_dialog is not None and window.web_export_dialog.isVisible(), 10
+    )
+    dialog = window.web_export_dialog
+    _activate(dialog)
+    seen["suggested"] = dialog.destination_box.text()
+    click(dialog.format_buttons["web-folder"], x=8)  # a radio button's circle
+    seen["web folder suggested"] = dialog.destination_box.text()
+    click(dialog.format_buttons["scorm12"], x=8)
+    blocker = out / "not-a-folder"
+    blocker.write_text("a file")
+    click(dialog.destination_box)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "--delay", "10", str(blocker / "course.zip"))
+    xdotool("key", "Return")
+    seen["error shown"] = wait(lambda: dialog.error is not None, 30)
+    seen["error"] = dialog.status_label.text()
+    _activate(dialog)
+    click(dialog.destination_box)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "--delay", "10", str(out / "exports" / "earth"))
+    click(dialog.export_button)
+    seen["exported"] = wait(lambda: dialog.result_path is not None, 120)
+    seen["output"] = str(dialog.result_path)
+    seen["progress"] = dialog.progress_bar.value()
+    seen["status"] = dialog.status_label.text()
+    seen["window free again"] = wait(lambda: not window.busy(), 10)
+    pump(0.5)
+    shoot(window, f"studio-web-export-{size}.png")
+    seen["open folder shown"] = dialog.open_folder_button.isVisible()
+    click(dialog.open_folder_button)
+    seen["opened"] = opened
+    _activate(dialog)
+    xdotool("key", "Escape")
+    seen["closed"] = wait(lambda: not dialog.isVisible(), 5)
+    QDesktopServices.unsetUrlHandler("file")
+    return seen
+
+
 SCENARIOS = {
+    ("studio", "web-export"): studio_web_export,
     ("studio", "record"): studio_record,
     ("studio", "tray"): studio_tray,
     ("studio", "welcome"): studio_welcome,
