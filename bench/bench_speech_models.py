@@ -137,20 +137,21 @@ def worker(engine_name: str, model: str, files: list[str]) -> None:
                 "cpu": time.process_time() - cpu0,
                 "text": " ".join(s.text for s in transcript.segments),
                 "words": [[w.text, w.probability] for w in transcript.words],
+                "transcript": transcript.to_dict(),
             }
         )
     print(json.dumps({"load": load, "runs": runs}))
 
 
 def run_worker(
-    engine: str, model: str, files: list[Path], *, reuse: bool = False
+    engine: str, model: str, files: list[Path], *, reuse: bool = False, corpus: str = ""
 ) -> tuple[dict, float]:
     """The worker's JSON and its peak resident memory in MB.
 
     Each result is also kept in ``~/.cache/lectern-bench/results``; ``reuse`` prints a
     kept one again instead of measuring (to rebuild the tables after a change here).
     """
-    kept = CACHE / "results" / f"{engine}-{model}.json"
+    kept = CACHE / "results" / f"{engine}-{model}{'-' + corpus if corpus else ''}.json"
     if reuse and kept.is_file():
         data = json.loads(kept.read_text())
         return data["result"], data["peak"]
