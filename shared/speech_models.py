@@ -19,6 +19,7 @@ corrupt or partial pack is refused in one sentence and the previous model keeps 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -555,10 +556,10 @@ def measure_speed(
     """
     import wave
 
-    import lectern_resources
     import numpy as np
     from faster_whisper import decode_audio
 
+    import lectern_resources
     from shared import transcription
 
     what = f"Measuring the speed of '{model}'"
@@ -589,8 +590,6 @@ def import_and_measure(
     """
     importing, measuring = stages(state, [3, 1]) if state is not None else (None, None)
     model = import_pack(files, importing)
-    try:
+    with contextlib.suppress(Cancelled):
         measure_speed(model.name, state=measuring)
-    except Cancelled:
-        pass
     return model

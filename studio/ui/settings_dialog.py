@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from shared import speech_models, transcription
-from shared.errors import LecternError
 from shared.transcription import ENGINES, ModelInfo
 from shared.ui import theme
 from shared.ui.plain import plain

@@ -92,6 +92,8 @@ def main(scenario: str, pack: str, ini: str, out: str) -> int:
     wait(lambda: dialog.import_row.isVisible() and dialog.import_progress.value() > 0, 30)
     seen["bar_shown"] = dialog.import_row.isVisible()
     seen["ok_enabled_while_importing"] = dialog.ok_button.isEnabled()
+    wait(lambda: dialog.import_progress.value() >= 30, 30)
+    dialog.grab().save(str(Path(out).with_name(Path(out).stem + "-importing.png")))
     if scenario == "cancel":
         click(dialog.import_cancel)
     wait(lambda: dialog.import_job is None, 300)
