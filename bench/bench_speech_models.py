@@ -47,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "corpus"))
 
+from tests.spoken_lectures import human_speech  # noqa: E402
+
 CACHE = Path.home() / ".cache" / "lectern-bench"
 CORES = 2
 
@@ -61,11 +63,9 @@ def normalize(text: str) -> list[str]:
 # ------------------------------------------------------------------------ fixtures
 
 
-def clips_of(source: str) -> list:
-    """The corpus clips from one source (see ``bench/corpus/real_speech.py``)."""
-    from real_speech import clips
-
-    return [c for c in clips() if c.source == source]
+def real_speech() -> list[tuple[Path, str]]:
+    """(wav, reference text) pairs of real human speech from the moonshine-voice wheel."""
+    return human_speech()
 
 
 def synthetic_speech() -> list[tuple[Path, str]]:
@@ -504,8 +504,7 @@ def main() -> None:
 
 def engines_section(args: argparse.Namespace) -> None:
     """Both engines on the first real clips, espeak-ng speech and no-speech audio."""
-    real = [(c.path, c.text) for c in clips_of("moonshine")]
-    synthetic = synthetic_speech()
+    real, synthetic = real_speech(), synthetic_speech()
     silent = no_speech(args.noise_seconds)
     configs = [
         ("faster-whisper", "tiny.en"),
@@ -518,9 +517,7 @@ def engines_section(args: argparse.Namespace) -> None:
     for engine, model in configs:
         files = [p for p, _ in real] + [p for p, _ in synthetic] + silent
         print(f"running {engine} {model} ...", file=sys.stderr)
-        results[(engine, model)] = run_worker(
-            engine, model, files, reuse=args.reuse, corpus="engines"
-        )
+        results[(engine, model)] = run_worker(engine, model, files, reuse=args.reuse)
 
     texts = {str(p): t for p, t in real + synthetic}
     print("Word error rate and speed (int8 for faster-whisper, float32 for openai-whisper; ")

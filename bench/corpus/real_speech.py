@@ -27,28 +27,19 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import wave
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 CACHE = Path.home() / ".cache" / "lectern-bench" / "real-speech"
 _VERSION = 1  # bump when the clips change, so an old cache is rebuilt
-
-TWO_CITIES = (
-    "It was the best of times, it was the worst of times, it was the age of wisdom, it was "
-    "the age of foolishness, it was the epoch of belief, it was the epoch of incredulity, it "
-    "was the season of Light, it was the season of Darkness, it was the spring of hope, it was "
-    "the winter of despair, we had everything before us, we had nothing before us, we were all "
-    "going direct to Heaven, we were all going direct the other way - in short, the period was "
-    "so far like the present period, that some of its noisiest authorities insisted on its "
-    "being received, for good or for evil, in the superlative degree of comparison only."
-)
-BECKETT = "Ever tried. Ever failed. No matter. Try again. Fail again. Fail better."
 
 _ASTERISK_DEBS = ("asterisk-core-sounds-en-g722", "asterisk-core-sounds-en")
 _LEFT_OUT = ("digits/", "letters/", "phonetic/", "silence/")
@@ -167,20 +158,13 @@ def _librivox() -> list[Clip]:
 
 
 def _moonshine() -> list[Clip]:
-    wanted = {"two_cities.wav": TWO_CITIES, "beckett.wav": BECKETT}
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp]
-            + ["moonshine-voice==0.1.5"],
-            check=True,
-        )
-        wheel = next(Path(tmp).glob("moonshine_voice-*.whl"))
-        made = []
-        with zipfile.ZipFile(wheel) as archive:
-            for name, text in wanted.items():
-                path = CACHE / f"moonshine-{name}"
-                path.write_bytes(archive.read(f"moonshine_voice/assets/{name}"))
-                made.append(Clip(path, text, "moonshine", "test"))
+    from tests.spoken_lectures import human_speech
+
+    made = []
+    for source, text in human_speech():
+        path = CACHE / f"moonshine-{source.name}"
+        shutil.copyfile(source, path)
+        made.append(Clip(path, text, "moonshine", "test"))
     return made
 
 
