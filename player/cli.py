@@ -488,7 +488,7 @@ def _sync(args: argparse.Namespace) -> int:
     if result.error:
         if not args.json:
             print(f"Sent {result.sent} statement(s); {result.waiting} stay queued.")
-        print(f"{PROG}: {printable(result.error)}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(result.error)}", file=sys.stderr)
         return EXIT_ERROR
     return 0
 

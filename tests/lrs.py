@@ -4,9 +4,10 @@ Ralph's command line pins a click release that Lectern's own dependencies cannot
 (sqlite-utils needs a newer one), so Ralph lives in a virtual environment of its own,
 built once from the package registry and cached under
 ``~/.cache/lectern-ralph-venv-<version>`` (keyed on the pinned version; a half-built one
-is never used, it is built in a temporary folder and renamed).
+is built again: a marker is written last).
 
-:class:`Ralph` starts ``ralph runserver`` with its file-system backend on a free
+:class:`Ralph` serves Ralph's LRS API (as ``ralph runserver -b fs`` does; see
+``tests/ralph_server.py`` for the one repair made to its file-system backend) on a free
 127.0.0.1 port, with HTTP basic-auth credentials made by ``ralph auth``, and can be
 killed (as a network cut or a crash would stop it) and started again on the same port
 and data. The ``lrs`` fixture is one server for a test module; tests tell their
@@ -35,7 +36,8 @@ __all__ = ["RALPH_VERSION", "ralph_venv", "Ralph", "free_port", "lrs", "lrs_unre
 RALPH_VERSION = "5.1.0"
 #: Ralph's extras for a served LRS on files; ``requests`` is imported by its auth module
 #: but not declared by this release.
-_REQUIREMENTS = (f"ralph-malph[cli,lrs,backend-fs]=={RALPH_VERSION}", "requests")
+_SERVER = Path(__file__).with_name("ralph_server.py")
+_REQUIREMENTS = (f"ralph-malph[cli,lrs]=={RALPH_VERSION}", "requests")
 
 
 def _cache_root() -> Path:
@@ -97,6 +99,7 @@ class Ralph:
             "RALPH_RUNSERVER_BACKEND": "fs",
             "RALPH_AUTH_FILE": str(folder / "auth.json"),
             "RALPH_APP_DIR": str(folder / "app"),
+            "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(folder / "data"),
         }
         self._env.pop("VIRTUAL_ENV", None)
         subprocess.run(
@@ -117,10 +120,9 @@ class Ralph:
         """Start the server (on the same port and data after :meth:`kill`); wait until it answers."""
         log = open(self.folder / "ralph.log", "ab")  # noqa: SIM115 - kept for the process
         self.process = subprocess.Popen(
-            [str(self._bin / "ralph"), "runserver", "-b", "fs"]
-            + ["--fs-default-directory-path", str(self.folder / "data")]
-            + ["-h", "127.0.0.1", "-p", str(self.port)],
+            [str(self._bin / "python"), str(_SERVER), "127.0.0.1", str(self.port)],
             env=self._env,
+            cwd=self.folder,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
