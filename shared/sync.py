@@ -79,13 +79,9 @@ def sync(
     total = library.outbox.counts().waiting
     sent = 0
     error = ""
-    last: str | None = None
     state.set_status(f"Sending {total} statement(s) to {endpoint.address}")
-    while True:
+    for batch in library.outbox.batches(batch_size):
         check_cancelled(state, "Sending to the LRS")
-        batch = library.outbox.waiting(batch_size, after=last)
-        if not batch:
-            break
         try:
             acknowledged = send_statements(endpoint, batch)
         except LrsError as failure:
@@ -93,7 +89,6 @@ def sync(
             break
         library.outbox.mark_sent(acknowledged)
         sent += len(acknowledged)
-        last = batch[-1]["id"]
         state.set_progress(sent / total if total else 1.0)
     waiting = library.outbox.counts().waiting
     return SyncResult(endpoint.address, sent, waiting, error)

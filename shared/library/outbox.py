@@ -15,7 +15,7 @@ exported (:meth:`Outbox.actor`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -152,22 +152,28 @@ class Outbox:
 
     # ------------------------------------------------------------------ sending
 
-    def waiting(self, limit: int, *, after: str | None = None) -> list[dict]:
+    def waiting(self, limit: int) -> list[dict]:
         """Up to ``limit`` statements not acknowledged yet, oldest first, as they go out
-        (with :meth:`actor`); ``after`` is the last id of the previous batch."""
+        (with :meth:`actor`)."""
+        return next(self.batches(limit), [])
+
+    def batches(self, size: int) -> Iterator[list[dict]]:
+        """The statements not acknowledged yet, oldest first, ``size`` at a time, as they
+        go out (with :meth:`actor`). Each batch is read when the previous one has been
+        handled, after it, so marking a batch sent (or not) never repeats a statement."""
         who = self.actor()
-        if after is None:
-            rows = self._lib._rows(
-                "SELECT statement FROM outbox WHERE sent_ms IS NULL ORDER BY made_ms, id LIMIT ?",
-                (limit,),
-            )
-        else:
-            rows = self._lib._rows(
-                "SELECT statement FROM outbox WHERE sent_ms IS NULL AND (made_ms, id) > "
-                "(SELECT made_ms, id FROM outbox WHERE id = ?) ORDER BY made_ms, id LIMIT ?",
-                (after, limit),
-            )
-        return [xapi.with_actor(json.loads(row["statement"]), who) for row in rows]
+        cursor = (-1, "")
+        while True:
+            with self._lib._lock:
+                rows = self._lib.db.execute(
+                    "SELECT made_ms, id, statement FROM outbox WHERE sent_ms IS NULL "
+                    "AND (made_ms, id) > (?, ?) ORDER BY made_ms, id LIMIT ?",
+                    (*cursor, size),
+                ).fetchall()
+            if not rows:
+                return
+            cursor = (rows[-1][0], rows[-1][1])
+            yield [xapi.with_actor(json.loads(row[2]), who) for row in rows]
 
     def mark_sent(self, ids: Iterable[str]) -> None:
         """Mark statements as acknowledged by the LRS (they are not sent again)."""

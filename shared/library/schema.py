@@ -206,7 +206,7 @@ def _outbox(db: sqlite_utils.Database) -> None:
             sent_ms INTEGER
         )"""
     )
-    db.execute("CREATE INDEX outbox_waiting ON outbox(made_ms) WHERE sent_ms IS NULL")
+    db.execute("CREATE INDEX outbox_waiting ON outbox(made_ms, id) WHERE sent_ms IS NULL")
     db.execute("CREATE INDEX outbox_course ON outbox(course_id, made_ms)")
 
 
