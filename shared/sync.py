@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from shared.errors import LecternError
 from shared.jobs import JobState, ProgressState, check_cancelled
 from shared.library import Library
-from shared.lrs import LrsError, send_statements
+from shared.lrs import LrsError, LrsUnreachableError, send_statements
 
 __all__ = ["BATCH_SIZE", "SyncResult", "NoLrsError", "sync"]
 
@@ -45,12 +45,15 @@ class SyncResult:
         sent: statements acknowledged by the LRS in this sync.
         waiting: statements still queued afterwards.
         error: why it stopped early (one sentence), or ``""`` when everything went.
+        unreachable: it stopped because the LRS could not be reached (offline), not
+            because the LRS answered with an error.
     """
 
     address: str
     sent: int
     waiting: int
     error: str = ""
+    unreachable: bool = False
 
 
 def sync(
@@ -79,6 +82,7 @@ def sync(
     total = library.outbox.counts().waiting
     sent = 0
     error = ""
+    unreachable = False
     state.set_status(f"Sending {total} statement(s) to {endpoint.address}")
     for batch in library.outbox.batches(batch_size):
         check_cancelled(state, "Sending to the LRS")
@@ -86,9 +90,10 @@ def sync(
             acknowledged = send_statements(endpoint, batch)
         except LrsError as failure:
             error = str(failure)
+            unreachable = isinstance(failure, LrsUnreachableError)
             break
         library.outbox.mark_sent(acknowledged)
         sent += len(acknowledged)
         state.set_progress(sent / total if total else 1.0)
     waiting = library.outbox.counts().waiting
-    return SyncResult(endpoint.address, sent, waiting, error)
+    return SyncResult(endpoint.address, sent, waiting, error, unreachable)
