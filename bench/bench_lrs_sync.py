@@ -8,7 +8,9 @@ marking each batch sent as the LRS acknowledges it.
 Reference, measured in the same run against a fresh Ralph of its own: the same
 statements POSTed in the same batches with bare ``urllib`` from a list in memory (no
 library, no queue, no marking): what the LRS itself costs. Each side runs in its own
-child process, so its peak resident memory (``ru_maxrss``) is its own.
+child process, so its peak resident memory (``ru_maxrss``) is its own; the library is
+filled by a third one, so the sync's peak is the sync's alone (the reference's includes
+the statements it holds in memory).
 
     .venv/bin/python bench/bench_lrs_sync.py [--count 100000] [--batch 500]
 """
@@ -63,13 +65,18 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_lectern(folder: Path, count: int, batch: int) -> dict:
-    with Ralph(folder / "ralph") as server, Library.open(folder / "library") as library:
+def run_queue(folder: Path, count: int) -> dict:
+    """Queue ``count`` statements in a new library (its own process: its memory is apart)."""
+    with Library.open(folder / "library") as library:
         made = statements(library.activity.learner_id(), count)
         start = time.perf_counter()
         library.outbox.add(COURSE, made)
-        queued = time.perf_counter() - start
-        del made
+        return {"queue_seconds": time.perf_counter() - start}
+
+
+def run_lectern(folder: Path, count: int, batch: int) -> dict:
+    """Sync the queued library to a fresh Ralph: only the sync is in this process."""
+    with Ralph(folder / "ralph") as server, Library.open(folder / "library") as library:
         library.set_setting("lrs_address", server.url)
         library.set_setting("lrs_user", server.user)
         library.set_setting("lrs_key", server.key)
@@ -81,16 +88,11 @@ def run_lectern(folder: Path, count: int, batch: int) -> dict:
         idle = time.perf_counter() - start
         stored = len(server.stored_ids())
     assert result.error == "" and result.sent == count and again.sent == 0, result
-    return {
-        "seconds": seconds,
-        "stored": stored,
-        "queue_seconds": queued,
-        "idle_seconds": idle,
-        "peak_mb": peak_mb(),
-    }
+    return {"seconds": seconds, "stored": stored, "idle_seconds": idle, "peak_mb": peak_mb()}
 
 
 def run_reference(folder: Path, count: int, batch: int) -> dict:
+    """The same statements POSTed from a list in memory with bare urllib, to a fresh Ralph."""
     with Ralph(folder / "ralph") as server:
         made = statements(str(uuid.uuid4()), count)
         token = base64.b64encode(f"{server.user}:{server.key}".encode()).decode()
@@ -112,9 +114,10 @@ def run_reference(folder: Path, count: int, batch: int) -> dict:
     return {"seconds": seconds, "stored": stored, "peak_mb": peak_mb()}
 
 
-def child(mode: str, count: int, batch: int) -> dict:
+def child(mode: str, count: int, batch: int, folder: Path) -> dict:
     result = subprocess.run(
-        [sys.executable, __file__, "--mode", mode, "--count", str(count), "--batch", str(batch)],
+        [sys.executable, __file__, "--mode", mode, "--count", str(count), "--batch", str(batch)]
+        + ["--folder", str(folder)],
         capture_output=True,
         text=True,
         check=True,
@@ -126,15 +129,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--mode", choices=("lectern", "reference"))
+    parser.add_argument("--mode", choices=("queue", "lectern", "reference"))
+    parser.add_argument("--folder", type=Path)
     args = parser.parse_args()
     if args.mode:
-        with tempfile.TemporaryDirectory(prefix="lectern-bench-lrs-") as tmp:
-            run = run_lectern if args.mode == "lectern" else run_reference
-            print(json.dumps(run(Path(tmp), args.count, args.batch)))
+        if args.mode == "queue":
+            print(json.dumps(run_queue(args.folder, args.count)))
+        elif args.mode == "lectern":
+            print(json.dumps(run_lectern(args.folder, args.count, args.batch)))
+        else:
+            print(json.dumps(run_reference(args.folder, args.count, args.batch)))
         return
-    reference = child("reference", args.count, args.batch)
-    lectern = child("lectern", args.count, args.batch)
+    with tempfile.TemporaryDirectory(prefix="lectern-bench-lrs-") as tmp:
+        reference = child("reference", args.count, args.batch, Path(tmp) / "reference")
+        queued = child("queue", args.count, args.batch, Path(tmp) / "lectern")
+        lectern = {**child("lectern", args.count, args.batch, Path(tmp) / "lectern"), **queued}
     print(
         f"{args.count:,} statements, batches of {args.batch}, Ralph 5.1.0 (fs backend) on 127.0.0.1"
     )
