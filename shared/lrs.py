@@ -77,11 +77,20 @@ class Endpoint:
             object.__setattr__(self, "address", self.address + "/")
 
     def url(self, resource: str) -> str:
-        """The absolute URL of ``resource`` (a path below the endpoint, or a ``more`` link)."""
+        """The absolute URL of ``resource`` (a path below the endpoint, or a ``more`` link).
+
+        Raises:
+            ValueError: ``resource`` names another server (the credentials never go there).
+        """
+        base = urllib.parse.urlsplit(self.address)
         if resource.startswith("/"):  # a ``more`` link is relative to the server
-            parts = urllib.parse.urlsplit(self.address)
-            return f"{parts.scheme}://{parts.netloc}{resource}"
-        return urllib.parse.urljoin(self.address, resource)
+            url = f"{base.scheme}://{base.netloc}{resource}"
+        else:
+            url = urllib.parse.urljoin(self.address, resource)
+        parts = urllib.parse.urlsplit(url)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            raise ValueError(f"{resource!r} is not on {base.netloc}")
+        return url
 
     def headers(self) -> dict[str, str]:
         """The headers every request carries."""
@@ -167,9 +176,11 @@ def _request(
     headers = endpoint.headers()
     if body is not None:
         headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(
-        endpoint.url(resource), data=body, headers=headers, method=method
-    )
+    try:
+        url = endpoint.url(resource)
+    except ValueError as error:
+        raise LrsAnswerError(endpoint, str(error)) from None
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
             return answer.status, answer.read()

@@ -279,3 +279,12 @@ def test_an_lrs_failing_with_500_keeps_the_queue(tmp_path, package):
         assert result.error.startswith(f"The LRS at {server.url} failed (500")
         shutil.rmtree(server.statements_file)
         assert sync(library).waiting == 0
+
+
+def test_a_more_link_to_another_server_is_not_followed():
+    endpoint = Endpoint("https://lrs.example.org/xAPI", "u", "k")
+    assert endpoint.url("statements") == "https://lrs.example.org/xAPI/statements"
+    assert endpoint.url("/xAPI/statements?x=1") == "https://lrs.example.org/xAPI/statements?x=1"
+    for elsewhere in ("http://lrs.example.org/xAPI/", "https://evil.example.org/xAPI/statements"):
+        with pytest.raises(ValueError):
+            endpoint.url(elsewhere)
