@@ -31,28 +31,18 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from tests.spoken_lectures import human_speech  # noqa: E402
+
 CACHE = Path.home() / ".cache" / "lectern-bench"
 CORES = 2
 
-TWO_CITIES = (
-    "It was the best of times, it was the worst of times, it was the age of wisdom, it was "
-    "the age of foolishness, it was the epoch of belief, it was the epoch of incredulity, it "
-    "was the season of Light, it was the season of Darkness, it was the spring of hope, it was "
-    "the winter of despair, we had everything before us, we had nothing before us, we were all "
-    "going direct to Heaven, we were all going direct the other way - in short, the period was "
-    "so far like the present period, that some of its noisiest authorities insisted on its "
-    "being received, for good or for evil, in the superlative degree of comparison only."
-)
-BECKETT = "Ever tried. Ever failed. No matter. Try again. Fail again. Fail better."
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 20))
 
 
@@ -66,21 +56,7 @@ def normalize(text: str) -> list[str]:
 
 def real_speech() -> list[tuple[Path, str]]:
     """(wav, reference text) pairs of real human speech from the moonshine-voice wheel."""
-    folder = CACHE / "moonshine"
-    wanted = {"two_cities.wav": TWO_CITIES, "beckett.wav": BECKETT}
-    if not all((folder / name).is_file() for name in wanted):
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp]
-                + ["moonshine-voice==0.1.5"],
-                check=True,
-            )
-            wheel = next(Path(tmp).glob("moonshine_voice-*.whl"))
-            with zipfile.ZipFile(wheel) as archive:
-                for name in wanted:
-                    (folder / name).write_bytes(archive.read(f"moonshine_voice/assets/{name}"))
-    return [(folder / name, text) for name, text in wanted.items()]
+    return human_speech()
 
 
 def synthetic_speech() -> list[tuple[Path, str]]:
