@@ -123,7 +123,9 @@ def _command_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--address", help="the LRS's xAPI address, e.g. https://lrs.example.org/xAPI/")
     p.add_argument("--user", help="the user name (or key) the LRS gave you")
-    p.add_argument("--key", help="the password (or secret) the LRS gave you")
+    p.add_argument(
+        "--key", help="the password (or secret) the LRS gave you; '-' reads it from standard input"
+    )
     p.add_argument("--name", help="your name, sent only if you give it ('' to stop)")
     p.add_argument("--email", help="your e-mail address, sent only if you give it ('' to stop)")
     p.add_argument("--clear", action="store_true", help="forget the LRS and your name and e-mail")
@@ -444,6 +446,8 @@ _LRS_SETTINGS = {
 
 
 def _lrs(args: argparse.Namespace) -> int:
+    if args.key == "-":  # kept out of the shell's history and the process list
+        args.key = sys.stdin.readline().rstrip("\r\n")
     with _open(args) as library:
         with library.atomic():  # all or nothing: one bad value changes none
             for option, setting in _LRS_SETTINGS.items():

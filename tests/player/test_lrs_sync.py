@@ -131,7 +131,14 @@ def test_sync_to_ralph_then_again_sends_each_statement_once(tmp_path, package, l
     course, ids = _library_with_activity(root, package)
     bad = _cli(root, "lrs", "--address", "ftp://lrs", "--user", "x")
     assert bad.returncode == 1 and "lrs_address" in bad.stderr and len(bad.stderr.splitlines()) == 1
-    setting = _cli(root, "lrs", "--address", lrs.url, "--user", lrs.user, "--key", lrs.key)
+    setting = subprocess.run(  # the key from standard input, not the command line
+        [sys.executable, "-m", "player.cli", "--library", str(root), "lrs"]
+        + ["--address", lrs.url, "--user", lrs.user, "--key", "-"],
+        input=lrs.key + "\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert setting.returncode == 0, setting.stderr
     assert lrs.key not in setting.stdout and "random id" in setting.stdout
 
