@@ -1,0 +1,220 @@
+"""The installer bundle works on its own: the smoke test of issue 15, item 4.
+
+The bundle (``dist/lectern/``, built by PyInstaller) runs in a clean environment:
+``env -i`` with only HOME, LANG and the display, so no .venv, no PATH and no system
+ffmpeg. In it, Studio builds a lesson from the sample video with the bundled Whisper
+model, packages and verifies it; the Player window opens on a private X server,
+imports the package and quits on Ctrl+Q; and Studio's "Open in Lectern Player",
+pressed with the keyboard after an export, starts the bundled Player on the package.
+
+The bundle is built by the test run itself when the cache has none for the current
+inputs (tests/bundle.py: several minutes once, then reused).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.bundle import built_bundle
+from tests.xserver import start_openbox, xvfb
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bundle() -> Path:
+    return built_bundle()
+
+
+@pytest.fixture(scope="module")
+def desktop():
+    with xvfb() as display:
+        manager = start_openbox(display)
+        try:
+            yield display
+        finally:
+            manager.terminate()
+            manager.wait(timeout=10)
+
+
+def clean_env(home: Path, display: str | None = None) -> list[str]:
+    """``env -i`` with HOME and LANG only (and the display): no PATH, venv or ffmpeg."""
+    env = ["env", "-i", f"HOME={home}", "LANG=C.UTF-8"]
+    return [*env, f"DISPLAY={display}"] if display else env
+
+
+def run_clean(command: list, home: Path, cwd: Path, **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*clean_env(home), *map(str, command)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+        **kwargs,
+    )
+
+
+def xdotool(display: str, *args: str, timeout: float = 60) -> str:
+    return subprocess.run(
+        ["xdotool", *args],
+        env={"DISPLAY": display, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=timeout,
+    ).stdout
+
+
+def window_named(display: str, name: str, timeout: float = 90) -> str:
+    """The id of the first visible window whose title contains ``name``; waits for it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", name],
+            env={"DISPLAY": display, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if found:
+            return found[0]
+        time.sleep(0.5)
+    raise AssertionError(f"no window named {name!r} appeared within {timeout} s")
+
+
+def press(display: str, window: str, *keys: str) -> None:
+    xdotool(display, "windowactivate", "--sync", window)
+    xdotool(display, "key", "--clearmodifiers", *keys)
+
+
+def courses(bundle: Path, home: Path, cwd: Path) -> list[dict]:
+    listed = run_clean([bundle / "lectern-player", "list", "--json"], home, cwd)
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)
+
+
+@pytest.fixture(scope="module")
+def lesson(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A course folder with one lesson the bundle built from the sample video."""
+    work = tmp_path_factory.mktemp("bundle-smoke")
+    home = work / "home"
+    home.mkdir()
+    sample = bundle / "_internal" / "lectern_resources" / "sample" / "lecture.mp4"
+    built = run_clean(
+        [bundle / "lectern-studio", "build", sample, "-o", work / "Earth Science" / "water-cycle"],
+        home,
+        work,
+    )
+    assert built.returncode == 0, built.stderr
+    return work, home
+
+
+def test_the_bundle_builds_transcribes_packages_and_verifies_a_lesson(bundle, lesson):
+    work, home = lesson
+    folder = work / "Earth Science" / "water-cycle"
+    captions = next(folder.rglob("*.vtt")).read_text(encoding="utf-8").lower()
+    # The bundled tiny.en model heard the sample lecture (the water cycle).
+    assert "water" in captions and "evaporat" in captions
+    packaged = run_clean(
+        [bundle / "lectern-studio", "package", folder, "-o", "course.lectern", "--title", "Earth"],
+        home,
+        work,
+    )
+    assert packaged.returncode == 0, packaged.stderr
+    verified = run_clean([bundle / "lectern-studio", "verify", "course.lectern"], home, work)
+    assert verified.returncode == 0 and "is sound" in verified.stdout, verified
+
+
+def test_the_bundled_player_opens_imports_the_package_and_quits(bundle, lesson, desktop):
+    work, home = lesson
+    package = work / "course.lectern"
+    if not package.exists():
+        test_the_bundle_builds_transcribes_packages_and_verifies_a_lesson(bundle, lesson)
+    player = subprocess.Popen(
+        [*clean_env(home, desktop), str(bundle / "lectern-player"), str(package)],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        window = window_named(desktop, "Lectern Player")
+        deadline = time.monotonic() + 60
+        while not courses(bundle, home, work) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert [c["title"] for c in courses(bundle, home, work)] == ["Earth"]
+        press(desktop, window, "ctrl+q")
+        _, stderr = player.communicate(timeout=60)
+        assert player.returncode == 0, stderr
+    finally:
+        if player.poll() is None:
+            player.kill()
+            player.communicate()
+
+
+def test_studio_open_in_lectern_player_starts_the_bundled_player(bundle, lesson, desktop):
+    """Ctrl+E, Return (the suggested file name), Return ("Open in Lectern Player")."""
+    work, _ = lesson
+    home = work / "home-studio"  # a Player library of its own, so the import is this one's
+    home.mkdir()
+    course = work / "Earth Science"
+    studio = subprocess.Popen(
+        [*clean_env(home, desktop), str(bundle / "lectern-studio"), "--course", str(course)],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    player_pid = None
+    try:
+        window = window_named(desktop, "Lectern Studio")
+        press(desktop, window, "ctrl+e")
+        dialog = window_named(desktop, "Export course")
+        press(desktop, dialog, "Return")
+        finished = window_named(desktop, "Lectern Studio", timeout=5)  # main window still
+        deadline = time.monotonic() + 120
+        exported = work / "Earth Science.lectern"
+        while not exported.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert exported.exists()
+        box = _message_box(desktop, exclude={finished})
+        press(desktop, box, "Return")
+        player = window_named(desktop, "Lectern Player")
+        player_pid = int(xdotool(desktop, "getwindowpid", player))
+        deadline = time.monotonic() + 60
+        while not courses(bundle, home, work) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert [c["title"] for c in courses(bundle, home, work)] == ["Earth Science"]
+        executable = Path(f"/proc/{player_pid}/exe").resolve()
+        assert executable == (bundle / "lectern-studio").resolve()  # the bundle's, one exe
+        press(desktop, player, "ctrl+q")
+        press(desktop, window, "ctrl+q")
+        _, stderr = studio.communicate(timeout=60)
+        assert studio.returncode == 0, stderr
+    finally:
+        if studio.poll() is None:
+            studio.kill()
+            studio.communicate()
+        if player_pid is not None:
+            subprocess.run(["kill", str(player_pid)], capture_output=True)
+
+
+def _message_box(display: str, exclude: set[str], timeout: float = 120) -> str:
+    """The Studio window that appeared besides ``exclude``: the export's message box."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "Lectern Studio"],
+            env={"DISPLAY": display, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        new = [w for w in found if w not in exclude]
+        if new:
+            return new[-1]
+        time.sleep(0.5)
+    raise AssertionError("the export's message box did not appear")
