@@ -15,7 +15,8 @@ STAMP := $(VENV)/.installed
 # its chromedriver test the web export as a learning platform runs it.
 # libxcb-composite0: the source picker reads a covered window's own picture.
 # binutils: PyInstaller reads the libraries' dependencies with objdump; the bundle is
-# stripped of debug sections with strip.
+# stripped of debug sections with strip. shared-mime-info and desktop-file-utils: the
+# .deb's maintainer scripts register the MIME type and desktop entries (tested).
 APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   xvfb xdotool x11-utils pulseaudio pulseaudio-utils libasound2-plugins \
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
@@ -24,7 +25,7 @@ APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   gstreamer1.0-tools gstreamer1.0-pipewire gstreamer1.0-plugins-base \
   sway xwayland swaybg grim pipewire wireplumber xdg-desktop-portal xdg-desktop-portal-wlr \
   dbus-user-session libxcb-composite0 \
-  chromium chromium-driver binutils
+  chromium chromium-driver binutils shared-mime-info desktop-file-utils
 OUT := out
 SAMPLE_COURSE := $(OUT)/Introduction to Earth Science
 

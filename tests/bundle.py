@@ -2,9 +2,10 @@
 
 Building ``dist/lectern/`` with PyInstaller takes minutes, so the tests build it only
 when the cache has no bundle for the current inputs. The key is a hash of everything
-that goes into it: the spec, pyproject.toml, the Makefile, the packaging script, every
-file of the packages and package data the spec collects, and the name and version of
-every installed distribution (a new wheel is a new bundle). The bundle and its
+that goes into it: the spec, pyproject.toml, the packaging script, this file's build
+command, every file of the packages and package data the spec collects, and the name
+and version of every installed distribution (what ``make setup`` installed: a new wheel
+is a new bundle). The bundle and its
 ``.tar.gz``/``.deb`` live in ``~/.cache/lectern-bundle/KEY/``; older keys are removed.
 
 ``LECTERN_BUNDLE=DIR`` uses an already built bundle instead (``make installer`` runs
@@ -26,12 +27,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["bundle_key", "built_bundle", "built_packages", "CACHE"]
+__all__ = ["bundle_key", "built_bundle", "built_packages", "clean_env", "CACHE"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lectern-bundle"
-#: Files whose every byte reaches the bundle or decides how it is built.
-BUILD_FILES = ("build_installer.spec", "pyproject.toml", "Makefile", "installer/package-bundle.sh")
+#: Files whose every byte reaches the bundle or decides how it is built (this file holds
+#: the PyInstaller command; the Makefile's part, the installed packages, is hashed below).
+BUILD_FILES = (
+    "build_installer.spec",
+    "pyproject.toml",
+    "installer/package-bundle.sh",
+    "tests/bundle.py",
+)
 #: Source folders whose files go in (the apps, the domain and resources/ as package data).
 SOURCE_FOLDERS = ("shared", "studio", "player", "resources")
 
@@ -136,3 +143,16 @@ def built_packages() -> Path:
             shutil.rmtree(out, ignore_errors=True)
             os.replace(scratch, out)
     return out
+
+
+def clean_env(home: Path, display: str | None = None) -> list[str]:
+    """``env -i`` with HOME, LANG (and the display) and a PATH with nothing in it.
+
+    An unset PATH is not enough: Python's ``shutil.which`` then searches ``/bin`` and
+    ``/usr/bin`` and finds the system ffmpeg. With PATH an empty folder, the apps can
+    only use the bundled one.
+    """
+    empty = home.parent / "empty-path"
+    empty.mkdir(exist_ok=True)
+    env = ["env", "-i", f"HOME={home}", "LANG=C.UTF-8", f"PATH={empty}"]
+    return [*env, f"DISPLAY={display}"] if display else env

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundle import built_bundle
+from tests.bundle import built_bundle, clean_env
 from tests.xserver import start_openbox, xvfb
 
 pytestmark = pytest.mark.slow
@@ -40,12 +40,6 @@ def desktop():
         finally:
             manager.terminate()
             manager.wait(timeout=10)
-
-
-def clean_env(home: Path, display: str | None = None) -> list[str]:
-    """``env -i`` with HOME and LANG only (and the display): no PATH, venv or ffmpeg."""
-    env = ["env", "-i", f"HOME={home}", "LANG=C.UTF-8"]
-    return [*env, f"DISPLAY={display}"] if display else env
 
 
 def run_clean(command: list, home: Path, cwd: Path, **kwargs) -> subprocess.CompletedProcess[str]:
