@@ -111,6 +111,7 @@ bench: setup
 	$(BIN)/python bench/bench_signing.py
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_web_export.py
+	$(BIN)/python bench/bench_bundle_size.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -212,3 +212,36 @@ def _message_box(display: str, exclude: set[str], timeout: float = 120) -> str:
             return new[-1]
         time.sleep(0.5)
     raise AssertionError("the export's message box did not appear")
+
+
+def test_programs_the_bundle_starts_get_the_users_library_path(bundle, desktop, tmp_path):
+    """PyInstaller points LD_LIBRARY_PATH at _internal/; a system tool must not see that.
+
+    ``lectern-studio devices`` lists the monitors with xrandr from PATH; here xrandr is a
+    shim that writes down the LD_LIBRARY_PATH it got, then runs the real one.
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    seen = tmp_path / "seen"
+    shim = tools / "xrandr"
+    shim.write_text(
+        f'#!/bin/sh\nprintf "%s" "${{LD_LIBRARY_PATH-unset}}" > {seen}\nexec /usr/bin/xrandr "$@"\n'
+    )
+    shim.chmod(0o755)
+    listed = subprocess.run(
+        [
+            *clean_env(home, desktop),
+            f"PATH={tools}",
+            "LD_LIBRARY_PATH=/the/users/libs",
+            str(bundle / "lectern-studio"),
+            "devices",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert seen.exists(), listed.stderr
+    assert seen.read_text() == "/the/users/libs"
