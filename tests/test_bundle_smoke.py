@@ -45,6 +45,7 @@ def desktop():
 def run_clean(command: list, home: Path, cwd: Path, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*clean_env(home), *map(str, command)],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=600,
@@ -104,6 +105,8 @@ def lesson(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         work,
     )
     assert built.returncode == 0, built.stderr
+    # Every step had what it needs in the bundle (the OCR once lacked Pillow and its models).
+    assert "not installed" not in built.stderr, built.stderr
     return work, home
 
 
