@@ -30,7 +30,9 @@ from pathlib import Path
 __all__ = ["bundle_key", "built_bundle", "built_packages", "clean_env", "CACHE"]
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lectern-bundle"
+#: Under the real ~/.cache, not $XDG_CACHE_HOME: tests/conftest.py points that at a
+#: fresh folder for every run, and the bundle is worth keeping between runs.
+CACHE = Path.home() / ".cache" / "lectern-bundle"
 #: Files whose every byte reaches the bundle or decides how it is built (this file holds
 #: the PyInstaller command; the Makefile's part, the installed packages, is hashed below).
 BUILD_FILES = (

@@ -22,7 +22,8 @@ import pytest
 from tests.bundle import built_packages, clean_env
 from tests.shared.bad_packages import make_good_package
 
-pytestmark = pytest.mark.slow
+# The first test may build the bundle (tests/bundle.py): minutes on two busy cores.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,8 @@ import pytest
 from tests.bundle import built_bundle, clean_env
 from tests.xserver import start_openbox, xvfb
 
-pytestmark = pytest.mark.slow
+# The first test may build the bundle (tests/bundle.py): minutes on two busy cores.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 
 @pytest.fixture(scope="module")
