@@ -104,6 +104,11 @@ def test_the_deb_installs_runs_clean_and_uninstalls(packages, tmp_path):
     (admin / "info").mkdir(parents=True)
     (admin / "updates").mkdir()
     (admin / "status").touch()
+    # Folders a desktop system has before Lectern comes (shared-mime-info and
+    # desktop-file-utils own them): dpkg removes the ones a package created itself, and
+    # update-mime-database refuses a folder without packages/.
+    (root / "usr/share/mime/packages").mkdir(parents=True)
+    (root / "usr/share/applications").mkdir(parents=True)
     dpkg = [
         "dpkg",
         f"--root={root}",
