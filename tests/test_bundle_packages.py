@@ -104,11 +104,6 @@ def test_the_deb_installs_runs_clean_and_uninstalls(packages, tmp_path):
     (admin / "info").mkdir(parents=True)
     (admin / "updates").mkdir()
     (admin / "status").touch()
-    # Folders a desktop system has before Lectern comes (shared-mime-info and
-    # desktop-file-utils own them): dpkg removes the ones a package created itself, and
-    # update-mime-database refuses a folder without packages/.
-    (root / "usr/share/mime/packages").mkdir(parents=True)
-    (root / "usr/share/applications").mkdir(parents=True)
     dpkg = [
         "dpkg",
         f"--root={root}",
@@ -116,6 +111,26 @@ def test_the_deb_installs_runs_clean_and_uninstalls(packages, tmp_path):
         "--force-not-root",
         "--log=/dev/null",
     ]
+    # On a desktop, shared-mime-info and desktop-file-utils own /usr/share/mime/packages
+    # and /usr/share/applications. In an empty root nothing does, so dpkg would remove
+    # them with Lectern, and update-mime-database refuses a database without packages/.
+    system = tmp_path / "system"
+    for folder in ("usr/share/mime/packages", "usr/share/applications"):
+        (system / folder).mkdir(parents=True)
+    # A file of its own, or dpkg counts the package "completely replaced" by Lectern's.
+    (system / "usr/share/doc/desktop-folders").mkdir(parents=True)
+    (system / "usr/share/doc/desktop-folders/README").write_text("owns the folders\n")
+    (system / "DEBIAN").mkdir()
+    (system / "DEBIAN/control").write_text(
+        "Package: desktop-folders\nVersion: 1\nArchitecture: all\n"
+        "Maintainer: tests <tests@invalid>\nDescription: the folders a desktop has\n"
+    )
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "--build", system, tmp_path / "system.deb"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([*dpkg, "-i", tmp_path / "system.deb"], check=True, capture_output=True)
     installed = subprocess.run([*dpkg, "-i", deb], capture_output=True, text=True, timeout=600)
     assert installed.returncode == 0, installed.stderr
     status = subprocess.run(
