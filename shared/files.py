@@ -29,7 +29,9 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,8 @@ os.umask(_UMASK)
 _UNLOCKED_STALE_AGE = 24 * 3600
 
 __all__ = [
+    "copy_range",
+    "Crc32",
     "OutputExistsError",
     "NotReplaceableError",
     "atomic_path",
@@ -430,3 +434,112 @@ def link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> No
         os.link(src, dst)
     except OSError:
         shutil.copyfile(src, dst)
+
+
+# --- copying big files ---------------------------------------------------------------
+
+_COPY_STEP = 32 << 20  # bytes per copy_file_range call: progress and cancel between them
+_HASH_STEP = 8 << 20
+# copy_file_range cannot copy between these two files: write the bytes from memory.
+_NO_KERNEL_COPY = {errno.ENOSYS, errno.EXDEV, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}
+
+
+class Crc32:
+    """zlib's CRC-32 behind ``update()``, like a hashlib object."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def update(self, data: bytes | memoryview) -> None:
+        self.value = zlib.crc32(data, self.value)
+
+
+def _hash_all(view: memoryview, digest: Any) -> None:
+    for at in range(0, len(view), _HASH_STEP):
+        digest.update(view[at : at + _HASH_STEP])
+
+
+def _copy_steps(
+    source: Any,
+    offset: int,
+    size: int,
+    target: Any,
+    start: int,
+    view: memoryview,
+    progress: Callable[[int], None],
+) -> None:
+    done, kernel = 0, True
+    while done < size:
+        step = min(_COPY_STEP, size - done)
+        if kernel:
+            try:
+                copied = os.copy_file_range(
+                    source.fileno(), target.fileno(), step, offset + done, start + done
+                )
+            except OSError as error:
+                if error.errno not in _NO_KERNEL_COPY or done:
+                    raise
+                kernel = False
+                continue
+            if copied == 0:
+                raise OSError(errno.EIO, "the file ended before the bytes to copy")
+        else:
+            target.seek(start + done)
+            copied = target.write(view[done : done + step])
+            target.flush()
+        done += copied
+        progress(done)
+
+
+def copy_range(
+    source: Any,
+    offset: int,
+    size: int,
+    target: Any,
+    digests: Sequence[Any],
+    progress: Callable[[int], None],
+) -> None:
+    """Copy ``size`` bytes of the open file ``source`` from ``offset`` to ``target`` at
+    its current position, feeding the same bytes to each of ``digests`` on the way.
+
+    The bytes are copied by the kernel (``copy_file_range``: no trip through Python,
+    a reflink on file systems that share blocks), or written from a memory map where it
+    cannot; each digest (``hashlib`` object, :class:`Crc32`) reads the memory map on a
+    thread of its own. All of these release the GIL, so on two cores the checks cost
+    little more than the copy.
+
+    Args:
+        source: a file opened for reading (binary).
+        offset: where the bytes begin in ``source``.
+        size: how many bytes to copy; ``source`` must hold them.
+        target: a file opened for writing (binary); left positioned after the bytes.
+        digests: objects with ``update(bytes)``, fed the bytes in order.
+        progress: called with the bytes copied so far, between big steps; raising
+            from it (a cancellation) stops the copy.
+
+    Raises:
+        OSError: reading or writing failed (a full disk, a file shorter than ``size``).
+    """
+    import mmap  # only the big copies need it
+
+    target.flush()
+    start = target.tell()
+    if size == 0:
+        for digest in digests:
+            digest.update(b"")
+        return
+    page = offset - offset % mmap.ALLOCATIONGRANULARITY
+    mapped = mmap.mmap(source.fileno(), size + offset - page, access=mmap.ACCESS_READ, offset=page)
+    try:
+        view = memoryview(mapped)[offset - page :]
+        try:
+            with ThreadPoolExecutor(max_workers=len(digests) or 1) as pool:
+                hashing = [pool.submit(_hash_all, view, digest) for digest in digests]
+                _copy_steps(source, offset, size, target, start, view, progress)
+                for future in hashing:
+                    future.result()
+        finally:
+            view.release()
+    finally:
+        mapped.close()
+    target.seek(start + size)

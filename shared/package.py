@@ -60,7 +60,7 @@ from typing import Any
 
 from shared.contents import ContentError, check_member, content_members, max_member_bytes
 from shared.errors import DiskFullError, LecternError
-from shared.files import atomic_dir, atomic_path
+from shared.files import Crc32, atomic_dir, atomic_path, copy_range
 from shared.jobs import ProgressState, check_cancelled
 from shared.manifest import (
     FORMAT_VERSION,
@@ -99,6 +99,7 @@ __all__ = [
     "read_member",
     "read_member_text",
     "stream_member",
+    "copy_member",
     "package_summary",
     "PackageError",
     "PackageInputError",
@@ -1387,6 +1388,107 @@ def stream_member(
         )
         progress.finish()
         return entry
+
+
+def _stored_data_offset(package: Path, stream: Any, info: zipfile.ZipInfo) -> int:
+    """Where a stored member's bytes begin, after checking its local header.
+
+    The same checks as zipfile's own ``open`` (signature, the name matching the
+    central directory's), so a package whose local and central names differ is
+    refused here as it is everywhere else.
+    """
+    stream.seek(info.header_offset)
+    header = stream.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_MAGIC:
+        raise DamagedMemberError(
+            package, f"member {info.filename!r} has no valid local header", member=info.filename
+        )
+    _magic, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    name = stream.read(name_length)
+    expected = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    if name != expected:
+        raise DamagedMemberError(
+            package,
+            f"member {info.filename!r} has another name in its local header",
+            member=info.filename,
+        )
+    return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+
+
+def copy_member(
+    path: str | os.PathLike[str],
+    member: str,
+    target: Any,
+    *,
+    state: ProgressState | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> int:
+    """Copy one member (a video) into the open file ``target`` in one verifying pass.
+
+    Everything :func:`read_manifest` checks comes first. A stored member's bytes are
+    then copied by the kernel straight from the package (``shared.files.copy_range``)
+    while its SHA-256 and CRC-32 are computed on two threads from the same memory;
+    a compressed member streams through :func:`stream_member`. A mismatch is raised
+    after the bytes were written, so write into something thrown away on error
+    (``shared.files.atomic_path``).
+
+    Args:
+        path: the package.
+        member: a path from the file table, such as ``lesson.video``.
+        target: a binary file open for writing, at the position to write to.
+        state: progress (by bytes) and cancellation.
+        limits: sizes and ratios beyond which a package is refused.
+
+    Returns:
+        The CRC-32 of the bytes copied (what a zip writer puts in its headers).
+
+    Raises:
+        MissingMemberError: ``member`` is not in the file table.
+        PackageError: another problem with the package or the member.
+        Cancelled: ``state`` asked to stop.
+    """
+    with _opened(path, limits) as (package, _zf, manifest, infos, _):
+        entry = manifest.file(member)
+        if entry is None:
+            raise MissingMemberError(
+                package, f"member {member!r} is not in the file table", member=member
+            )
+        info = infos[member]
+        crc = Crc32()
+        if info.compress_type != zipfile.ZIP_STORED or member in content_members(manifest):
+
+            def sink(chunk: bytes) -> None:
+                crc.update(chunk)
+                target.write(chunk)
+
+            stream_member(package, member, sink, state=state, limits=limits)
+            return crc.value
+        progress = _Progress(state, entry.size, f"Reading {member}")
+        digest = hashlib.sha256()
+        with contextlib.ExitStack() as stack:
+            try:
+                stream = stack.enter_context(open(package, "rb"))
+                offset = _stored_data_offset(package, stream, info)
+                whole = os.fstat(stream.fileno()).st_size
+            except OSError as error:
+                raise _member_error(package, member, error) from None
+            if offset + entry.size > whole:
+                raise SizeMismatchError(package, f"member {member!r} is cut short", member=member)
+
+            def advance(done: int) -> None:
+                progress.advance(done - progress.done)
+
+            copy_range(stream, offset, entry.size, target, [digest, crc], advance)
+        if digest.hexdigest() != entry.sha256:
+            raise ChecksumError(
+                package,
+                f"member {member!r} does not match its SHA-256 in the file table",
+                member=member,
+            )
+        if crc.value != info.CRC:
+            raise ChecksumError(package, f"member {member!r} fails its CRC check", member=member)
+        progress.finish()
+        return crc.value
 
 
 def read_member_text(

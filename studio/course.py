@@ -75,7 +75,9 @@ __all__ = [
     "lesson_thumbnail",
     "unbuilt_recordings",
     "RECORDING_TITLE_FILE",
+    "recorded_screen",
     "recording_title",
+    "recording_title_typed",
     "set_recording_title",
     "next_lesson_title",
     "title_from_window",
@@ -761,21 +763,51 @@ def unbuilt_recordings(course: Course) -> list[tuple[Path, bool]]:
 
 def recording_title(folder: str | Path) -> str | None:
     """The title the teacher gave the recording in ``folder`` at Stop, or ``None``."""
-    try:
-        text = (Path(folder) / RECORDING_TITLE_FILE).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return text.splitlines()[0].strip() if text else None
+    lines = _recording_title_lines(folder)
+    return lines[0] if lines else None
 
 
-def set_recording_title(folder: str | Path, title: str) -> None:
+def recording_title_typed(folder: str | Path) -> bool:
+    """Whether the teacher typed the title of the recording in ``folder``.
+
+    ``False`` when there is no title or it is the Studio's own suggestion, kept as it
+    was: the build may then name the lesson better (after its first slide). A title
+    kept before suggestions were marked counts as typed, so it is never replaced.
+    """
+    lines = _recording_title_lines(folder)
+    return bool(lines) and _SUGGESTED not in lines[1:]
+
+
+def set_recording_title(folder: str | Path, title: str, *, typed: bool = True) -> None:
     """Keep ``title`` for the lesson built from the recording in ``folder``.
 
-    Blank titles are not kept (the lesson then gets the course's next name).
+    ``typed=False`` marks it as a suggestion the teacher did not type (see
+    :func:`recording_title_typed`). Blank titles are not kept (the lesson then gets
+    the course's next name).
     """
     title = " ".join(title.split())
     if title:
-        write_text_atomic(Path(folder) / RECORDING_TITLE_FILE, title + "\n")
+        mark = "" if typed else _SUGGESTED + "\n"
+        write_text_atomic(Path(folder) / RECORDING_TITLE_FILE, title + "\n" + mark)
+
+
+_SUGGESTED = "(suggested)"
+
+
+def recorded_screen(folder: str | Path) -> bool:
+    """Whether the recording in ``folder`` has a screen picture (slides to name it by)."""
+    try:
+        return bool(load_recording(folder).get("sources", {}).get("screen"))
+    except LecternError:
+        return False
+
+
+def _recording_title_lines(folder: str | Path) -> list[str]:
+    try:
+        text = (Path(folder) / RECORDING_TITLE_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in text.splitlines()] if text else []
 
 
 _NUMBERED = re.compile(r"^(?P<word>[^\W\d_]+(?: [^\W\d_]+)?) (?P<number>\d+)\b")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from shared import speech_models, transcription
 from shared.files import check_output
-from shared.terminal import print_json, printable
+from shared.terminal import TerminalProgress, print_json, printable
 
 __all__ = ["HANDLERS", "add_parser", "model_rows"]
 
@@ -112,25 +112,50 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _done(args: argparse.Namespace, model: speech_models.InstalledModel, verb: str) -> int:
+    speed = speech_models.measured_speed(model.name)
     if args.json:
-        print_json({"name": model.name, "path": str(model.path), "languages": model.languages})
+        print_json(
+            {
+                "name": model.name,
+                "path": str(model.path),
+                "languages": model.languages,
+                "speed": speed,
+            }
+        )
     else:
         print(
             f"{verb} the speech model '{printable(model.name)}' "
             f"({model.size_bytes / 1e6:.0f} MB, {_LANGUAGES.get(model.languages, model.languages)}) "
             f"in {printable(model.path)}; choose it with --model {printable(model.name)}."
         )
+        if speed is not None:
+            print(f"On this computer it transcribes 1 min of speech in {speed * 60:.0f} s.")
     return 0
+
+
+def _progress(args: argparse.Namespace) -> TerminalProgress:
+    return TerminalProgress(quiet=args.quiet or args.json)
 
 
 def _install(args: argparse.Namespace) -> int:
     if not args.quiet and not args.json:
         print(f"Fetching the speech model '{printable(args.name)}' ...")
-    return _done(args, speech_models.install_model(args.name), "Installed")
+    model = speech_models.install_model(args.name)
+    progress = _progress(args)
+    try:
+        speech_models.measure_speed(model.name, state=progress)
+    finally:
+        progress.close()
+    return _done(args, model, "Installed")
 
 
 def _import(args: argparse.Namespace) -> int:
-    return _done(args, speech_models.import_pack(args.files), "Imported")
+    progress = _progress(args)
+    try:
+        model = speech_models.import_and_measure(args.files, progress)
+    finally:
+        progress.close()
+    return _done(args, model, "Imported")
 
 
 def _export(args: argparse.Namespace) -> int:

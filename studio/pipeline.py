@@ -21,6 +21,7 @@ from pathlib import Path
 from shared import captions, chapters, media, transcription
 from shared.caption_import import ENGINE as CAPTIONS_ENGINE
 from shared.caption_import import ImportedCaptions, import_captions
+from shared.caption_retime import retime_captions
 from shared.errors import DiskFullError
 from shared.files import atomic_dir, check_output_dir, link_or_copy
 from shared.jobs import JobState, ProgressState, check_cancelled, stages
@@ -44,6 +45,7 @@ __all__ = [
     "MediaReady",
     "build_lesson",
     "find_chapters",
+    "first_slide_title",
     "load_manual_chapters",
 ]
 
@@ -58,6 +60,9 @@ class BuildOptions:
     """Everything about a build that is not the input video itself."""
 
     title: str | None = None
+    #: ``title`` is only a suggestion (the teacher did not type it): the lesson takes
+    #: its first slide's title instead when OCR reads one.
+    title_from_slides: bool = False
     camera: Path | None = None
     engine: str = "faster-whisper"
     model: str | None = None
@@ -71,6 +76,9 @@ class BuildOptions:
     #: The teacher's own captions (.vtt or .srt), kept as the transcript instead of
     #: transcribing (see ``shared.caption_import``).
     captions: Path | None = None
+    #: Re-time ``captions`` to the speech (``shared.caption_retime``): their words are
+    #: kept, their times come from the speech engine's word timestamps.
+    retime: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,7 @@ def build_lesson(
         teacher = import_captions(
             options.captions, info.duration, language=options.language or "en"
         )
-    elif engine is None:
+    if (teacher is None or options.retime) and engine is None:
         engine = transcription.get_engine(
             options.engine, model=options.model, allow_download=options.allow_download
         )
@@ -184,7 +192,8 @@ def _build(
     media_ready: MediaReady | None,
     teacher: ImportedCaptions | None = None,
 ) -> BuildResult:
-    transcribe = info.has_audio and teacher is None
+    retiming = teacher is not None and options.retime and info.has_audio
+    transcribe = info.has_audio and (teacher is None or retiming)
     s_norm, s_cam, s_asr, s_chap, s_thumb = stages(
         state, [2.0, 1.5 if camera_info else 0.0, 6.0 if transcribe else 0.0, 2.0, 0.5]
     )
@@ -192,6 +201,8 @@ def _build(
     warnings: list[str] = list(teacher.warnings) if teacher else []
     engine_name = CAPTIONS_ENGINE if teacher else engine.name
     model_name = teacher.transcript.model if teacher else engine.model_name
+    if teacher is not None and options.retime and not info.has_audio:
+        warnings.append(f"{video.name} has no audio track, so the captions keep their times.")
 
     with atomic_dir(folder) as work:
         state.set_status("Preparing the video")
@@ -207,7 +218,17 @@ def _build(
         if media_ready is not None:
             media_ready(work / VIDEO_NAME, work / PRESENTER_NAME if camera_info else None)
 
-        if teacher is not None:  # the teacher's own words and times, kept as they are
+        if retiming:  # the teacher's words, at the times the engine heard them
+            state.set_status(f"Re-timing the captions with {engine.name} ({engine.model_name})")
+            heard = engine.transcribe(work / VIDEO_NAME, language=options.language, state=s_asr)
+            teacher_transcript = dataclasses.replace(
+                teacher.transcript, duration=normalized.info.duration
+            )
+            retimed = retime_captions(teacher_transcript, heard)
+            transcript = retimed.transcript
+            warnings += retimed.warnings
+            log.info("captions re-timed: %.0f %% of their words heard", retimed.matched * 100)
+        elif teacher is not None:  # the teacher's own words and times, kept as they are
             transcript = dataclasses.replace(teacher.transcript, duration=normalized.info.duration)
         elif normalized.info.has_audio:
             state.set_status(f"Transcribing with {engine.name} ({engine.model_name})")
@@ -229,6 +250,8 @@ def _build(
             state=s_chap,
         )
         warnings += [missing] if missing else []
+        if options.title_from_slides:
+            title = first_slide_title(slides) or title
         if options.manual_chapters:
             found = chapters.merge_chapters(
                 found, list(options.manual_chapters), mode=options.chapters_mode
@@ -321,6 +344,11 @@ def find_chapters(
         return None, found, str(error)
     slides = chapters.slides_from_changes(changes, duration)
     return slides, chapters.chapters_from_slides(slides, duration, segments=segments), ""
+
+
+def first_slide_title(slides: Sequence[chapters.Slide] | None) -> str:
+    """The title of the first slide that has one (as OCR read it), else ``""``."""
+    return next((" ".join(s.title.split()) for s in slides or () if s.title.strip()), "")
 
 
 def _title_from(video: Path, info: media.MediaInfo) -> str:

@@ -100,12 +100,20 @@ swaybg -c "$BACKGROUND" > "$R/swaybg.log" 2>&1 &
 # The whole output is repainted now and then (a workspace switch and back), as a
 # person's desktop changes: wlroots sends a screencopy frame only for a changed picture,
 # so a cast of a desktop that never changes would never start.
-( while sleep 0.25; do swaymsg -q workspace number 2; swaymsg -q workspace number 1; done ) &
+if [ "$REPAINT" = 1 ]; then
+  ( while sleep 0.25; do swaymsg -q workspace number 2; swaymsg -q workspace number 1; done ) &
+fi
 for i in $(seq 200); do pactl info > /dev/null 2>&1 && break; sleep 0.05; done
 pactl set-default-source lecture_sink.monitor
 echo "DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS" > "$R/env.tmp"
 mv "$R/env.tmp" "$R/env"
 wait
+"""
+
+#: The desktop's picker: waits for the person (the file ``choice``) and says what to share.
+PICKER_SCRIPT = """#!/bin/sh
+while [ ! -s {choice} ]; do sleep 0.05; done
+cat {choice}
 """
 
 
@@ -224,7 +232,12 @@ def _site_packages() -> str:
 
 
 def start_session(
-    size: str = "1280x720", background: str = "#ff8800", portal: bool = True, timeout: float = 30
+    size: str = "1280x720",
+    background: str = "#ff8800",
+    portal: bool = True,
+    timeout: float = 30,
+    picker: bool = False,
+    still: bool = False,
 ) -> WaylandSession:
     """Start the desktop (see module doc); stop it with :meth:`WaylandSession.stop`.
 
@@ -233,6 +246,12 @@ def start_session(
         background: What ``swaybg`` paints the whole desktop with.
         portal: Start the screen-cast portal; without it, the session has none.
         timeout: Seconds to wait for the desktop.
+        picker: The portal asks a picker what to share, as a desktop does, instead of
+            sharing the one output at once: the picker (a program of the session)
+            waits until the file ``choice`` appears in the session's runtime folder,
+            then shares the output named in it (the person has chosen).
+        still: Nothing repaints the desktop: the picture never changes, so the
+            compositor sends a cast no frame at all until something moves.
 
     Raises:
         WaylandError: Not root, packages missing, or the desktop did not come up.
@@ -250,8 +269,12 @@ def start_session(
         (config / sub).mkdir(parents=True)
     output = "HEADLESS-1"
     (config / "sway" / "config").write_text(f"output {output} resolution {size}\nxwayland enable\n")
+    chooser = "chooser_type=none\n"
+    if picker:
+        (runtime / "picker.sh").write_text(PICKER_SCRIPT.format(choice=runtime / "choice"))
+        chooser = f"chooser_type=simple\nchooser_cmd=/bin/sh {runtime / 'picker.sh'}\n"
     (config / "xdg-desktop-portal-wlr" / "config").write_text(
-        f"[screencast]\nchooser_type=none\noutput_name={output}\nmax_fps=60\n"
+        f"[screencast]\n{chooser}output_name={output}\nmax_fps=60\n"
     )
     (config / "xdg-desktop-portal" / "portals.conf").write_text("[preferred]\ndefault=wlr\n")
     (runtime / "session.sh").write_text(SESSION_SCRIPT)
@@ -263,6 +286,7 @@ def start_session(
         "XDG_RUNTIME_DIR": str(runtime),
         "HOME": str(runtime / "home"),
         "PORTAL": "1" if portal else "0",
+        "REPAINT": "0" if still else "1",
         "BACKGROUND": background,
         "PATH": "/usr/local/bin:/usr/bin:/bin",
     }

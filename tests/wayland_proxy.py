@@ -9,7 +9,12 @@ screencopy frame that lacks it. The portal has no GPU to allocate DMA-BUFs on, s
 PipeWire negotiates shared memory, and the frames are the compositor's real pixels.
 
 Everything else passes through unchanged (bytes and file descriptors, in order), so
-the portal still talks to the real sway. Run as a program by tests/wayland.py::
+the portal still talks to the real sway.
+
+While a file ``hold-frames`` exists beside the listening socket, the proxy holds back
+each screencopy frame's ``ready`` event, and passes them on once the file is gone:
+the portal then gets no picture at all meanwhile, as from a compositor that sends a
+frame only when the picture changes and a screen that stays perfectly still. Run as a program by tests/wayland.py::
 
     python3 wayland_proxy.py LISTEN_SOCKET COMPOSITOR_SOCKET
 """
@@ -26,7 +31,9 @@ import threading
 INTERFACE = b"zwlr_screencopy_manager_v1"
 MAX_FDS = 28
 # zwlr_screencopy_frame_v1 events.
-BUFFER, LINUX_DMABUF, BUFFER_DONE = 0, 5, 6
+BUFFER, READY, FAILED, LINUX_DMABUF, BUFFER_DONE = 0, 2, 3, 5, 6
+#: How often (seconds) held frames look whether they may go.
+HOLD_POLL = 0.05
 #: DRM fourcc of the two wl_shm formats that are not fourcc codes themselves.
 SHM_TO_DRM = {0: 0x34325241, 1: 0x34325258}  # ARGB8888 'AR24', XRGB8888 'XR24'
 
@@ -38,15 +45,33 @@ class Connection:
         self.registries: set[int] = set()
         self.managers: set[int] = set()
         self.frames: dict[int, tuple[int, int, int] | None] = {}
+        #: Screencopy frames not yet ready (or failed).
+        self.pending: set[int] = set()
 
 
 class Direction:
     """One direction of one connection: splits the stream into whole messages."""
 
-    def __init__(self, source: socket.socket, sink: socket.socket, conn: Connection) -> None:
+    def __init__(
+        self, source: socket.socket, sink: socket.socket, conn: Connection, hold: str = ""
+    ) -> None:
         self.source, self.sink, self.conn = source, sink, conn
         self.buffer = b""
         self.fds: list[int] = []
+        self.hold = hold
+        self.held = bytearray()
+        self.lock = threading.Lock()
+        if hold:
+            threading.Thread(target=self._release_held, daemon=True).start()
+
+    def _release_held(self) -> None:
+        while True:
+            threading.Event().wait(HOLD_POLL)
+            with self.lock:
+                if self.held and not os.path.exists(self.hold):
+                    out, self.held = self.held, bytearray()
+                    with contextlib.suppress(OSError):
+                        self._send(out)
 
     def pump(self, from_client: bool) -> None:
         try:
@@ -77,7 +102,27 @@ class Direction:
                 self._request(obj, opcode, message)
             else:
                 out += self._event(obj, opcode, message)
+                if self._holding(obj, opcode):
+                    with self.lock:
+                        self._send(out)
+                        self.held += message
+                    out = bytearray()
+                    continue
             out += message
+        with self.lock:
+            self._send(out)
+
+    def _holding(self, obj: int, opcode: int) -> bool:
+        """Whether the event goes to the held ones (see the module's doc)."""
+        if obj not in self.conn.pending or opcode not in (READY, FAILED):
+            return False
+        self.conn.pending.discard(obj)
+        return opcode == READY and bool(self.hold) and os.path.exists(self.hold)
+
+    def _send(self, out: bytearray) -> None:
+        if self.held:  # after what is held, never before it (file descriptors too)
+            self.held += out
+            return
         if out or self.fds:
             if self.fds:
                 socket.send_fds(self.sink, [bytes(out)], self.fds)
@@ -97,7 +142,9 @@ class Direction:
                 end = 16 + (length + 3) // 4 * 4
                 conn.managers.add(struct.unpack_from("=I", message, end + 4)[0])
         elif obj in conn.managers and opcode in (0, 1):  # capture_output(_region)(new_id, ...)
-            conn.frames[struct.unpack_from("=I", message, 8)[0]] = None
+            frame = struct.unpack_from("=I", message, 8)[0]
+            conn.frames[frame] = None
+            conn.pending.add(frame)
 
     def _event(self, obj: int, opcode: int, message: bytes) -> bytes:
         """Bytes to send before the event ``message``: a made-up linux_dmabuf, if due."""
@@ -133,7 +180,9 @@ def serve(listen_path: str, compositor_path: str) -> None:
             continue
         conn = Connection()
         up = Direction(client, upstream, conn)
-        down = Direction(upstream, client, conn)
+        down = Direction(
+            upstream, client, conn, os.path.join(os.path.dirname(listen_path), "hold-frames")
+        )
         threading.Thread(target=up.pump, args=(True,), daemon=True).start()
         threading.Thread(target=down.pump, args=(False,), daemon=True).start()
 

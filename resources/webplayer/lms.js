@@ -226,7 +226,16 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  function Cmi5Adapter() {
+  // moveOn values (cmi5 section 13.1.4) under which the LMS waits for a "passed".
+  var NEEDS_PASSED = { "Passed": true, "CompletedAndPassed": true };
+
+  // ``hasQuestions``: the lesson asks questions, so "passed" or "failed" comes from
+  // their score (setScore); a lesson without any is passed by being completed.
+  function Cmi5Adapter(hasQuestions) {
+    this.hasQuestions = !!hasQuestions;
+    this.passed = false;
+    this.launchMode = "Normal";
+    this.moveOn = "Completed";
     var q = new URLSearchParams(window.location.search);
     this.endpoint = (q.get("endpoint") || "").replace(/\/?$/, "/");
     this.fetchUrl = q.get("fetch");
@@ -270,6 +279,11 @@
       return r.json();
     }).then(function (launch) {
       self.launchData = launch;
+      // Browse and Review record nothing that judges the learner (cmi5 section 10.2.2):
+      // no completed, passed or failed; the LMS's moveOn (from cmi5.xml, or as the
+      // LMS set it) says whether a completion alone satisfies the AU.
+      self.launchMode = launch.launchMode || "Normal";
+      self.moveOn = launch.moveOn || "Completed";
       self.context = JSON.parse(JSON.stringify(launch.contextTemplate || {}));
       self.context.registration = self.registration;
       return self.send("initialized");
@@ -312,17 +326,30 @@
   };
   Cmi5Adapter.prototype.save = function (position, watched, coverage, complete) {
     if (!this.token || this.finished) return;
-    var report = complete && !this.completed;
+    var report = complete && !this.completed && this.judges();
     if (report) this.completed = true;
     fetch(this.stateUrl("lectern.resume"), {
       method: "PUT", headers: this.headers(), body: packState(position, watched, this.completed)
     }).catch(function () {});
     if (report) {
-      this.send("completed", {
+      var self = this;
+      var sent = this.send("completed", {
         completion: true, duration: isoDuration((Date.now() - this.started) / 1000)
-      }, MOVEON).catch(function () {});
+      }, MOVEON);
+      if (NEEDS_PASSED[this.moveOn] && !this.hasQuestions && !this.passed) {
+        // Nothing to score: watching the lesson through is what passing it means.
+        this.passed = true;
+        sent = sent.then(function () {
+          return self.send("passed", {
+            success: true, duration: isoDuration((Date.now() - self.started) / 1000)
+          }, MOVEON);
+        });
+      }
+      sent.catch(function () {});
     }
   };
+  // Whether this session may report completion, passing or failing (Normal mode only).
+  Cmi5Adapter.prototype.judges = function () { return this.launchMode === "Normal"; };
   Cmi5Adapter.prototype.finish = function () {
     if (!this.token || this.finished) return;
     this.finished = true;
@@ -331,11 +358,12 @@
   };
   Cmi5Adapter.prototype.setScore = function (raw, min, max) {
     // cmi5 carries a score on passed/failed against the AU's masteryScore.
-    if (!this.token) return;
+    if (!this.token || !this.judges() || this.passed) return;
     var lo = min === undefined ? 0 : min, hi = max === undefined ? 100 : max;
     var scaled = hi > lo ? (raw - lo) / (hi - lo) : 0;
     var mastery = this.launchData && this.launchData.masteryScore;
     var verb = mastery === undefined || scaled >= mastery ? "passed" : "failed";
+    if (verb === "passed") this.passed = true;  // once per registration
     this.send(verb, { score: { raw: raw, min: lo, max: hi, scaled: scaled }, success: verb === "passed" }, MOVEON)
       .catch(function () {});
   };
@@ -346,9 +374,9 @@
     }).catch(function () {});
   };
 
-  function create(mode, courseId, lessonId) {
+  function create(mode, courseId, lessonId, hasQuestions) {
     if (mode === "scorm12" || mode === "scorm2004") return new ScormAdapter(mode);
-    if (mode === "cmi5") return new Cmi5Adapter();
+    if (mode === "cmi5") return new Cmi5Adapter(hasQuestions);
     return new LocalAdapter(courseId, lessonId);
   }
 

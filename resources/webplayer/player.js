@@ -14,6 +14,7 @@
   var JUMP = 3.0;
   var RESUME_FROM = 5.0; // as the Player: resume only from this far in and this far from the end
   var SAVE_EVERY = 5000; // ms
+  var FILL_AFTER = 1000; // ms: captions and transcript come by then even with no frame yet
   var MAX_BUCKETS = 16000; // keeps the watched map under 2,700 characters at any length
 
   var $ = function (id) { return document.getElementById(id); };
@@ -309,36 +310,68 @@
     if (handled) event.preventDefault();
   }
 
+  // Run ``fill`` once the video shows its first frame (or could not: an error, or a
+  // second gone by), so building captions and the transcript of a long lesson never
+  // holds that frame back. A promise of its having run.
+  function afterFirstFrame(fill) {
+    return new Promise(function (resolve) {
+      var done = false;
+      var run = function () {
+        if (done) return;
+        done = true;
+        // In a task of its own, after the one that shows the frame.
+        window.setTimeout(function () { fill(); resolve(); }, 0);
+      };
+      if (video.readyState >= 2) { run(); return; }
+      video.addEventListener("loadeddata", run, { once: true });
+      video.addEventListener("error", run, { once: true });
+      window.setTimeout(run, FILL_AFTER);
+    });
+  }
+
   function openLesson(lesson) {
     state.lesson = lesson;
     state.chapters = lesson.chapters;
-    state.segments = lesson.transcript;
+    state.segments = [];  // the transcript comes after the first frame
+    state.rows = [];
+    $("transcript").textContent = "";
     document.title = lesson.title + " - " + COURSE.course.title;
     $("lesson-title").textContent = lesson.title;
     var items = $("lesson-list").children;
     for (var i = 0; i < items.length; i++) items[i].classList.toggle("current", items[i].dataset.id === lesson.id);
     while (video.firstChild) video.removeChild(video.firstChild);
     if (lesson.poster) video.poster = lesson.poster; else video.removeAttribute("poster");
+    // The video first: the browser fetches and decodes it while the page builds the rest.
     video.src = lesson.video;
-    lesson.captions.forEach(function (c, k) {
-      vttTrack("captions", c.label, c.language, c.vtt, k === 0);
+    var panels = afterFirstFrame(function () {
+      if (state.lesson !== lesson) return;  // another lesson was opened meanwhile
+      lesson.captions.forEach(function (c, k) {
+        vttTrack("captions", c.label, c.language, c.vtt, k === 0);
+      });
+      if (lesson.chapters_vtt) {
+        vttTrack("chapters", "Chapters", COURSE.course.language, lesson.chapters_vtt, false).track.mode = "hidden";
+      }
+      setCaptions(captionsOn);
+      state.segments = lesson.transcript;
+      showTranscript(lesson.transcript);
+      shown = { segment: -1, chapter: -1 };
+      search($("search").value);
+      highlight(video.currentTime);
     });
-    if (lesson.chapters_vtt) {
-      vttTrack("chapters", "Chapters", COURSE.course.language, lesson.chapters_vtt, false).track.mode = "hidden";
-    }
-    setCaptions(captionsOn);
     showChapters(lesson.chapters);
-    showTranscript(lesson.transcript);
-    shown = { segment: -1, chapter: -1 };
-    search($("search").value);
     progress = new Progress(lesson.duration);
     spans = new Spans(function (a, b) { progress.add(a, b); });
     if (lms) lms.finish();
-    lms = window.LecternLMS.create(COURSE.mode, COURSE.course.id, lesson.id);
-    return lms.start().then(function (saved) {
+    var questions = lesson.checkpoints ? lesson.checkpoints.length > 0 : false;
+    lms = window.LecternLMS.create(COURSE.mode, COURSE.course.id, lesson.id, questions);
+    return Promise.all([lms.start(), panels]).then(function (results) {
+      var saved = results[0];
       progress.decode(saved.watched);
       var resume = saved.position;
       $("coverage").textContent = Math.round(progress.coverage() * 100) + "% watched";
+      if (lms.launchMode === "Browse" || lms.launchMode === "Review") {
+        status(lms.launchMode + " mode: watch freely; this visit does not change your results.");
+      }
       if (resume >= RESUME_FROM && resume <= lesson.duration - RESUME_FROM) {
         var go = function () { seek(resume); status("Resumed at " + clock(resume) + "."); };
         if (video.readyState >= 1) go(); else video.addEventListener("loadedmetadata", go, { once: true });
@@ -347,7 +380,7 @@
     }, function (error) {
       status(error.message);
       lms = window.LecternLMS.create("html5", COURSE.course.id, lesson.id);
-      window.lecternReady = true;
+      return panels.then(function () { window.lecternReady = true; });
     });
   }
 

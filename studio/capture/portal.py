@@ -24,10 +24,12 @@ import secrets
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.jobs import Cancelled
 from studio.capture.clock import Clock
 from studio.capture.errors import (
     CaptureError,
@@ -39,6 +41,7 @@ from studio.capture.process import popen_child, stop_child
 from studio.capture.screen import (
     MAX_SIZE,
     SCREEN_CRF,
+    STARTUP_TIMEOUT,
     ScreenTarget,
     X11ScreenSegment,
     encode_command,
@@ -57,6 +60,7 @@ __all__ = [
     "SOURCE_MONITOR",
     "SOURCE_WINDOW",
     "PICKER_TIMEOUT",
+    "PICKER_WINDOW",
     "GstProcess",
 ]
 
@@ -70,6 +74,14 @@ CURSOR_HIDDEN, CURSOR_EMBEDDED = 1, 2
 #: Seconds a person may take in the desktop's picker.
 PICKER_TIMEOUT = 300.0
 CALL_TIMEOUT = 10.0
+#: The ``--screen`` of a window chosen in the desktop's picker (a Wayland window has
+#: no name Lectern could look up).
+PICKER_WINDOW = "window:*"
+#: Seconds to wait for a first frame before taking the screen for a still one: the
+#: compositor sends a frame only when the picture changes (see WaylandScreenSegment).
+FIRST_FRAME_WAIT = 2.0
+#: How often (seconds) a request waiting for the picker looks whether it was cancelled.
+CANCEL_POLL = 0.1
 
 
 def check_pipewire() -> None:
@@ -183,6 +195,7 @@ class PortalScreenCast:
             ) from error
         self._addr = DBusAddress(PORTAL_PATH, bus_name=PORTAL_BUS, interface=SCREENCAST)
         self.session: str | None = None
+        self._cancel = threading.Event()
         self.source_types = self._property("AvailableSourceTypes")
         self.cursor_modes = self._property("AvailableCursorModes", 0)
         self.version = self._property("version", 1)
@@ -226,12 +239,7 @@ class PortalScreenCast:
         call = new_method_call(self._addr, method, signature, (*args[:-1], options))
         with self._conn.filter(rule) as queue:
             self._call(call)
-            try:
-                signal = self._conn.recv_until_filtered(queue, timeout=timeout)
-            except TimeoutError:
-                raise ScreenShareRefusedError(
-                    f"nobody answered the screen-sharing picker within {timeout:.0f} s"
-                ) from None
+            signal = self._wait_for_answer(queue, path, timeout)
         with contextlib.suppress(Exception):
             self._call(message_bus.RemoveMatch(rule))
         code, results = signal.body
@@ -244,6 +252,46 @@ class PortalScreenCast:
             )
         return {key: value for key, (_sig, value) in results.items()}
 
+    def _wait_for_answer(self, queue: Any, path: str, timeout: float) -> Any:
+        """The Response signal of the Request at ``path``, looking for :meth:`cancel`
+        in between (the picker may stay open for minutes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._cancel.is_set():
+                self._withdraw(path)
+                raise Cancelled("Choosing what to share")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ScreenShareRefusedError(
+                    f"nobody answered the screen-sharing picker within {timeout:.0f} s"
+                )
+            try:
+                return self._conn.recv_until_filtered(queue, timeout=min(CANCEL_POLL, left))
+            except TimeoutError:
+                continue
+
+    def _withdraw(self, path: str) -> None:
+        """Close the pending request and the session without waiting for answers: the
+        portal may be busy with its picker, which it then closes."""
+        from jeepney import DBusAddress, new_method_call
+
+        for object_path, interface in ((path, "Request"), (self.session, "Session")):
+            if object_path is None:
+                continue
+            addr = DBusAddress(
+                object_path, bus_name=PORTAL_BUS, interface=f"org.freedesktop.portal.{interface}"
+            )
+            with contextlib.suppress(Exception):
+                self._conn.send(new_method_call(addr, "Close"))
+        self.session = None
+
+    def cancel(self) -> None:
+        """Give up waiting for the picker; :meth:`start` then raises ``Cancelled``.
+
+        The one method that may be called from another thread than :meth:`start`'s.
+        """
+        self._cancel.set()
+
     def start(
         self, source_type: int = SOURCE_MONITOR, timeout: float = PICKER_TIMEOUT
     ) -> PortalStream:
@@ -252,7 +300,9 @@ class PortalScreenCast:
         Raises:
             ScreenCastUnavailableError: The portal cannot share this kind of source.
             ScreenShareRefusedError: The person cancelled the picker, or the portal failed.
+            Cancelled: :meth:`cancel` was called while the picker was open.
         """
+        self._cancel.clear()
         if not self.source_types & source_type:
             what = "single windows" if source_type == SOURCE_WINDOW else "screens"
             raise ScreenCastUnavailableError(
@@ -361,7 +411,8 @@ class GstProcess:
     def __init__(self, command: list[str], fd: int) -> None:
         self.errors: list[str] = []
         self.ended: str | None = None
-        self._streaming = False
+        #: The PipeWire stream runs (frames come whenever the picture changes).
+        self.streaming = False
         env = dict(os.environ, GST_DEBUG="pipewiresrc:5", GST_DEBUG_NO_COLOR="1")
         try:
             self.process = popen_child(
@@ -383,8 +434,8 @@ class GstProcess:
             state = _GST_STATE.search(line)
             if state:
                 if state.group(1) == "streaming":
-                    self._streaming = True
-                elif state.group(1) in ("unconnected", "error") and self._streaming:
+                    self.streaming = True
+                elif state.group(1) in ("unconnected", "error") and self.streaming:
                     self.ended = (
                         "the shared screen or window went away (it was closed, or the "
                         "desktop stopped sharing it)"
@@ -460,6 +511,8 @@ class WaylandScreenBackend:
             or the portal cannot share this kind of source.
     """
 
+    asks_desktop = True
+
     def __init__(
         self,
         spec: str,
@@ -496,6 +549,7 @@ class WaylandScreenBackend:
 
         Raises:
             ScreenShareRefusedError: The picker was cancelled, or the portal failed.
+            Cancelled: :meth:`cancel_prepare` was called meanwhile.
             CaptureError: The region does not fit on the shared screen.
         """
         if self.stream is not None:
@@ -514,6 +568,10 @@ class WaylandScreenBackend:
                 self.target = dataclasses.replace(t, width=width, height=height)
                 self.frame_size = (width, height)
         self.stream = stream
+
+    def cancel_prepare(self) -> None:
+        """Stop waiting for the picker (from any thread): :meth:`prepare` raises ``Cancelled``."""
+        self.portal.cancel()
 
     def command(self, path: Path) -> list[str]:
         """The ffmpeg of one segment: raw frames on stdin, stamped as they arrive."""
@@ -541,11 +599,21 @@ class WaylandScreenBackend:
 
 
 class WaylandScreenSegment(X11ScreenSegment):
-    """``gst-launch-1.0`` (pipewiresrc) piping raw frames into the segment's ffmpeg."""
+    """``gst-launch-1.0`` (pipewiresrc) piping raw frames into the segment's ffmpeg.
+
+    A compositor sends a frame only when the picture changes: on a screen that stays
+    perfectly still the stream runs but no first frame comes. The segment then starts
+    anyway, when it was launched, and the first picture that comes is held back to
+    that time (:attr:`SegmentResult.lead`), so the clock and the other tracks go on
+    in step; a segment that got no picture at all is one still picture long.
+    """
 
     backend: WaylandScreenBackend
+    #: Set when the segment started without a first frame: when it was launched.
+    _still_since: float | None = None
 
     def _spawn(self, path: Path) -> subprocess.Popen:
+        self._launched = self.backend.clock.now()
         backend = self.backend
         stream = backend.stream
         width, height = backend.frame_size or (backend.target.width, backend.target.height)
@@ -567,6 +635,27 @@ class WaylandScreenSegment(X11ScreenSegment):
     def advice(self) -> str:
         return "check that the shared screen or window is still there, and that PipeWire runs"
 
+    def wait_started(self, timeout: float = STARTUP_TIMEOUT) -> float:
+        """The first frame's time; the launch time for a still screen (see the class)."""
+        came = self._started.wait(min(FIRST_FRAME_WAIT, timeout))
+        if not came and self.gst.streaming and self.alive():
+            self._still_since = self._launched
+            return self._launched
+        return super().wait_started(timeout)
+
+    def stop(self) -> SegmentResult:
+        asked = self.backend.clock.now()
+        result = super().stop()
+        if result.lost:
+            self.backend.stream_lost()
+        if self._still_since is None:
+            return result
+        if self._start is None:  # not one picture: the screen never changed
+            lead = max(0.0, asked - self._still_since)
+        else:
+            lead = max(0.0, self._start - self._still_since)
+        return dataclasses.replace(result, start=self._still_since, lead=round(lead, 6))
+
     def alive(self) -> bool:
         """Whether pictures still come: a stream that went away ends GStreamer here."""
         if self.gst.ended and self.gst.process.poll() is None:
@@ -587,9 +676,3 @@ class WaylandScreenSegment(X11ScreenSegment):
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             stop_child(self.process, timeout=timeout)
-
-    def stop(self) -> SegmentResult:
-        result = super().stop()
-        if result.lost:
-            self.backend.stream_lost()
-        return result

@@ -470,6 +470,8 @@ class Recorder:
             segment["screen"].update(
                 frames=result.frames, dropped=result.dropped, duplicated=result.duplicated
             )
+            if result.lead:  # a still screen: its first picture came this late
+                segment["screen"].update(start=round(result.start, 6), lead=result.lead)
             self._add_done("screen", result)
             self._screen_seg = None
         if self._camera_seg is not None:

@@ -441,7 +441,9 @@ def _master_segments(
 
     With ``fill``, ``pad`` is how many frames the file lacks to reach the end of its
     segment (the source was lost while the others went on recording, perhaps before
-    its first frame reached the disk); ``end`` includes them.
+    its first frame reached the disk); ``end`` includes them. ``lead`` is how many
+    frames of its first picture go before the file (a still screen whose compositor
+    sent its first frame late, see ``SegmentResult.lead``).
     """
     fps = float(data["sources"][kind]["fps"])
     found = []
@@ -455,13 +457,15 @@ def _master_segments(
             frames = track.get("frames")
             frames = count_frames(path) if frames is None else int(frames)
         start = float(track["start"])
+        # A still screen's first picture came ``lead`` seconds late: it was there before.
+        lead = int(round(float(track.get("lead") or 0.0) * fps))
         pad = 0
         if fill and segment.get("end") is not None:
-            pad = max(0, int(round((float(segment["end"]) - start) * fps)) - frames)
-        if frames + pad <= 0:
+            pad = max(0, int(round((float(segment["end"]) - start) * fps)) - lead - frames)
+        if lead + frames + pad <= 0:
             continue
-        end = start + (frames + pad) / fps
-        found.append({**track, "frames": frames, "fps": fps, "pad": pad, "end": end})
+        end = start + (lead + frames + pad) / fps
+        found.append({**track, "frames": frames, "fps": fps, "lead": lead, "pad": pad, "end": end})
     return found
 
 
@@ -485,6 +489,12 @@ def _join_video(
     lines = []
     try:
         for track in tracks:
+            if track.get("lead"):
+                lead = folder / f".{Path(track['file']).stem}-lead.mkv"
+                picture = _first_picture(folder / track["file"]) if track["frames"] else None
+                _hold_picture(picture, track["lead"], source, lead)
+                pads.append(lead)
+                lines.append(f"file '{lead.name}'")
             if track["frames"]:
                 lines.append(f"file '{track['file']}'")
             if track["pad"]:
@@ -508,12 +518,18 @@ def _join_video(
 
 
 def _hold_last_frame(video: Path, frames: int, source: dict[str, Any], out: Path) -> None:
-    """``frames`` frames of the last picture of ``video`` (black if none can be read).
+    """``frames`` frames of the last picture of ``video`` (black if none can be read)."""
+    _hold_picture(_last_picture(video), frames, source, out)
+
+
+def _hold_picture(
+    picture: np.ndarray | None, frames: int, source: dict[str, Any], out: Path
+) -> None:
+    """``frames`` frames of ``picture`` (planar YUV 4:2:0; black if ``None``).
 
     Encoded with the track's own options so the clip joins it without re-encoding.
     """
     fps = float(source["fps"])
-    picture = _last_picture(video)
     command = ffmpeg_command()
     if picture is None:
         size = f"{source['width']}x{source['height']}"
@@ -525,6 +541,16 @@ def _hold_last_frame(video: Path, frames: int, source: dict[str, Any], out: Path
     preset, crf = source.get("preset", "ultrafast"), int(source.get("crf", SCREEN_CRF))
     command += ["-frames:v", str(frames), *h264_args(preset, crf, fps), "-f", "matroska"]
     _run([*command, str(out)], str(out), None if picture is None else picture.tobytes())
+
+
+def _first_picture(video: Path) -> np.ndarray | None:
+    """The first frame of ``video`` as planar YUV 4:2:0, or None."""
+    try:
+        with av.open(str(video)) as container:
+            frame = next(container.decode(video=0), None)
+    except (av.FFmpegError, OSError):
+        return None
+    return frame.to_ndarray(format="yuv420p") if frame is not None else None
 
 
 def _last_picture(video: Path) -> np.ndarray | None:
@@ -668,6 +694,9 @@ def _write_outputs(
         filled = sum(t["pad"] / t["fps"] for t in tracks)
         if filled:  # seconds the main video holds a picture because its source was lost
             alignment["video_filled_seconds"] = round(filled, 3)
+        held = sum(t["lead"] / t["fps"] for t in tracks)
+        if held:  # seconds a still screen's first picture stands for (it came late)
+            alignment["video_held_first_seconds"] = round(held, 3)
     elif audio is not None:
         _black_video(audio, sum(b - a for a, b in spans), main)
     presenter = None

@@ -190,10 +190,15 @@ class ScreenBackend(Protocol):
 
     target: ScreenTarget
     fps: float
+    #: :meth:`prepare` asks the desktop (its picker) and may wait for the person: a
+    #: window runs it off its GUI thread and may :meth:`cancel_prepare` it.
+    asks_desktop: bool
 
     def start_segment(self, path: Path) -> ScreenSegment: ...
 
     def prepare(self) -> None: ...
+
+    def cancel_prepare(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -208,6 +213,8 @@ class X11ScreenBackend:
         preset: libx264 preset; ``ultrafast`` keeps up with 1080p30 on two cores.
         crf: libx264 quality.
     """
+
+    asks_desktop = False
 
     def __init__(
         self,
@@ -232,6 +239,9 @@ class X11ScreenBackend:
 
     def prepare(self) -> None:
         """Nothing to ask before the first segment: the target was found already."""
+
+    def cancel_prepare(self) -> None:
+        """Nothing is ever waited for (see :meth:`prepare`)."""
 
     def close(self) -> None:
         """Nothing to let go of: each segment is its own ffmpeg."""

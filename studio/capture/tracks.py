@@ -36,6 +36,9 @@ class SegmentResult:
 
     ``lost`` is set when the source stopped by itself before the segment was ended
     (ffmpeg died, the camera went away): the file then ends before the segment did.
+    ``lead`` is how long (seconds) the picture was on screen before the file's first
+    frame: a compositor sends nothing while the screen stays still, so the first
+    picture it sends was there from ``start`` on (finalize shows it for that long).
     """
 
     file: str
@@ -45,10 +48,11 @@ class SegmentResult:
     dropped: int
     duplicated: int
     lost: bool = False
+    lead: float = 0.0
 
     @property
     def end(self) -> float:
-        return self.start + self.frames / self.fps
+        return self.start + self.lead + self.frames / self.fps
 
 
 def h264_args(preset: str, crf: int, fps: float) -> list[str]:

@@ -98,6 +98,32 @@ def _zip_info(name: str, size: int, stored: bool) -> zipfile.ZipInfo:
     return info
 
 
+def _add_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo, fill) -> None:
+    """Append a stored member whose ``info.file_size`` bytes ``fill(file)`` writes.
+
+    ``fill`` writes straight into the archive's file (a kernel copy, see
+    ``shared.files.copy_range``) and returns the bytes' CRC-32, which goes into the
+    local header afterwards, as zipfile itself does for a member written through
+    ``ZipFile.open``; zipfile then writes the central directory from ``info``.
+    """
+    fp = archive.fp
+    zip64 = info.file_size >= _ZIP64_FROM
+    fp.seek(archive.start_dir)
+    info.header_offset = fp.tell()
+    info.compress_size = info.file_size
+    info.CRC = 0
+    fp.write(info.FileHeader(zip64))
+    info.CRC = fill(fp)
+    end = fp.tell()
+    fp.seek(info.header_offset)
+    fp.write(info.FileHeader(zip64))
+    fp.seek(end)
+    archive.start_dir = end
+    archive.filelist.append(info)
+    archive.NameToInfo[info.filename] = info
+    archive._didModify = True
+
+
 def _write_zip(
     target: Path, texts: dict[str, bytes], media: list[MediaFile], state: ProgressState
 ) -> None:
@@ -107,10 +133,10 @@ def _write_zip(
         for name in sorted(texts, key=lambda n: (not n.endswith(".xml"), n)):
             archive.writestr(_zip_info(name, len(texts[name]), stored=False), texts[name])
         for part, item in zip(parts, media, strict=True):
-            size = item.source.size
-            info = _zip_info(item.member, size, stored=True)  # media is compressed already
-            with archive.open(info, "w", force_zip64=size >= _ZIP64_FROM) as out:
-                item.source.copy_to(out.write, part)
+            info = _zip_info(item.member, item.source.size, stored=True)  # media is compressed
+            _add_stored(
+                archive, info, lambda fp, item=item, part=part: item.source.copy_to(fp, part)
+            )
 
 
 def _write_folder(
@@ -127,7 +153,7 @@ def _write_folder(
             check_cancelled(part, "The export")
         else:
             with open(path, "xb") as out:
-                item.source.copy_to(out.write, part)
+                item.source.copy_to(out, part)
 
 
 def _is_export(folder: Path) -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,15 +22,15 @@ from typing import Any
 from shared.chapters import Chapter, load_chapters
 from shared.contents import parse_chapters, parse_transcript
 from shared.errors import LecternError
+from shared.files import Crc32, copy_range
 from shared.jobs import ProgressState, check_cancelled, stages
 from shared.manifest import CourseInfo, LessonEntry
 from shared.package import (
-    CHUNK_SIZE,
     SUFFIX,
     LessonSource,
+    copy_member,
     read_member,
     read_signed_manifest,
-    stream_member,
 )
 from shared.transcription import Segment, Transcript
 from shared.workspace import LessonWorkspace
@@ -65,6 +64,13 @@ class NotACourseError(LecternError):
         )
 
 
+class MediaChangedError(LecternError):
+    """A lesson's video changed on disk while the course was being exported."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} changed while it was exported; export the course again.")
+
+
 @dataclass(frozen=True)
 class Media:
     """A media file to copy into the export: a file on disk, or a package member.
@@ -84,18 +90,25 @@ class Media:
         """The file name's ending, such as ``".mp4"``."""
         return Path(self.member or self.path.name).suffix
 
-    def copy_to(self, sink: Callable[[bytes], Any], state: ProgressState) -> None:
-        """Send every byte to ``sink``; a package member is checked as it streams."""
+    def copy_to(self, target: Any, state: ProgressState) -> int:
+        """Copy every byte into the open file ``target``; a package member is checked.
+
+        Returns:
+            The CRC-32 of the bytes (see ``shared.package.copy_member``).
+        """
         if self.member is not None:
-            stream_member(self.path, self.member, sink, state=state)
-            return
-        done = 0
+            return copy_member(self.path, self.member, target, state=state)
+        crc = Crc32()
+
+        def advance(done: int) -> None:
+            state.set_progress(done / max(self.size, 1))
+            check_cancelled(state, "The export")
+
         with open(self.path, "rb") as stream:
-            while chunk := stream.read(CHUNK_SIZE):
-                sink(chunk)
-                done += len(chunk)
-                state.set_progress(done / max(self.size, 1))
-                check_cancelled(state, "The export")
+            if os.fstat(stream.fileno()).st_size != self.size:
+                raise MediaChangedError(self.path)
+            copy_range(stream, 0, self.size, target, [crc], advance)
+        return crc.value
 
     @classmethod
     def file(cls, path: Path) -> Media:

@@ -13,7 +13,9 @@ class LessonTitleDialog(QDialog):
     """One line for the lesson's title, filled in with ``suggestion`` and selected.
 
     The recording is being saved while it is open; Cancel (or Esc) keeps the
-    suggestion, so nothing depends on the answer. :meth:`title` is what to use.
+    suggestion, so nothing depends on the answer. :meth:`title` is what to use, and
+    :meth:`typed` whether the teacher wrote it (a suggestion kept may give way to the
+    first slide's title once the lesson is built).
     """
 
     def __init__(self, suggestion: str, parent: QWidget | None = None) -> None:
@@ -33,7 +35,9 @@ class LessonTitleDialog(QDialog):
         self.save_button = buttons.addButton("Save title", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("primary")
         self.save_button.setDefault(True)
-        skip = buttons.addButton("Keep suggestion", QDialogButtonBox.ButtonRole.RejectRole)
+        self.keep_button = skip = buttons.addButton(
+            "Keep suggestion", QDialogButtonBox.ButtonRole.RejectRole
+        )
         skip.setAccessibleName("Keep the suggested title")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -49,3 +53,7 @@ class LessonTitleDialog(QDialog):
         if self.result() == QDialog.DialogCode.Accepted and typed:
             return typed
         return self.suggestion
+
+    def typed(self) -> bool:
+        """Whether :meth:`title` is the teacher's own, not the suggestion kept as it was."""
+        return self.title() != self.suggestion

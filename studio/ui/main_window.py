@@ -71,7 +71,9 @@ from studio.course import (
     list_courses,
     new_course,
     next_lesson_title,
+    recorded_screen,
     recording_title,
+    recording_title_typed,
     set_recording_title,
     title_from_window,
     unbuilt_recordings,
@@ -96,6 +98,7 @@ from studio.ui.lesson_title_dialog import LessonTitleDialog
 from studio.ui.recording import RecordingSession, SourcePickerDialog
 from studio.ui.review import ReviewPanel
 from studio.ui.settings_dialog import SettingsDialog
+from studio.ui.web_export_dialog import WebExportDialog
 
 __all__ = ["MainWindow", "TITLE"]
 
@@ -107,6 +110,8 @@ SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Ctrl+Shift+P</b></td><td>Pause / resume the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+Shift+S</b></td><td>Stop the recording (anywhere; Settings change it)</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>Import videos / export the course</td></tr>
+<tr><td><b>Ctrl+Shift+I</b></td><td>Learner insights: how the lessons were watched</td></tr>
+<tr><td><b>Ctrl+Shift+E</b></td><td>Export for an LMS or the web (SCORM, cmi5, a web page)</td></tr>
 <tr><td><b>Space</b></td><td>Play / pause the lesson under review</td></tr>
 <tr><td><b>I</b> / <b>O</b></td><td>In point / out point at the playhead</td></tr>
 <tr><td><b>[</b> / <b>]</b></td><td>Mark the start / end of a cut</td></tr>
@@ -187,6 +192,7 @@ class MainWindow(QMainWindow):
         self._texts: dict[Path, tuple[object, str]] = {}
         self.worker = Worker(self)
         self.job: Job | None = None
+        self.insights_window: QMainWindow | None = None
         self.job_label = ""
         self._job_status = ""
         self.building: Path | None = None
@@ -198,6 +204,7 @@ class MainWindow(QMainWindow):
         self.last_error: str | None = None
         self.last_export: Manifest | None = None
         self.message_box: QMessageBox | None = None
+        self.web_export_dialog: WebExportDialog | None = None
         self._queue: list[Path] = []
         #: The lessons a parallel import is building, in a hidden folder of the course.
         self._batch: list[LessonJob] = []
@@ -295,7 +302,14 @@ class MainWindow(QMainWindow):
         box.addWidget(self.lesson_list, 1)
         box.addWidget(self.lesson_title_box)
         box.addLayout(buttons)
-        box.addWidget(self.export_button)
+        self.insights_button = QPushButton("Learner insights…")
+        self.insights_button.setToolTip(
+            "How learners watched the lessons and answered the questions (Ctrl+Shift+I)"
+        )
+        course_buttons = QHBoxLayout()
+        course_buttons.addWidget(self.export_button, 1)
+        course_buttons.addWidget(self.insights_button)
+        box.addLayout(course_buttons)
 
         # On a short screen the course form scrolls; the lessons and their buttons stay.
         self.details_scroll = QScrollArea()
@@ -368,6 +382,7 @@ class MainWindow(QMainWindow):
         has_course = self.course is not None
         self.pages.setCurrentIndex(0 if has_course else 1)
         self.export_action.setEnabled(has_course)
+        self.web_export_action.setEnabled(has_course)
         self.remove_action.setEnabled(has_course and self.lesson_list.currentItem() is not None)
 
     def _with_course(self, then: Callable[[], None]) -> None:
@@ -391,6 +406,8 @@ class MainWindow(QMainWindow):
             style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "&Export course…", self
         )
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.web_export_action = QAction("Export for &LMS / web…", self)
+        self.web_export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.new_course_action = QAction("&New course…", self)
         self.new_course_action.setShortcut(QKeySequence("Ctrl+N"))
         self.open_course_action = QAction(
@@ -414,6 +431,11 @@ class MainWindow(QMainWindow):
         self.record_action.setShortcut(QKeySequence("Ctrl+R"))
         self.remove_action = QAction("Re&move lesson", self)
         self.remove_action.setShortcut(QKeySequence("Ctrl+Backspace"))
+        self.insights_action = QAction("Learner i&nsights…", self)
+        self.insights_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.insights_action.setToolTip(
+            "How learners watched and answered, from their progress files"
+        )
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.new_course_action)
         menu.addAction(self.open_course_action)
@@ -422,6 +444,8 @@ class MainWindow(QMainWindow):
         menu.addAction(self.import_action)
         menu.addAction(self.remove_action)
         menu.addAction(self.export_action)
+        menu.addAction(self.insights_action)
+        menu.addAction(self.web_export_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Edit")
@@ -459,6 +483,7 @@ class MainWindow(QMainWindow):
         self.import_button.clicked.connect(self.choose_import)
         self.export_action.triggered.connect(self.choose_export)
         self.export_button.clicked.connect(self.choose_export)
+        self.web_export_action.triggered.connect(self.choose_web_export)
         self.quit_action.triggered.connect(self.close)
         self.undo_action.triggered.connect(self.undo)
         self.redo_action.triggered.connect(self.redo)
@@ -480,6 +505,8 @@ class MainWindow(QMainWindow):
         self.record_button.clicked.connect(self.record_lesson)
         self.remove_action.triggered.connect(self.remove_lesson)
         self.remove_button.clicked.connect(self.remove_lesson)
+        self.insights_action.triggered.connect(self.open_insights)
+        self.insights_button.clicked.connect(self.open_insights)
         self.undo_remove_button.clicked.connect(self.undo_remove)
         self.new_course_button.clicked.connect(self.choose_new_course)
         self.course_box.activated.connect(self._course_picked)
@@ -837,6 +864,7 @@ class MainWindow(QMainWindow):
         self.job, self.job_label, self._job_status = job, label, ""
         self.import_action.setEnabled(False)
         self.export_action.setEnabled(False)
+        self.web_export_action.setEnabled(False)
         self.import_button.setEnabled(False)
         self.export_button.setEnabled(False)
         self.progress_bar.setValue(0)
@@ -866,8 +894,8 @@ class MainWindow(QMainWindow):
         self.building_media = None
         self.progress_bar.hide()
         self.cancel_button.hide()
-        for widget in (self.import_action, self.export_action):
-            widget.setEnabled(True)
+        for widget in (self.import_action, self.export_action, self.web_export_action):
+            widget.setEnabled(self.course is not None or widget is self.import_action)
         for widget in (self.import_button, self.export_button):
             widget.setEnabled(True)
         self.refresh_lessons()
@@ -911,13 +939,15 @@ class MainWindow(QMainWindow):
         folder = self.course.new_lesson_folder(source)
         self.building = folder
         self.building_from = source if recording else None
-        title = None
-        if recording:
+        title, from_slides = None, False
+        if recording:  # named by its first slide once read, unless the teacher typed a title
             title = recording_title(source) or self._next_lesson_title()
+            from_slides = recorded_screen(source) and not recording_title_typed(source)
+        options = build_options(self.settings, title=title, title_from_slides=from_slides)
         job = self.worker.submit(
             "building the lesson",
             lambda inputs, state: build_lesson(*inputs, state, media_ready=self._media_ready.emit),
-            (source, folder, build_options(self.settings, title=title)),
+            (source, folder, options),
         )
         self._start(f"Building {source.name}…", job)
         job.succeeded.connect(self._built)
@@ -1317,7 +1347,7 @@ class MainWindow(QMainWindow):
         suggestion = self.suggested_title(session)
         # Kept at once: a crash while the question is open loses no name either.
         with contextlib.suppress(LecternError, OSError):
-            set_recording_title(session.folder, suggestion)
+            set_recording_title(session.folder, suggestion, typed=False)
         self.title_dialog = LessonTitleDialog(suggestion, self)
         self.title_dialog.finished.connect(
             lambda _result, folder=session.folder: self._title_chosen(folder)
@@ -1343,7 +1373,7 @@ class MainWindow(QMainWindow):
         dialog, self.title_dialog = self.title_dialog, None
         if dialog is not None:
             try:
-                set_recording_title(folder, dialog.title())
+                set_recording_title(folder, dialog.title(), typed=dialog.typed())
             except (LecternError, OSError) as error:
                 self.show_error(f"The lesson's title could not be kept ({error}).")
             dialog.deleteLater()
@@ -1402,6 +1432,28 @@ class MainWindow(QMainWindow):
         self._start(f"Exporting {output.name}…", job)
         job.succeeded.connect(lambda manifest: self._exported(manifest, output))
 
+    def choose_web_export(self) -> None:
+        """Open "Export for LMS / web": a web page, SCORM or cmi5 (``studio.export``)."""
+        if self.course is None:
+            return
+        if self.busy():
+            self.show_error("Wait for the running job to finish (or cancel it), then export.")
+            return
+        if not self.save_course():
+            return
+        self.web_export_dialog = WebExportDialog(self.course.folder, self.worker, self)
+        self.web_export_dialog.job_started.connect(self._hold)
+        self.web_export_dialog.open()
+
+    def _hold(self, job: Job) -> None:
+        """A job another window shows (its own progress and errors): hold the others."""
+        self.job, self.job_label = job, job.name
+        for widget in (self.import_action, self.export_action, self.web_export_action):
+            widget.setEnabled(False)
+        for widget in (self.import_button, self.export_button):
+            widget.setEnabled(False)
+        job.done.connect(self._job_done)
+
     def _exported(self, manifest: Manifest, output: Path) -> None:
         self.last_export = manifest
         text = f"Exported “{manifest.course.title}” ({len(manifest.lessons)} lesson(s)) to {output}"
@@ -1423,6 +1475,26 @@ class MainWindow(QMainWindow):
         )
         self.message_box = box
         box.open()
+
+    def open_insights(self) -> None:
+        """Open the course's Learner insights window (one per course, raised if open)."""
+        if self.course is None:
+            return
+        window = self.insights_window
+        if window is not None and window.folder == self.course.folder and window.isVisible():
+            window.raise_()
+            window.activateWindow()
+            return
+        from studio.ui.insights_window import InsightsWindow  # QtCharts only when wanted
+
+        try:
+            window = InsightsWindow(self.course.folder, self)
+        except LecternError as error:
+            self.show_error(str(error))
+            return
+        window.setWindowFlag(Qt.WindowType.Window, True)
+        self.insights_window = window
+        window.show()
 
     def open_in_player(self, package: Path) -> bool:
         """Start Lectern Player on ``package`` as its own process (it imports it)."""

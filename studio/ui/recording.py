@@ -23,8 +23,10 @@ while the recording is paused: a pause ends the segment before the bar shows, an
 resume hides the bar and lets the X server unmap it before the next segment starts.
 
 The recorder is started, paused, resumed and stopped on the GUI thread (its ffmpeg
-children are tied to the thread that starts them); only finalizing the folder, which
-takes a few seconds, runs on the worker.
+children are tied to the thread that starts them). Two things run on the worker:
+finishing the folder, which takes a few seconds, and, on Wayland, asking the
+desktop's screen-cast portal what to share, whose picker may stay open for minutes
+(a :class:`SharePrompt` with Cancel shows meanwhile; the window keeps answering).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from studio.capture.devices import list_windows
 from studio.hotkeys import PAUSE_SHORTCUT, STOP_SHORTCUT
 from studio.ui.countdown import Countdown
 from studio.ui.recording_bar import RecordingBar
+from studio.ui.share_prompt import SharePrompt
 from studio.ui.source_picker import RegionChooser, SourcePickerDialog
 
 __all__ = [
@@ -187,7 +190,8 @@ class RecordingSession(QObject):
             else what made it stop (the disk is nearly full).
         finished(object): the finished recording folder (a :class:`Path`).
         failed(str): one sentence a person can act on; nothing is left running.
-        cancelled(): the countdown was cancelled; nothing was recorded.
+        cancelled(): the desktop's picker or the countdown was cancelled; nothing
+            was recorded.
     """
 
     starting = Signal()
@@ -230,6 +234,9 @@ class RecordingSession(QObject):
         self.stop_reason: str | None = None
         self.error: str | None = None
         self._worker = Worker(self, max_threads=1)
+        #: Open while the desktop's picker asks what to share (Wayland).
+        self.share_prompt: SharePrompt | None = None
+        self._choosing = None
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -249,6 +256,43 @@ class RecordingSession(QObject):
             log.exception("the recorder could not be made")
             self._fail(unexpected_error_message(error, "starting the recording"))
             return
+        screen = self.recorder.screen
+        if screen is not None and screen.asks_desktop:
+            self._ask_desktop(screen)
+            return
+        self._count_down()
+
+    def _ask_desktop(self, screen) -> None:
+        """The desktop's picker, off the GUI thread; a prompt with Cancel meanwhile."""
+        self.state = "choosing"
+        self.share_prompt = SharePrompt()
+        self.share_prompt.rejected.connect(self.cancel)
+        self.share_prompt.show()
+        self._choosing = job = self._worker.submit(
+            "asking the desktop what to share", lambda _inputs, _state: screen.prepare()
+        )
+        job.succeeded.connect(self._shared)
+        job.failed.connect(self._abort)
+        job.cancelled.connect(self._not_shared)
+        job.done.connect(self._drop_share_prompt)
+
+    def _shared(self, _result: object) -> None:
+        if self.state == "choosing":
+            self._count_down()
+
+    def _not_shared(self) -> None:
+        self._close_recorder()
+        self.state = "done"
+        self.cancelled.emit()
+
+    def _drop_share_prompt(self) -> None:
+        self._choosing = None
+        if self.share_prompt is not None:
+            self.share_prompt.hide()
+            self.share_prompt.deleteLater()
+            self.share_prompt = None
+
+    def _count_down(self) -> None:
         self.recorded_area = self._recorded_area()
         self.window_title = self._window_in_picture()
         self.starting.emit()
@@ -383,6 +427,10 @@ class RecordingSession(QObject):
 
     def cancel(self) -> None:
         """Give up before recording: the devices are closed and nothing is kept."""
+        if self.state == "choosing":  # the job ends at once and says so (_not_shared)
+            if self.recorder is not None and self.recorder.screen is not None:
+                self.recorder.screen.cancel_prepare()
+            return
         if self.state not in ("idle", "countdown", "recording"):
             return
         if self.state == "recording" and self.recorder is not None and self.recorder.data:
@@ -398,6 +446,9 @@ class RecordingSession(QObject):
         """Stop at once without finishing (the app is quitting); ``recover`` finishes it."""
         if self.state in ("idle", "done"):
             return
+        if self.state == "choosing" and self.recorder.screen is not None:
+            self.recorder.screen.cancel_prepare()
+            self._worker.wait(30_000)
         self._drop_countdown()
         self._close_recorder()
         self._close_bar()
@@ -481,7 +532,7 @@ class RecordingSession(QObject):
     def _window_in_picture(self) -> str:
         """The recorded window's title, or that of the largest window in the picture."""
         backend = self.recorder.screen if self.recorder is not None else None
-        if backend is None:
+        if backend is None or backend.asks_desktop:  # Wayland windows are not listed
             return ""
         if backend.target.kind == "window":
             return backend.target.spec.removeprefix("window:")

@@ -57,6 +57,7 @@ from shared.ui.plain import plain, plain_tip
 from studio.capture import RecordingSettings
 from studio.capture import devices as device_list
 from studio.capture.microphone import SAMPLE_RATE, resolve_microphone
+from studio.capture.portal import PICKER_WINDOW
 from studio.settings import QUALITY_PRESETS
 from studio.ui.level_meter import FLOOR_DBFS, LevelMeter
 
@@ -65,6 +66,11 @@ __all__ = ["SourcePickerDialog", "RegionChooser", "grab_x11_screen", "FPS_CHOICE
 THUMB = QSize(224, 126)
 PREVIEW = QSize(256, 144)
 FPS_CHOICES = (15.0, 24.0, 30.0, 60.0)
+#: Why a Wayland desktop's screens and windows are not listed (one line under them).
+WAYLAND_NOTE = (
+    "This is a Wayland desktop: Lectern cannot see its screens and windows by itself "
+    "(they would record black), so your desktop asks what to share when you click Record."
+)
 _SPEC_ROLE = Qt.ItemDataRole.UserRole
 _RECT_ROLE = Qt.ItemDataRole.UserRole + 1
 _VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.webm *.avi *.m4v);;All files (*)"
@@ -782,6 +788,9 @@ class SourcePickerDialog(QDialog):
         self.mic_box.currentIndexChanged.connect(self._mic_changed)
 
     def _list_screens(self, chosen: str) -> None:
+        if device_list.session_type() == "wayland":
+            self._list_portal_choices(chosen)
+            return
         shots: list[_Shot] = []
         notes = []
         try:
@@ -827,17 +836,34 @@ class SourcePickerDialog(QDialog):
         self._select(self.screen_list, chosen, fallback=0)
         self._thumbnails.set_shots(shots)
 
+    def _list_portal_choices(self, chosen: str) -> None:
+        """On Wayland the desktop's own picker chooses (XWayland's screens record black)."""
+        self._shots, self._screen_display = [], None
+        asks = "your desktop asks which"
+        self._add_screen_item("A screen\nchosen in your desktop's picker", "0", asks)
+        self._add_screen_item("A window\nchosen in your desktop's picker", PICKER_WINDOW, asks)
+        self._add_screen_item("No screen", "none")
+        self.region_button.setEnabled(False)
+        self.region_button.setToolTip("On Wayland your desktop's picker chooses what to record")
+        self.screen_note.setText(WAYLAND_NOTE)
+        if chosen.startswith("window:"):
+            chosen = PICKER_WINDOW
+        elif chosen != "none":
+            chosen = "0"
+        self._select(self.screen_list, chosen, fallback=0)
+        self._thumbnails.set_shots([])
+
     def _own_window_ids(self) -> set[int]:
         if QGuiApplication.platformName() != "xcb":
             return set()
         return {int(w.winId()) for w in QApplication.topLevelWidgets() if w.isVisible()}
 
-    def _add_screen_item(self, text: str, spec: str, rect: QRect | None = None) -> QListWidgetItem:
+    def _add_screen_item(self, text: str, spec: str, card: str = "") -> QListWidgetItem:
         item = QListWidgetItem(text)
         item.setData(_SPEC_ROLE, spec)
         item.setToolTip(plain_tip(spec))  # a window's name is another program's text
         item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
-        item.setIcon(QIcon(_placeholder("camera or sound only" if spec == "none" else "")))
+        item.setIcon(QIcon(_placeholder("camera or sound only" if spec == "none" else card)))
         self.screen_list.addItem(item)
         return item
 

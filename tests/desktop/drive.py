@@ -509,8 +509,147 @@ def studio_record(window, size: str) -> dict:
     return seen
 
 
+def _click_at(point, button: str) -> None:
+    xdotool("mousemove", "--sync", str(point.x()), str(point.y()))
+    xdotool("click", button)
+
+
+def _tray_menu_click(tray, action) -> bool:
+    """Right-click the tray icon, then click ``action`` in the menu that opens."""
+    _click_at(tray.icon.geometry().center(), "3")
+    if not wait(tray.menu.isVisible, 10):
+        return False
+    pump(0.2)  # mapped where it will stay
+    place = tray.menu.actionGeometry(action).center()
+    _click_at(tray.menu.mapToGlobal(place), "1")
+    return wait(lambda: not tray.menu.isVisible(), 10)
+
+
+def studio_tray(window, size: str) -> dict:
+    """One screen recorded whole on a desktop with a tray: driven from the tray icon.
+
+    Right-click the icon, Pause; right-click, Resume; right-click, Stop and keep; then
+    the title question keeps its suggestion (Esc). Real clicks through the X server.
+    """
+    from studio.course import recording_title
+
+    for name, value in (("screen", "0"), ("camera", "none"), ("mic", "none")):
+        window.settings.set_preference(name, value)
+    window.settings.set_preference("countdown", False)
+    seen: dict = {}
+    _activate(window)
+    key(window, "ctrl+r")
+    wait(lambda: window.picker is not None and window.picker.isVisible())
+    _activate(window.picker)
+    xdotool("key", "Return")
+    seen["recording"] = wait(lambda: window.recording is not None, 10)
+    session = window.recording
+    seen["started"] = wait(lambda: session.bar is not None and session.bar.last_stats, 30)
+    tray = session.tray
+    seen["tray"] = tray is not None
+    if tray is None:
+        return seen
+    seen["icon shown"] = wait(lambda: tray.icon.isVisible() and tray.icon.geometry().width(), 10)
+    geometry = tray.icon.geometry()
+    seen["icon"] = [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
+    seen["bar hidden"] = not session.bar.isVisible()
+    wait(lambda: session.recorder.elapsed() > 1.0, 20)
+
+    seen["pause clicked"] = _tray_menu_click(tray, tray.pause_action)
+    seen["paused"] = wait(lambda: session.recorder.stats().paused and tray.paused, 10)
+    seen["menu says resume"] = tray.pause_action.text().startswith("Resume")
+    seen["bar shown while paused"] = wait(session.bar.isVisible, 10)
+    seen["resume clicked"] = _tray_menu_click(tray, tray.pause_action)
+    seen["resumed"] = wait(lambda: not session.recorder.stats().paused and not tray.paused, 10)
+    seen["bar hidden again"] = wait(lambda: not session.bar.isVisible(), 10)
+    resumed_at = session.recorder.elapsed()
+    wait(lambda: session.recorder.elapsed() > resumed_at + 1.0, 20)
+
+    seen["stop clicked"] = _tray_menu_click(tray, tray.stop_action)
+    seen["title asked"] = wait(lambda: window.title_dialog is not None, 20)
+    dialog = window.title_dialog
+    wait(dialog.isVisible, 5)
+    _activate(dialog)
+    xdotool("key", "Escape")  # keep the suggestion
+    seen["saved"] = wait(lambda: session.state == "done", 120)
+    seen["segments"] = len(session.recorder.data.get("segments", []))
+    seen["title kept"] = recording_title(session.folder)
+    seen["folder"] = str(session.folder)
+    return seen
+
+
+def click(widget: QWidget, x: int | None = None) -> None:
+    """A real mouse click (XTEST) in the middle of ``widget`` (or ``x`` pixels in)."""
+    centre = widget.rect().center()
+    if x is not None:
+        centre.setX(x)
+    centre = widget.mapToGlobal(centre)
+    xdotool("mousemove", "--sync", str(centre.x()), str(centre.y()))
+    xdotool("click", "1")
+    pump(0.15)
+
+
+def studio_web_export(window, size: str) -> dict:
+    """Export for LMS / web with real keys and clicks: an error, then a SCORM export."""
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+
+    class FileManager(QObject):  # what "Open folder" asks the desktop to open
+        @Slot(QUrl)
+        def show(self, url: QUrl) -> None:
+            opened.append(url.toLocalFile())
+
+    manager = FileManager()
+    QDesktopServices.setUrlHandler("file", manager, "show")
+    out = Path(os.environ["LECTERN_TEST_HOME"])
+    seen: dict[str, object] = {}
+    _activate(window)
+    key(window, "ctrl+shift+e")
+    seen["ctrl+shift+e opens"] = wait(
+        lambda: window.web_export_dialog is not None and window.web_export_dialog.isVisible(), 10
+    )
+    dialog = window.web_export_dialog
+    _activate(dialog)
+    seen["suggested"] = dialog.destination_box.text()
+    click(dialog.format_buttons["web-folder"], x=8)  # a radio button's circle
+    seen["web folder suggested"] = dialog.destination_box.text()
+    click(dialog.format_buttons["scorm12"], x=8)
+    blocker = out / "not-a-folder"
+    blocker.write_text("a file")
+    click(dialog.destination_box)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "--delay", "10", str(blocker / "course.zip"))
+    xdotool("key", "Return")
+    seen["error shown"] = wait(lambda: dialog.error is not None, 30)
+    seen["error"] = dialog.status_label.text()
+    _activate(dialog)
+    click(dialog.destination_box)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "--delay", "10", str(out / "exports" / "earth"))
+    click(dialog.export_button)
+    seen["exported"] = wait(lambda: dialog.result_path is not None, 120)
+    seen["output"] = str(dialog.result_path)
+    seen["progress"] = dialog.progress_bar.value()
+    seen["status"] = dialog.status_label.text()
+    seen["window free again"] = wait(lambda: not window.busy(), 10)
+    pump(0.5)
+    shoot(window, f"studio-web-export-{size}.png")
+    seen["open folder shown"] = dialog.open_folder_button.isVisible()
+    click(dialog.open_folder_button)
+    seen["opened"] = opened
+    _activate(dialog)
+    xdotool("key", "Escape")
+    seen["closed"] = wait(lambda: not dialog.isVisible(), 5)
+    QDesktopServices.unsetUrlHandler("file")
+    return seen
+
+
 SCENARIOS = {
+    ("studio", "web-export"): studio_web_export,
     ("studio", "record"): studio_record,
+    ("studio", "tray"): studio_tray,
     ("studio", "welcome"): studio_welcome,
     ("player", "fit"): player_fit,
     ("player", "keys"): player_keys,

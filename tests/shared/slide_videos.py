@@ -130,6 +130,17 @@ def _render_slide(
     return np.asarray(image, dtype=np.uint8).copy()
 
 
+def save_slide_picture(
+    path: str | os.PathLike[str],
+    title: str,
+    bullets: Sequence[str],
+    *,
+    size: tuple[int, int] = (1280, 720),
+) -> None:
+    """Write one slide, drawn as :func:`make_slide_video` draws them, as a PNG at ``path``."""
+    Image.fromarray(_render_slide(size, title, bullets, _THEMES[0])).save(path)
+
+
 def _pointer_shape(height: int) -> np.ndarray:
     """An arrow pointer outline, its tip at (0, 0), about 1/30 of the frame high."""
     scale = max(8, height // 30)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
+import zlib
+from pathlib import Path
 
 import pytest
 
 from shared.errors import DiskFullError, OutputNotWritableError
-from shared.files import atomic_dir, atomic_path, write_json_atomic
+from shared.files import Crc32, atomic_dir, atomic_path, copy_range, write_json_atomic
 from shared.jobs import Cancelled, JobState, check_cancelled, stages
 
 
@@ -71,3 +75,47 @@ def test_atomic_files_follow_the_umask_not_mkstemp(tmp_path):
     os.umask(umask)
     path = write_json_atomic(tmp_path / "a.json", {})
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("where", ["same file system", "tmpfs to disk"])
+def test_copy_range_copies_and_hashes_the_same_bytes(tmp_path, where):
+    """A byte range copied by the kernel (or, across file systems where it cannot, from
+    memory), with SHA-256 and CRC-32 of exactly those bytes, after what was there."""
+    data = os.urandom(3 * (32 << 20) + 12345)  # more than one copy step, an odd tail
+    folder = Path(tempfile.mkdtemp(dir="/dev/shm")) if where == "tmpfs to disk" else tmp_path
+    try:
+        source = folder / "source.bin"
+        source.write_bytes(b"head" * 1000 + data + b"tail")
+        sha, crc, seen = hashlib.sha256(), Crc32(), []
+        with open(source, "rb") as src, open(tmp_path / "out.bin", "w+b") as out:
+            out.write(b"before")
+            copy_range(src, 4000, len(data), out, [sha, crc], seen.append)
+            assert out.tell() == 6 + len(data)
+            out.write(b"after")
+        assert (tmp_path / "out.bin").read_bytes() == b"before" + data + b"after"
+        assert sha.hexdigest() == hashlib.sha256(data).hexdigest()
+        assert crc.value == zlib.crc32(data)
+        assert seen[-1] == len(data) and seen == sorted(seen)
+    finally:
+        if folder != tmp_path:
+            for name in folder.iterdir():
+                name.unlink()
+            folder.rmdir()
+
+
+def test_copy_range_stops_when_cancelled(tmp_path):
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(100 << 20))
+    state = JobState()
+
+    def progress(done: int) -> None:
+        state.cancel()
+        check_cancelled(state, "The copy")
+
+    with (
+        open(source, "rb") as src,
+        open(tmp_path / "out.bin", "wb") as out,
+        pytest.raises(Cancelled),
+    ):
+        copy_range(src, 0, 100 << 20, out, [Crc32()], progress)
+    assert (tmp_path / "out.bin").stat().st_size < 100 << 20

@@ -301,6 +301,28 @@ def test_a_corrupt_pack_is_refused_and_the_old_model_keeps_working(tmp_path, dam
     assert sorted(p.name for p in good.path.parent.iterdir()) == ["tiny-copy"]
 
 
+def test_an_import_reports_progress_and_stops_when_cancelled(tmp_path, models_folder):
+    from shared.jobs import Cancelled, JobState
+
+    pack = make_pack(tmp_path / "tiny-copy.lectern-model", "tiny-copy")
+    seen: list[float] = []
+    state = JobState()
+    state.set_progress = lambda fraction: (seen.append(fraction), state.cancel())
+    with pytest.raises(Cancelled):
+        speech_models.import_pack([pack], state)
+    assert len(seen) == 1  # stopped at the first MiB
+    assert speech_models.installed_model("tiny-copy") is None
+    assert [p.name for p in models_folder.iterdir()] == []  # no staging folder left
+
+    seen.clear()
+    state = JobState()
+    state.set_progress = seen.append
+    model = speech_models.import_pack([pack], state)
+    assert model.name == "tiny-copy" and seen == sorted(seen) and seen[-1] == 1.0
+    # The first half is unpacking, the second checking every file's SHA-256.
+    assert any(f < 0.5 for f in seen) and any(0.5 < f < 1.0 for f in seen)
+
+
 def test_a_pack_without_a_vocabulary_is_refused(tmp_path):
     pack = make_pack(tmp_path / "p.lectern-model", "tiny-copy", files=("model.bin", "config.json"))
     with pytest.raises(ModelPackError, match="lists no vocabulary"):
@@ -343,11 +365,15 @@ def test_models_command_lists_imports_and_refuses(tmp_path, capsys):
 
     pack = make_pack(tmp_path / "tiny-copy.lectern-model", "tiny-copy")
     assert main(["models", "import", str(pack)]) == 0
-    assert "Imported the speech model 'tiny-copy'" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Imported the speech model 'tiny-copy'" in out
+    # The import timed the model on a clip of the sample lecture: its speed is known at once.
+    assert "On this computer it transcribes 1 min of speech in" in out
     assert main(["models", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["models"]
     by_name = {row["name"]: row for row in rows}
     assert by_name["tiny.en-bundled"]["bundled"] and by_name["tiny-copy"]["installed"]
+    assert by_name["tiny-copy"]["speed"] > 0
     assert by_name["base"]["installed"] is False and by_name["base"]["languages"] == "multilingual"
     (tmp_path / "broken.lectern-model").write_bytes(b"PK\x03\x04 broken")
     assert main(["models", "import", str(tmp_path / "broken.lectern-model")]) != 0

@@ -11,12 +11,16 @@ opened over it (the sample plays the part of the camera), then the recording bar
 Writes ``docs/screenshots/studio-record-picker.png``, ``studio-recording-bar.png``,
 ``studio-record-countdown.png`` (with the desktop-wide keys), ``studio-recording-tray.png``
 (the tray icon's menu, used when the whole screen is recorded), ``studio-lesson-title.png``
-(the question after Stop) and ``studio-settings-recording.png`` (the shortcuts).
+(the question after Stop), ``studio-settings-recording.png`` (the shortcuts), and on
+Wayland ``studio-record-picker-wayland.png`` (the desktop's picker chooses) and
+``studio-record-share-prompt.png`` (shown while that picker is open).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -45,10 +49,26 @@ from studio.ui.lesson_title_dialog import LessonTitleDialog  # noqa: E402
 from studio.ui.recording import RecordingTray  # noqa: E402
 from studio.ui.recording_bar import RecordingBar  # noqa: E402
 from studio.ui.settings_dialog import SettingsDialog  # noqa: E402
+from studio.ui.share_prompt import SharePrompt  # noqa: E402
 from studio.ui.source_picker import SourcePickerDialog  # noqa: E402
 from tests.screenshot_tools import shoot, wait, wait_until  # noqa: E402
 
 SAMPLE = ROOT / "resources" / "sample" / "lecture.mp4"
+
+
+@contextlib.contextmanager
+def wayland_session():
+    """What the Studio sees of a Wayland session while the block runs."""
+    before = {key: os.environ.get(key) for key in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
+    os.environ.update(WAYLAND_DISPLAY="wayland-0", XDG_SESSION_TYPE="wayland")
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def slide_frame(seconds: float = 20.0) -> QImage:
@@ -162,6 +182,24 @@ def main(argv: list[str] | None = None) -> int:
                 player.terminate()
                 player.wait()
 
+        # On Wayland: the desktop's own picker chooses; then a prompt waits for it.
+        with wayland_session():
+            wayland_picker = SourcePickerDialog(
+                RecordingSettings(screen="0", camera="none", mic="none", fps=30), countdown=True
+            )
+        wayland_picker.resize(980, 620)
+        wayland_picker.move(screen.center() - wayland_picker.rect().center())
+        wayland_picker.show()
+        wait(800)
+        shoot(wayland_picker, args.out / "studio-record-picker-wayland.png")
+        wayland_picker.reject()
+        prompt = SharePrompt()
+        prompt.show()
+        prompt.move(screen.center() - prompt.rect().center())
+        wait(500)
+        shoot(prompt, args.out / "studio-record-share-prompt.png")
+        prompt.reject()
+
         bar = RecordingBar(bar_stats)
         bar.place_on(screen)
         bar.show()
@@ -206,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         slides.wait()
 
     # Widgets go before the QApplication does (Python would free them in any order).
-    for widget in (dialog, bar, countdown, tray.menu, question, options):
+    for widget in (dialog, wayland_picker, prompt, bar, countdown, tray.menu, question, options):
         widget.close()
         widget.deleteLater()
     wait(200)

@@ -35,7 +35,7 @@ def frames(path: Path) -> int:
     try:
         with av.open(str(path)) as container:
             return sum(1 for p in container.demux(container.streams.video[0]) if p.size)
-    except av.error.InvalidDataError:  # killed before it held a single frame
+    except (av.error.InvalidDataError, av.error.EOFError):  # killed before a single frame
         return 0
 
 

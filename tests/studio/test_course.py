@@ -473,12 +473,24 @@ def test_a_window_title_names_the_document_not_the_program(window, documents_onl
 
 
 def test_a_recording_keeps_the_title_given_at_stop(tmp_path):
-    from studio.course import RECORDING_TITLE_FILE, recording_title, set_recording_title
+    from studio.course import (
+        RECORDING_TITLE_FILE,
+        recording_title,
+        recording_title_typed,
+        set_recording_title,
+    )
 
     assert recording_title(tmp_path) is None
     set_recording_title(tmp_path, "  Light   and leaves ")
     assert recording_title(tmp_path) == "Light and leaves"
     set_recording_title(tmp_path, "   ")  # blank: the title kept stays
     assert recording_title(tmp_path) == "Light and leaves"
+    assert recording_title_typed(tmp_path)
+    set_recording_title(tmp_path, "Lesson 4", typed=False)  # the Studio's suggestion, kept
+    assert recording_title(tmp_path) == "Lesson 4"
+    assert not recording_title_typed(tmp_path)
+    (tmp_path / RECORDING_TITLE_FILE).write_text("Waves\n", encoding="utf-8")  # an older one
+    assert recording_title_typed(tmp_path)
     (tmp_path / RECORDING_TITLE_FILE).write_bytes(b"\xff\xfe broken")
     assert recording_title(tmp_path) is None
+    assert not recording_title_typed(tmp_path)

@@ -221,3 +221,24 @@ def test_an_internal_error_exits_70_and_names_the_log(tmp_path, monkeypatch, cap
     assert status == 70
     assert str(tmp_path / "state" / "Lectern" / "log" / "lectern-studio.log") in err
     assert os.path.getsize(tmp_path / "state" / "Lectern" / "log" / "lectern-studio.log") > 0
+
+
+def test_a_package_whose_zip_crc_is_wrong_is_refused(tmp_path, run):
+    """Bytes that match their SHA-256 but not the CRC-32 the zip declares: the export
+    computes the CRC once, while copying, and refuses what would be a broken zip."""
+    good = make_good_package(tmp_path / "good")
+    with zipfile.ZipFile(good) as archive:
+        video = next(i for i in archive.infolist() if i.filename.endswith("video.mp4"))
+        directory = archive.start_dir
+    data = bytearray(good.read_bytes())
+    at = data.find(b"PK\x01\x02", directory)
+    while data[at + 46 : at + 46 + len(video.filename)] != video.filename.encode():
+        at = data.find(b"PK\x01\x02", at + 4)
+    data[at + 16 : at + 20] = (video.CRC ^ 1).to_bytes(4, "little")
+    bad = tmp_path / "bad.lectern"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "out" / "scorm.zip"
+    out.parent.mkdir()
+    result = run(bad, "--format", "scorm12", "-o", out)
+    assert result.returncode == 1 and "CRC" in one_line(result.stderr)
+    assert list(out.parent.iterdir()) == []

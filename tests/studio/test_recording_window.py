@@ -181,6 +181,34 @@ def test_source_picker_shows_live_screen_window_camera_and_microphone(
     assert not dialog._thumbnails._thread
 
 
+def test_on_wayland_the_picker_offers_the_desktop_s_picker_not_xwayland_s_screens(
+    qtbot, capture_env, slide_window, monkeypatch
+):
+    """$DISPLAY still reaches an X server (XWayland's part), with a window on it."""
+    from studio.capture.portal import PICKER_WINDOW
+    from studio.ui.source_picker import WAYLAND_NOTE
+
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-1")
+    monkeypatch.setenv("XDG_SESSION_TYPE", "wayland")
+    assert any(w.name == slide_window for w in list_windows())  # X can see it...
+    settings = RecordingSettings(screen=f"window:{slide_window}", mic="none")
+    dialog = SourcePickerDialog(settings, countdown=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # ... but none of X's screens or windows is offered: they would record black.
+    assert dialog.screen_specs() == ["0", PICKER_WINDOW, "none"]
+    texts = [dialog.screen_list.item(row).text() for row in range(dialog.screen_list.count())]
+    assert not any(slide_window in text for text in texts)
+    assert dialog.screen_note.isVisible() and dialog.screen_note.text() == WAYLAND_NOTE
+    assert not dialog.region_button.isEnabled()
+    assert dialog.settings().screen == PICKER_WINDOW  # the kind chosen last time: a window
+    dialog.screen_list.setCurrentRow(0)
+    qtbot.keyClick(dialog.screen_list, Qt.Key.Key_Return)  # Record is the default button
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.settings().screen == "0"
+
+
 @pytest.fixture
 def desk_microphone(capture_env):
     """A second "microphone" named as a sound card is: hears what ``desk_sink`` plays."""

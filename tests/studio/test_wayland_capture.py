@@ -256,3 +256,90 @@ def test_pause_and_resume_read_the_same_shared_stream(wayland):
     frames = pictures(folder / "main.mkv")
     assert abs(len(frames) - data["duration"] * FPS) <= 2
     assert is_orange(frames[0]) and is_orange(frames[-1])
+
+
+# --- a screen that stays perfectly still ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def still_wayland():
+    """A desktop nothing repaints; its portal gets no frame while ``hold-frames`` exists
+    (tests/wayland_proxy.py), as from a compositor with nothing new to show."""
+    session = _session(still=True)
+    yield session
+    session.stop()
+
+
+def _tone(session: WaylandSession, seconds: int = 20) -> subprocess.Popen:
+    tone = session.user_folder("tone") / "tone.wav"
+    rate = 48000
+    t = np.arange(seconds * rate) / rate
+    with wave.open(str(tone), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes((0.5 * 32767 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes())
+    tone.chmod(0o644)
+    return subprocess.Popen(
+        session.command(["paplay", "--device=lecture_sink", str(tone)]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _segments_so_far(folder: Path) -> list:
+    try:
+        return json.loads((folder / "recording.json").read_text()).get("segments") or []
+    except (OSError, ValueError):
+        return []
+
+
+def _sound(path: Path) -> tuple[np.ndarray, int]:
+    with av.open(str(path)) as container:
+        samples = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+        rate = container.streams.audio[0].rate
+    samples = samples.astype(float)
+    return samples / (32767 if np.abs(samples).max() > 2 else 1), rate
+
+
+@pytest.mark.parametrize("changes", [True, False], ids=["first-picture-late", "never-a-picture"])
+def test_a_still_screen_records_in_step_without_a_first_frame(still_wayland, changes):
+    hold = still_wayland.runtime / "hold-frames"
+    hold.write_text("")
+    player = _tone(still_wayland)
+    folder = still_wayland.user_folder("out") / "rec"
+    process = record(still_wayland, folder, "--screen", "0", "--mic", "default", "--duration", "6")
+    try:
+        deadline = time.monotonic() + 60
+        while not _segments_so_far(folder) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _segments_so_far(folder), "the recording did not start without a first frame"
+        if changes:
+            time.sleep(2.0)  # the screen stays still for two seconds of the recording
+            hold.unlink()  # then the picture comes
+        _out, err = process.communicate(timeout=120)  # no hang
+    finally:
+        hold.unlink(missing_ok=True)
+        player.send_signal(signal.SIGTERM)
+        player.wait()
+    assert process.returncode == 0, err
+    data = json.loads((folder / "recording.json").read_text())
+    [segment] = data["segments"]
+    screen = segment["screen"]
+    total = segment["end"] - screen["start"]
+    assert abs(total - 6.0) < 0.5 and abs(data["duration"] - total) < 0.05
+    frames = pictures(folder / "main.mkv")
+    assert abs(len(frames) - total * FPS) <= 2  # the clock went on: every slot filled
+    sound, rate = _sound(folder / "main.mkv")
+    assert abs(len(sound) / rate - total) < 0.1  # the sound is as long as the picture
+    assert float(np.abs(sound[: rate // 2]).max()) > 0.2  # kept from the very start
+    if changes:
+        assert 1.5 < screen["lead"] < total - 1.0, screen
+        assert screen["frames"] > 0
+        # The first picture stands for the still time before it: the desktop, not black.
+        assert all(is_orange(frames[i]) for i in (0, len(frames) // 2, -1))
+        assert data["alignment"]["video_held_first_seconds"] == pytest.approx(
+            screen["lead"], abs=0.05
+        )
+    else:
+        assert screen["frames"] == 0 and screen["lead"] == pytest.approx(total, abs=0.05)

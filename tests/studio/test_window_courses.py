@@ -75,6 +75,7 @@ def test_an_unfinished_recording_is_offered_for_recovery_and_becomes_a_lesson(wi
     assert unbuilt_recordings(window.course) == []
     [folder] = window.course.lesson_folders()
     lesson = load_lesson(folder)
+    # A camera's picture has no slides to name it by (the sample has: it is not read).
     assert lesson.title == "Lesson 1"
     assert lesson.duration == pytest.approx(3.0, abs=1.0)
     assert Path(lesson.source).parent == recording.resolve()

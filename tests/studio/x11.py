@@ -61,6 +61,15 @@ class XClient:
         self.lib.XDestroyWindow(self.dpy, window)
         self.lib.XSync(self.dpy, 0)
 
+    def selection_owner(self, name: str) -> int:
+        """The window owning the X selection ``name`` (``_NET_SYSTEM_TRAY_S0``: a tray), or 0."""
+        self.lib.XInternAtom.restype = ctypes.c_ulong
+        self.lib.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        self.lib.XGetSelectionOwner.restype = ctypes.c_ulong
+        self.lib.XGetSelectionOwner.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        atom = self.lib.XInternAtom(self.dpy, name.encode(), 0)
+        return int(self.lib.XGetSelectionOwner(self.dpy, atom))
+
     def close(self) -> None:
         self.lib.XCloseDisplay(self.dpy)
 
