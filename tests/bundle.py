@@ -62,9 +62,15 @@ def bundle_key() -> str:
     for path in _input_files():
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    # A set, and without Lectern's own metadata (its files are hashed above): which
+    # copies of it distributions() sees depends on sys.path (a script's folder, pytest's
+    # rootdir), and the key must not.
     installed = sorted(
-        f"{dist.metadata['Name']}=={dist.version}".lower()
-        for dist in importlib.metadata.distributions()
+        {
+            f"{dist.metadata['Name']}=={dist.version}".lower()
+            for dist in importlib.metadata.distributions()
+            if dist.metadata["Name"].lower() != "lectern"
+        }
     )
     digest.update("\n".join(installed).encode())
     digest.update(sys.version.encode())
