@@ -68,6 +68,9 @@ $(STAMP): pyproject.toml
 	@# release is a CPU build (about 750 MB); an unpinned torch would pull a multi-GB CUDA build.
 	@$(BIN)/python -m pip install -q torch==2.13.0
 	@$(BIN)/python -m pip install -q -e '.[openai-whisper]'
+	@# The LRS the sync tests talk to (Ralph, PyPI) pins its own click: its own venv, cached
+	@# under ~/.cache/lectern-ralph-venv-<version> (tests/lrs.py builds it if this did not).
+	@$(BIN)/python -c 'from tests.lrs import ralph_venv; ralph_venv()'
 	@touch $(STAMP)
 
 run: setup

@@ -1,7 +1,8 @@
 """Benchmark slide-change detection on real slide decks, against common baselines.
 
-The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes) and
-``bench/corpus/marp_corpus.py`` (real Marp themes rendered by Chromium), both with
+The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes),
+``bench/corpus/marp_corpus.py`` (real Marp themes rendered by Chromium) and
+``bench/corpus/impress_corpus.py`` (LibreOffice Impress's own templates), all with
 standard-library documentation as text, composed with known truth and cached in
 ``~/.cache/lectern-corpus``. Only the TEST set is scored by default: it shares no theme
 and no text with the tuning set (``--set tuning`` scores the tuning set, the only one
@@ -25,7 +26,8 @@ time, next to ``ffmpeg -i x -f null -`` decoding the same file.
 
 Targets: F1 >= 0.95 overall and >= 0.90 per class; >= 30x real time at 1080p on 2 cores.
 
-    .venv/bin/python bench/bench_chapters.py [--set test|tuning] [--corpus beamer|marp|all]
+    .venv/bin/python bench/bench_chapters.py [--set test|tuning]
+        [--corpus beamer|marp|impress|all]
         [--no-baselines] [--no-speed]
 
 PySceneDetect: ``.venv/bin/pip install --no-deps scenedetect`` (its own dependency on
@@ -164,6 +166,28 @@ def _timed(call, *args) -> tuple[float, float, object]:
     return time.perf_counter() - start_wall, cpu() - start_cpu, value
 
 
+SPEED_LECTURES = ("test-00-plain", "test-05-reveals")
+"""The test lectures copied to 1080p for the speed rows: plain slides, and slides with reveals."""
+
+
+class _reading_before:
+    """The OCR as it was before issue 11's speed work, for the reference column: lines
+    recognised in batches of 6 (each padded to the longest) and every line of every
+    picture read, none taken over from the picture before."""
+
+    def __enter__(self) -> None:
+        from shared.chapters import slides
+
+        self.saved = slides.LOOK_BACK, slides._engine().text_rec.rec_batch_num
+        slides.LOOK_BACK = 0
+        slides._engine().text_rec.rec_batch_num = 6
+
+    def __exit__(self, *_) -> None:
+        from shared.chapters import slides
+
+        slides.LOOK_BACK, slides._engine().text_rec.rec_batch_num = self.saved
+
+
 def speed_rows(folder: Path, lecture_path: Path) -> list[str]:
     """Lectern's detection and plain decoding on 1080p copies of one lecture.
 
@@ -171,7 +195,8 @@ def speed_rows(folder: Path, lecture_path: Path) -> list[str]:
     frame rate), and one with x264's default key frame spacing (up to 250 frames), as
     a video from elsewhere may have. Speeds are video seconds per second of wall time
     and per second of processor time (all threads): the machine is shared, so the
-    processor time says more about what two idle cores would do.
+    processor time says more about what two idle cores would do. The reference column
+    reads the slides as before the speed work (:class:`_reading_before`).
     """
     import av
 
@@ -197,10 +222,17 @@ def speed_rows(folder: Path, lecture_path: Path) -> list[str]:
         ])  # fmt: skip
         picture = _timed(detect_slide_changes, big)
         slides = _timed(detect_slides, big)
+        with _reading_before():
+            before = _timed(detect_slides, big)
+        same = [s.text for s in slides[2]] == [s.text for s in before[2]]
         cells = []
-        for wall, cpu, _ in (picture, slides, decode):
+        for wall, cpu, _ in (picture, slides, before, decode):
             cells.append(f"{duration / wall:.0f}x / {duration / cpu:.0f}x")
-        rows.append(f"| {big.name}: {label} | {duration:.0f} | " + " | ".join(cells) + " |")
+        rows.append(
+            f"| {big.name}: {label} | {duration:.0f} | {len(slides[2])} | "
+            + " | ".join(cells)
+            + f" | {'same' if same else 'differs'} |"
+        )
     return rows
 
 
@@ -213,8 +245,9 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--no-speed", action="store_true", help="skip the 1080p speed run")
     parser.add_argument(
-        "--corpus", choices=["beamer", "marp", "all"], default="all",
-        help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py) or both",
+        "--corpus", choices=["beamer", "marp", "impress", "all"], default="all",
+        help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py), LibreOffice Impress "
+        "decks (bench/corpus/impress_corpus.py) or all three",
     )  # fmt: skip
     args = parser.parse_args()
     chosen = []
@@ -226,6 +259,11 @@ def main() -> None:
             import marp_corpus
 
             folder, lectures = marp_corpus.load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
+        if args.corpus in ("impress", "all"):
+            import impress_corpus
+
+            folder, lectures = impress_corpus.load_or_build(args.set)
             chosen += [(folder, lecture) for lecture in lectures]
     except CorpusError as error:
         sys.exit(str(error))
@@ -246,6 +284,7 @@ def main() -> None:
     )
     lines = []
     titled = [0, 0]
+    untitled: list[str] = []
     picture_seconds, ocr_seconds, video_seconds = [0.0, 0.0], [0.0, 0.0], 0.0
 
     by_source: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
@@ -262,7 +301,7 @@ def main() -> None:
 
     _engine()  # the OCR models load once per process, not once per video
     for lecture in lectures:
-        source["name"] = "Marp" if lecture.color == "marp" else "Beamer"
+        source["name"] = {"marp": "Marp", "impress": "Impress"}.get(lecture.color, "Beamer")
         path = folder_of[lecture.name] / lecture.path
         truth = lecture.changes
         wall, cpu, found = _timed(detect_slide_changes, path)
@@ -274,12 +313,15 @@ def main() -> None:
         found = [slide.time for slide in slides[1:]]
         add(methods[1], lecture.cls, found, truth)
         # Titles: the first slide and every true change found.
-        titled[0] += same_title(slides[0].text.title, lecture.titles[0])
         titled[1] += 1 + len(truth)
-        for slide_index, truth_index in pairs(found, truth):
-            titled[0] += same_title(
-                slides[slide_index + 1].text.title, lecture.titles[truth_index + 1]
-            )
+        for slide_index, truth_index in [(-1, -1), *pairs(found, truth)]:
+            read, wanted = slides[slide_index + 1], lecture.titles[truth_index + 1]
+            if same_title(read.text.title, wanted):
+                titled[0] += 1
+            else:
+                untitled.append(
+                    f"{lecture.name} {read.time:.1f} s: {read.text.title!r} for {wanted!r}"
+                )
         hits = match(found, truth)
         reveals = match(found, lecture.steps)
         lines.append(
@@ -337,6 +379,9 @@ def main() -> None:
         f"\nTitles read from the slide: {titled[0]} of {titled[1]} slides "
         f"({titled[0] / max(1, titled[1]):.0%}; a slide not found counts as untitled)."
     )
+    if untitled:
+        print("Slides found but not titled with their own title (read, wanted):")
+        print("\n".join(f"- {line}" for line in untitled))
     print(
         f"Speed on the {args.set} set (720p, 15 fps), video seconds per second of wall / "
         f"processor time: picture only {video_seconds / picture_seconds[0]:.0f}x / "
@@ -357,11 +402,14 @@ def main() -> None:
         return
     print("\nSpeed\n")
     print("Video seconds per second, wall / processor time (all threads):\n")
-    print("| 1080p, 30 fps copy of the first test lecture | seconds | picture only "
-          "| slides with OCR | ffmpeg -f null decode |")  # fmt: skip
-    print("|" + "---|" * 5)
-    first = lectures[0]
-    print("\n".join(speed_rows(folder_of[first.name], folder_of[first.name] / first.path)))
+    print("| 1080p, 30 fps copy of a test lecture | seconds | slides | picture only "
+          "| slides with OCR | reference: OCR before | ffmpeg -f null decode "
+          "| text vs reference |")  # fmt: skip
+    print("|" + "---|" * 8)
+    for lecture in lectures:
+        if lecture.name in SPEED_LECTURES:
+            folder = folder_of[lecture.name]
+            print("\n".join(speed_rows(folder, folder / lecture.path)), flush=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 ``lectern-player [--library PATH] [FILE.lectern]`` opens the window (importing FILE
 first). The subcommands work on the same library without a window: ``import``,
 ``list``, ``search``, ``progress``, ``export-notes``, ``export-progress`` (xAPI
-statements of a course's progress), ``remove``, ``info`` (verify a
+statements of a course's progress), ``lrs`` (where the learner's activity is sent),
+``sync`` (send the queued statements to that LRS), ``remove``, ``info`` (verify a
 package and print a one-screen summary without importing it) and ``repair`` (check the
 whole library; restore it from its backups and course folders if it is damaged).
 """
@@ -16,8 +17,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from shared import __version__, contents, package
-from shared.errors import LecternError
+from shared import __version__, contents, package, xapi
+from shared.chapters import Slide
+from shared.errors import EXIT_ERROR, LecternError
 from shared.files import check_output, write_json_atomic, write_text_atomic
 from shared.library import MARK_END, MARK_START, Library, LibraryDamagedError, default_library_root
 from shared.library.health import is_damage
@@ -34,6 +36,8 @@ COMMANDS = (
     "progress",
     "export-notes",
     "export-progress",
+    "lrs",
+    "sync",
     "remove",
     "info",
     "repair",
@@ -110,6 +114,29 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="", help="your name, sent only if you give it")
     p.add_argument("--email", default="", help="your e-mail address, sent only if you give it")
     p.add_argument("--force", action="store_true", help="replace a file that exists already")
+    p = sub.add_parser(
+        "lrs",
+        parents=[common, as_json],
+        help="show or set the LRS your activity is sent to",
+        description="Show or set the Learning Record Store (xAPI) that `sync` sends your "
+        "activity to. Nothing is sent while no address is set. You are known by a random "
+        "id unless you give a name or an e-mail address.",
+    )
+    p.add_argument("--address", help="the LRS's xAPI address, e.g. https://lrs.example.org/xAPI/")
+    p.add_argument("--user", help="the user name (or key) the LRS gave you")
+    p.add_argument(
+        "--key", help="the password (or secret) the LRS gave you; '-' reads it from standard input"
+    )
+    p.add_argument("--name", help="your name, sent only if you give it ('' to stop)")
+    p.add_argument("--email", help="your e-mail address, sent only if you give it ('' to stop)")
+    p.add_argument("--clear", action="store_true", help="forget the LRS and your name and e-mail")
+    p = sub.add_parser(
+        "sync",
+        parents=[common, as_json],
+        help="send your queued activity to the LRS",
+        description="Send the xAPI statements of what you watched and answered to the LRS "
+        "set with `lrs`. What is not acknowledged stays queued for next time.",
+    )
     p = sub.add_parser("remove", parents=[common], help="remove a course and its progress")
     p.add_argument("course", help="course id or title")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask first")
@@ -153,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             "progress": _progress,
             "export-notes": _export_notes,
             "export-progress": _export_progress,
+            "lrs": _lrs,
+            "sync": _sync,
             "remove": _remove,
             "info": _info,
             "repair": _repair,
@@ -398,8 +427,74 @@ def _export_progress(args: argparse.Namespace) -> int:
     with _open(args) as library:
         course_id = _find_course(library, args.course)
         statements = library.activity.statements(course_id, name=args.name, email=args.email)
+        # The player's own events (initialized, paused, seeked, ...), as they were recorded.
+        who = xapi.actor(library.activity.learner_id(), name=args.name, email=args.email)
+        known = {statement["id"] for statement in statements}
+        statements += [s for s in library.outbox.of_course(course_id, who) if s["id"] not in known]
+        statements.sort(key=lambda statement: statement["timestamp"])
     write_json_atomic(args.output, statements, replace=args.force)
     print(f"Wrote {len(statements)} xAPI statement(s) to {printable(args.output)}")
+    return 0
+
+
+_LRS_SETTINGS = {
+    "address": "lrs_address",
+    "user": "lrs_user",
+    "key": "lrs_key",
+    "name": "learner_name",
+    "email": "learner_email",
+}
+
+
+def _lrs(args: argparse.Namespace) -> int:
+    if args.key == "-":  # kept out of the shell's history and the process list
+        args.key = sys.stdin.readline().rstrip("\r\n")
+    with _open(args) as library:
+        with library.atomic():  # all or nothing: one bad value changes none
+            for option, setting in _LRS_SETTINGS.items():
+                value = "" if args.clear else getattr(args, option)
+                if value is not None:
+                    library.set_setting(setting, value.strip())
+        values = {option: library.setting(setting) for option, setting in _LRS_SETTINGS.items()}
+        counts = library.outbox.counts()
+    values["key"] = "*" * 8 if values["key"] else ""  # never printed back
+    if args.json:
+        print_json({**values, "waiting": counts.waiting, "sent": counts.sent})
+        return 0
+    if not values["address"]:
+        print(f"No LRS is set: nothing is sent ({counts.waiting} statement(s) queued).")
+        return 0
+    who = values["email"] or values["name"] or "a random id (no name or e-mail)"
+    print(f"LRS: {printable(values['address'])} as user {printable(values['user'] or '-')}")
+    print(f"You are sent as {printable(who)}; {counts.waiting} statement(s) queued.")
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from shared.sync import sync
+
+    with _open(args) as library:
+        progress = TerminalProgress(quiet=args.json)
+        try:
+            result = sync(library, progress)
+        finally:
+            progress.close()
+    if args.json:
+        print_json(
+            {
+                "address": result.address,
+                "sent": result.sent,
+                "waiting": result.waiting,
+                "error": result.error,
+            }
+        )
+    elif not result.error:
+        print(f"Sent {result.sent} statement(s) to {printable(result.address)}; none waiting.")
+    if result.error:
+        if not args.json:
+            print(f"Sent {result.sent} statement(s); {result.waiting} stay queued.")
+        print(f"{PROG}: error: {printable(result.error)}", file=sys.stderr)
+        return EXIT_ERROR
     return 0
 
 
@@ -441,7 +536,11 @@ def _info(args: argparse.Namespace) -> int:
             data = package.read_member(args.package, lesson.transcript)
             segments = contents.parse_transcript(data, lesson).segments
             lines = [(s.start, s.text.strip()) for s in segments][: max(args.lines, 0)]
-        lessons.append({"lesson": lesson, "chapters": chapters, "lines": lines})
+        slides: tuple[Slide, ...] = ()
+        if lesson.slides:
+            data = package.read_member(args.package, lesson.slides)
+            slides = contents.parse_slides(data, lesson)
+        lessons.append({"lesson": lesson, "chapters": chapters, "lines": lines, "slides": slides})
 
     if args.json:
         print_json(
@@ -449,6 +548,7 @@ def _info(args: argparse.Namespace) -> int:
                 **summary,
                 "chapters": {e["lesson"].id: e["chapters"] for e in lessons},
                 "first_lines": {e["lesson"].id: e["lines"] for e in lessons},
+                "slides": {e["lesson"].id: [s.to_dict() for s in e["slides"]] for e in lessons},
             }
         )
         return 0
@@ -468,7 +568,18 @@ def _info(args: argparse.Namespace) -> int:
             print("   Transcript:")
             for start, text in entry["lines"]:
                 print(f"   {clock(start):>7}  {printable(text)}")
+        if entry["slides"]:
+            print("   On the slides:")
+            for slide in entry["slides"]:
+                print(f"   {clock(slide.start):>7}  {printable(_slide_summary(slide))}")
     return 0
+
+
+def _slide_summary(slide: Slide, width: int = 100) -> str:
+    """A slide's text on one line: its title, then its other lines, cut at ``width``."""
+    lines = [line.text for line in slide.lines if line.text != slide.title]
+    text = " · ".join([slide.title, *lines] if slide.title else lines) or "(no text read)"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 if __name__ == "__main__":

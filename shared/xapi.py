@@ -29,6 +29,9 @@ __all__ = [
     "played",
     "completed",
     "answered",
+    "EVENTS",
+    "event",
+    "with_actor",
 ]
 
 _NAMESPACE = uuid.UUID("6f1f3a52-63a5-4d6c-9d1b-6c1c2f9a4e10")
@@ -44,7 +47,15 @@ VERBS = {
 _VIDEO = "https://w3id.org/xapi/video/extensions/"
 EXT = {
     name: _VIDEO + name
-    for name in ("time", "time-from", "time-to", "progress", "played-segments", "length")
+    for name in (
+        "time",
+        "time-from",
+        "time-to",
+        "progress",
+        "played-segments",
+        "length",
+        "session-id",
+    )
 }
 _VIDEO_TYPE = "https://w3id.org/xapi/video/activity-type/video"
 _QUESTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction"
@@ -190,3 +201,65 @@ def answered(
         result={"success": success, "response": response},
         key=f"{attempts}|{response}|{success}",
     )
+
+
+#: The player's own events, recorded as they happen (``played`` too, when playing starts).
+EVENTS = ("initialized", "played", "paused", "seeked", "terminated")
+
+
+def event(
+    who: dict[str, Any],
+    activity_id: str,
+    title: str,
+    verb: str,
+    *,
+    session: str,
+    length: float,
+    at_ms: int,
+    time: float | None = None,
+    time_from: float | None = None,
+    time_to: float | None = None,
+    progress: float | None = None,
+    segments: Sequence[tuple[float, float]] | None = None,
+) -> dict[str, Any]:
+    """One of the player's events (:data:`EVENTS`) as the Video Profile writes it.
+
+    ``initialized`` carries no result; ``played`` has ``time``; ``paused`` and
+    ``terminated`` have ``time``, ``progress`` and ``played-segments``; ``seeked`` has
+    ``time-from`` and ``time-to``. Every one carries the ``session-id`` (one per opening
+    of a lesson) and the video's ``length`` in its context. The id is made from the
+    learner, the session, the moment and the facts, so it never changes once recorded.
+
+    Raises:
+        ValueError: ``verb`` is not one of :data:`EVENTS`.
+    """
+    if verb not in EVENTS:
+        raise ValueError(f"not a player event: {verb!r}")
+    facts: dict[str, Any] = {}
+    if time is not None:
+        facts[EXT["time"]] = round(time, 3)
+    if time_from is not None:
+        facts[EXT["time-from"]] = round(time_from, 3)
+    if time_to is not None:
+        facts[EXT["time-to"]] = round(time_to, 3)
+    if progress is not None:
+        facts[EXT["progress"]] = round(progress, 3)
+    if segments is not None:
+        facts[EXT["played-segments"]] = played_segments(segments)
+    statement = _statement(
+        who,
+        verb,
+        _video(activity_id, title),
+        at_ms=at_ms,
+        result={"extensions": facts} if facts else None,
+        context_extensions={EXT["length"]: round(length, 3), EXT["session-id"]: session},
+        key=f"{session}|{at_ms}|{sorted(facts.items())}",
+    )
+    statement["context"]["registration"] = session
+    return statement
+
+
+def with_actor(statement: dict[str, Any], who: dict[str, Any]) -> dict[str, Any]:
+    """``statement`` as told by ``who`` (its id kept): queued statements are recorded
+    pseudonymously and get the learner's name or e-mail, if given, when they are sent."""
+    return {**statement, "actor": who}

@@ -124,6 +124,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--transcript", type=Path, help="transcript JSON to take chapter titles from")
     p.add_argument("--thumbnails", type=Path, help="folder to write one thumbnail per chapter")
     p.add_argument("--min-chapter", type=float, default=10.0, help="shortest chapter, seconds")
+    p.add_argument(
+        "--slides",
+        type=Path,
+        help="OUT.json to write the text read on each slide (a lesson folder's slides.json)",
+    )
 
     p = sub.add_parser(
         "package", parents=[common, overwrite], help="lesson folders -> COURSE.lectern"
@@ -282,6 +287,10 @@ def _chapters(args: argparse.Namespace) -> int:
         if out.suffix.lower() not in {".json", ".vtt"}:
             raise UsageError(f"Cannot write {out}: use a .json or .vtt file name.")
         check_output(out, force=args.force)
+    if args.slides:
+        if args.slides.suffix.lower() != ".json":
+            raise UsageError(f"Cannot write {args.slides}: slide text goes in a .json file.")
+        check_output(args.slides, force=args.force)
     if args.thumbnails and not args.force and _holds_files(args.thumbnails):
         raise InputRefusedError(
             f"{args.thumbnails} already holds files; choose a new or empty folder for the "
@@ -295,11 +304,12 @@ def _chapters(args: argparse.Namespace) -> int:
     detect, thumbs = stages(progress, [4.0, 1.0 if args.thumbnails else 0.0])
     progress.set_status("Finding slide changes")
     try:
-        _slides, found, missing = find_chapters(
+        slides, found, missing = find_chapters(
             args.video, info.duration, segments=segments, min_chapter=args.min_chapter, state=detect
         )
         if missing:
-            print(f"Warning: {missing}", file=sys.stderr)
+            unwritten = f"; {args.slides} not written" if args.slides else ""
+            print(f"Warning: {missing}{unwritten}", file=sys.stderr)
         if args.thumbnails:
             progress.set_status("Making thumbnails")
             found = chapters.make_thumbnails(args.video, found, args.thumbnails, state=thumbs)
@@ -311,8 +321,13 @@ def _chapters(args: argparse.Namespace) -> int:
             captions.write_vtt(cues, out, replace=args.force)
         else:
             chapters.save_chapters(found, out, replace=args.force)
+    if args.slides and slides is not None:
+        chapters.save_slides(slides, args.slides, replace=args.force)
     if args.json:
-        print_json({"chapters": [c.to_dict() for c in found]})
+        report: dict[str, object] = {"chapters": [c.to_dict() for c in found]}
+        if slides is not None:
+            report["slides"] = [s.to_dict() for s in slides]
+        print_json(report)
     else:
         for chapter in found:
             print(f"{clock(chapter.start)}  {printable(chapter.title)}")

@@ -319,7 +319,9 @@ def find_chapters(
     Every slide change is a chapter and reveals are steps inside it (see
     :func:`shared.chapters.detect_slides`); a chapter is titled by its slide's own
     title, by what is said (``segments``) where OCR read none. Picture changes with no
-    text on either side (a talking head) make chapters only ``min_chapter`` apart.
+    text on either side (a talking head) make chapters only ``min_chapter`` apart; a
+    video with no words on screen at all also gets chapters at the longest pauses in
+    the speech, a few minutes apart at most (:func:`shared.chapters.pause_changes`).
 
     Returns:
         ``(slides, chapters, warning)``. Without the OCR engine the picture changes
@@ -343,7 +345,15 @@ def find_chapters(
         )
         return None, found, str(error)
     slides = chapters.slides_from_changes(changes, duration)
-    return slides, chapters.chapters_from_slides(slides, duration, segments=segments), ""
+    if any(slide.lines for slide in slides):
+        return slides, chapters.chapters_from_slides(slides, duration, segments=segments), ""
+    # No words on screen (a talking head): the picture changes left (at least
+    # ``min_chapter`` apart) and the longest pauses in the speech make the chapters.
+    times = [slide.start for slide in slides[1:]] + chapters.pause_changes(segments, duration)
+    found = chapters.chapters_from_changes(
+        times, duration, segments=segments, min_length=min_chapter
+    )
+    return slides, found, ""
 
 
 def first_slide_title(slides: Sequence[chapters.Slide] | None) -> str:

@@ -9,8 +9,10 @@ video by :class:`~player.ui.checkpoint_gate.CheckpointGate`.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -128,12 +130,17 @@ class FoundText:
     text: str
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass
 class _Open:
     course_id: str
     course_title: str
     lesson: LessonInfo
     lessons: list[LessonInfo]
+    #: the xAPI session of this opening of the lesson (the Video Profile's session-id).
+    session: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 def _tool(icon: QStyle.StandardPixmap, name: str, tip: str, style: QStyle) -> QToolButton:
@@ -156,6 +163,7 @@ class LessonView(QWidget):
         message(str): a short status message.
         failed(str): an error message to show.
         exportRequested(str): export the notes of this course.
+        activityRecorded(): an xAPI statement was queued for the LRS.
     """
 
     backRequested = Signal()
@@ -163,6 +171,7 @@ class LessonView(QWidget):
     message = Signal(str)
     failed = Signal(str)
     exportRequested = Signal(str)
+    activityRecorded = Signal()
 
     def __init__(self, library: Library, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -507,6 +516,7 @@ class LessonView(QWidget):
         self.gate.load(course_id, lesson_id)
         self.seek_bar.set_checkpoint_marks(self.gate.marks())
         self.library.record_opened(course_id, lesson_id)
+        self._record("initialized")
         self._update_time(0.0)
 
         self.banner.hide()
@@ -567,6 +577,7 @@ class LessonView(QWidget):
         self.video.pause()
         self.spans.close()
         self.save_progress()
+        self._record("terminated", time=self.video.position())
         self.current = None  # before unloading: stopping reports position 0
         self.gate.clear()
         self._save_timer.stop()
@@ -593,6 +604,25 @@ class LessonView(QWidget):
             self.failed.emit(str(error))
 
     # --------------------------------------------------------------- progress
+
+    def _record(self, verb: str, **facts: float) -> None:
+        """Queue one xAPI event of the open lesson (initialized, played, paused, seeked,
+        terminated) for the LRS; a failure is logged and never stops playback."""
+        if self.current is None:
+            return
+        try:
+            recorded = self.library.outbox.record(
+                self.current.course_id,
+                self.current.lesson.id,
+                verb,
+                session=self.current.session,
+                **facts,
+            )
+        except LecternError as error:
+            log.warning("could not record %s: %s", verb, error)
+            return
+        if recorded is not None:
+            self.activityRecorded.emit()
 
     def _report_span(self, start: float, end: float) -> None:
         if self.current is not None:
@@ -625,8 +655,11 @@ class LessonView(QWidget):
             return
         self.banner.hide()
         seconds = self.gate.before_seek(seconds)
+        origin = self.video.position()
         self.spans.seeked(seconds)
         self.video.seek(seconds)
+        if abs(seconds - origin) >= 0.5:  # a jump, not the player settling on a frame
+            self._record("seeked", time_from=origin, time_to=seconds)
         self._on_position(self.video.position())
         self.save_progress()
         self.gate.after_seek()
@@ -841,10 +874,12 @@ class LessonView(QWidget):
         if playing:
             self.banner.hide()
             self._save_timer.start()
+            self._record("played", time=self.video.position())
         else:
             self._save_timer.stop()
             self.spans.close()
             self.save_progress()
+            self._record("paused", time=self.video.position())
 
     def _on_ended(self) -> None:
         self.spans.close()

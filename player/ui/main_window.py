@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from player.settings import Settings
 from player.ui.lesson_view import LessonView
 from player.ui.library_view import LibraryView
+from player.ui.lrs_sync import BackgroundSync, LrsDialog
 from player.ui.review_view import ReviewView
 from player.ui.search_panel import SearchPanel
 from shared import __version__
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         for page in (self.library_view, self.lesson_view, self.search_panel, self.review_view):
             self.pages.addWidget(page)
         self.setCentralWidget(scrolling(self.pages))
+        self.sync = BackgroundSync(library, self.worker, self)
         self._build_toolbar()
         self._build_menus()
         self._build_status()
@@ -193,6 +195,9 @@ class MainWindow(QMainWindow):
         self.remove_action = menu.addAction("&Remove course…", self._remove_current)
         self.export_action = menu.addAction("&Export notes…", self._export_current)
         menu.addSeparator()
+        self.lrs_action = menu.addAction("&LRS and sync…", self.show_lrs_settings)
+        self.sync_action = menu.addAction("&Sync now", self.sync.sync_now)
+        menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -222,6 +227,7 @@ class MainWindow(QMainWindow):
         self.import_bar.setAccessibleName("Import progress")
         self.import_bar.hide()
         self.statusBar().addPermanentWidget(self.import_bar)
+        self.statusBar().addPermanentWidget(self.sync.label)
 
     def _connect(self) -> None:
         self.library_action.triggered.connect(self.show_library)
@@ -238,6 +244,7 @@ class MainWindow(QMainWindow):
         self.lesson_view.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.lesson_view.failed.connect(self.show_error)
         self.lesson_view.exportRequested.connect(self.export_notes)
+        self.lesson_view.activityRecorded.connect(self.sync.show_state)
         self.review_action.triggered.connect(self.show_review)
         self.review_view.jumpRequested.connect(self.open_lesson)
         self.review_view.failed.connect(self.show_error)
@@ -247,8 +254,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------- pages
 
+    def show_lrs_settings(self) -> None:
+        """The LRS settings; saving them syncs soon."""
+        dialog = LrsDialog(self.library, self)
+        dialog.accepted.connect(lambda: self.sync.soon(0))
+        self.lrs_dialog = dialog
+        dialog.open()
+
     def show_library(self) -> None:
         self.lesson_view.close_lesson()
+        self.sync.soon()
         if self.lesson_view.is_fullscreen():
             self.lesson_view.toggle_fullscreen()
         self.library_view.refresh()
@@ -577,6 +592,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.lesson_view.close_lesson()
+        self.sync.timer.stop()
         for job in self.worker.running():
             job.cancel()
         self.worker.wait(10_000)

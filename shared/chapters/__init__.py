@@ -37,7 +37,12 @@ from shared.chapters.slide_text import (
     slides_from_changes,
     slides_from_data,
 )
-from shared.chapters.titles import chapters_from_changes, chapters_from_slides, title_from_segments
+from shared.chapters.titles import (
+    chapters_from_changes,
+    chapters_from_slides,
+    pause_changes,
+    title_from_segments,
+)
 from shared.chapters.values import (
     Chapter,
     ChapterDetectionError,
@@ -71,6 +76,7 @@ __all__ = [
     "retime_slides",
     "save_slides",
     "load_slides",
+    "pause_changes",
     "slide_at",
     "title_from_segments",
     "merge_chapters",

@@ -26,7 +26,8 @@ import bisect
 import difflib
 import os
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -109,10 +110,13 @@ def _engine():
         try:
             # "max": never enlarge the picture (the default scales the short side up to
             # 736). One thread: two spent more than twice the processor time on a
-            # busy machine, waiting on each other.
+            # busy machine, waiting on each other. Lines are recognised one at a time:
+            # in a batch every line is padded to the longest one's width, which cost a
+            # quarter more processor time on slides (and read spaces worse).
             _ENGINE = RapidOCR(
                 use_cls=False,
                 det_limit_type="max",
+                rec_batch_num=1,
                 intra_op_num_threads=1,
                 inter_op_num_threads=1,
             )
@@ -123,6 +127,66 @@ def _engine():
 
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """The text lines found on one picture (before they are read): where, and their pixels."""
+
+    height: int
+    width: int
+    boxes: tuple[np.ndarray, ...]
+    """Each line's corners, ``(4, 2)`` in picture pixels."""
+    crops: tuple[np.ndarray, ...]
+    """Each line cut out and straightened, as the recogniser takes it."""
+
+
+def _find_lines(image: np.ndarray) -> _Lines:
+    """Find the text lines of a picture (OCR's detection step), at most OCR_WIDTH wide."""
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    height, width = image.shape[:2]
+    if width > OCR_WIDTH:
+        image = cv2.resize(image, (OCR_WIDTH, round(height * OCR_WIDTH / width)), cv2.INTER_AREA)
+        height, width = image.shape[:2]
+    engine = _engine()
+    try:
+        # RapidOCR's own steps, as its __call__ runs them, so that each line can be
+        # recognised apart (and a line already read on an earlier picture is not read again).
+        picture, ratio_h, ratio_w = engine.preprocess(image)
+        record = {"preprocess": {"ratio_h": ratio_h, "ratio_w": ratio_w}}
+        picture, record = engine.maybe_add_letterbox(picture, record)
+        boxes, _ = engine.auto_text_det(picture)
+        if boxes is None:
+            return _Lines(height, width, (), ())
+        crops = engine.get_crop_img_list(picture, boxes)
+        corners = engine._get_origin_points(boxes, record, height, width)
+    except Exception:  # an unreadable picture reads as no text
+        return _Lines(height, width, (), ())
+    return _Lines(height, width, tuple(corners), tuple(crops))
+
+
+def _recognise(crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+    """Read text lines cut out by :func:`_find_lines` (OCR's recognition step)."""
+    if not crops:
+        return []
+    try:
+        found, _ = _engine().text_rec(list(crops))
+    except Exception:  # an unreadable line reads as nothing
+        return [("", 0.0)] * len(crops)
+    return [(str(text), float(score)) for text, score, *_ in found]
+
+
+def _slide_text(lines: _Lines, read: Sequence[tuple[str, float]]) -> SlideText:
+    boxes: list[_Box] = []
+    for box, (text, confidence) in zip(lines.boxes, read, strict=True):
+        if confidence < MIN_CONFIDENCE or not _key(text):
+            continue
+        ys = [point[1] for point in box]
+        xs = [point[0] for point in box]
+        boxes.append((min(ys), max(ys) - min(ys), min(xs), text.strip(), max(xs)))
+    boxes.sort()
+    return SlideText(_title(boxes, lines.height, lines.width), tuple(b[3] for b in boxes))
 
 
 def read_slide(image: np.ndarray) -> SlideText:
@@ -136,48 +200,59 @@ def read_slide(image: np.ndarray) -> SlideText:
     Raises:
         OcrModelMissingError: the OCR engine or its models are not installed.
     """
-
-    if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    height, width = image.shape[:2]
-    if width > OCR_WIDTH:
-        image = cv2.resize(image, (OCR_WIDTH, round(height * OCR_WIDTH / width)), cv2.INTER_AREA)
-        height, width = image.shape[:2]
-    try:
-        found, _ = _engine()(image, use_cls=False)
-    except OcrModelMissingError:
-        raise
-    except Exception:  # an unreadable picture reads as no text
-        found = None
-    boxes = []
-    for box, text, confidence in found or []:
-        if float(confidence) < MIN_CONFIDENCE or not _key(text):
-            continue
-        ys = [point[1] for point in box]
-        boxes.append((min(ys), max(ys) - min(ys), min(point[0] for point in box), text.strip()))
-    boxes.sort()
-    return SlideText(_title(boxes, height), tuple(b[3] for b in boxes))
+    lines = _find_lines(image)
+    return _slide_text(lines, _recognise(lines.crops))
 
 
-def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
-    """The tallest line starting in the title zone, with the lines of the same size
-    right under it or beside it (a title that wraps, or that OCR cut in pieces) when
-    the title is set larger than the rest of the text."""
+_BULLET = re.compile(r"\s*[•·●○▪■◦‣∙*–—-]")
+"""A line that starts with a bullet is a point under the title, not part of it."""
+
+
+_Box = tuple[float, float, float, str, float]
+"""A line read: top, height, left, text, right (picture pixels)."""
+
+
+def _title(boxes: list[_Box], height: int, width: int) -> str:
+    """The tallest line starting in the title zone, with the lines of its size that
+    continue it: beside it in the same row (OCR cut it in pieces), or right above or
+    under it and aligned with it (a title that wraps), never a bulleted line.
+
+    A title set larger than the rest of the text takes in wrapped lines aligned on
+    its left edge or its centre; a title the size of the text (a window's title bar,
+    a template with little difference in size) only wrapped lines centred under it, as
+    body text is not centred on the title's middle.
+    """
+    if not boxes:
+        return ""
     top = [b for b in boxes if b[0] < TITLE_ZONE * height]
+    if not top:
+        # Nothing up there: a deck that centres its text vertically (Marp, Impress)
+        # puts a short slide's title lower; the zone starts at the first line read.
+        top = [b for b in boxes if b[0] < boxes[0][0] + TITLE_ZONE * height]
     if not top:
         return ""
     tallest = max(top, key=lambda b: b[1])
     size = tallest[1]
     others = [b[1] for b in boxes if b is not tallest]
-    if not others or size < 1.15 * float(np.median(others)):
-        # No type size of its own (a window's title bar over text of the same size):
-        # the title is that one line.
-        return tallest[3]
+    own_size = bool(others) and size >= 1.15 * float(np.median(others))
+    middle = (tallest[2] + tallest[4]) / 2
+
+    def continues(box: _Box) -> bool:
+        if _BULLET.match(box[3]) or not 0.6 * size <= box[1] <= 1.33 * size:
+            return False
+        if abs(box[0] - tallest[0]) < 0.5 * size:  # the same row
+            return own_size and box[1] >= 0.75 * size
+        centred = abs((box[2] + box[4]) / 2 - middle) <= 0.02 * width
+        same_left = abs(box[2] - tallest[2]) <= 0.01 * width
+        if own_size:
+            return centred or (same_left and box[1] >= 0.75 * size)
+        return centred and not same_left
+
     parts = [tallest]
     span = [tallest[0], tallest[0] + size]
-    alike = [b for b in boxes if b is not tallest and 0.75 * size <= b[1] <= 1.33 * size]
+    alike = [b for b in boxes if b is not tallest and continues(b)]
     grown = True
-    while grown:  # take in lines of the same size that touch the title, above or below
+    while grown:  # take in the lines that touch the title, above or below
         grown = False
         for box in alike:
             near = span[0] - 0.6 * size <= box[0] + box[1] and box[0] <= span[1] + 0.6 * size
@@ -185,7 +260,7 @@ def _title(boxes: list[tuple[float, float, float, str]], height: int) -> str:
                 parts.append(box)
                 span = [min(span[0], box[0]), max(span[1], box[0] + box[1])]
                 grown = True
-    lines: list[list[tuple[float, float, float, str]]] = []
+    lines: list[list[_Box]] = []
     for box in sorted(parts):
         if lines and abs(box[0] - lines[-1][0][0]) < 0.5 * size:
             lines[-1].append(box)  # the same row
@@ -242,36 +317,105 @@ def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.n
     return picture
 
 
+SAME_LINE_PIXELS = 3.0
+"""A line found again within this many pixels (each corner) may be the same line..."""
+SAME_LINE_LEVEL = 6.0
+"""...and it is when its pixels differ by at most this mean level (8-bit): read once."""
+LOOK_BACK = 3
+"""Lines are looked for again on this many pictures before (reveals, a clip playing)."""
+
+
+def _same_line(lines: _Lines, number: int, other: _Lines, other_number: int) -> bool:
+    box, crop = lines.boxes[number], lines.crops[number]
+    other_box, other_crop = other.boxes[other_number], other.crops[other_number]
+    if np.abs(box - other_box).max() > SAME_LINE_PIXELS:
+        return False
+    if abs(crop.shape[0] - other_crop.shape[0]) > 2 or abs(crop.shape[1] - other_crop.shape[1]) > 2:
+        return False
+    if crop.shape != other_crop.shape:
+        crop = cv2.resize(crop, (other_crop.shape[1], other_crop.shape[0]), cv2.INTER_AREA)
+    return float(cv2.absdiff(crop, other_crop).mean()) <= SAME_LINE_LEVEL
+
+
+def _line_ids(found: list[_Lines]) -> tuple[list[list[int]], list[tuple[int, int]]]:
+    """Give every line of every picture an id, the same for a line seen again unchanged.
+
+    Returns:
+        The ids per picture, and for each id the (picture, line) to read it from.
+    """
+    ids: list[list[int]] = []
+    first: list[tuple[int, int]] = []
+    for index, lines in enumerate(found):
+        mine = []
+        for number in range(len(lines.boxes)):
+            same = next(
+                (
+                    ids[earlier][other]
+                    for earlier in range(index - 1, max(-1, index - 1 - LOOK_BACK), -1)
+                    for other in range(len(found[earlier].boxes))
+                    if _same_line(lines, number, found[earlier], other)
+                ),
+                None,
+            )
+            if same is None:
+                same = len(first)
+                first.append((index, number))
+            mine.append(same)
+        ids.append(mine)
+    return ids, first
+
+
 def _read_stretches(
     keeper: _Keeper, analysis: _Analysis, times: list[float], state: ProgressState | None
 ) -> list[SlideText]:
-    """Read the slide at each of ``times``, two at a time (ONNX Runtime frees the GIL).
+    """Read the slide at each of ``times``, on two threads (ONNX Runtime frees the GIL).
 
-    A stretch showing the very picture the one before it ended on (only a clip or the
-    pointer moved) is not read again.
+    OCR has two steps: finding the text lines (about a fifth of the time) and reading
+    each line (the rest). The lines of every picture are found first; a line found
+    again, unchanged, on one of the few pictures before (the lines a reveal keeps, a
+    slide read again while a clip plays in it) is read only once. A stretch showing
+    the very picture the one before it ended on is not looked at again.
     """
     _engine()  # a missing model is reported here, once
 
-    def read(seconds: float) -> SlideText:
+    def find(seconds: float) -> _Lines:
         picture = _still_picture(keeper, analysis, seconds)
-        return read_slide(picture) if picture is not None else SlideText("", ())
+        return _find_lines(picture) if picture is not None else _Lines(0, 0, (), ())
 
+    def progress(share: float) -> None:
+        if state is not None:
+            state.set_progress(0.95 + 0.05 * share)
+
+    pictures: dict[int, float] = {}
+    for seconds in times:
+        pictures.setdefault(keeper.index_at(seconds), seconds)
+    order = sorted(pictures)
     pool = ThreadPoolExecutor(max_workers=OCR_THREADS, thread_name_prefix="lectern-ocr")
     try:
-        pending: dict[int, Future[SlideText]] = {}
-        for seconds in times:
-            which = keeper.index_at(seconds)
-            if which not in pending:
-                pending[which] = pool.submit(read, seconds)
-        texts = []
-        for number, seconds in enumerate(times):
+        pending = [pool.submit(find, pictures[which]) for which in order]
+        found = []
+        for future in pending:
             check_cancelled(state, "Reading the slides")
-            texts.append(pending[keeper.index_at(seconds)].result())
-            if state is not None:
-                state.set_progress(0.95 + 0.05 * (number + 1) / len(times))
+            found.append(future.result())
+            progress(0.2 * len(found) / len(pending))
+        ids, first = _line_ids(found)
+        chunks = [first[start : start + 8] for start in range(0, len(first), 8)]
+        reading = [
+            pool.submit(_recognise, [found[index].crops[number] for index, number in chunk])
+            for chunk in chunks
+        ]
+        read: list[tuple[str, float]] = []
+        for future in reading:
+            check_cancelled(state, "Reading the slides")
+            read.extend(future.result())
+            progress(0.2 + 0.8 * len(read) / max(1, len(first)))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    return texts
+    texts = {
+        which: _slide_text(lines, [read[i] for i in mine])
+        for which, lines, mine in zip(order, found, ids, strict=True)
+    }
+    return [texts[keeper.index_at(seconds)] for seconds in times]
 
 
 def detect_slides(

@@ -11,7 +11,13 @@ from collections.abc import Mapping, Sequence
 from shared.chapters.slide_text import Slide
 from shared.chapters.values import Chapter, TimedText
 
-__all__ = ["TITLE_LENGTH", "chapters_from_changes", "chapters_from_slides", "title_from_segments"]
+__all__ = [
+    "TITLE_LENGTH",
+    "chapters_from_changes",
+    "chapters_from_slides",
+    "pause_changes",
+    "title_from_segments",
+]
 
 TITLE_LENGTH = 60
 SLIDE_MIN_LENGTH = 1.0
@@ -244,3 +250,46 @@ def chapters_from_slides(
         min_length=SLIDE_MIN_LENGTH,
         slide_titles={slide.start: slide.title for slide in slides},
     )
+
+
+PAUSE_CHAPTER = 120.0
+"""Chapters from speech pauses are at least this long (two minutes)."""
+PAUSE_SECONDS = 1.5
+"""A silence this long between two pieces of speech can start a chapter."""
+
+
+def pause_changes(
+    segments: Sequence[TimedText],
+    duration: float,
+    *,
+    min_length: float = PAUSE_CHAPTER,
+    min_pause: float = PAUSE_SECONDS,
+) -> list[float]:
+    """Chapter starts at the longest pauses in the speech, for a video without slides.
+
+    A talking head or a screen without words gives the picture no changes to go by;
+    the longest silences between sentences are where a speaker moves on. They are
+    taken longest first while every chapter stays ``min_length`` long (the start and
+    end of the video count), so a lecture gets a chapter every few minutes at most,
+    never one every few seconds; a lecture without such pauses gets none.
+
+    Args:
+        segments: transcript pieces (objects with ``start``, ``end``, ``text``).
+        duration: length of the video in seconds.
+        min_length: shortest chapter in seconds.
+        min_pause: shortest silence that counts, in seconds.
+
+    Returns:
+        The times speech resumes after the chosen pauses, ascending.
+    """
+    spoken = sorted((s for s in segments if s.text.strip()), key=lambda s: s.start)
+    pauses = [
+        (after.start - before.end, after.start)
+        for before, after in zip(spoken, spoken[1:], strict=False)
+        if after.start - before.end >= min_pause
+    ]
+    kept: list[float] = []
+    for _length, start in sorted(pauses, key=lambda p: (-p[0], p[1])):
+        if all(abs(start - b) >= min_length for b in (0.0, duration, *kept)):
+            kept.append(start)
+    return sorted(kept)

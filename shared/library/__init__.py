@@ -17,6 +17,8 @@ and looks courses and lessons up; the rest is done by managers reached as attrib
 * ``library.notes`` (:mod:`~shared.library.notes`): notes and bookmarks, Markdown export;
 * ``library.checkpoints`` (:mod:`~shared.library.checkpoints`): questions asked during
   lessons, the learner's answers, and the review of those answered wrong;
+* ``library.outbox`` (:mod:`~shared.library.outbox`): the learner's xAPI statements
+  waiting for their LRS;
 * ``library.settings`` (:mod:`~shared.library.settings`): the library's settings;
 * ``library.backups`` (:mod:`~shared.library.health`): ``VACUUM INTO`` backups.
 
@@ -50,6 +52,7 @@ from shared.library.errors import (
     UnknownSettingError,
 )
 from shared.library.health import HealReport
+from shared.library.outbox import QueueCounts
 from shared.library.schema import COURSES_DIR, DB_NAME, MIGRATIONS
 from shared.library.search import KIND_WEIGHTS, SEGMENT_CANDIDATES
 from shared.library.settings import SETTINGS
@@ -102,6 +105,7 @@ __all__ = [
     "LibraryLockedError",
     "LibraryDamagedError",
     "HealReport",
+    "QueueCounts",
     "default_library_root",
     "search_tokens",
 ]

@@ -40,6 +40,7 @@ from shared.library.errors import (
 from shared.library.health import MARKER_NAME, Backups, HealReport
 from shared.library.importer import Importer
 from shared.library.notes import Notes
+from shared.library.outbox import Outbox
 from shared.library.progress import Progress
 from shared.library.schema import COURSES_DIR, DB_NAME
 from shared.library.search import Search
@@ -130,6 +131,8 @@ class Library:
         self.checkpoints = Checkpoints(self)
         #: the learner's progress as xAPI statements (pseudonymous), for export.
         self.activity = Activity(self)
+        #: the learner's xAPI statements waiting for their LRS (``lectern-player sync``).
+        self.outbox = Outbox(self)
         #: the settings declared in :data:`shared.library.settings.SETTINGS`.
         self.settings = LibrarySettings(self)
         #: compact copies of ``library.db`` taken after imports and at a clean close.
@@ -210,7 +213,10 @@ class Library:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             library = cls(root, sqlite_utils.Database(conn))
-            schema.migrate(library.db, root / DB_NAME, library.atomic, library._now)
+            applied = schema.migrate(library.db, root / DB_NAME, library.atomic, library._now)
+            if "0004_slide_text" in applied:
+                # Courses installed before the library kept slide text have its files.
+                library.importer.backfill_slide_text()
         except BaseException:
             conn.close()
             raise

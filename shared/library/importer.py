@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import os
 import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
     from shared.library.core import Library
 
 __all__ = ["Importer", "IMPORT_PREFIX", "read_texts"]
+
+log = logging.getLogger(__name__)
 
 IMPORT_PREFIX = ".import-"
 _STALE_IMPORT_SECONDS = 24 * 3600
@@ -114,6 +117,19 @@ def read_texts(folder: Path, manifest: Manifest, package: Path) -> dict[str, Les
                 raise CourseContentError(package, lesson.id, str(error.strerror)) from None
         texts[lesson.id] = LessonTexts(segments, chapters, checkpoints, slides)
     return texts
+
+
+def _store_slide_text(db: Any, lesson_key: int, slides: Sequence[Slide]) -> None:
+    """One searchable row per step of each slide, timed when its lines appear."""
+    db.conn.executemany(
+        "INSERT INTO slide_text (lesson_key, start_ms, text) VALUES (?, ?, ?)",
+        (
+            (lesson_key, whole_ms(start), text)
+            for slide in slides
+            for start, text in slide.steps()
+            if text.strip()
+        ),
+    )
 
 
 def _store_checkpoints(db: Any, lesson_key: int, lesson: LessonEntry, texts: LessonTexts) -> None:
@@ -239,6 +255,49 @@ class Importer:
         if state is not None:
             state.set_progress(1.0)
         return result
+
+    def backfill_slide_text(self) -> int:
+        """Make the slide text of courses installed before the library kept it searchable.
+
+        A course installed before migration ``0004_slide_text`` has its package's slide
+        text files on disk (package format 1.2) but no ``lessons.slides`` and no
+        ``slide_text`` rows. Each such lesson whose installed manifest names a slide
+        text file gets them, read as an import reads it; a lesson whose file is missing
+        or damaged is left without (it plays as before) and logged.
+
+        Returns:
+            How many lessons got their slide text.
+        """
+        db = self._lib.db
+        waiting: dict[str, dict[str, int]] = {}
+        for row in db.query(
+            "SELECT lessons.key, lessons.id, courses.id AS course_id FROM lessons "
+            "JOIN courses ON courses.key = lessons.course_key WHERE lessons.slides IS NULL"
+        ):
+            waiting.setdefault(row["course_id"], {})[row["id"]] = row["key"]
+        filled = 0
+        for course_id, lessons in waiting.items():
+            base = self._lib.courses_dir / course_id
+            try:
+                manifest = self._lib.manifest(course_id)
+            except (LecternError, OSError, ValueError) as error:
+                log.warning("no slide text backfill for %s: %s", course_id, error)
+                continue
+            for lesson in manifest.lessons:
+                key = lessons.get(lesson.id)
+                if key is None or not lesson.slides:
+                    continue
+                try:
+                    slides = load_slides(base / lesson.slides)
+                except SlideFileError as error:
+                    log.warning("no slide text backfill for %s/%s: %s", course_id, lesson.id, error)
+                    continue
+                with self._lib.atomic():
+                    db.execute("UPDATE lessons SET slides = ? WHERE key = ?", (lesson.slides, key))
+                    db.execute("DELETE FROM slide_text WHERE lesson_key = ?", (key,))
+                    _store_slide_text(db, key, slides)
+                filled += 1
+        return filled
 
     def plan_import(self, package_path: str | os.PathLike[str]) -> ImportPlan:
         """What :meth:`import_course` would do with a package, cheaply (nothing is changed).
@@ -440,15 +499,7 @@ class Importer:
                     if s.text.strip()
                 ),
             )
-            db.conn.executemany(
-                "INSERT INTO slide_text (lesson_key, start_ms, text) VALUES (?, ?, ?)",
-                (
-                    (lesson_key, whole_ms(start), text)
-                    for slide in lesson_texts.slides
-                    for start, text in slide.steps()
-                    if text.strip()
-                ),
-            )
+            _store_slide_text(db, lesson_key, lesson_texts.slides)
             labels = [("lesson", lesson_key, None, lesson.title)] + [
                 ("chapter", lesson_key, whole_ms(c.start), c.title)
                 for c in lesson_texts.chapters

@@ -192,6 +192,24 @@ def _checkpoints(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX checkpoint_answers_due ON checkpoint_answers(due_ms)")
 
 
+def _outbox(db: sqlite_utils.Database) -> None:
+    """The learner's activity waiting for the LRS: one xAPI statement per row, under its
+    own id (so a statement is queued once), in the order it was made, marked with the
+    time the LRS acknowledged it. Kept by course id, not by a key into ``courses``: a
+    removed course's activity is still the learner's and still goes out."""
+    db.execute(
+        """CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            course_id TEXT NOT NULL,
+            made_ms INTEGER NOT NULL,
+            statement TEXT NOT NULL,
+            sent_ms INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX outbox_waiting ON outbox(made_ms, id) WHERE sent_ms IS NULL")
+    db.execute("CREATE INDEX outbox_course ON outbox(course_id, made_ms)")
+
+
 #: ``(name, function)`` in the order they are applied; append, never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _initial),
@@ -199,6 +217,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0003_stemmed_search", _stemmed_search),
     ("0004_slide_text", _slide_text),
     ("0005_checkpoints", _checkpoints),
+    ("0006_outbox", _outbox),
 ]
 
 
@@ -214,6 +233,7 @@ TABLES = (
     "settings",
     "checkpoints",
     "checkpoint_answers",
+    "outbox",
     "segments_fts",
     "labels_fts",
     "segments_vocab",

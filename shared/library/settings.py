@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from shared.library.errors import InvalidSettingError, UnknownSettingError
+from shared.lrs import valid_address
 from shared.settings import Setting, declare
 
 if TYPE_CHECKING:
@@ -25,6 +26,20 @@ def _fraction(value: Any) -> bool:
     return 0.0 < float(value) <= 1.0
 
 
+def _address(value: Any) -> bool:
+    return isinstance(value, str) and (value == "" or valid_address(value))
+
+
+def _email(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    return value == "" or (value.count("@") == 1 and " " not in value and "." in value[1:])
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 500 and value.isprintable()
+
+
 SETTINGS: Mapping[str, Setting] = declare(
     Setting(
         "completion_threshold",
@@ -33,6 +48,13 @@ SETTINGS: Mapping[str, Setting] = declare(
         _fraction,
         "a number above 0 and at most 1 (the share of a lesson watched to complete it)",
     ),
+    # Where the learner's activity goes (xAPI); nothing is sent while the address is empty.
+    Setting("lrs_address", str, "", _address, "an http:// or https:// address, or empty"),
+    Setting("lrs_user", str, "", _text, "a line of text"),
+    Setting("lrs_key", str, "", _text, "a line of text"),
+    # The learner is a random id unless they give a name or an e-mail address.
+    Setting("learner_name", str, "", _text, "a line of text"),
+    Setting("learner_email", str, "", _email, "an e-mail address, or empty"),
 )
 
 

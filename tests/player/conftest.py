@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.lrs import lrs  # noqa: F401 - a real LRS (Ralph) on loopback, for the sync tests
+
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample" / "lecture.mp4"
 COURSE_ID = "earth-science"
 COURSE_TITLE = "Introduction to Earth Science"

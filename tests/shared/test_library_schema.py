@@ -98,3 +98,30 @@ def test_stemmed_search_indexes_what_an_older_library_already_holds(tmp_path):
         assert (stemmed.lesson_id, stemmed.time, stemmed.approximate) == ("intro", 10.0, False)
         (close,) = library.search("membrana cells")
         assert close.approximate and close.time == 10.0
+
+
+def test_courses_installed_before_slide_text_was_kept_get_it_from_their_files(tmp_path):
+    with Library.open(tmp_path) as library:
+        library.import_course(make_package(tmp_path / "packages"))
+        library.import_course(make_package(tmp_path / "packages", course_id="old", slides=False))
+    conn = sqlite3.connect(tmp_path / schema.DB_NAME)
+    with conn:  # back to a library made before 0004: no slide text in the database
+        for trigger in ("ai", "ad", "au"):
+            conn.execute(f"DROP TRIGGER slide_text_{trigger}")
+        for table in ("slide_text_vocab", "slide_text_fts", "slide_text"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("ALTER TABLE lessons DROP COLUMN slides")
+        conn.execute("DELETE FROM migrations WHERE name = '0004_slide_text'")
+    conn.close()
+    with Library.open(tmp_path) as library:
+        assert library.db["migrations"].count == len(schema.MIGRATIONS)
+        # The installed package's slides.json is read back: its words are found again.
+        hits = library.search("osmosis")
+        assert sorted((h.kind, h.lesson_id, h.time) for h in hits) == [
+            ("slide", "intro", 41.5),
+            ("slide", "week-2", 41.5),
+        ]
+        assert library.slides("bio-101", "intro")[1].title
+        assert library.slides("old", "intro") == []  # its package had no slide text
+    with Library.open(tmp_path) as library:  # done once: a second open adds nothing
+        assert len(library.search("osmosis")) == 2

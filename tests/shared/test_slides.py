@@ -161,6 +161,40 @@ def test_a_title_that_wraps_onto_two_lines_is_read_whole():
     assert len(read.lines) == 4
 
 
+def test_a_short_slide_centred_on_the_page_has_its_title_and_bullets_stay_out_of_it():
+    """As Marp and Impress lay out a slide with little on it: the text block is centred
+    vertically, and the bullet right under the title is set nearly as large."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1280, 720), "white")
+    draw = ImageDraw.Draw(image)
+    bold = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 46)
+    body = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 38)
+    draw.text((90, 290), "Encode: Encode a file", font=bold, fill=(30, 30, 30))
+    draw.text((110, 360), "• Reads the input in blocks", font=body, fill=(30, 30, 30))
+    read = read_slide(np.asarray(image)[:, :, ::-1].copy())
+    assert read.title.lower().replace(" ", "") == "encode:encodeafile", read
+    assert len(read.lines) == 2
+
+
+def test_a_centred_title_that_wraps_is_read_whole_when_set_no_larger_than_the_text():
+    """As an Impress template sets a long title: centred in its box, wrapped, in type
+    hardly larger than the bullets under it (which are not centred on it)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1280, 720), (250, 250, 245))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    for top, text in ((30, "Selector: Base class for every selector"), (90, "object in use")):
+        left = (1280 - draw.textlength(text, font=font)) / 2
+        draw.text((left, top), text, font=font, fill=(20, 20, 20))
+    small = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 36)
+    for row, text in enumerate(["Registers file objects", "Waits for events on them"]):
+        draw.text((90, 180 + 60 * row), text, font=small, fill=(20, 20, 20))
+    read = read_slide(np.asarray(image)[:, :, ::-1].copy())
+    assert read.title.lower().replace(" ", "") == "selector:baseclassforeveryselectorobjectinuse"
+
+
 def test_blank_and_noisy_pictures_read_as_no_text():
     assert read_slide(np.zeros((360, 640, 3), np.uint8)).empty
     assert read_slide(np.zeros((1, 1, 3), np.uint8)).empty  # too small to read

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.lrs import lrs  # noqa: F401 - a real LRS (Ralph) on loopback, for the cmi5 test
 from tests.xserver import xvfb as x_server
 
 SINK = "lecture_sink"

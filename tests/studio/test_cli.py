@@ -169,6 +169,14 @@ def test_package_verify_and_summary(course: Path, built: Path):
     assert "Sample course" in shown.stdout
     chapters = json.loads((built / "chapters.json").read_text(encoding="utf-8"))["chapters"]
     assert chapters[1]["title"] in shown.stdout
+    # The words on the slides are shown too, each slide on one line from its start.
+    slides = json.loads((built / "slides.json").read_text(encoding="utf-8"))["slides"]
+    listed = shown.stdout.split("On the slides:")[1].splitlines()[1:]
+    for slide, line in zip(slides, listed, strict=False):
+        body = next(x["text"] for x in slide["lines"] if x["text"] != slide["title"])
+        assert slide["title"] in line and body[:20] in line, (slide, line)
+    as_json = json.loads(player(course, "--json").stdout)
+    assert list(as_json["slides"].values())[0] == slides
 
 
 def test_tampered_package_is_refused(course: Path, tmp_path: Path):

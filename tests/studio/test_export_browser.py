@@ -11,9 +11,11 @@ Debian's headless chromium, driven by Selenium through Debian's chromedriver, op
   unpacked package: play, skip, finish, then a second session that resumes from
   ``lesson_location`` / ``suspend_data`` and completes by the Player's unique-coverage
   rule; a checkpoint score and interaction through the player's hooks;
-- the cmi5 AU against a small LRS written here on loopback (not a full LRS
-  implementation): launch parameters, auth-token fetch, ``LMS.LaunchData``, and the
-  statements ``initialized``, ``completed``, ``terminated`` built on the context template.
+- the cmi5 AU against a real LRS on loopback (Ralph, ``tests/lrs.py``) for its
+  statements, read back from Ralph: launch parameters, auth-token fetch,
+  ``LMS.LaunchData``, and ``initialized``, ``completed``, ``terminated`` built on the
+  context template. Ralph has no State resource, so the launch server here keeps the
+  state documents (``LMS.LaunchData``, the AU's resume point) and the fetch URL.
 
 The course is the hostile-text package of ``tests/shared/bad_packages.py`` (every
 text field an attack) with a real 30-second H.264 video, so every check also shows
@@ -22,12 +24,15 @@ the text is escaped. Playback is sped up to 4x by script where only time passes.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -37,7 +42,9 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 
 from shared import media, package
+from shared.lrs import Endpoint, LrsRefusedError, fetch_statements
 from tests.browser import SCORM_AGAIN, LoopbackServer, chromium_driver, requested_urls, wait_for
+from tests.lrs import Ralph
 from tests.shared.bad_packages import make_hostile_text_package
 
 pytestmark = pytest.mark.timeout(300)
@@ -457,22 +464,49 @@ def test_scorm_completion_by_unique_coverage_score_and_resume(
 # ----------------------------------------------------------------------------- cmi5
 
 
-class MiniLRS:
-    """Just enough of an LRS on loopback for a cmi5 launch (written for this test).
+class Cmi5Launch:
+    """The LMS's side of a cmi5 launch on loopback, in front of a real LRS (Ralph).
 
-    One fetch URL that hands out its token once, the ``LMS.LaunchData`` state document,
-    other state documents (PUT/GET), and a statements resource that keeps what it gets.
-    Requests without the token are refused, as a real LRS refuses them.
+    Statements go to Ralph itself: ``/lrs/statements`` is passed through unchanged
+    (method, query, body, the AU's ``Authorization`` and ``X-Experience-API-Version``),
+    so Ralph checks the credentials and the statements and stores them. The rest is the
+    LMS's job here, because Ralph 5.1.0 implements only the statements resource: the
+    fetch URL that hands out its auth token once (the token is the basic-auth pair of
+    a Ralph account, as an LMS would issue), and the State resource (the
+    ``LMS.LaunchData`` document and the AU's own state documents), which also refuses a
+    request without that token.
     """
 
-    TOKEN = "bGVjdGVybjpzZWNyZXQ="
-
-    def __init__(self, launch_data: dict) -> None:
+    def __init__(self, lrs: Ralph, launch_data: dict) -> None:
+        self.lrs = lrs
+        self.token = base64.b64encode(f"{lrs.user}:{lrs.key}".encode()).decode()
         self.launch_data = launch_data
         self.fetches: dict[str, int] = {}
-        self.statements: list[dict] = []
+        self.posted = 0
         self.states: dict[str, bytes] = {}
         self.unauthorised = 0
+
+    def _to_lrs(self, handler, body: bytes, query: str):
+        headers = {
+            name: handler.headers[name]
+            for name in ("Authorization", "X-Experience-API-Version", "Content-Type")
+            if handler.headers.get(name)
+        }
+        url = self.lrs.url + "statements" + (f"?{query}" if query else "")
+        request = urllib.request.Request(
+            url, data=body or None, headers=headers, method=handler.command
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                status, data = answer.status, answer.read()
+                kind = answer.headers.get("Content-Type", "application/json")
+        except urllib.error.HTTPError as error:
+            with error:
+                status, data = error.code, error.read()
+            kind = "application/json"
+        if handler.command == "POST" and status == 200:
+            self.posted += 1
+        return status, kind, data
 
     def __call__(self, handler, body: bytes):
         url = urllib.parse.urlsplit(handler.path)
@@ -481,10 +515,12 @@ class MiniLRS:
             self.fetches[handler.path] = self.fetches.get(handler.path, 0) + 1
             if self.fetches[handler.path] > 1:  # each launch's fetch URL works once
                 return 400, "application/json", b'{"error-code": "1", "error-text": "used"}'
-            return 200, "application/json", json.dumps({"auth-token": self.TOKEN}).encode()
+            return 200, "application/json", json.dumps({"auth-token": self.token}).encode()
+        if url.path == "/lrs/statements":
+            return self._to_lrs(handler, body, url.query)
         if not url.path.startswith("/lrs/"):
             return None
-        if handler.headers.get("Authorization") != f"Basic {self.TOKEN}" or not handler.headers.get(
+        if handler.headers.get("Authorization") != f"Basic {self.token}" or not handler.headers.get(
             "X-Experience-API-Version"
         ):
             self.unauthorised += 1
@@ -499,14 +535,10 @@ class MiniLRS:
             if state in self.states:
                 return 200, "text/plain", self.states[state]
             return 404, "text/plain", b""
-        if url.path == "/lrs/statements" and handler.command == "POST":
-            statement = json.loads(body)
-            self.statements.append(statement)
-            return 200, "application/json", json.dumps([statement["id"]]).encode()
         return 404, "text/plain", b""
 
 
-def test_cmi5_launch_handshake_and_statements(browser, course, tmp_path):
+def test_cmi5_launch_handshake_and_statements(browser, course, tmp_path, lrs):
     root = _unzip(_export(course, "cmi5", tmp_path / "au.zip"), tmp_path / "lms" / "au")
     ns = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"}
     structure = ET.parse(root / "cmi5.xml").getroot()
@@ -521,12 +553,21 @@ def test_cmi5_launch_handshake_and_statements(browser, course, tmp_path):
         },
         "extensions": {"https://w3id.org/xapi/cmi5/context/extensions/sessionid": session},
     }
-    lrs = MiniLRS({"contextTemplate": template, "launchMode": "Normal", "moveOn": "Completed"})
+    launch = Cmi5Launch(
+        lrs, {"contextTemplate": template, "launchMode": "Normal", "moveOn": "Completed"}
+    )
     actor = {"objectType": "Agent", "account": {"homePage": "https://lms.test", "name": "ann"}}
     registration = str(uuid.uuid4())
-    with LoopbackServer(tmp_path / "lms", routes=lrs) as server:
+    endpoint = Endpoint(lrs.url, lrs.user, lrs.key)
 
-        def launch(number: int) -> str:
+    def held() -> list[dict]:
+        """What Ralph stored for this registration, in the order it stored them."""
+        found = fetch_statements(endpoint, registration=registration)
+        return sorted(found, key=lambda statement: statement["stored"])
+
+    with LoopbackServer(tmp_path / "lms", routes=launch) as server:
+
+        def launch_url(number: int) -> str:
             query = urllib.parse.urlencode(
                 {
                     "endpoint": f"{server.url}/lrs/",
@@ -538,37 +579,42 @@ def test_cmi5_launch_handshake_and_statements(browser, course, tmp_path):
             )
             return f"{server.url}/au/{url}&{query}"
 
-        browser.get(launch(1))
+        browser.get(launch_url(1))
         _ready(browser)
         _play_until(browser, SECONDS)
         wait_for(browser, "document.getElementById('video').ended", what="the end")
         deadline = time.monotonic() + 30
-        while len(lrs.statements) < 2 and time.monotonic() < deadline:
+        while launch.posted < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         browser.get("about:blank")  # leaving the AU terminates the session
-        while len(lrs.statements) < 3 and time.monotonic() < deadline:
+        while launch.posted < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        first_session = list(lrs.statements)
+        first_session = held()
         # A second launch in the same registration resumes and reports no second completion.
-        browser.get(launch(2))
+        browser.get(launch_url(2))
         _ready(browser)
         assert browser.execute_script("return LecternPlayer.coverage();") >= 0.9
         browser.get("about:blank")
-        while len(lrs.statements) < 5 and time.monotonic() < deadline + 30:
+        while launch.posted < 5 and time.monotonic() < deadline + 30:
             time.sleep(0.1)
-    assert sorted(lrs.fetches.values()) == [1, 1] and lrs.unauthorised == 0
-    verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in lrs.statements]
+    assert sorted(launch.fetches.values()) == [1, 1] and launch.unauthorised == 0
+    statements = held()
+    verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in statements]
     assert verbs == ["initialized", "completed", "terminated", "initialized", "terminated"], verbs
-    lrs.statements = first_session
-    for statement in lrs.statements:
+    assert [s["id"] for s in first_session] == [s["id"] for s in statements[:3]]
+    for statement in first_session:
         assert statement["actor"] == actor
         assert statement["object"]["id"] == activity_id
         context = statement["context"]
         assert context["registration"] == registration
         assert context["extensions"] == template["extensions"]
         assert context["contextActivities"]["grouping"] == template["contextActivities"]["grouping"]
-    categories = [c["id"] for c in lrs.statements[1]["context"]["contextActivities"]["category"]]
+    categories = [c["id"] for c in first_session[1]["context"]["contextActivities"]["category"]]
     assert "https://w3id.org/xapi/cmi5/context/categories/moveon" in categories
-    assert lrs.statements[1]["result"]["completion"] is True
-    assert lrs.statements[2]["result"]["duration"].startswith("PT")
-    assert "lectern.resume" in lrs.states
+    assert first_session[1]["result"]["completion"] is True
+    assert first_session[2]["result"]["duration"].startswith("PT")
+    assert "lectern.resume" in launch.states
+    # Ralph, not the launch server, checked the credentials: a wrong key is refused.
+    with pytest.raises(LrsRefusedError) as refused:
+        next(fetch_statements(Endpoint(lrs.url, lrs.user, "wrong"), registration=registration))
+    assert refused.value.status == 401

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 
+from shared.chapters import load_chapters, load_slides
 from shared.chapters import slides as slides_module
 from shared.media import ffmpeg_exe
 from studio.pipeline import find_chapters
@@ -72,3 +74,63 @@ def test_a_video_without_slides_gets_no_chapter_every_few_seconds(tmp_path):
     assert warning == "" and slides is not None
     assert all(c.duration >= 10.0 for c in found[:-1]), found
     assert all(c.title for c in found)
+
+
+def test_the_chapters_command_writes_the_slide_text_beside_the_chapters(deck, tmp_path):
+    path, truth = deck
+    out, text = tmp_path / "chapters.json", tmp_path / "slides.json"
+    command = [sys.executable, "-m", "studio.cli", "chapters", str(path), "-o", str(out)]
+    result = subprocess.run(
+        [*command, "--slides", str(text)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    slides = load_slides(text)  # the same file a lesson folder holds, as its reader takes it
+    found = load_chapters(out)
+    assert [(s.start, s.end) for s in slides] == [(c.start, c.end) for c in found]
+    assert re.sub(r"\W+", "", slides[1].title.casefold()) == "thewatercycle"
+    assert any("caps" in line.text.casefold() for line in slides[0].lines)
+    # An existing slide file is not replaced without --force, and nothing is done.
+    again = subprocess.run(
+        [*command, "--force", "--slides", str(text)[:-5] + ".txt"], capture_output=True, text=True
+    )
+    assert again.returncode != 0 and again.stderr.count("\n") == 1 and ".json" in again.stderr
+    other = [*command[:-1], str(tmp_path / "other.json"), "--slides", str(text)]
+    refused = subprocess.run(other, capture_output=True, text=True)
+    assert refused.returncode != 0 and str(text) in refused.stderr
+    assert not (tmp_path / "other.json").exists()
+
+
+@dataclass(frozen=True)
+class Said:
+    start: float
+    end: float
+    text: str
+
+
+def test_a_talking_head_gets_chapters_at_the_longest_pauses_minutes_apart(tmp_path):
+    """No words on screen: the speech's long pauses make chapters, minutes apart."""
+    path = tmp_path / "head.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+         "-i", "life=size=160x120:rate=5:mold=10:ratio=0.3", "-t", "400", "-c:v", "libx264",
+         "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+        check=True,
+    )  # fmt: skip
+    # A sentence every 4.4 s with a 0.4 s breath between, and three longer pauses:
+    # 3 s near 130 s, 2.5 s near 260 s, 2 s near 200 s (too close to the one at 130 s).
+    pauses = {130.0: 3.0, 200.0: 2.0, 260.0: 2.5}
+    said: list[Said] = []
+    resumes: dict[float, float] = {}
+    at = 0.5
+    while at < 395:
+        said.append(Said(at, at + 4.0, f"Sentence number {len(said) + 1} about the topic."))
+        gap = next((g for p, g in pauses.items() if at + 4.0 <= p < at + 8.4), 0.4)
+        at += 4.0 + gap
+        if gap > 0.4:
+            resumes[gap] = at
+    slides, found, warning = find_chapters(path, 400.0, segments=said, min_chapter=10.0)
+    assert warning == "" and slides is not None and not any(s.lines for s in slides)
+    starts = [c.start for c in found]
+    assert resumes[3.0] in starts and resumes[2.5] in starts and resumes[2.0] not in starts
+    assert all(c.duration >= 10.0 for c in found), found
+    assert all(c.title.startswith("Sentence number") for c in found[1:] if c.start > 100)
