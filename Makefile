@@ -15,6 +15,9 @@ STAMP := $(VENV)/.installed
 # its chromedriver test the web export as a learning platform runs it.
 # libxcb-composite0: the source picker reads a covered window's own picture.
 # trayer: a real system tray (XEmbed) for the recording's tray icon test.
+# binutils: PyInstaller reads the libraries' dependencies with objdump; the bundle is
+# stripped of debug sections with strip. shared-mime-info and desktop-file-utils: the
+# .deb's maintainer scripts register the MIME type and desktop entries (tested).
 APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   xvfb xdotool x11-utils pulseaudio pulseaudio-utils libasound2-plugins \
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
@@ -23,7 +26,7 @@ APT_PACKAGES := ffmpeg espeak-ng sox fonts-dejavu-core libportaudio2 \
   gstreamer1.0-tools gstreamer1.0-pipewire gstreamer1.0-plugins-base \
   sway xwayland swaybg grim pipewire wireplumber xdg-desktop-portal xdg-desktop-portal-wlr \
   dbus-user-session libxcb-composite0 trayer \
-  chromium chromium-driver
+  chromium chromium-driver binutils shared-mime-info desktop-file-utils
 OUT := out
 SAMPLE_COURSE := $(OUT)/Introduction to Earth Science
 
@@ -57,7 +60,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing Lectern and its Python dependencies into $(VENV) ..."
 	@$(BIN)/python -m pip install -q --upgrade pip
-	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@# dev: the test tools; installer: PyInstaller, which the bundle tests build with.
+	@$(BIN)/python -m pip install -q -e '.[dev,installer]'
 	@# OCR for slide text, without the GUI OpenCV it names (see pyproject.toml).
 	@$(BIN)/python -m pip install -q --no-deps rapidocr-onnxruntime==1.4.4
 	@# The openai-whisper engine, so its tests run for real. torch comes first and pinned: this
@@ -111,27 +115,26 @@ bench: setup
 	$(BIN)/python bench/bench_signing.py
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_web_export.py
+	$(BIN)/python bench/bench_bundle_size.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
 
-# The offline bundle: dist/lectern/ holds lectern-studio and lectern-player with the
-# Whisper model, ffmpeg and every library inside (build_installer.spec; docs/installer.md).
-.PHONY: installer
-INSTALLER_STAMP := $(VENV)/.installer
+# The offline bundle: dist/lectern/ holds lectern-studio (and lectern-player, a symlink
+# to it) with the Whisper model, ffmpeg and every library inside (build_installer.spec;
+# docs/installer.md). It ends with the smoke test on the folder it has just built, in a
+# clean environment (env -i: no .venv, no PATH, no system ffmpeg). `make test` builds
+# the same bundle itself, cached in ~/.cache/lectern-bundle (tests/bundle.py).
+.PHONY: installer installer-packages
 
-installer: setup $(INSTALLER_STAMP)
+installer: setup
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
 	  build_installer.spec
 	@echo "Built $$(cat dist/lectern/VERSION) in dist/lectern/ ($$(du -sh dist/lectern | cut -f1))"
+	LECTERN_BUNDLE=dist/lectern $(BIN)/pytest -q -p no:cacheprovider tests/test_bundle_smoke.py
 
 # The bundle as a .tar.gz with install.sh and as a .deb (installer/package-bundle.sh),
-# each then installed into a scratch root and smoke-tested with a clean environment.
-.PHONY: installer-packages
+# each then installed, run with a clean environment and uninstalled.
 installer-packages: installer
 	sh installer/package-bundle.sh dist/lectern dist/packages
-	$(BIN)/pytest -q tests/test_bundle_packages.py
-
-$(INSTALLER_STAMP): pyproject.toml
-	@$(BIN)/python -m pip install -q -e '.[installer]'
-	@touch $@
+	LECTERN_BUNDLE=dist/lectern $(BIN)/pytest -q -p no:cacheprovider tests/test_bundle_packages.py
