@@ -211,7 +211,7 @@ class CheckpointsTab(QWidget):
             parent=self,
         )
         dialog.accepted.connect(lambda: self._written(dialog, item))
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _: self._back_to_list(dialog))
         self.dialog = dialog
         dialog.open()  # window-modal; the answer arrives through ``accepted``
         return dialog
@@ -227,6 +227,11 @@ class CheckpointsTab(QWidget):
             self.editRequested.emit(ReplaceCheckpoint(question))
             self.message.emit(f"Changed the question {question.name!r}")
         self._select(question.id)
+
+    def _back_to_list(self, dialog: QuestionDialog) -> None:
+        """The keyboard goes on in the list where it left it."""
+        dialog.deleteLater()
+        self.activateWindow()
         self.table.setFocus()
 
     def _select(self, ident: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -142,6 +143,8 @@ class QuestionDialog(QDialog):
         self.answer_lines: list[_AnswerLine] = []
         self.add_answer_button = QPushButton("Add an&swer")
         self.add_choice_button = QPushButton("A&dd choice")
+        for button in (self.add_choice_button, self.add_answer_button):
+            button.setAutoDefault(False)  # Enter saves the question, it adds no row
         self.add_choice_button.clicked.connect(lambda: self._more(self._add_choice().text))
         for _ in range(_ROWS):
             self._add_choice()
@@ -203,6 +206,9 @@ class QuestionDialog(QDialog):
         )
         self.save_button.setObjectName("primary")
         self.save_button.setDefault(True)
+        self.save_button.setToolTip("Save the question (Enter, or Ctrl+Enter in the question)")
+        save = QShortcut(QKeySequence("Ctrl+Return"), self)  # the question box takes Enter
+        save.activated.connect(self.accept)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
