@@ -72,8 +72,9 @@ class _AnswerLine:
         self.answer.setPlaceholderText(f"Answer {number} (a text or a number)")
         self.tolerance = QLineEdit()
         self.tolerance.setAccessibleName(f"Tolerance of answer {number}")
-        self.tolerance.setPlaceholderText("± (numbers)")
-        self.tolerance.setMaximumWidth(110)
+        self.tolerance.setPlaceholderText("± tolerance")
+        self.tolerance.setToolTip("How far a typed number may be from the answer, such as 0.5")
+        self.tolerance.setMaximumWidth(130)
         self.feedback = QLineEdit()
         self.feedback.setAccessibleName(f"Feedback for answer {number}")
         self.feedback.setPlaceholderText("Feedback when given (optional)")
@@ -159,7 +160,7 @@ class QuestionDialog(QDialog):
 
         self.wrong_box = QLineEdit()
         self.wrong_box.setAccessibleName("Feedback for any other answer")
-        self.wrong_box.setPlaceholderText("Feedback for any other answer (optional)")
+        self.wrong_box.setPlaceholderText("Feedback for an answer without its own (optional)")
         self.required_box = QCheckBox("&Required before going on")
         self.rewatch_box = QCheckBox("On a &wrong answer, offer to re-watch this chapter")
 
@@ -198,7 +199,7 @@ class QuestionDialog(QDialog):
         self.error_label = plain(QLabel())
         self.error_label.setAccessibleName("Problem")
         self.error_label.setWordWrap(True)
-        self.error_label.setProperty("error", True)
+        self.error_label.setObjectName("banner")  # stands out, like the review panel's
         self.error_label.hide()
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(
@@ -221,7 +222,11 @@ class QuestionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.choices_box)
         layout.addWidget(self.answers_box)
-        layout.addWidget(self.wrong_box)
+        other = QFormLayout()
+        other_label = QLabel("Any &other answer:")
+        other_label.setBuddy(self.wrong_box)
+        other.addRow(other_label, self.wrong_box)
+        layout.addLayout(other)
         layout.addLayout(flags)
         layout.addWidget(placement)
         layout.addWidget(self.error_label)
