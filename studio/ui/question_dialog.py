@@ -107,6 +107,7 @@ class QuestionDialog(QDialog):
         self._duration, self._chapters, self._taken = duration, chapters, tuple(taken)
         self._editing = question
         self.question: Checkpoint | None = None
+        self._shown_at: tuple[float, float] | None = None
         title = "Edit question" if question else "New question"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -343,6 +344,7 @@ class QuestionDialog(QDialog):
         self.rewatch_box.setChecked(question.rewatch_on_wrong)
         if question.at is not None:
             self.at_box.setValue(question.at)
+            self._shown_at = (self.at_box.value(), question.at)  # the box shows tenths
         elif question.after_chapter is not None and self._chapters >= 1:
             self.chapter_box.setValue(question.after_chapter)
             self.chapter_button.setChecked(True)
@@ -354,6 +356,8 @@ class QuestionDialog(QDialog):
     def accept(self) -> None:
         """Check the question; keep the form open with one sentence when it is wrong."""
         at = self.at_box.value() if self.at_button.isChecked() else None
+        if at is not None and self._shown_at is not None and at == self._shown_at[0]:
+            at = self._shown_at[1]  # left as it was: keep the exact time, not its tenths
         chapter = self.chapter_box.value() if self.chapter_button.isChecked() else None
         try:
             self.question = written_question(

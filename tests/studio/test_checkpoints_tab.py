@@ -22,6 +22,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from shared.workspace import LessonWorkspace
+from studio.editing import ChangeCheckpoint
 from studio.pipeline import BuildOptions, build_lesson
 from studio.ui.review import ReviewPanel
 
@@ -251,10 +252,12 @@ def test_enter_rewrites_a_question_and_del_deletes_it_both_undone(qtbot, panel):
     assert _questions(panel)[0] == original
 
 
-def test_a_double_click_edits_and_escape_leaves_the_question_as_it_was(qtbot, panel):
+def test_a_question_saved_unchanged_or_left_with_escape_stays_as_it_was(qtbot, panel):
     tab = panel.checkpoints
     tab.import_file(BANK)
+    panel.apply(ChangeCheckpoint(_questions(panel)[2].id, at=6.789))  # finer than the box
     before = _questions(panel)
+    assert before[2].at == 6.789
     cell = tab.table.visualItemRect(tab.table.item(2, 2))
     for click in (qtbot.mouseClick, qtbot.mouseDClick):  # as a mouse does: press, then double
         click(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=cell.center())
@@ -263,6 +266,11 @@ def test_a_double_click_edits_and_escape_leaves_the_question_as_it_was(qtbot, pa
     assert dialog.prompt_box.toPlainText() == before[2].prompt  # double-click: edit it
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.prompt_box, timeout=WAIT)
+    _press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # saved unchanged
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    assert _questions(panel) == before and panel.session.undo_label != "Edit a question"
+    tab.table.setCurrentCell(2, 2)
+    dialog = _open_form(qtbot, tab, Qt.Key.Key_Return)
     _type(" changed")
     _press(Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
