@@ -71,6 +71,7 @@ __all__ = [
     "AddCheckpoints",
     "RemoveCheckpoint",
     "ChangeCheckpoint",
+    "ReplaceCheckpoint",
     "EditSession",
     "WordRef",
     "correct_segment",
@@ -774,6 +775,28 @@ class ChangeCheckpoint:
                 item = dataclasses.replace(item, **flags)
             changed.append(item)
         return dataclasses.replace(state, checkpoints=tuple(changed))
+
+
+@dataclass(frozen=True)
+class ReplaceCheckpoint:
+    """Put ``item`` in place of the question with the same id (a question rewritten).
+
+    The id stays, so the answers learners already gave still refer to it.
+    """
+
+    item: Checkpoint
+
+    @property
+    def label(self) -> str:
+        return "Edit a question"
+
+    def apply(self, state: EditState) -> EditState:
+        if all(item.id != self.item.id for item in state.checkpoints):
+            raise EditError("That question is no longer in the lesson; nothing was changed.")
+        changed = tuple(
+            self.item if item.id == self.item.id else item for item in state.checkpoints
+        )
+        return dataclasses.replace(state, checkpoints=changed)
 
 
 # ----------------------------------------------------------------------- edited views

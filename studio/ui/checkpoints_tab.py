@@ -1,7 +1,9 @@
 """The review panel's Checkpoints tab: the questions asked during the lesson.
 
-The tab lists them (when, kind, question, required, re-watch), imports question banks
-(Moodle GIFT, Aiken, Lectern JSON) at the playhead, moves and deletes them, and says
+The tab lists them (when, kind, question, required, re-watch), writes new ones and
+rewrites them in a form (:class:`~studio.ui.question_dialog.QuestionDialog`: "New
+question…" or Ins; double-click or Enter on a question), imports question banks
+(Moodle GIFT, Aiken, Lectern JSON) at the playhead, moves and deletes them (Del), and says
 where a question is missing (see :func:`studio.nudges.checkpoint_suggestions`). Every
 change is an :class:`~studio.editing.Edit` that the review panel makes through its
 session, so Ctrl+Z undoes it like any other edit.
@@ -13,7 +15,8 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -31,9 +34,16 @@ from shared.checkpoints import BankError, Checkpoint, import_bank
 from shared.errors import LecternError
 from shared.timecode import clock
 from shared.ui.plain import plain
-from studio.editing import AddCheckpoints, ChangeCheckpoint, EditState, RemoveCheckpoint
+from studio.editing import (
+    AddCheckpoints,
+    ChangeCheckpoint,
+    EditState,
+    RemoveCheckpoint,
+    ReplaceCheckpoint,
+)
 from studio.lesson_checkpoints import placed
 from studio.nudges import checkpoint_suggestions, long_parts
+from studio.ui.question_dialog import QuestionDialog
 
 __all__ = ["CheckpointsTab", "BANK_FILTER"]
 
@@ -80,6 +90,13 @@ class CheckpointsTab(QWidget):
             "Click a question to go to it · tick Required so learners must answer it · "
             "tick Re-watch to offer the chapter again after a wrong answer"
         )
+        self.new_button = QPushButton("New question…")
+        self.new_button.setAccessibleName("New question")
+        self.new_button.setToolTip("Write a question asked at the playhead (Ins in the list)")
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setAccessibleName("Edit question")
+        self.edit_button.setToolTip("Rewrite the selected question (Enter or double-click)")
+        self.dialog: QuestionDialog | None = None
         self.import_button = QPushButton("Import questions…")
         self.import_button.setAccessibleName("Import questions")
         self.import_button.setToolTip(
@@ -93,7 +110,13 @@ class CheckpointsTab(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setProperty("muted", True)
         buttons = QHBoxLayout()
-        for button in (self.import_button, self.move_button, self.delete_button):
+        for button in (
+            self.new_button,
+            self.edit_button,
+            self.import_button,
+            self.move_button,
+            self.delete_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -102,6 +125,18 @@ class CheckpointsTab(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
 
+        self.new_button.clicked.connect(lambda: self.new_question())
+        self.edit_button.clicked.connect(lambda: self.edit_selected())
+        self.table.activated.connect(self._activated)  # Enter, and double-click
+        for keys, slot in (
+            (QKeySequence.StandardKey.Delete, self.delete_selected),
+            (QKeySequence(Qt.Key.Key_Insert), self.new_question),
+        ):
+            action = QAction(self.table)
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+            self.table.addAction(action)
         self.import_button.clicked.connect(lambda: self.import_file())
         self.move_button.clicked.connect(lambda: self.move_selected())
         self.delete_button.clicked.connect(lambda: self.delete_selected())
@@ -146,6 +181,65 @@ class CheckpointsTab(QWidget):
         text = f"Imported {len(items)} question(s) at {clock(self._playhead())}"
         self.message.emit(f"{text}. {skipped}" if skipped else text)
         return bool(items)
+
+    def new_question(self) -> QuestionDialog | None:
+        """Open the form for a new question, asked at the playhead unless changed."""
+        return self._open_form(None)
+
+    def edit_selected(self) -> QuestionDialog | None:
+        """Open the form on the selected question."""
+        item = self.selected()
+        if item is None:
+            self.failed.emit("Select a question in the list first, then edit it.")
+            return None
+        return self._open_form(item)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.column() not in (_REQUIRED, _REWATCH):  # those are tick boxes
+            self.edit_selected()
+
+    def _open_form(self, item: Checkpoint | None) -> QuestionDialog | None:
+        state = self._state
+        if state is None:
+            return None
+        dialog = QuestionDialog(
+            duration=state.duration,
+            chapters=len(state.chapters),
+            playhead=self._playhead(),
+            taken=[question.id for question in state.checkpoints],
+            question=item,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._written(dialog, item))
+        dialog.finished.connect(lambda _: self._back_to_list(dialog))
+        self.dialog = dialog
+        dialog.open()  # window-modal; the answer arrives through ``accepted``
+        return dialog
+
+    def _written(self, dialog: QuestionDialog, item: Checkpoint | None) -> None:
+        question = dialog.question
+        if question is None:
+            return
+        if item is None:
+            self.editRequested.emit(AddCheckpoints((question,)))
+            self.message.emit(f"Added the question {question.name!r} {question.placement()}")
+        elif question != item:
+            self.editRequested.emit(ReplaceCheckpoint(question))
+            self.message.emit(f"Changed the question {question.name!r}")
+        self._select(question.id)
+
+    def _back_to_list(self, dialog: QuestionDialog) -> None:
+        """The keyboard goes on in the list where it left it."""
+        dialog.deleteLater()
+        self.activateWindow()
+        self.table.setFocus()
+
+    def _select(self, ident: str) -> None:
+        if self._state is None:
+            return
+        for row, question in enumerate(self._state.checkpoints):
+            if question.id == ident:
+                self.table.setCurrentCell(row, 2)
 
     def move_selected(self) -> bool:
         item = self.selected()
@@ -205,7 +299,9 @@ class CheckpointsTab(QWidget):
                 self.table.setCurrentCell(row_now, 0)
             self.move_button.setEnabled(bool(items))
             self.delete_button.setEnabled(bool(items))
+            self.edit_button.setEnabled(bool(items))
             self.import_button.setEnabled(state is not None)
+            self.new_button.setEnabled(state is not None)
             self.hint.setText(_hint(state))
         finally:
             self._filling = False
@@ -246,7 +342,10 @@ def _hint(state: EditState | None) -> str:
 def _questions_hint(state: EditState, length: float) -> str:
     suggestions = checkpoint_suggestions(length, question_times(state))
     if not state.checkpoints and not suggestions:
-        return "No questions yet. Import a question bank to ask learners during the lesson."
+        return (
+            "No questions yet. Write one (New question…) or import a question bank "
+            "to ask learners during the lesson."
+        )
     if suggestions:
         where = ", ".join(clock(at) for at in suggestions)
         return (

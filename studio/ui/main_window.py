@@ -85,7 +85,7 @@ from studio.editing import (
     rename_lesson,
     workspace_stamp,
 )
-from studio.nudges import split_lesson
+from studio.nudges import LONG_SECONDS, split_lesson
 from studio.pipeline import BuildResult, build_lesson
 from studio.settings import (
     Settings,
@@ -162,7 +162,20 @@ def recording_name(folder: Path) -> str:
 
 
 def _lesson_text(title: str, duration: float, state: str) -> str:
-    return f"{title}\n{clock(duration)} · {_STATE_TEXT.get(state, state.title())}"
+    line = f"{clock(duration)} · {_STATE_TEXT.get(state, state.title())}"
+    if duration > LONG_SECONDS:  # engagement drops after about 6 minutes (studio.nudges)
+        line += " · over 6 min"
+    return f"{title}\n{line}"
+
+
+def _lesson_tip(duration: float) -> str:
+    """A long lesson's tooltip in the list: why it is flagged and what to do."""
+    if duration <= LONG_SECONDS:
+        return ""
+    return (
+        f"This lesson is {clock(duration)} long; learners' attention drops after about "
+        "6 minutes. Split it at a chapter: right-click the chapter > Split the lesson here."
+    )
 
 
 class MainWindow(QMainWindow):
@@ -189,7 +202,7 @@ class MainWindow(QMainWindow):
         #: A recording saved while its title was still being asked for.
         self._saved_recording: Path | None = None
         self._icons: dict[Path, tuple[float, QIcon]] = {}
-        self._texts: dict[Path, tuple[object, str]] = {}
+        self._texts: dict[Path, tuple[object, tuple[str, float]]] = {}
         self.worker = Worker(self)
         self.job: Job | None = None
         self.insights_window: QMainWindow | None = None
@@ -608,7 +621,9 @@ class MainWindow(QMainWindow):
         movable = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
         movable |= Qt.ItemFlag.ItemIsDragEnabled
         for folder in self.course.lesson_folders():
-            item = QListWidgetItem(self._icon(folder), self._row_text(folder))
+            text, length = self._row_text(folder)
+            item = QListWidgetItem(self._icon(folder), text)
+            item.setToolTip(_lesson_tip(length))
             item.setData(_FOLDER_ROLE, str(folder))
             item.setFlags(movable)
             self.lesson_list.addItem(item)
@@ -655,8 +670,8 @@ class MainWindow(QMainWindow):
         if self.review.session is None:  # the lesson shown was removed or rebuilt
             self.lesson_title_box.hide()
 
-    def _row_text(self, folder: Path) -> str:
-        """Title, length and state of a lesson, read again only when its files change."""
+    def _row_text(self, folder: Path) -> tuple[str, float]:
+        """A lesson's row (title, length, state) and length, read again when its files change."""
         stamp = workspace_stamp(folder)
         kept = self._texts.get(folder)
         if kept is not None and kept[0] == stamp:
@@ -667,9 +682,9 @@ class MainWindow(QMainWindow):
             length = edited_duration(workspace) if state == EDITED else workspace.lesson.duration
             text = _lesson_text(workspace.lesson.title, length, state)
         except LecternError:
-            text = f"{folder.name}\nCannot be read"
-        self._texts[folder] = (stamp, text)
-        return text
+            text, length = f"{folder.name}\nCannot be read", 0.0
+        self._texts[folder] = (stamp, (text, length))
+        return text, length
 
     def _icon(self, folder: Path) -> QIcon:
         """The lesson's picture, made once per folder and kept while its file is unchanged."""
@@ -785,6 +800,7 @@ class MainWindow(QMainWindow):
             lesson = session.lesson
             length = session.state.timeline.duration if session.edited else lesson.duration
             item.setText(_lesson_text(lesson.title, length, state))
+            item.setToolTip(_lesson_tip(length))
 
     # -------------------------------------------------------------------- undo
 

@@ -6,7 +6,10 @@ Run under Xvfb (video surfaces only show in a screen grab)::
 
 Imports the sample lecture into a new course through the window, imports the Moodle
 GIFT sample bank at 0:40 in the Checkpoints tab, makes two questions required and one
-offer a re-watch, and writes ``docs/screenshots/studio-checkpoints.png``.
+offer a re-watch, and writes ``docs/screenshots/studio-checkpoints.png``; then opens
+the form on a question (Enter in the list) and writes
+``docs/screenshots/studio-question-form.png``, and a new short-answer question refused
+for its tolerance as ``studio-question-form-short.png``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from studio.course import Course  # noqa: E402
 from studio.editing import ChangeCheckpoint  # noqa: E402
 from studio.settings import Settings  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
-from tests.screenshot_tools import wait_until  # noqa: E402
+from tests.screenshot_tools import shoot, wait_until  # noqa: E402
 from tests.studio.make_review_screenshots import SAMPLE, seek, shoot_window  # noqa: E402
 
 BANK = ROOT / "tests" / "shared" / "banks" / "moodle-sample.gift"
@@ -60,6 +63,23 @@ def main(argv: list[str] | None = None) -> int:
         review.apply(ChangeCheckpoint(questions[1].id, at=75.0, required=True))
         review.checkpoints.table.selectRow(1)
         shoot_window(window, args.out / "studio-checkpoints.png")
+        review.checkpoints.table.selectRow(0)
+        dialog = review.checkpoints.edit_selected()
+        wait_until(dialog.isVisible)
+        shoot(dialog, args.out / "studio-question-form.png")
+        dialog.reject()
+        dialog = review.checkpoints.new_question()  # a short answer, refused once
+        wait_until(dialog.isVisible)
+        dialog.set_kind("short")
+        dialog.prompt_box.setPlainText("How many degrees does water boil at, at sea level?")
+        dialog.answer_lines[0].answer.setText("100")
+        dialog.answer_lines[0].tolerance.setText("about 1")
+        dialog.answer_lines[0].feedback.setText("Yes: 100 °C at 1 atmosphere.")
+        dialog.answer_lines[1].answer.setText("one hundred")
+        dialog.wrong_box.setText("Watch the part on boiling again.")
+        dialog.save_button.click()
+        shoot(dialog, args.out / "studio-question-form-short.png")
+        dialog.reject()
         window.close()
     return 0
 

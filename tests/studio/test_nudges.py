@@ -143,3 +143,52 @@ def test_the_checkpoints_tab_flags_a_long_lesson_and_its_long_chapters(qtbot):
     assert "consider one near 4:27, 8:53" in text
     tab.show_state(EditState(Transcript.empty(200), (Chapter(0, 200, "All"),), 200.0))
     assert "long" not in tab.hint.text() and "No questions yet" in tab.hint.text()
+
+
+@pytest.fixture(scope="module")
+def long_lesson(tmp_path_factory) -> Path:
+    """A real 6 min 40 s lesson (a tiny, slow test picture: a few seconds to build)."""
+    folder = tmp_path_factory.mktemp("long")
+    video = folder / "long.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=2:duration=400"]
+        + ["-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )
+    build_lesson(video, folder / "lesson", BuildOptions(title="Everything at once"))
+    return folder / "lesson"
+
+
+def test_the_lesson_list_flags_lessons_longer_than_six_minutes(
+    qapp, qtbot, built, long_lesson, tmp_path
+):
+    from studio.editing import SetOutPoint
+    from studio.settings import Settings
+    from studio.ui.main_window import MainWindow
+
+    course = Course.open(tmp_path / "Course")
+    for name, lesson in (("long", long_lesson), ("leaves", built)):
+        shutil.copytree(lesson, course.folder / name)
+        course.add_lesson(course.folder / name)
+    settings = Settings.in_file(tmp_path / "s.ini")
+    settings.set_preference("output_folder", str(tmp_path))
+    window = MainWindow(Course.open(course.folder), settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    rows = [window.lesson_list.item(row) for row in range(window.lesson_list.count())]
+    assert rows[0].text() == "Everything at once\n6:40 · Ready · over 6 min"
+    assert "6:40 long" in rows[0].toolTip() and "Split the lesson here" in rows[0].toolTip()
+    assert rows[1].text() == "Leaves\n0:24 · Ready" and rows[1].toolTip() == ""
+    window.lesson_list.setCurrentRow(0)
+    qtbot.waitUntil(
+        lambda: (
+            window.review.session is not None
+            and window.review.session.folder == course.folder / "long"
+        ),
+        timeout=20_000,
+    )
+    assert window.review.apply(SetOutPoint(300.0))  # trimmed to 5 minutes: no longer long
+    item = window.lesson_list.currentItem()
+    assert item.text() == "Everything at once\n5:00 · Edited" and item.toolTip() == ""
+    window.close()
