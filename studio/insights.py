@@ -3,8 +3,8 @@
 :func:`course_map` reads what insights need from a Studio course folder (lesson keys,
 lengths, chapters, questions); :func:`load_insights` is the long job the command line
 and the window run: it reads progress files and folders of them, refusing a bad file
-with one sentence while the rest import. Reading statements from an LRS feeds the same
-:class:`shared.insights.Tally` through ``add_statements``.
+with one sentence while the rest import. :func:`add_lrs` reads the course's statements
+from a Learning Record Store into the same :class:`shared.insights.Tally`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from shared.insights import (
     QuestionInfo,
     Tally,
 )
-from shared.jobs import ProgressState, SubState, check_cancelled
+from shared.insights.lrs_source import lrs_name, lrs_statements
+from shared.jobs import ProgressState, SubState, check_cancelled, stages
+from shared.lrs import Endpoint, LrsError
 from shared.workspace import LessonWorkspace
 from studio.course import COURSE_FILE, Course
 
@@ -33,6 +35,7 @@ __all__ = [
     "course_map",
     "progress_files",
     "add_progress",
+    "add_lrs",
     "load_insights",
 ]
 
@@ -46,11 +49,12 @@ class InsightsInputError(LecternError):
 
 @dataclass(frozen=True)
 class InsightsRequest:
-    """A course folder and the progress files or folders to read."""
+    """A course folder, the progress files or folders to read, and an LRS to read."""
 
     course: Path
-    sources: tuple[Path, ...]
+    sources: tuple[Path, ...] = ()
     now: float | None = None
+    lrs: Endpoint | None = None
 
 
 def course_map(folder: str | Path) -> CourseMap:
@@ -156,15 +160,48 @@ def add_progress(
     return reports
 
 
+def add_lrs(tally: Tally, endpoint: Endpoint, state: ProgressState | None = None) -> FileReport:
+    """Count what ``endpoint`` holds about the tally's course, as one source.
+
+    All or nothing, like a file: an LRS that cannot be reached, refuses the credentials
+    or stops answering halfway adds nothing, and its report says why in one sentence
+    (what other sources added stays).
+
+    Raises:
+        Cancelled: ``state`` asked to stop (what the LRS added is undone).
+    """
+    name = lrs_name(endpoint)
+    if state is not None:
+        state.set_status(f"Reading {name}")
+    try:
+        report = tally.add_statements(lrs_statements(endpoint, tally.course, state), name, state)
+        if report.refused and not report.future:  # nothing at all about the course
+            report.refused = (
+                f"{name} holds no statements about the course '{tally.course.title}' yet "
+                "(learners' players send theirs with lectern-player sync)."
+            )
+    except LrsError as error:
+        report = FileReport(name, refused=f"{name} was not read: {error}")
+        tally.reports.append(report)
+    report.lrs = True
+    return report
+
+
 def load_insights(request: InsightsRequest, state: ProgressState | None = None) -> CourseInsights:
-    """Read the progress files of ``request`` and fold them into the course's insights.
+    """Read the progress files and the LRS of ``request`` and fold them into the course's
+    insights.
 
     Raises:
         InsightsInputError: the course folder or a source path cannot be used.
         Cancelled: ``state`` asked to stop.
     """
     tally = Tally(course_map(request.course), now=request.now)
-    add_progress(tally, request.sources, state)
+    files, remote = (
+        stages(state, (1.0, 1.0)) if state is not None and request.lrs else (state, state)
+    )
+    add_progress(tally, request.sources, files)
+    if request.lrs is not None:
+        add_lrs(tally, request.lrs, remote)
     if state is not None:
         state.set_status("Counting")
     insights = tally.result()

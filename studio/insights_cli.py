@@ -1,4 +1,5 @@
-"""`lectern-studio insights`: how a course's lessons were watched, from progress files.
+"""`lectern-studio insights`: how a course's lessons were watched, from progress files
+and from a Learning Record Store.
 
 ``studio.cli`` adds the sub-command with :func:`add_parser` and dispatches to
 :data:`HANDLERS`; the work itself is :func:`studio.insights.load_insights`.
@@ -10,9 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from shared.errors import LecternError
+from shared.errors import LecternError, UsageError
 from shared.files import check_output, write_json_atomic
 from shared.insights import CourseInsights
+from shared.lrs import Endpoint, valid_address
 from shared.terminal import TerminalProgress, print_json, printable
 from shared.timecode import clock
 from studio.insights import InsightsRequest, load_insights
@@ -33,14 +35,27 @@ def add_parser(
         parents=parents,
         help="how the lessons were watched and questions answered, from progress files",
         description="Read learners' progress files (lectern-player export-progress, or xAPI "
-        "statements exported from an LRS: a JSON array, an LRS page or JSON lines) and show, "
-        "per lesson: learners per second, re-watch peaks, the drop-off, completion per "
-        "chapter and how each question was answered. A bad file is refused with one "
-        "sentence and the others still count.",
+        "statements exported from an LRS: a JSON array, an LRS page or JSON lines), or the "
+        "statements an LRS holds about the course (--lrs), and show, per lesson: learners "
+        "per second, re-watch peaks, the drop-off, completion per chapter and how each "
+        "question was answered. A bad file is refused with one sentence and the others "
+        "still count.",
     )
     p.add_argument("course", type=Path, metavar="COURSE_DIR")
     p.add_argument(
-        "progress", type=Path, nargs="+", metavar="PROGRESS", help="progress files or folders"
+        "progress", type=Path, nargs="*", metavar="PROGRESS", help="progress files or folders"
+    )
+    p.add_argument(
+        "--lrs",
+        metavar="ADDRESS",
+        help="also read the course's statements from this LRS (its xAPI address, e.g. "
+        "https://lrs.example.org/xAPI/)",
+    )
+    p.add_argument("--lrs-user", default="", help="the user name (or key) for the LRS")
+    p.add_argument(
+        "--lrs-key",
+        default="",
+        help="the password (or secret) for the LRS; '-' reads it from standard input",
     )
     p.add_argument("--csv", action="store_true", help="print the numbers as CSV")
     p.add_argument(
@@ -49,23 +64,36 @@ def add_parser(
     p.add_argument("--force", action="store_true", help="replace an output file that exists")
 
 
+def _endpoint(args: argparse.Namespace) -> Endpoint | None:
+    if args.lrs is None:
+        if not args.progress:
+            raise UsageError("Name progress files or folders, or an LRS to read with --lrs.")
+        return None
+    if not valid_address(args.lrs):
+        raise UsageError(
+            f"{args.lrs} is not an LRS address; give its xAPI address, such as "
+            "https://lrs.example.org/xAPI/."
+        )
+    key = args.lrs_key
+    if key == "-":  # kept out of the shell's history and the process list
+        key = sys.stdin.readline().rstrip("\r\n")
+    return Endpoint(args.lrs, args.lrs_user, key)
+
+
 def insights(args: argparse.Namespace) -> int:
+    endpoint = _endpoint(args)
     if args.output is not None:
         check_output(args.output, force=args.force)
     progress = TerminalProgress(quiet=args.quiet or args.json or args.csv)
     try:
-        found = load_insights(InsightsRequest(args.course, tuple(args.progress)), progress)
+        request = InsightsRequest(args.course, tuple(args.progress), lrs=endpoint)
+        found = load_insights(request, progress)
     finally:
         progress.close()
     for sentence in found.refused + found.warnings:
         print(printable(sentence), file=sys.stderr)
     if not any(not r.refused for r in found.reports):
-        raise NothingImportedError(
-            "No progress was imported: every file was refused (see above); "
-            "export the progress again with lectern-player export-progress."
-            if found.reports
-            else "No progress files were found there; name .json or .jsonl files or folders."
-        )
+        raise NothingImportedError(_nothing_imported(bool(found.reports), endpoint is not None))
     if args.output is not None:
         if args.output.suffix.lower() == ".json":
             write_json_atomic(args.output, found.to_dict())
@@ -78,6 +106,20 @@ def insights(args: argparse.Namespace) -> int:
     elif args.output is None:
         _print(found)
     return 0
+
+
+def _nothing_imported(any_source: bool, lrs: bool) -> str:
+    if lrs:
+        return (
+            "No progress was imported: nothing was read (see above); check the LRS's "
+            "address and credentials, and that learners' players send to it."
+        )
+    if any_source:
+        return (
+            "No progress was imported: every file was refused (see above); "
+            "export the progress again with lectern-player export-progress."
+        )
+    return "No progress files were found there; name .json or .jsonl files or folders."
 
 
 def _print(found: CourseInsights) -> None:

@@ -18,11 +18,14 @@ from pathlib import Path
 __all__ = ["studio", "silent_video", "build_lesson", "package", "lesson_json"]
 
 
-def studio(*args: str | Path, config: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run ``lectern-studio ARGS`` with ``config`` as the Studio's config folder."""
+def studio(
+    *args: str | Path, config: Path, check: bool = True, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``lectern-studio ARGS`` with ``config`` as the Studio's config folder (and
+    ``input`` on its standard input)."""
     env = {**os.environ, "LECTERN_STUDIO_CONFIG": str(config)}
     cmd = [sys.executable, "-m", "studio.cli", *map(str, args)]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, input=input)
     if check:
         assert result.returncode == 0, result.stderr
     return result

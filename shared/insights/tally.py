@@ -66,6 +66,7 @@ class FileReport:
         other: statements skipped because they name another course or activity.
         again: the same file (path, size and time) was imported before, so it was not
             read again.
+        lrs: the statements were read from a Learning Record Store, not a file.
     """
 
     name: str
@@ -74,6 +75,7 @@ class FileReport:
     future: int = 0
     other: int = 0
     again: bool = False
+    lrs: bool = False
 
     @property
     def warnings(self) -> list[str]:

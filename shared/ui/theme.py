@@ -18,6 +18,7 @@ __all__ = [
     "SURFACE",
     "TEXT",
     "MUTED",
+    "ERROR",
     "BORDER",
     "STYLESHEET",
     "apply",
@@ -41,6 +42,7 @@ FOUND = "#a9c7ff"  # behind a find match
 NOTE = "#f5b83d"  # a note's mark on the seek bar
 BOOKMARK = "#5fd39a"  # a bookmark's mark on the seek bar
 WAVEFORM = "#9fb4d9"  # the sound drawn along the Studio's review seek bar
+ERROR = "#b42318"  # a sentence saying what went wrong, beside the control it is about
 
 STYLESHEET = f"""
 QWidget {{ font-size: 10.5pt; color: {TEXT}; }}
@@ -52,6 +54,7 @@ QStatusBar {{ background: {SURFACE}; border-top: 1px solid {BORDER}; color: {MUT
 QLabel#heading {{ font-size: 17pt; font-weight: 600; }}
 QLabel#subheading {{ font-size: 12pt; font-weight: 600; margin-top: 6px; }}
 QLabel#muted, QLabel[muted="true"] {{ color: {MUTED}; }}
+QLabel[error="true"] {{ color: {ERROR}; }}
 QLabel#lessonTitle {{ font-size: 13pt; font-weight: 600; }}
 QFrame#controls QLabel#timeLabel {{ color: {CONTROLS_TEXT}; font-family: monospace; }}
 QFrame#card {{ background: {SURFACE}; border: 1px solid {BORDER}; border-radius: 10px; }}

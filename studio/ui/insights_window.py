@@ -1,9 +1,10 @@
 """The Insights window: how a course's lessons were watched, as plots.
 
 Reached from the main window (File > Learner insights…, Ctrl+Shift+I). The teacher
-imports learners' progress files or a folder of them; a progress bar with Cancel
-shows while they are read (in the worker pool, :func:`studio.insights.add_progress`),
-and a refused file is listed with its one sentence while the rest count. Per lesson:
+imports learners' progress files or a folder of them, or reads the course's statements
+from a Learning Record Store ("Read from LRS…", Ctrl+L; :func:`studio.insights.add_lrs`);
+a progress bar with Cancel shows while they are read (in the worker pool), and a
+refused file is listed with its one sentence while the rest count. Per lesson:
 
 * Watching: a heatmap strip of learners per second, then a chart of learners
   watching, plays (re-watching included) and the drop-off, with the re-watch peaks;
@@ -57,11 +58,13 @@ from shared.insights import (
     load_tally,
     save_tally,
 )
+from shared.lrs import Endpoint
 from shared.timecode import clock
 from shared.ui.dialogs import error_box
 from shared.ui.plain import plain
 from shared.ui.worker import Job, Worker
-from studio.insights import add_progress, course_map
+from studio.insights import add_lrs, add_progress, course_map
+from studio.ui.lrs_dialog import LrsDialog, remember_lrs, remembered_lrs
 
 __all__ = ["InsightsWindow", "Heatmap"]
 
@@ -190,6 +193,10 @@ class InsightsWindow(QMainWindow):
         self.import_files_button = QPushButton("Import progress files…")
         self.import_files_button.setObjectName("primary")
         self.import_folder_button = QPushButton("Import folder…")
+        self.lrs_button = QPushButton("Read from LRS…")
+        self.lrs_button.setToolTip(
+            "Read the statements learners' players sent to a Learning Record Store (Ctrl+L)"
+        )
         self.export_button = QPushButton("Export CSV…")
         self.forget_button = QPushButton("Forget imported progress…")
         self.forget_button.setToolTip(
@@ -239,6 +246,7 @@ class InsightsWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(self.import_files_button)
         top.addWidget(self.import_folder_button)
+        top.addWidget(self.lrs_button)
         top.addWidget(self.export_button)
         top.addStretch(1)
         top.addWidget(self.forget_button)
@@ -264,12 +272,14 @@ class InsightsWindow(QMainWindow):
 
         self.import_files_button.clicked.connect(self.choose_files)
         self.import_folder_button.clicked.connect(self.choose_folder)
+        self.lrs_button.clicked.connect(self.choose_lrs)
         self.export_button.clicked.connect(self.choose_export)
         self.forget_button.clicked.connect(self.choose_forget)
         self.cancel_button.clicked.connect(self.cancel)
         self.lesson_box.currentIndexChanged.connect(self._show_lesson)
         QShortcut(QKeySequence("Ctrl+O"), self, self.choose_files)
         QShortcut(QKeySequence("Ctrl+E"), self, self.choose_export)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.choose_lrs)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel)
 
@@ -315,6 +325,36 @@ class InsightsWindow(QMainWindow):
         job.cancelled.connect(self._cancelled)
         return job
 
+    def choose_lrs(self) -> None:
+        if self.job is not None:
+            return
+        self.lrs_dialog = dialog = LrsDialog(*remembered_lrs(self.folder), parent=self)
+        accepted = dialog.exec() == LrsDialog.DialogCode.Accepted
+        self.lrs_dialog = None
+        if accepted:
+            self.read_lrs(dialog.endpoint())
+
+    def read_lrs(self, endpoint: Endpoint) -> Job | None:
+        """Read the course's statements from ``endpoint`` in the worker, then keep what
+        was counted (like an import); its address and user are remembered."""
+        if self.job is not None:
+            return None
+        tally, store, folder = self.tally, self.store, self.folder
+
+        def run(lrs: Endpoint, state: object) -> CourseInsights:
+            report = add_lrs(tally, lrs, state)  # type: ignore[arg-type]
+            if not report.refused:
+                remember_lrs(folder, lrs)
+            state.set_status("Saving")  # type: ignore[attr-defined]
+            save_tally(tally, store)
+            state.set_status("Counting")  # type: ignore[attr-defined]
+            return tally.result()
+
+        job = self._run("Reading the LRS…", run, endpoint)
+        job.succeeded.connect(self._imported)
+        job.cancelled.connect(self._cancelled)
+        return job
+
     def _open_saved(self) -> None:
         """Load what earlier imports counted (in the worker: a big class takes a moment)."""
         course, store = self.course, self.store
@@ -356,6 +396,7 @@ class InsightsWindow(QMainWindow):
         return (
             self.import_files_button,
             self.import_folder_button,
+            self.lrs_button,
             self.export_button,
             self.forget_button,
         )
@@ -431,20 +472,22 @@ class InsightsWindow(QMainWindow):
 
     def _show(self) -> None:
         found = self.insights
-        files = [r for r in found.reports if not r.refused]
+        files = [r for r in found.reports if not r.refused and not r.lrs]
+        stores = list(dict.fromkeys(r.name for r in found.reports if not r.refused and r.lrs))
         if not found.reports:
             self.summary.setText(
                 "Import the progress files your learners sent you (lectern-player "
-                "export-progress), or statements exported from an LRS, to see how each "
-                "lesson was watched."
+                "export-progress) or statements exported from an LRS, or read them from "
+                "the LRS itself, to see how each lesson was watched."
             )
         else:
             duplicates = (
                 f", {found.duplicates:,} duplicate(s) counted once" if found.duplicates else ""
             )
+            sources = ([f"{len(files)} file(s)"] if files or not stores else []) + stores
             self.summary.setText(
                 f"{found.learners:,} learner(s), {found.statements:,} statement(s) from "
-                f"{len(files)} file(s){duplicates}."
+                f"{' and '.join(sources)}{duplicates}."
             )
         problems = self.notes + found.refused + found.warnings
         self.problems.clear()

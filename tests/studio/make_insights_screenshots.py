@@ -6,7 +6,8 @@ Run under Xvfb (or offscreen: the charts are ordinary widgets)::
 
 Makes the two-lesson course of ``tests.studio.insights_course`` with 40 learners'
 progress files and two bad files, imports the folder through the window and writes
-``docs/screenshots/studio-insights-watching.png``, ``-chapters.png`` and ``-questions.png``.
+``docs/screenshots/studio-insights-watching.png``, ``-chapters.png`` and ``-questions.png``,
+and ``-lrs.png`` (the dialog of "Read from LRS…").
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from shared.ui import theme  # noqa: E402
 from studio.ui.insights_window import InsightsWindow  # noqa: E402
+from studio.ui.lrs_dialog import LrsDialog  # noqa: E402
 from tests.screenshot_tools import wait, wait_until  # noqa: E402
 from tests.studio.insights_course import add_bad_files, make_course, make_progress  # noqa: E402
 
@@ -50,6 +52,14 @@ def main(argv: list[str] | None = None) -> int:
             out = args.out / f"studio-insights-{name}.png"
             window.grab().save(str(out))
             print(out)
+        dialog = LrsDialog("https://lrs.example.org/xAPI/", "biology-teacher", window)
+        dialog.key_box.setText("secret")
+        dialog.show()
+        wait(300)
+        out = args.out / "studio-insights-lrs.png"
+        dialog.grab().save(str(out))
+        print(out)
+        dialog.close()
         window.close()
     app.quit()
     return 0

@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 
 from shared import xapi
+from shared.insights import read_statements
+from shared.lrs import Endpoint, send_statements
+from tests.lrs import lrs  # noqa: F401 - the fixture
 from tests.studio.conftest import stop_process
 from tests.studio.insights_course import (
     LESSONS,
@@ -84,6 +87,11 @@ def report():
             "folder_button": centre(found.import_folder_button),
             "export_button": centre(found.export_button),
             "forget_button": centre(found.forget_button),
+            "lrs_fields": (
+                [found.lrs_dialog.address_box.text(), found.lrs_dialog.user_box.text()]
+                if getattr(found, "lrs_dialog", None) is not None
+                else None
+            ),
             "lesson_box": centre(found.lesson_box),
         }
     temp = status.with_suffix(".tmp")
@@ -278,3 +286,54 @@ def test_a_long_import_shows_progress_and_cancel_keeps_the_files_read_before(stu
     summary = state["insights"]["summary"]
     assert summary.endswith("Import cancelled."), summary
     assert summary.startswith("1 learner(s)") and "from 1 file(s)" in summary
+
+
+def test_a_teacher_reads_the_class_from_the_lrs_and_it_is_remembered_without_the_key(
+    studio,
+    lrs,  # noqa: F811
+):
+    app, progress, tmp_path = studio
+    endpoint = Endpoint(lrs.url, lrs.user, lrs.key)
+    good = [p for p in sorted(progress.iterdir()) if p.name.startswith(("learner-", "lrs-"))]
+    learners = {p.stem.removesuffix("-again") for p in good}
+    for path in good:
+        send_statements(endpoint, list(read_statements(path)))
+    course = tmp_path / "courses" / "biology"
+    app.keys(app.state()["main"], "ctrl+shift+i")
+    window = app.settled()["insights"]["id"]
+
+    def ask(key: str) -> None:
+        app.keys(window, "ctrl+l")
+        state = app.wait(
+            lambda s: s["active"] == "Read from a Learning Record Store", "the LRS dialog"
+        )
+        dialog = state["active_id"]
+        if not state["insights"]["lrs_fields"][0]:
+            app.xdotool("type", "--delay", 10, lrs.url)
+            app.keys(dialog, "Tab")
+            app.xdotool("type", "--delay", 10, lrs.user)
+        app.keys(dialog, "alt+k")
+        app.xdotool("type", "--delay", 10, key)
+        app.keys(dialog, "Return")
+
+    ask("not-the-key")  # the LRS refuses it: said in one sentence, nothing counted
+    state = app.wait(lambda s: s["insights"]["problems"], "the refusal is shown")
+    shown = state["insights"]
+    name = "the LRS at 127.0.0.1:" + lrs.url.split(":")[2].split("/")[0]
+    assert shown["problems"][0].startswith(f"{name} was not read:"), shown["problems"]
+    assert not (course / ".insights" / "lrs.json").exists()  # not remembered when refused
+
+    ask(lrs.key)
+    state = app.wait(
+        lambda s: s["insights"] and f"{len(learners)} learner(s)" in s["insights"]["summary"],
+        "the class is read from the LRS",
+    )
+    assert f"from {name}" in state["insights"]["summary"], state["insights"]["summary"]
+    remembered = json.loads((course / ".insights" / "lrs.json").read_text())
+    assert remembered == {"address": lrs.url, "user": lrs.user}  # never the key
+
+    app.keys(window, "ctrl+l")  # asked again: the address and user are filled in
+    state = app.wait(lambda s: s["insights"]["lrs_fields"], "the LRS dialog again")
+    assert state["insights"]["lrs_fields"] == [lrs.url, lrs.user]
+    app.keys(state["active_id"], "Escape")
+    app.wait(lambda s: s["insights"]["lrs_fields"] is None, "the dialog is closed")

@@ -58,7 +58,7 @@ def test_the_window_keeps_answering_while_the_picker_is_open_and_cancel_gives_up
 def test_choosing_in_the_picker_starts_the_recording(desktop):
     seen, folder = drive(desktop, "choose")
     assert seen["state after start"] == "choosing" and seen["loop turned"], seen
-    assert seen["started"] and seen["finished"] and seen["prompt gone"], seen
+    assert seen["started"] and seen["finished"] and seen["prompt gone"], (seen["error"], seen)
     assert seen["signals"] == ["starting", "started", "finished"]
     with av.open(str(folder / "main.mkv")) as container:
         frames = sum(1 for _ in container.decode(video=0))
