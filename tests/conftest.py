@@ -81,3 +81,17 @@ def tmpfs(tmp_path):
 def small_disk(tmpfs):
     """A real 1 MB filesystem (tmpfs) that fills up: the disk-full path, for real."""
     return tmpfs("1m")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that ran on the headless Wayland desktop (tests/wayland.py) shows
+    the desktop's own logs (compositor, portal, PipeWire) beside its failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.when == "call":
+        from tests.wayland import WaylandSession
+
+        for name, value in getattr(item, "funcargs", {}).items():
+            if isinstance(value, WaylandSession):
+                report.sections.append((f"Wayland desktop logs ({name})", value.logs()))

@@ -87,7 +87,7 @@ pulseaudio --daemonize=no --exit-idle-time=-1 -n --load=module-native-protocol-u
 python3 "$R/wayland_proxy.py" "$R/wayland-portal" "$R/wayland-1" > "$R/proxy.log" 2>&1 &
 for i in $(seq 200); do [ -S "$R/wayland-portal" ] && [ -S "$R/pipewire-0" ] && break; sleep 0.05; done
 if [ "$PORTAL" = 1 ]; then
-  WAYLAND_DISPLAY=wayland-portal /usr/libexec/xdg-desktop-portal-wlr > "$R/xdpw.log" 2>&1 &
+  WAYLAND_DISPLAY=wayland-portal /usr/libexec/xdg-desktop-portal-wlr -l DEBUG > "$R/xdpw.log" 2>&1 &
   for i in $(seq 200); do
     dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
       org.freedesktop.DBus.NameHasOwner string:org.freedesktop.impl.portal.desktop.wlr \
@@ -218,6 +218,15 @@ class WaylandSession:
         while self.pids_in_group() and time.monotonic() < deadline:
             time.sleep(0.05)
         shutil.rmtree(self.runtime, ignore_errors=True)
+
+    def logs(self, lines: int = 25) -> str:
+        """The last ``lines`` of each program's log: what a failed test shows of the desktop."""
+        texts = []
+        for log in sorted(self.runtime.glob("*.log")):
+            with contextlib.suppress(OSError):
+                tail = log.read_text(errors="replace").strip().splitlines()[-lines:]
+                texts.append(f"--- {log.name}\n" + "\n".join(tail))
+        return "\n".join(texts) or "no log"
 
     def pids_in_group(self) -> list[int]:
         out = subprocess.run(["pgrep", "-g", str(self.process.pid)], capture_output=True, text=True)
