@@ -74,7 +74,7 @@ class LrsDialog(QDialog):
         form.addRow("&Key:", self.key_box)
         self.problem = plain(QLabel())
         self.problem.setWordWrap(True)
-        self.problem.setProperty("error", True)
+        self.problem.setProperty("error", True)  # the theme's QLabel[error="true"]
         self.problem.hide()
         note = plain(QLabel("The address and user are remembered for this course; the key is not."))
         note.setProperty("muted", True)

@@ -228,8 +228,9 @@ class WebExportDialog(QDialog):
         self.cancel_button.setText("Cancel" if running else "Close")
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.status_label.setProperty("error", error)
-        self.status_label.setStyleSheet("color: #b3261e;" if error else "")
+        self.status_label.setProperty("error", error)  # the theme's QLabel[error="true"]
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
         self.status_label.setText(text)
 
     def start(self) -> None:
