@@ -80,6 +80,10 @@ PICKER_WINDOW = "window:*"
 #: Seconds to wait for a first frame before taking the screen for a still one: the
 #: compositor sends a frame only when the picture changes (see WaylandScreenSegment).
 FIRST_FRAME_WAIT = 2.0
+#: Seconds to wait for PipeWire to connect a segment's stream (``streaming``). Quick on a
+#: quiet machine (0.03 s measured); a busy one can take many seconds, and a recording
+#: that gave up too early would be lost for nothing.
+STREAM_TIMEOUT = 30.0
 #: How often (seconds) a request waiting for the picker looks whether it was cancelled.
 CANCEL_POLL = 0.1
 
@@ -636,8 +640,30 @@ class WaylandScreenSegment(X11ScreenSegment):
         return "check that the shared screen or window is still there, and that PipeWire runs"
 
     def wait_started(self, timeout: float = STARTUP_TIMEOUT) -> float:
-        """The first frame's time; the launch time for a still screen (see the class)."""
+        """The first frame's time; the launch time for a still screen (see the class).
+
+        Raises:
+            CaptureError: PipeWire did not connect the stream within
+                :data:`STREAM_TIMEOUT`, or GStreamer or ffmpeg stopped.
+        """
         came = self._started.wait(min(FIRST_FRAME_WAIT, timeout))
+        deadline = time.monotonic() + STREAM_TIMEOUT
+        while not came and not self.gst.streaming and self.alive():
+            if time.monotonic() > deadline:
+                break
+            came = self._started.wait(0.05)
+        gst_stopped = self.gst.process.poll() is not None
+        if self._start is None and not self.gst.streaming and (gst_stopped or not came):
+            # No picture, and PipeWire never connected the stream: GStreamer gave up (and
+            # ffmpeg with it, its input ended), or the time ran out.
+            gst = self.gst.error_text()
+            self._stop_processes(timeout=2)
+            why = f"(GStreamer: {gst})" if gst else f"within {STREAM_TIMEOUT:.0f} s"
+            raise CaptureError(
+                f"Screen capture of '{self.backend.target.spec}' did not start: the "
+                f"desktop's screen-cast stream was not connected {why}; check that "
+                "PipeWire and its session manager (WirePlumber) run."
+            )
         if not came and self.gst.streaming and self.alive():
             self._still_since = self._launched
             return self._launched

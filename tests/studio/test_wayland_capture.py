@@ -219,6 +219,22 @@ def test_no_screen_cast_portal_refuses_before_anything_records(no_portal):
     assert not folder.exists()  # no black video, nothing at all
 
 
+def test_a_stream_nothing_connects_is_refused_in_one_sentence(own_wayland):
+    """With no session manager (WirePlumber) PipeWire links nothing: the portal shares the
+    screen, but no picture ever comes. The recording says so and leaves nothing."""
+    for pid in own_wayland.pids("wireplumber"):
+        subprocess.run(["kill", "-KILL", str(pid)], check=True)
+    folder = own_wayland.user_folder("out") / "rec"
+    process = record(own_wayland, folder, "--screen", "0", "--mic", "none", "--duration", "2")
+    _out, err = process.communicate(timeout=180)
+    assert process.returncode == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "screen-cast stream was not connected" in lines[0], err
+    assert "WirePlumber" in lines[0]
+    assert not folder.exists()  # no black video, nothing at all
+
+
 def test_missing_gstreamer_names_the_package_to_install(wayland):
     folder = wayland.user_folder("out") / "rec"
     env = dict(wayland.env, PATH="/nonexistent")
