@@ -58,6 +58,7 @@ __all__ = [
     "model_languages",
     "bundled_model_dir",
     "get_engine",
+    "same_model",
     "physical_cores",
     "resolve_model",
     "verify_bundled_model",
@@ -860,6 +861,11 @@ def _model_display_name(spec: str | os.PathLike[str] | None) -> str:
         except (ImportError, AttributeError):
             return BUNDLED_MODEL_NAME
     return Path(os.fspath(spec)).name if _looks_like_path(os.fspath(spec)) else os.fspath(spec)
+
+
+def same_model(a: str | os.PathLike[str] | None, b: str | os.PathLike[str] | None) -> bool:
+    """Whether two model specs name the same model (the bundled one has several names)."""
+    return _model_display_name(a) == _model_display_name(b)
 
 
 def _segment_from_faster_whisper(raw: Any) -> Segment:

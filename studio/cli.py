@@ -16,7 +16,15 @@ from shared.signing import SigningKey
 from shared.terminal import TerminalProgress, print_json, printable, run_main
 from shared.timecode import clock, utc_now
 from shared.workspace import Lesson
-from studio import batch_cli, checkpoints_cli, export, insights_cli, models_cli, recording_cli
+from studio import (
+    batch_cli,
+    checkpoints_cli,
+    export,
+    insights_cli,
+    models_cli,
+    recording_cli,
+    second_opinion_cli,
+)
 from studio.course import package_lessons
 from studio.keys import author_key
 from studio.pipeline import BuildOptions, build_lesson, find_chapters, load_manual_chapters
@@ -177,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     models_cli.add_parser(sub, [common])
     checkpoints_cli.add_parser(sub, [common])
     insights_cli.add_parser(sub, [common])
+    second_opinion_cli.add_parser(sub, [common])
     return parser
 
 
@@ -200,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         **models_cli.HANDLERS,
         **checkpoints_cli.HANDLERS,
         **insights_cli.HANDLERS,
+        **second_opinion_cli.HANDLERS,
     }[args.command]
     return run_main(lambda: handler(args), debug=args.debug, prog=PROG)
 

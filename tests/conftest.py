@@ -25,6 +25,9 @@ os.environ["XDG_CACHE_HOME"] = os.path.join(_HOME, "cache")
 os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")  # the apps' log files
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 
+# After the XDG folders are set: what it imports reads them.
+from tests.speech_packs import base_pack  # noqa: E402, F401 - a fixture for every module
+
 SAMPLE_DIR = lectern_resources.path("sample")
 
 

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -65,6 +66,7 @@ from shared.timecode import clock
 from shared.transcription import Segment
 from shared.ui import theme
 from shared.ui.chapter_list import THUMB, chapter_pixmap
+from shared.ui.dialogs import error_box
 from shared.ui.plain import plain, plain_tip
 from shared.ui.seek_bar import SeekBar
 from shared.ui.video_view import VideoView
@@ -86,6 +88,7 @@ from studio.editing import (
     count_matches,
     low_confidence_words,
 )
+from studio.second_opinion import SecondOpinion, load_opinion, save_opinion, second_opinion
 from studio.speech import snap_to_pause, waveform, words_removed
 from studio.speech import words as spoken_words
 from studio.ui.checkpoints_tab import CheckpointsTab
@@ -281,6 +284,11 @@ class ReviewPanel(QWidget):
         self._picture_dir: tempfile.TemporaryDirectory[str] | None = None
         self._pictures_worker = Worker(self, max_threads=1)
         self._waveforms: dict[Path, list[float]] = {}
+        #: A second model's opinion of the open lesson's transcript (its marks win over
+        #: the probability marks), and the job asking for one.
+        self.opinion: SecondOpinion | None = None
+        self._check_worker = Worker(self, max_threads=1)
+        self.check_job = None
 
         self.video = VideoView()
         self.seek_bar = SeekBar()
@@ -351,6 +359,9 @@ class ReviewPanel(QWidget):
 
         # Cut points snap to the nearest pause between words; Shift (or { and } for
         # the marks) puts them exactly at the playhead.
+        self.check_action = action(
+            "Check the words with a second speech model", "Ctrl+Shift+W", self.check_words
+        )
         self.in_action = action("Set the in point at the playhead", "I", self.set_in_point)
         self.out_action = action("Set the out point at the playhead", "O", self.set_out_point)
         self.mark_start_action = action("Mark the start of a cut here", "[", self.mark_start)
@@ -434,6 +445,17 @@ class ReviewPanel(QWidget):
         self.replace_button = QPushButton("Replace all")
         self.replace_button.setAccessibleName("Replace all")
         self.replace_button.setToolTip("Replace the whole word or phrase everywhere (undoable)")
+        self.check_button = self._button(self.check_action, "Check words…")
+        self.check_button.setToolTip(
+            "Transcribe again with another installed speech model and mark the words it "
+            "heard differently: those are usually the wrong ones (Ctrl+Shift+W; again to "
+            "cancel)"
+        )
+        self.check_progress = QProgressBar()
+        self.check_progress.setRange(0, 1000)
+        self.check_progress.setMaximumWidth(120)
+        self.check_progress.setAccessibleName("Checking the words")
+        self.check_progress.hide()
 
     def _build_chapters(self) -> None:
         self.chapters = _table(["Start", "Title", "Origin"], "Chapters")
@@ -497,6 +519,9 @@ class ReviewPanel(QWidget):
         find.addWidget(self.find_count)
         find.addWidget(self.replace_box, 2)
         find.addWidget(self.replace_button)
+        find.addSpacing(12)
+        find.addWidget(self.check_progress)
+        find.addWidget(self.check_button)
         page.addLayout(find)
         page.addWidget(self.transcript, 1)
 
@@ -586,6 +611,7 @@ class ReviewPanel(QWidget):
         session = self._session_for(folder)
         self.close_lesson()
         self.session = session
+        self.opinion = load_opinion(folder)
         lesson = session.lesson
         self.video.load(
             folder / lesson.video,
@@ -663,11 +689,57 @@ class ReviewPanel(QWidget):
         self.seek_bar.set_selectable(editable)
         self.seek_bar.set_marks_movable(editable)
 
+    def check_words(self) -> None:
+        """Ask a second installed model where the transcript may be wrong (in the worker,
+        with progress); asked again while it runs, cancel it."""
+        if self.check_job is not None:
+            self.check_job.cancel()
+            return
+        if self.session is None:
+            return
+        folder, media = self.session.folder, self.session.workspace.video
+        transcript = self.session.state.transcript
+
+        def run(_inputs: object, state: object) -> SecondOpinion:
+            found = second_opinion(transcript, media, None, state)  # type: ignore[arg-type]
+            save_opinion(folder, found)
+            return found
+
+        self.check_job = job = self._check_worker.submit("Checking the words", run)
+        self.check_button.setText("Cancel check")
+        self.check_progress.setValue(0)
+        self.check_progress.show()
+        job.progress.connect(lambda f: self.check_progress.setValue(round(f * 1000)))
+        job.succeeded.connect(lambda found: self._checked(folder, found))
+        job.failed.connect(lambda message: error_box(self, "Check words", message))
+        job.done.connect(self._check_done)
+
+    def _checked(self, folder: Path, found: SecondOpinion) -> None:
+        if self.session is None or self.session.folder != folder:
+            return  # another lesson is open now; this one shows its marks when reopened
+        self.opinion = found
+        self._fill_transcript(self.session.state)
+        count = len(found.current(self.session.state.transcript))
+        self.check_button.setToolTip(
+            f"{found.model} heard {count} place(s) differently; they are marked. "
+            "Check again (Ctrl+Shift+W) after correcting."
+            if count
+            else f"{found.model} heard every word the same."
+        )
+
+    def _check_done(self) -> None:
+        self.check_job = None
+        self.check_button.setText("Check words…")
+        self.check_progress.hide()
+
     def close_lesson(self) -> None:
         if self.session is not None or self.previewing is not None:
             self.video.unload()
             self._pictures_worker.wait(10_000)  # a picture job must not outlive its lesson
+        if self.check_job is not None:
+            self.check_job.cancel()
         self.session = None
+        self.opinion = None
         self.previewing = None
         self._preview_length = 0.0
         self.seek_bar.set_duration(0.0)
@@ -1137,7 +1209,14 @@ class ReviewPanel(QWidget):
     def _fill_transcript(self, state: EditState | None) -> None:
         segments = state.transcript.segments if state is not None else ()
         unsure: dict[int, set[int]] = {}
-        if state is not None:
+        heard: dict[int, list[str]] = {}
+        if state is not None and self.opinion is not None:
+            model = self.opinion.model
+            for d in self.opinion.current(state.transcript):
+                unsure.setdefault(d.segment, set()).update(d.words)
+                other = f"“{d.heard}”" if d.heard else "nothing"
+                heard.setdefault(d.segment, []).append(f"“{d.said}”: {model} heard {other}")
+        elif state is not None:
             for ref in low_confidence_words(state.transcript):
                 unsure.setdefault(ref.segment, set()).add(ref.index)
         self.transcript.setRowCount(len(segments))
@@ -1152,7 +1231,11 @@ class ReviewPanel(QWidget):
             item = _cell(segment.text, editable=True)
             marked = unsure.get(row, set())
             item.setData(_HTML_ROLE, segment_html(segment, marked))
-            if marked:
+            if row in heard:
+                item.setToolTip(
+                    plain_tip("A second model heard this differently: " + "; ".join(heard[row]))
+                )
+            elif marked:
                 words = ", ".join(segment.words[i].text.strip() for i in sorted(marked))
                 item.setToolTip(plain_tip(f"The transcription may be wrong here: {words}"))
             self.transcript.setItem(row, 1, item)

