@@ -282,7 +282,9 @@ def word_table(transcript, reference: str, norm) -> list[dict]:
             parts = norm(word.text).split()
             if not parts:
                 continue
-            rows.append({"features": features[s][w], "p": word.probability, "tokens": parts})
+            rows.append(
+                {"features": features[s][w], "p": word.probability, "tokens": parts, "at": (s, w)}
+            )
             tokens += parts
             owner += [len(rows) - 1] * len(parts)
     kept = _equal_tokens(norm(reference), tokens)
@@ -302,6 +304,16 @@ def mark_disagreements(rows: list[dict], other_rows: list[dict]) -> None:
     for row in rows:
         row["other"] = 0.0 if all(kept[index : index + len(row["tokens"])]) else 1.0
         index += len(row["tokens"])
+
+
+def mark_second_opinion(rows: list[dict], transcript, other) -> None:
+    """Set ``row["studio"]``: 1 when the Studio's second opinion
+    (:func:`studio.second_opinion.disagreements`) marks this word."""
+    from studio.second_opinion import disagreements
+
+    marked = {(d.segment, w) for d in disagreements(transcript, other) for w in d.words}
+    for row in rows:
+        row["studio"] = 1.0 if row["at"] in marked else 0.0
 
 
 def fit_logistic(x, y, l2: float = 1.0):
@@ -409,6 +421,9 @@ def corpus_section(reuse: bool) -> None:
                 mine = word_table(transcripts[model][str(clip.path)], clip.text, norm)
                 theirs = word_table(transcripts[other][str(clip.path)], clip.text, norm)
                 mark_disagreements(mine, theirs)
+                mark_second_opinion(
+                    mine, transcripts[model][str(clip.path)], transcripts[other][str(clip.path)]
+                )
                 rows += mine
             tables[(model, split)] = rows
     print("| model | rule | tuning P / R (marked) | **test P / R (marked)** | test wrong / words |")
@@ -450,6 +465,16 @@ def corpus_section(reuse: bool) -> None:
             )
             if name == "combined score":
                 fitted_rules[model] = (*combined, threshold)
+        other = next(m for m in CORPUS_MODELS if m != model)
+        s_tune = np.array([r["studio"] for r in tune])
+        s_test = np.array([r["studio"] for r in test])
+        pt, rt, nt = precision_recall(s_tune, y_tune, 0.5)
+        ps, rs, ns = precision_recall(s_test, y_test, 0.5)
+        print(
+            f"| {model} | what Check words marks (studio.second_opinion, {other}) | "
+            f"{pt:.2f} / {rt:.2f} ({nt}) | **{ps:.2f} / {rs:.2f} ({ns})** | "
+            f"{int(y_test.sum())} / {len(y_test)} |"
+        )
         from shared.speech_models import unsure_threshold
 
         shipped = unsure_threshold(model)

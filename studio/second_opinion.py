@@ -106,8 +106,21 @@ class SecondOpinion:
         return tuple(kept)
 
 
-def _tokens(text: str) -> list[str]:
-    return [t for t in (p.strip("'") for p in _SPLIT.split(text.lower().replace("’", "'"))) if t]
+#: English number words as digits: one model writes "two", the other "2".
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_TENS = "thirty forty fifty sixty seventy eighty ninety"
+_NUMBERS = {word: str(value) for value, word in enumerate(_ONES.split())}  # noqa: SIM905
+_NUMBERS |= {word: str(30 + 10 * n) for n, word in enumerate(_TENS.split())}  # noqa: SIM905
+_NUMBERS["oh"] = "0"
+
+
+def _tokens(text: str, english: bool = True) -> list[str]:
+    """Lower-case word tokens without punctuation (English number words as digits)."""
+    tokens = [t for t in (p.strip("'") for p in _SPLIT.split(text.lower().replace("’", "'"))) if t]
+    return [_NUMBERS.get(t, t) for t in tokens] if english else tokens
 
 
 def _said(words: Sequence[transcription.Word], indexes: Sequence[int]) -> str:
@@ -128,17 +141,19 @@ def _joined(words: Sequence[tuple[int, str]]) -> str:
 def disagreements(transcript: Transcript, other: Transcript) -> tuple[Disagreement, ...]:
     """Where ``other`` heard differently what ``transcript`` says, word by word.
 
-    Both are cut into lower-case word tokens without punctuation and aligned (the
-    longest matching runs first); a word of ``transcript`` with a token outside a
-    matching run is a disagreement, together with what ``other`` has at that place.
-    Words ``other`` heard where ``transcript`` has nothing are not marked (nothing to
-    mark).
+    Both are cut into lower-case word tokens without punctuation (in English, number
+    words as digits) and aligned (the longest matching runs first); a word of
+    ``transcript`` with a token outside a matching run is a disagreement, together with
+    what ``other`` has at that place, unless the two differ only in where words are
+    split ("Login" and "log in", "touch tone" and "touchtone"). Words ``other`` heard
+    where ``transcript`` has nothing are not marked (nothing to mark).
     """
+    english = (transcript.language or "en").split("-")[0] == "en"
     mine: list[str] = []
     owner: list[tuple[int, int]] = []
     for s, segment in enumerate(transcript.segments):
         for w, word in enumerate(segment.words):
-            for token in _tokens(word.text):
+            for token in _tokens(word.text, english):
                 mine.append(token)
                 owner.append((s, w))
     theirs: list[str] = []
@@ -146,7 +161,7 @@ def disagreements(transcript: Transcript, other: Transcript) -> tuple[Disagreeme
     their_words: list[tuple[int, str]] = []  # (segment, text)
     for s, segment in enumerate(other.segments):
         for word in segment.words:
-            for token in _tokens(word.text):
+            for token in _tokens(word.text, english):
                 theirs.append(token)
                 their_word.append(len(their_words))
             their_words.append((s, word.text))
@@ -155,6 +170,8 @@ def disagreements(transcript: Transcript, other: Transcript) -> tuple[Disagreeme
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag in ("equal", "insert"):
             continue
+        if "".join(mine[i1:i2]) == "".join(theirs[j1:j2]):
+            continue  # the same letters, split into words differently
         heard = _joined([their_words[w] for w in sorted(set(their_word[j1:j2]))])
         by_segment: dict[int, list[int]] = {}
         for s, w in owner[i1:i2]:

@@ -119,6 +119,7 @@ SHORTCUTS = """<table cellspacing=6>
 <tr><td><b>Ctrl+M</b></td><td>Add a chapter at the playhead</td></tr>
 <tr><td><b>Ctrl+F</b> / <b>Ctrl+H</b></td><td>Find / replace in the transcript</td></tr>
 <tr><td><b>F2</b></td><td>Correct the selected transcript line</td></tr>
+<tr><td><b>Ctrl+Shift+W</b></td><td>Check the words with a second speech model</td></tr>
 <tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>Undo / redo</td></tr>
 <tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr></table>"""
