@@ -59,6 +59,7 @@ from shared.library.settings import SETTINGS
 from shared.library.text import MARK_END, MARK_START, search_tokens
 from shared.library.values import (
     NOTE_KINDS,
+    Attempt,
     CheckpointAnswer,
     ContinueItem,
     CourseProgress,
@@ -92,6 +93,7 @@ __all__ = [
     "CourseProgress",
     "ContinueItem",
     "Note",
+    "Attempt",
     "CheckpointAnswer",
     "ReviewItem",
     "LibraryError",

@@ -83,29 +83,31 @@ class Activity:
                         at_ms=when,
                     )
                 )
-            answers = self._lib.checkpoints.answers(course_id, row["id"])
-            if not answers:
+            attempts = self._lib.checkpoints.attempts(course_id, row["id"])
+            if not attempts:
                 continue
             try:
                 questions = {q.id: q for q in self._lib.checkpoints.of(course_id, row["id"])}
             except CheckpointsUnreadableError:
                 continue
-            for question_id, answer in answers.items():
+            for question_id, tries in attempts.items():
                 question = questions.get(question_id)
                 if question is None:
                     continue
-                interaction, response = _interaction(question, answer.answer)
-                found.append(
-                    xapi.answered(
-                        who,
-                        xapi.checkpoint_activity(course_id, row["uid"] or row["id"], question_id),
-                        prompt=question.prompt,
-                        interaction=interaction,
-                        response=response,
-                        success=answer.correct,
-                        attempts=answer.attempts,
-                        at_ms=round(answer.answered.timestamp() * 1000),
+                activity = xapi.checkpoint_activity(course_id, row["uid"] or row["id"], question_id)
+                for attempt in tries:  # each attempt is its own statement
+                    interaction, response = _interaction(question, attempt.answer)
+                    found.append(
+                        xapi.answered(
+                            who,
+                            activity,
+                            prompt=question.prompt,
+                            interaction=interaction,
+                            response=response,
+                            success=attempt.correct,
+                            attempts=attempt.number,
+                            at_ms=round(attempt.answered.timestamp() * 1000),
+                        )
                     )
-                )
         found.sort(key=lambda statement: statement["timestamp"])
         return found

@@ -4,7 +4,8 @@ The questions are read from the installed course (the lesson's checkpoints file,
 checked on import); the ``checkpoints`` table keeps when each is asked and whether it
 is required, so completion can be decided in SQL (:data:`OPEN_REQUIRED`). Answers are
 kept per lesson and question id with their attempts, time spent and Leitner box (see
-:mod:`shared.checkpoints.review`), and survive a course update that keeps the question.
+:mod:`shared.checkpoints.review`), and survive a course update that keeps the question;
+every attempt is kept too (:meth:`Checkpoints.attempts`), each told to an LRS.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from shared.contents import ContentError, read_checkpoints
 from shared.library.errors import CheckpointsUnreadableError, NotInLibraryError
 from shared.library.text import _when
 from shared.library.updates import LIVE
-from shared.library.values import CheckpointAnswer, ReviewItem
+from shared.library.values import Attempt, CheckpointAnswer, ReviewItem
 from shared.timecode import whole_ms
 
 if TYPE_CHECKING:
@@ -128,6 +129,13 @@ class Checkpoints:
                     due,
                 ),
             )
+            self._lib.db.execute(
+                "INSERT INTO checkpoint_attempts (lesson_key, checkpoint_id, attempt, answer, "
+                "correct, spent_ms, answered_ms) SELECT lesson_key, checkpoint_id, attempts, "
+                "answer, correct, ?, answered_ms FROM checkpoint_answers "
+                "WHERE lesson_key = ? AND checkpoint_id = ?",
+                (spent_ms, key, checkpoint.id),
+            )
         return result
 
     def answers(self, course_id: str, lesson_id: str) -> dict[str, CheckpointAnswer]:
@@ -135,6 +143,29 @@ class Checkpoints:
         key = self._lib._lesson_key(course_id, lesson_id)
         rows = self._lib._rows("SELECT * FROM checkpoint_answers WHERE lesson_key = ?", (key,))
         return {row["checkpoint_id"]: _answer(row) for row in rows}
+
+    def attempts(self, course_id: str, lesson_id: str) -> dict[str, list[Attempt]]:
+        """Every attempt at the lesson's questions, by question id, first attempt first.
+
+        A library from before attempts were kept has only each question's last one.
+        """
+        key = self._lib._lesson_key(course_id, lesson_id)
+        rows = self._lib._rows(
+            "SELECT * FROM checkpoint_attempts WHERE lesson_key = ? ORDER BY checkpoint_id, attempt",
+            (key,),
+        )
+        found: dict[str, list[Attempt]] = {}
+        for row in rows:
+            found.setdefault(row["checkpoint_id"], []).append(
+                Attempt(
+                    number=row["attempt"],
+                    answer=json.loads(row["answer"]),
+                    correct=bool(row["correct"]),
+                    spent=row["spent_ms"] / 1000,
+                    answered=_when(row["answered_ms"]),
+                )
+            )
+        return found
 
     def open_required(self, course_id: str, lesson_id: str) -> int:
         """How many required questions of a lesson are not answered yet."""

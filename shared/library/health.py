@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shared.library.errors import CourseContentError
-from shared.library.schema import COURSES_DIR, DB_NAME, TABLES
+from shared.library.schema import COURSES_DIR, DB_NAME, expected_tables
 from shared.library.updates import at_folder, folder_belongs, folder_signature
 from shared.manifest import MANIFEST_NAME, Manifest, ManifestError
 
@@ -238,7 +238,8 @@ def check_database(conn: sqlite3.Connection, *, full: bool) -> str | None:
     try:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if "migrations" in names:
-            missing = [name for name in TABLES if name not in names]
+            applied = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+            missing = [name for name in expected_tables(applied) if name not in names]
             if missing:
                 return f"missing tables: {', '.join(missing)}"
         elif names:

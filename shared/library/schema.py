@@ -14,7 +14,7 @@ prefix indexes that keep search-as-you-type fast.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import sqlite_utils
@@ -210,6 +210,29 @@ def _outbox(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX outbox_course ON outbox(course_id, made_ms)")
 
 
+def _checkpoint_attempts(db: sqlite_utils.Database) -> None:
+    """Every attempt at a checkpoint question (``checkpoint_answers`` keeps the last one
+    with the count), so each attempt can be told to an LRS as its own ``answered``. A
+    library from before keeps only each question's last attempt: that one is carried over."""
+    db.execute(
+        """CREATE TABLE checkpoint_attempts (
+            lesson_key INTEGER NOT NULL REFERENCES lessons(key) ON DELETE CASCADE,
+            checkpoint_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            answer TEXT NOT NULL,
+            correct INTEGER NOT NULL,
+            spent_ms INTEGER NOT NULL,
+            answered_ms INTEGER NOT NULL,
+            PRIMARY KEY (lesson_key, checkpoint_id, attempt)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        "INSERT INTO checkpoint_attempts (lesson_key, checkpoint_id, attempt, answer, correct, "
+        "spent_ms, answered_ms) SELECT lesson_key, checkpoint_id, attempts, answer, correct, "
+        "spent_ms, answered_ms FROM checkpoint_answers"
+    )
+
+
 #: ``(name, function)`` in the order they are applied; append, never rename or reorder.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0001_initial", _initial),
@@ -218,6 +241,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("0004_slide_text", _slide_text),
     ("0005_checkpoints", _checkpoints),
     ("0006_outbox", _outbox),
+    ("0007_checkpoint_attempts", _checkpoint_attempts),
 ]
 
 
@@ -233,6 +257,7 @@ TABLES = (
     "settings",
     "checkpoints",
     "checkpoint_answers",
+    "checkpoint_attempts",
     "outbox",
     "segments_fts",
     "labels_fts",
@@ -280,6 +305,28 @@ def migrate(
             db.execute("INSERT INTO migrations (name, applied_ms) VALUES (?, ?)", (name, now()))
         done.append(name)
     return done
+
+
+#: The tables each later migration adds; the others come with ``0001_initial``.
+ADDED_BY = {
+    "0003_stemmed_search": ("segments_vocab", "labels_vocab"),
+    "0004_slide_text": ("slide_text", "slide_text_fts", "slide_text_vocab"),
+    "0005_checkpoints": ("checkpoints", "checkpoint_answers"),
+    "0006_outbox": ("outbox",),
+    "0007_checkpoint_attempts": ("checkpoint_attempts",),
+}
+
+
+def expected_tables(applied: Collection[str]) -> list[str]:
+    """The tables a library that has had the migrations ``applied`` must have.
+
+    A library from an earlier Lectern lacks the tables of the migrations it has not had
+    yet: that is not damage (opening it applies them).
+    """
+    added = {table: name for name, tables in ADDED_BY.items() for table in tables}
+    added["migrations"] = ""  # always there once the library has any migration table
+    applied = {*applied, ""}
+    return [table for table in TABLES if added.get(table, "0001_initial") in applied]
 
 
 def missing_tables(db: sqlite_utils.Database) -> list[str]:

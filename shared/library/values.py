@@ -23,6 +23,7 @@ __all__ = [
     "CourseProgress",
     "ContinueItem",
     "Note",
+    "Attempt",
     "CheckpointAnswer",
     "ReviewItem",
     "NOTE_KINDS",
@@ -259,6 +260,25 @@ class Note:
 
 
 NOTE_KINDS = ("note", "bookmark")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt at a checkpoint question.
+
+    Attributes:
+        number: 1 for the first attempt, and so on.
+        answer: what was answered (index, list of indexes or text).
+        correct: whether it was right.
+        spent: seconds spent on this attempt.
+        answered: when.
+    """
+
+    number: int
+    answer: Any
+    correct: bool
+    spent: float
+    answered: datetime
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,17 @@ def test_progress_is_exported_as_video_profile_statements_with_stable_ids(tmp_pa
     out = tmp_path / "progress.json"
     result = _export(root, out)
     assert result.returncode == 0, result.stderr
-    assert "Wrote 4 xAPI statement(s)" in result.stdout
+    assert "Wrote 5 xAPI statement(s)" in result.stdout
     statements = json.loads(out.read_text(encoding="utf-8"))
     verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in statements]
-    assert sorted(verbs) == ["answered", "answered", "played", "played"]  # 80 % watched
+    # 80 % watched; each attempt at a question is its own statement, in order.
+    assert sorted(verbs) == ["answered", "answered", "answered", "played", "played"]
+    tries = [
+        s["result"]
+        for s in statements
+        if "answered" in s["verb"]["id"] and s["object"]["id"].endswith(":where")
+    ]
+    assert tries == [{"success": False, "response": "1"}, {"success": True, "response": "0"}]
     played = [s for s in statements if s["verb"]["id"] == xapi.VERBS["played"]]
     assert [s["result"]["extensions"][xapi.EXT["time-from"]] for s in played] == [0.0, 40.0]
     assert {s["object"]["id"] for s in played} == {f"urn:lectern:course:{course}:lesson:intro"}

@@ -134,6 +134,39 @@ def test_answers_are_kept_and_completion_needs_every_required_answer(tmp_path):
         assert answers["pi"].answer == " 3,141 " and answers["pi"].box is None
         assert answers["where"].box == 1  # wrong once: it comes back in the review
         assert library.lesson(course, "intro").completed
+        tries = library.checkpoints.attempts(course, "intro")  # every attempt, in order
+        assert [(t.number, t.answer, t.correct, t.spent) for t in tries["where"]] == [
+            (1, 1, False, 4.5),
+            (2, 0, True, 2.0),
+        ]
+        assert [t.answer for t in tries["pi"]] == [" 3,141 "]
+
+
+def test_a_library_from_before_attempts_were_kept_keeps_each_last_answer(tmp_path):
+    import sqlite3
+
+    from shared.library import schema
+
+    out = _package(tmp_path)
+    root = tmp_path / "library"
+    with Library.open(root) as library:
+        course = library.import_course(out).course_id
+        question = library.checkpoints.of(course, "intro")[0]
+        library.checkpoints.answer(course, "intro", question, 1, spent=3.0)
+        library.checkpoints.answer(course, "intro", question, 0, spent=1.0)
+    conn = sqlite3.connect(root / schema.DB_NAME)
+    with conn:  # back to a library made before 0007: no attempts table
+        conn.execute("DROP TABLE checkpoint_attempts")
+        conn.execute("DELETE FROM migrations WHERE name = '0007_checkpoint_attempts'")
+    conn.close()
+    with Library.open(root) as library:
+        assert library.report.damage is None  # an older library, not a damaged one
+        assert library.db["migrations"].count == len(schema.MIGRATIONS)
+        (last,) = library.checkpoints.attempts(course, "intro")["where"]
+        assert (last.number, last.answer, last.correct, last.spent) == (2, 0, True, 4.0)
+        library.checkpoints.answer(course, "intro", question, 0, spent=1.0)
+        numbers = [t.number for t in library.checkpoints.attempts(course, "intro")["where"]]
+        assert numbers == [2, 3]
 
 
 def test_the_review_brings_wrong_answers_back_after_one_three_and_seven_days(tmp_path):
