@@ -13,6 +13,7 @@ what the other model heard, instead of the probability marks.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -249,8 +250,6 @@ def save_opinion(folder: str | Path, opinion: SecondOpinion) -> Path:
 def load_opinion(folder: str | Path) -> SecondOpinion | None:
     """The opinion kept in the lesson folder; ``None`` when there is none or it is unreadable
     (it is only an aid: the Studio then marks by probability)."""
-    import json
-
     path = Path(folder) / OPINION_FILE
     try:
         return SecondOpinion.from_dict(json.loads(path.read_text(encoding="utf-8")))

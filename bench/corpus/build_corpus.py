@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -381,38 +382,105 @@ def build_set(name: str, folder: Path) -> list[Lecture]:
     return lectures
 
 
-def load_or_build(which: str = "all") -> tuple[Path, list[Lecture]]:
-    """The cached corpus (each set built on first use); returns its folder and lectures."""
-    folder = cache_dir()
+def deck_lectures(
+    tool: str,
+    name: str,
+    spec: dict,
+    variants: list[str],
+    render: Callable[[list[Frame], str, Path], list[list[Path]]],
+    folder: Path,
+) -> list[Lecture]:
+    """One set's lectures from decks a third-party tool renders (Marp, Impress).
+
+    Args:
+        tool: the tool's name in lecture names (``"marp"``, ``"impress"``).
+        name: the set (``"tuning"``, ``"test"``).
+        spec: the set's ``seed``, ``modules`` and ``classes``.
+        variants: the themes or templates, taken in turn.
+        render: ``render(frames, variant, tmp_folder)``: each frame's page images.
+        folder: where the videos go.
+    """
+    rng = random.Random(spec["seed"])
+    texts = slide_texts(spec["modules"], rng)
     lectures = []
-    for name in SETS:
+    for number, cls in enumerate(spec["classes"]):
+        variant = variants[number % len(variants)]
+        crf = rng.randint(36, 40) if cls == "crf40" else rng.randint(18, 32)
+        lecture = Lecture(f"{tool}-{name}-{number:02d}-{cls}", name, cls, variant, tool, crf, 0.0)
+        planned = plan(cls, rng, texts, rng.uniform(50, 80))
+        if len(planned) < 3:
+            raise CorpusError(f"the {tool} {name} set ran out of slide text at {lecture.name}")
+        with tempfile.TemporaryDirectory(prefix=f"lectern-{tool}-") as tmp:
+            grouped = render([f for f, _ in planned], variant, Path(tmp))
+            shown = []
+            for position, ((frame, seconds), pages) in enumerate(
+                zip(planned, grouped, strict=True)
+            ):
+                images = [cv2.resize(cv2.imread(str(p)), SIZE) for p in pages]
+                shown.append(Shown(frame, images, seconds, cls == "video" and position % 3 == 1))
+        out = folder / f"{lecture.name}.mp4"
+        compose(lecture, shown, rng, out)
+        lecture.path = out.name
+        lectures.append(lecture)
+        print(f"{lecture.name}: {tool} {variant} crf {crf}, {lecture.seconds:.0f} s, "
+              f"{len(lecture.changes)} changes, {len(lecture.steps)} reveals", flush=True)  # fmt: skip
+    return lectures
+
+
+def cached_sets(
+    folder: Path,
+    sets: Iterable[str],
+    which: str,
+    build: Callable[[str, Path], list[Lecture]],
+    check: Callable[[], None] = lambda: None,
+) -> list[Lecture]:
+    """The lectures of the sets ``which`` names ("all" or one), each built once with
+    ``build(set, folder)`` and kept in ``folder`` with its index written last; ``check``
+    runs before a build (it raises :class:`CorpusError` when a tool is missing)."""
+    lectures = []
+    for name in sets:
         if which not in ("all", name):
             continue
         index = folder / f"index-{name}.json"
         if not index.exists():
-            missing = [tool for tool in ("pdflatex", "pdftoppm") if shutil.which(tool) is None]
-            if missing:
-                raise CorpusError(
-                    f"{' and '.join(missing)} not found; install them with: {APT_HINT}"
-                )
+            check()
             folder.mkdir(parents=True, exist_ok=True)
-            built = build_set(name, folder)
+            built = build(name, folder)
             partial = index.with_suffix(".tmp")
             partial.write_text(json.dumps([asdict(lecture) for lecture in built], indent=1))
             partial.replace(index)
         lectures += [Lecture(**item) for item in json.loads(index.read_text())]
-    return folder, lectures
+    return lectures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_main(
+    what: str, description: str, load: Callable[[str], tuple[Path, list[Lecture]]]
+) -> None:
+    """The command line of a corpus script: ``--set tuning|test|all``, then a count."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--set", choices=["tuning", "test", "all"], default="all")
     args = parser.parse_args()
     try:
-        folder, lectures = load_or_build(args.set)
+        folder, lectures = load(args.set)
     except CorpusError as error:
         sys.exit(str(error))
-    print(f"{len(lectures)} lectures in {folder}")
+    print(f"{len(lectures)} {what} lectures in {folder}")
+
+
+def _check_tools() -> None:
+    missing = [tool for tool in ("pdflatex", "pdftoppm") if shutil.which(tool) is None]
+    if missing:
+        raise CorpusError(f"{' and '.join(missing)} not found; install them with: {APT_HINT}")
+
+
+def load_or_build(which: str = "all") -> tuple[Path, list[Lecture]]:
+    """The cached corpus (each set built on first use); returns its folder and lectures."""
+    folder = cache_dir()
+    return folder, cached_sets(folder, SETS, which, build_set, _check_tools)
+
+
+def main() -> None:
+    corpus_main("Beamer", __doc__.splitlines()[0], load_or_build)
 
 
 if __name__ == "__main__":

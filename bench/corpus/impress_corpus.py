@@ -20,23 +20,16 @@ The tuning set and the test set share no template and no text. Cached under
 
 from __future__ import annotations
 
-import argparse
 import copy
 import hashlib
-import json
 import os
-import random
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import asdict
 from pathlib import Path
-
-import cv2
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -46,10 +39,9 @@ from build_corpus import (  # noqa: E402
     CorpusError,
     Frame,
     Lecture,
-    Shown,
-    compose,
-    plan,
-    slide_texts,
+    cached_sets,
+    corpus_main,
+    deck_lectures,
 )
 
 TEMPLATES = Path("/usr/lib/libreoffice/share/template/common/presnt")
@@ -189,62 +181,17 @@ def render_deck(frames: list[Frame], template: str, folder: Path) -> list[list[P
 
 def build_set(name: str, folder: Path) -> list[Lecture]:
     spec = SETS[name]
-    rng = random.Random(spec["seed"])
-    texts = slide_texts(spec["modules"], rng)
-    lectures = []
-    for number, cls in enumerate(spec["classes"]):
-        template = spec["templates"][number % len(spec["templates"])]
-        crf = rng.randint(36, 40) if cls == "crf40" else rng.randint(18, 32)
-        lecture = Lecture(
-            f"impress-{name}-{number:02d}-{cls}", name, cls, template, "impress", crf, 0.0
-        )
-        planned = plan(cls, rng, texts, rng.uniform(50, 80))
-        if len(planned) < 3:
-            raise CorpusError(f"the Impress {name} set ran out of slide text at {lecture.name}")
-        with tempfile.TemporaryDirectory(prefix="lectern-impress-") as tmp:
-            grouped = render_deck([f for f, _ in planned], template, Path(tmp))
-            shown = []
-            for position, ((frame, seconds), pages) in enumerate(
-                zip(planned, grouped, strict=True)
-            ):
-                images = [cv2.resize(cv2.imread(str(p)), SIZE) for p in pages]
-                shown.append(Shown(frame, images, seconds, cls == "video" and position % 3 == 1))
-        out = folder / f"{lecture.name}.mp4"
-        compose(lecture, shown, rng, out)
-        lecture.path = out.name
-        lectures.append(lecture)
-        print(f"{lecture.name}: Impress {template} crf {crf}, {lecture.seconds:.0f} s, "
-              f"{len(lecture.changes)} changes, {len(lecture.steps)} reveals", flush=True)  # fmt: skip
-    return lectures
+    return deck_lectures("impress", name, spec, spec["templates"], render_deck, folder)
 
 
 def load_or_build(which: str = "all") -> tuple[Path, list[Lecture]]:
     """The cached Impress lectures (each set built on first use): folder and lectures."""
     folder = cache_dir()
-    lectures = []
-    for name in SETS:
-        if which not in ("all", name):
-            continue
-        index = folder / f"index-{name}.json"
-        if not index.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            built = build_set(name, folder)
-            partial = index.with_suffix(".tmp")
-            partial.write_text(json.dumps([asdict(lecture) for lecture in built], indent=1))
-            partial.replace(index)
-        lectures += [Lecture(**item) for item in json.loads(index.read_text())]
-    return folder, lectures
+    return folder, cached_sets(folder, SETS, which, build_set)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["tuning", "test", "all"], default="all")
-    args = parser.parse_args()
-    try:
-        folder, lectures = load_or_build(args.set)
-    except CorpusError as error:
-        sys.exit(str(error))
-    print(f"{len(lectures)} Impress lectures in {folder}")
+    corpus_main("Impress", __doc__.splitlines()[0], load_or_build)
 
 
 if __name__ == "__main__":

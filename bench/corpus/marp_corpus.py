@@ -21,32 +21,23 @@ Beamer corpus's tools plus::
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import os
-import random
 import shutil
 import subprocess
 import sys
-import tempfile
-from dataclasses import asdict
 from pathlib import Path
-
-import cv2
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from build_corpus import (  # noqa: E402
-    SIZE,
     CorpusError,
     Frame,
     Lecture,
-    Shown,
-    compose,
-    plan,
-    slide_texts,
+    cached_sets,
+    corpus_main,
+    deck_lectures,
 )
 
 SETS = {
@@ -124,60 +115,17 @@ def render_deck(frames: list[Frame], theme: str, folder: Path) -> list[list[Path
 
 def build_set(name: str, folder: Path) -> list[Lecture]:
     spec = SETS[name]
-    rng = random.Random(spec["seed"])
-    texts = slide_texts(spec["modules"], rng)
-    lectures = []
-    for number, cls in enumerate(spec["classes"]):
-        theme = spec["themes"][number % len(spec["themes"])]
-        crf = rng.randint(36, 40) if cls == "crf40" else rng.randint(18, 32)
-        lecture = Lecture(f"marp-{name}-{number:02d}-{cls}", name, cls, theme, "marp", crf, 0.0)
-        planned = plan(cls, rng, texts, rng.uniform(50, 80))
-        if len(planned) < 3:
-            raise CorpusError(f"the Marp {name} set ran out of slide text at {lecture.name}")
-        with tempfile.TemporaryDirectory(prefix="lectern-marp-") as tmp:
-            grouped = render_deck([f for f, _ in planned], theme, Path(tmp))
-            shown = []
-            for position, ((frame, seconds), pages) in enumerate(
-                zip(planned, grouped, strict=True)
-            ):
-                images = [cv2.resize(cv2.imread(str(p)), SIZE) for p in pages]
-                shown.append(Shown(frame, images, seconds, cls == "video" and position % 3 == 1))
-        out = folder / f"{lecture.name}.mp4"
-        compose(lecture, shown, rng, out)
-        lecture.path = out.name
-        lectures.append(lecture)
-        print(f"{lecture.name}: marp {theme} crf {crf}, {lecture.seconds:.0f} s, "
-              f"{len(lecture.changes)} changes, {len(lecture.steps)} reveals", flush=True)  # fmt: skip
-    return lectures
+    return deck_lectures("marp", name, spec, spec["themes"], render_deck, folder)
 
 
 def load_or_build(which: str = "all") -> tuple[Path, list[Lecture]]:
     """The cached Marp lectures (each set built on first use): folder and lectures."""
     folder = cache_dir()
-    lectures = []
-    for name in SETS:
-        if which not in ("all", name):
-            continue
-        index = folder / f"index-{name}.json"
-        if not index.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            built = build_set(name, folder)
-            partial = index.with_suffix(".tmp")
-            partial.write_text(json.dumps([asdict(lecture) for lecture in built], indent=1))
-            partial.replace(index)
-        lectures += [Lecture(**item) for item in json.loads(index.read_text())]
-    return folder, lectures
+    return folder, cached_sets(folder, SETS, which, build_set)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["tuning", "test", "all"], default="all")
-    args = parser.parse_args()
-    try:
-        folder, lectures = load_or_build(args.set)
-    except CorpusError as error:
-        sys.exit(str(error))
-    print(f"{len(lectures)} Marp lectures in {folder}")
+    corpus_main("Marp", __doc__.splitlines()[0], load_or_build)
 
 
 if __name__ == "__main__":
