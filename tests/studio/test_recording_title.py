@@ -14,6 +14,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything loads Qt
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -50,6 +51,16 @@ def slide_on_screen(capture_env, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    if shutil.which("xdotool") is not None:
+        # On the screen before anything records it: a busy machine maps the window late.
+        subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^slide$"],
+            env=capture_env,
+            stdout=subprocess.DEVNULL,
+            timeout=60,
+            check=True,
+        )
+        time.sleep(0.5)  # and painted
     yield
     stop_process(process)
 
