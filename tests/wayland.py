@@ -72,6 +72,9 @@ SESSION_SCRIPT = r"""#!/bin/sh
 set -u
 R=$XDG_RUNTIME_DIR
 export HOME=$R/home XDG_CONFIG_HOME=$R/home/.config XDG_CURRENT_DESKTOP=sway
+# The desktop's user writes its own state and caches, not the test run's (not its to write).
+export XDG_STATE_HOME=$R/home/.local/state XDG_CACHE_HOME=$R/home/.cache
+export XDG_DATA_HOME=$R/home/.local/share
 export XDG_SESSION_TYPE=wayland WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1
 export WLR_RENDERER=pixman
 sway -c "$XDG_CONFIG_HOME/sway/config" > "$R/sway.log" 2>&1 &
@@ -80,6 +83,10 @@ export WAYLAND_DISPLAY=wayland-1
 for i in $(seq 200); do ls "$R"/sway-ipc.*.sock > /dev/null 2>&1 && break; sleep 0.05; done
 export SWAYSOCK="$(ls "$R"/sway-ipc.*.sock | head -n 1)"
 pipewire > "$R/pipewire.log" 2>&1 &
+# WirePlumber connects once, at its start: started before PipeWire's socket exists it
+# says "Failed to connect to PipeWire" and exits, and then no stream is ever linked
+# (a screen cast then never starts; this was the tests' occasional "not connected").
+for i in $(seq 200); do [ -S "$R/pipewire-0" ] && break; sleep 0.05; done
 wireplumber > "$R/wireplumber.log" 2>&1 &
 pulseaudio --daemonize=no --exit-idle-time=-1 -n --load=module-native-protocol-unix \
   --load="module-null-sink sink_name=lecture_sink" --load=module-always-sink \

@@ -22,11 +22,15 @@ recorded whole) the bar hides before the first frame, the controls are a tray ic
 while the recording is paused: a pause ends the segment before the bar shows, and a
 resume hides the bar and lets the X server unmap it before the next segment starts.
 
-The recorder is started, paused, resumed and stopped on the GUI thread (its ffmpeg
-children are tied to the thread that starts them). Two things run on the worker:
-finishing the folder, which takes a few seconds, and, on Wayland, asking the
-desktop's screen-cast portal what to share, whose picker may stay open for minutes
-(a :class:`SharePrompt` with Cancel shows meanwhile; the window keeps answering).
+Nothing the recorder does runs on the GUI thread: starting a segment can wait up to
+30 s for the desktop's stream on Wayland, and ending one waits for ffmpeg's trailer.
+Every call to the recorder (start, pause, resume, stop), finishing the folder and, on
+Wayland, asking the desktop's screen-cast portal what to share (whose picker may stay
+open for minutes; a :class:`SharePrompt` with Cancel shows meanwhile) runs on the
+session's one worker thread, one after another in the order asked. That thread is
+kept for the whole session, because the recorder's ffmpeg children are tied to the
+thread that starts them (``PR_SET_PDEATHSIG``). The bar says "Starting…" until the
+first frame; Stop is taken at any time and runs after what is under way.
 """
 
 from __future__ import annotations
@@ -230,10 +234,12 @@ class RecordingSession(QObject):
         #: The title of the window being recorded, or of the one most in the picture
         #: when the recording started ("" when none): a hint for the lesson's title.
         self.window_title = ""
-        self._resuming = False
+        #: The recorder call under way that the bar must not interrupt (``"starting"``,
+        #: ``"pausing"``, ``"resuming"``), or ``None``.
+        self.busy: str | None = None
         self.stop_reason: str | None = None
         self.error: str | None = None
-        self._worker = Worker(self, max_threads=1)
+        self._worker = Worker(self, max_threads=1, keep_threads=True)
         #: Open while the desktop's picker asks what to share (Wayland).
         self.share_prompt: SharePrompt | None = None
         self._choosing = None
@@ -337,17 +343,26 @@ class RecordingSession(QObject):
     def _start_recorder(self) -> None:
         if self.state != "recording" or self.recorder is None:
             return
-        try:
-            self.recorder.start()
-        except LecternError as error:
-            self._abort(str(error))
-            return
-        except Exception as error:
-            log.exception("the recording could not start")
-            self._abort(unexpected_error_message(error, "starting the recording"))
+        self.busy = "starting"
+        self.bar.show_message("Starting…")
+        self._call("starting the recording", self.recorder.start, self._recorder_started)
+
+    def _recorder_started(self) -> None:
+        self.busy = None
+        if self.state != "recording":  # stopped meanwhile: the stop follows on its own
             return
         self.bar.start_polling()
         self.started.emit()
+
+    def _call(self, name: str, action, then, failed=None) -> None:
+        """Run one recorder call on the session's thread; ``then()`` on the GUI thread after.
+
+        A call that fails calls ``failed(message)``; by default that ends the recording
+        with its one sentence (:meth:`_abort`).
+        """
+        job = self._worker.submit(name, lambda _inputs, _state: action())
+        job.succeeded.connect(lambda _result: then())
+        job.failed.connect(failed or self._abort)
 
     def _show_stats(self, stats: LiveStats) -> None:
         if self.tray is not None:
@@ -356,32 +371,63 @@ class RecordingSession(QObject):
     def pause(self) -> None:
         """Pause the recording (nothing is kept until :meth:`resume`).
 
-        A bar that would be recorded shows only now, after the segment has ended.
+        A bar that would be recorded shows only once the segment has ended.
         """
-        if self.state == "recording" and self.recorder is not None and not self._resuming:
-            self._guarded(self.recorder.pause)
-            if self.bar is not None and self.state == "recording":
-                self.bar.poll()
-                if self.bar_hidden:
-                    self.bar.show()
+        if self.state == "recording" and self.recorder is not None and self.busy is None:
+            self.busy = "pausing"
+            if self.bar is not None:
+                self.bar.notice = ""
+            self._call("pausing the recording", self.recorder.pause, self._recorder_paused)
+
+    def _recorder_paused(self) -> None:
+        self.busy = None
+        if self.bar is not None and self.state == "recording":
+            self.bar.poll()
+            if self.bar_hidden:
+                self.bar.show()
 
     def resume(self) -> None:
         """Resume; a bar that would be recorded hides first, and the X server unmaps it."""
-        if self.state != "recording" or self.recorder is None or self._resuming:
+        if self.state != "recording" or self.recorder is None or self.busy is not None:
             return
+        self.busy = "resuming"
+        if self.bar is not None:
+            self.bar.notice = ""
         if self.bar_hidden and self.bar is not None and self.bar.isVisible():
             self.bar.hide()
-            self._resuming = True
             QTimer.singleShot(SETTLE_MS, self._resume_now)
             return
         self._resume_now()
 
     def _resume_now(self) -> None:
-        self._resuming = False
         if self.state == "recording" and self.recorder is not None:
-            self._guarded(self.recorder.resume)
-            if self.bar is not None:
-                self.bar.poll()
+            self._call(
+                "resuming the recording",
+                self.recorder.resume,
+                self._recorder_resumed,
+                self._resume_failed,
+            )
+        else:
+            self.busy = None
+
+    def _resume_failed(self, message: str) -> None:
+        """A resume that failed leaves the recording paused and whole (the recorder says
+        so): the bar shows why, and the teacher can try again or stop and keep it."""
+        self.busy = None
+        if self.state != "recording" or self.recorder is None:
+            return
+        if not self.recorder.stats().paused:  # not the recorder's clean refusal: end here
+            self._abort(message)
+            return
+        if self.bar is not None:
+            self.bar.notice = message
+            self.bar.poll()
+            self.bar.show()  # paused: nothing is recorded, so the bar may show
+
+    def _recorder_resumed(self) -> None:
+        self.busy = None
+        if self.bar is not None and self.state == "recording":
+            self.bar.poll()
 
     def toggle_pause(self) -> None:
         if self.bar is not None:
@@ -400,15 +446,15 @@ class RecordingSession(QObject):
             self.bar.stop_polling()
             self.bar.show_message("Saving…")
         self._close_tray()
-        try:
-            self.recorder.stop(finish=False)
-        except LecternError as error:
-            self._abort(str(error))
+        recorder = self.recorder
+        self._call(
+            "stopping the recording", lambda: recorder.stop(finish=False), self._recorder_stopped
+        )
+
+    def _recorder_stopped(self) -> None:
+        if self.state != "finishing":
             return
-        except Exception as error:
-            log.exception("the recording could not be stopped")
-            self._abort(unexpected_error_message(error, "stopping the recording"))
-            return
+        reason = self.stop_reason or ""
         if not self.recorder.data.get("segments"):
             self._close_bar()
             self.state = "done"
@@ -433,7 +479,7 @@ class RecordingSession(QObject):
             return
         if self.state not in ("idle", "countdown", "recording"):
             return
-        if self.state == "recording" and self.recorder is not None and self.recorder.data:
+        if self.state == "recording":  # stop keeps what was recorded, if anything was
             self.stop()
             return
         self._drop_countdown()
@@ -448,11 +494,10 @@ class RecordingSession(QObject):
             return
         if self.state == "choosing" and self.recorder.screen is not None:
             self.recorder.screen.cancel_prepare()
-            self._worker.wait(30_000)
         self._drop_countdown()
         self._close_recorder()
         self._close_bar()
-        self._worker.wait(30_000)
+        self._worker.wait(60_000)  # what is under way, then the stop
         self.state = "done"
 
     def wait(self, msecs: int = -1) -> bool:
@@ -473,27 +518,32 @@ class RecordingSession(QObject):
         self.failed.emit(message)
 
     def _abort(self, message: str) -> None:
-        self._drop_countdown()
-        self._close_recorder()
-        self._close_bar()
-        self._fail(message)
-
-    def _guarded(self, action) -> None:
-        try:
-            action()
-        except LecternError as error:
-            self._abort(str(error))
-        except Exception as error:
-            log.exception("the recording stopped")
-            self._abort(unexpected_error_message(error, "recording"))
-
-    def _close_recorder(self) -> None:
-        if self.recorder is None:
+        """End on a failure: the recorder is closed, then ``failed`` says why."""
+        if self.state in ("failing", "done"):
             return
-        try:
-            self.recorder.stop(finish=False)
-        except Exception:  # closing on a failure path: the first error is the one to show
-            log.exception("closing the recorder after a failure")
+        self.state = "failing"
+        self.busy = None
+        self._drop_countdown()
+        self._close_bar()
+        self._close_recorder(lambda: self._fail(message))
+
+    def _close_recorder(self, then=None) -> None:
+        """Stop the recorder without finishing, after any call under way; then ``then()``."""
+        recorder = self.recorder
+        if recorder is None:
+            if then is not None:
+                then()
+            return
+
+        def close(_inputs, _state) -> None:
+            try:
+                recorder.stop(finish=False)
+            except Exception:  # closing on a failure path: the first error is the one to show
+                log.exception("closing the recorder")
+
+        job = self._worker.submit("closing the recorder", close)
+        if then is not None:
+            job.done.connect(then)
 
     def _close_tray(self) -> None:
         if self.tray is not None:

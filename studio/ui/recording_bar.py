@@ -293,6 +293,9 @@ class RecordingBar(QWidget):
         self.last_stats: LiveStats | None = None
         self.paused = False
         self.stopping = False
+        #: Shown with the live warnings until the next pause or resume (a resume that
+        #: failed says why here).
+        self.notice = ""
         self._drag_from: QPoint | None = None
         self.keep_out: QRect | None = None
         self.pause_key, self.stop_key = pause_key, stop_key
@@ -411,7 +414,7 @@ class RecordingBar(QWidget):
         else:
             self.meter.set_level(stats.mic.rms_dbfs, stats.mic.peak_dbfs)
             self.meter.setToolTip(f"Microphone {stats.mic.rms_dbfs:.0f} dBFS")
-        self.show_warnings(warnings_of(stats))
+        self.show_warnings([*warnings_of(stats), *([self.notice] if self.notice else [])])
         self.updated.emit(stats)
         if stats.stop_requested:
             self._request_stop(stats.stop_requested)
@@ -430,6 +433,7 @@ class RecordingBar(QWidget):
     def toggle_pause(self) -> None:
         if self.stopping:
             return
+        self.notice = ""
         if self.paused:
             self.resume_requested.emit()
         else:

@@ -581,6 +581,45 @@ def test_a_region_session_stops_itself_when_the_bar_is_told_to_and_says_why(
     assert (folder / "main.mkv").exists() and ffmpeg_children() == []
 
 
+def test_a_resume_that_fails_keeps_the_session_paused_and_says_why_on_the_bar(
+    qtbot, capture_env, tmp_path, sessions
+):
+    """The recorded window closes during a pause: the resume fails, the recording stays
+    paused and whole, the bar says why, and Stop keeps what was recorded. Every recorder
+    call runs off the GUI thread, so the window answered all along."""
+    window = XWindow(capture_env["DISPLAY"], "Lectern Session Resume", 40, 60, 320, 240)
+    folder = tmp_path / "rec"
+    settings = RecordingSettings(screen="window:Lectern Session Resume", mic="default", fps=10)
+    session = RecordingSession(folder, settings, False)
+    sessions.append(session)
+    try:
+        with qtbot.waitSignal(session.started, timeout=30_000):
+            session.start()
+        bar = session.bar
+        qtbot.waitUntil(
+            lambda: bar.last_stats is not None and bar.last_stats.video["screen"].frames > 10,
+            timeout=30_000,
+        )
+        qtbot.mouseClick(bar.pause_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bar.last_stats.paused and session.busy is None, timeout=20_000)
+    finally:
+        window.close()  # the recorded window goes away during the pause
+    qtbot.mouseClick(bar.pause_button, Qt.MouseButton.LeftButton)  # resume
+    assert session.busy == "resuming"  # asked of the recorder's thread, not done here
+    qtbot.waitUntil(lambda: session.busy is None, timeout=30_000)
+    assert session.state == "recording" and session.error is None
+    assert bar.isVisible() and bar.last_stats.paused
+    assert "Lectern Session Resume" in bar.warning_label.text(), bar.warning_label.text()
+    assert "still paused" in bar.warning_label.text()
+    qtbot.wait(300)  # the bar keeps polling: the reason stays shown
+    assert "still paused" in bar.warning_label.text()
+    with qtbot.waitSignal(session.finished, timeout=120_000):
+        qtbot.mouseClick(bar.stop_button, Qt.MouseButton.LeftButton)
+    data = json.loads((folder / "recording.json").read_text(encoding="utf-8"))
+    assert data["state"] == "finished" and len(data["segments"]) == 1
+    assert (folder / "main.mkv").exists() and ffmpeg_children() == []
+
+
 @pytest.mark.parametrize(
     ("settings", "words"),
     [

@@ -235,6 +235,30 @@ def test_a_stream_nothing_connects_is_refused_in_one_sentence(own_wayland):
     assert not folder.exists()  # no black video, nothing at all
 
 
+def test_the_window_keeps_answering_while_the_stream_does_not_come(own_wayland):
+    """The Studio's session waits for the stream (up to 30 s) off the GUI thread: the
+    event loop turns all through, the bar says "Starting…", then one sentence."""
+    for pid in own_wayland.pids("wireplumber"):  # PipeWire then links nothing
+        subprocess.run(["kill", "-KILL", str(pid)], check=True)
+    folder = own_wayland.user_folder("window") / "rec"
+    code = "from tests.studio.wayland_share_driver import main; main()"
+    out = subprocess.run(
+        own_wayland.python_command(code, "no-stream", str(folder), "unused"),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["loop turned"], seen  # 50 turns of a 20 ms timer while starting
+    assert seen["bar says"] == "Starting…", seen
+    assert seen["failed"] and seen["signals"] == ["starting", "failed"], seen
+    assert "screen-cast stream was not connected" in seen["error"], seen
+    assert "WirePlumber" in seen["error"] and "\n" not in seen["error"]
+    assert seen["state"] == "done" and seen["bar gone"], seen
+    assert not folder.exists(), seen["kept"]  # nothing kept, nothing half-written
+
+
 def test_missing_gstreamer_names_the_package_to_install(wayland):
     folder = wayland.user_folder("out") / "rec"
     env = dict(wayland.env, PATH="/nonexistent")

@@ -5,8 +5,11 @@ window while the desktop's picker is open, driven as a teacher would.
 
 ``cancel``: while the picker waits, the event loop must keep turning; then the
 prompt's Cancel is clicked. ``choose``: the person picks the screen in the picker
-(the file CHOICE names the output) and the recording runs for two seconds. Prints
-what was seen as JSON.
+(the file CHOICE names the output) and the recording runs for two seconds.
+``no-stream``: on a desktop whose PipeWire links nothing (no WirePlumber) the portal
+shares the screen but no picture comes; while the recorder waits for the stream the
+event loop must keep turning, then the one-sentence failure comes. Prints what was
+seen as JSON.
 """
 
 from __future__ import annotations
@@ -47,17 +50,31 @@ def main() -> None:
     seen: dict = {"signals": []}
     for name in ("starting", "started", "cancelled", "failed", "finished"):
         getattr(session, name).connect(lambda *args, n=name: seen["signals"].append(n))
-    turns = {"while choosing": 0}
+    turns = {"while choosing": 0, "while starting": 0}
 
     def tick() -> None:
         if session.state == "choosing":
             turns["while choosing"] += 1
+        if session.busy == "starting":
+            turns["while starting"] += 1
 
     timer = QTimer()
     timer.timeout.connect(tick)
     timer.start(TICK_MS)
     session.start()
     seen["state after start"] = session.state
+    if scenario == "no-stream":
+        seen["loop turned"] = wait(app, lambda: turns["while starting"] >= TURNS, 60)
+        seen["bar says"] = session.bar.state_label.text() if session.bar else None
+        seen["failed"] = wait(app, lambda: "failed" in seen["signals"], 90)
+        seen["turns while starting"] = turns["while starting"]
+        seen["state"], seen["error"] = session.state, session.error
+        seen["bar gone"] = session.bar is None
+        seen["kept"] = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+        print(json.dumps(seen))
+        sys.stdout.flush()
+        session.shutdown()
+        return
     seen["prompt shown"] = session.share_prompt is not None and session.share_prompt.isVisible()
     seen["loop turned"] = wait(app, lambda: turns["while choosing"] >= TURNS, 60)
     seen["still choosing"] = session.state == "choosing"
