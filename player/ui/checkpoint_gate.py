@@ -121,6 +121,23 @@ class CheckpointGate(QObject):
     def is_asking(self) -> bool:
         return self.card.isVisible()
 
+    def time_of(self, question_id: str) -> float | None:
+        """When the question with this id is asked, or ``None`` if the lesson has none such."""
+        return next((at for at, q in self._questions if q.id == question_id), None)
+
+    def ask_again(self, question_id: str) -> None:
+        """Ask one question now, at its moment, answered before or not (the learner chose it).
+
+        Playback stays paused after it. The video should already be at its moment, moved
+        there by a seek that respects the required questions before it.
+        """
+        at = self.time_of(question_id)
+        if at is None or self.card.isVisible():
+            return
+        self._done.discard(question_id)
+        self._armed_from = at
+        self._stop_at(at, resume=False)
+
     # -------------------------------------------------------------- playback
 
     def _next_gate(self) -> float | None:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from player.settings import SPEEDS, Settings
 from player.ui.checkpoint_gate import CheckpointGate, chapter_start_of
 from player.ui.notes_panel import NotesPanel
+from player.ui.questions_panel import QuestionsPanel
 from player.ui.slide_panel import SlidePanel
 from shared.captions import CaptionFileError, Cue, cues_from_transcript, read_vtt
 from shared.chapters import Slide
@@ -348,12 +349,14 @@ class LessonView(QWidget):
             self,
         )
         self.notes = NotesPanel(library, self.video.position)
+        self.questions = QuestionsPanel()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Lesson panels")
         self.tabs.addTab(self.chapters, "Chapters")
         self.tabs.addTab(self.transcript, "Transcript")
         self.tabs.addTab(self.slide_panel, "Slides")
         self.tabs.addTab(self.notes, "Notes")
+        self.tabs.addTab(self.questions, "Questions")
         self.tabs.setMinimumWidth(300)
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -407,6 +410,8 @@ class LessonView(QWidget):
         self.chapters.seekRequested.connect(self.seek)
         self.transcript.seekRequested.connect(self.seek)
         self.notes.seekRequested.connect(self.seek)
+        self.questions.seekRequested.connect(self.seek)
+        self.questions.askRequested.connect(self.ask_again)
         self.notes.message.connect(self.message)
         self.find_box.textChanged.connect(self._count_found)
         self.find_box.returnPressed.connect(self.find_next)
@@ -455,6 +460,7 @@ class LessonView(QWidget):
             (("PgDown",), self.next_chapter),
             (("Escape",), lambda: self._fullscreen and self.toggle_fullscreen()),
             (("Alt+Left",), self.backRequested.emit),
+            (("Q",), self.show_questions),
         ]
         self._shortcut_objects = []
         for keys, action in bindings:
@@ -514,7 +520,7 @@ class LessonView(QWidget):
         self.swap_button.setVisible(has_presenter)
         self.notes.set_lesson(course_id, lesson_id)
         self.gate.load(course_id, lesson_id)
-        self.seek_bar.set_checkpoint_marks(self.gate.marks())
+        self._show_answers()
         self.library.record_opened(course_id, lesson_id)
         self._record("initialized")
         self._update_time(0.0)
@@ -898,8 +904,31 @@ class LessonView(QWidget):
         if not on:
             self.video.setFocus()
 
-    def _answers_changed(self) -> None:
+    def _show_answers(self) -> None:
         self.seek_bar.set_checkpoint_marks(self.gate.marks())
+        self.questions.set_questions(self.gate.questions(), self.gate.answers())
+
+    def show_questions(self) -> None:
+        """The Questions tab, with the keyboard in its list (Q)."""
+        self.tabs.setCurrentWidget(self.questions)
+        self.questions.focus_list()
+
+    def ask_again(self, question_id: str) -> None:
+        """Go to a question's moment and ask it, even if it was answered before.
+
+        The seek respects the required questions before it: one not answered yet is
+        asked first, where it stands.
+        """
+        at = self.gate.time_of(question_id)
+        if self.current is None or at is None:
+            return
+        self.video.pause()
+        self.seek(at)
+        if not self.gate.is_asking():
+            self.gate.ask_again(question_id)
+
+    def _answers_changed(self) -> None:
+        self._show_answers()
         if self.current is None:
             return
         try:

@@ -28,7 +28,15 @@ from shared.timecode import clock
 from shared.ui import theme
 from shared.ui.plain import plain_tip
 
-__all__ = ["SeekBar"]
+__all__ = ["CHECKPOINT_COLOURS", "SeekBar"]
+
+#: The colour of a checkpoint by its state, on the seek bar and in lists of questions.
+CHECKPOINT_COLOURS = {
+    "open": theme.ACCENT,
+    "required": "#d9822b",
+    "right": theme.BOOKMARK,
+    "wrong": "#e0564f",
+}
 
 
 class SeekBar(QSlider):
@@ -529,10 +537,9 @@ class SeekBar(QSlider):
             painter.drawPolygon(
                 [QPoint(x - 4, middle - 10), QPoint(x + 4, middle - 10), QPoint(x, middle - 4)]
             )
-        colours = {"right": theme.BOOKMARK, "wrong": "#e0564f", "required": "#d9822b"}
         for at, state, _name in self._questions:  # a diamond below the groove
             x = self.x_for(at)
-            painter.setBrush(QColor(colours.get(state, theme.ACCENT)))
+            painter.setBrush(QColor(CHECKPOINT_COLOURS.get(state, theme.ACCENT)))
             painter.setPen(QPen(QColor(theme.SURFACE), 1))
             y = middle + 8
             painter.drawPolygon(

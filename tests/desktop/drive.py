@@ -297,6 +297,32 @@ def player_checkpoints(window, size: str) -> dict:
         if q.id in answers
     ]
     seen["marks after"] = [m[:2] for m in view.seek_bar.checkpoint_marks()]
+    # The Questions tab (Q): every question, its moment and the learner's answers.
+    wait(view.video.is_loaded)
+    view.video.setFocus()
+    key(window, "q")
+    panel = view.questions
+    seen["questions tab"] = view.tabs.currentWidget() is panel
+    seen["list has focus"] = QApplication.focusWidget() is panel.list
+    seen["summary"] = panel.summary.text()
+    seen["rows"] = panel.rows()
+    shoot(window, f"player-questions-{size}.png")
+    key(window, "Return")  # go to the first question's moment: answered, not asked again
+    pump(0.5)
+    seen["went to 4 s"] = abs(view.video.position() - 4.0) < 0.05 and not card.isVisible()
+    key(window, "Down")
+    key(window, "Down")
+    key(window, "ctrl+Return")  # try the 20 s question again
+    seen["asked again at 20 s"] = (
+        wait(card.isVisible, 10) and abs(view.video.position() - 20.0) < 0.05
+    )
+    key(window, "2")  # False: wrong this time
+    key(window, "Return")
+    seen["again feedback"] = card.feedback.text()
+    key(window, "Return")
+    seen["card gone"] = wait(lambda: not card.isVisible(), 5)
+    seen["paused after"] = not view.video.is_playing()
+    seen["rows after"] = panel.rows()
     return seen
 
 

@@ -85,3 +85,15 @@ def test_questions_are_asked_over_the_video_and_answered_with_keys(
     kept = sorted(seen["kept answers"], key=str)
     assert kept == sorted([[0, True, 2], ["  Evaporation ", True, 1], [0, True, 1]], key=str), seen
     assert [state for _, state in seen["marks after"]] == ["right"] * 3, seen
+
+    # The Questions tab, with keys only: Q, Enter goes there, Ctrl+Enter asks again.
+    assert seen["questions tab"] and seen["list has focus"], seen
+    assert seen["summary"] == "3 questions · 3 answered · 3 right", seen
+    assert [state for _, state in seen["rows"]] == ["right"] * 3, seen
+    texts = [text for text, _ in seen["rows"]]
+    assert texts[0] == "0:04  Cycle\nRight · 2 attempts", seen
+    assert texts[2] == "0:20  Late\nRight · 1 attempt", seen
+    assert seen["went to 4 s"], seen
+    assert seen["asked again at 20 s"] and seen["again feedback"].startswith("Not quite"), seen
+    assert seen["card gone"] and seen["paused after"], seen
+    assert seen["rows after"][2] == ["0:20  Late\nWrong · 2 attempts", "wrong"], seen
