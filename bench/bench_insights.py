@@ -16,7 +16,8 @@ Each measurement runs in a fresh process (its peak resident memory is its own):
 * Lectern, opened again: ``load_tally`` of what the first import kept + ``result``
   (what the Studio's Insights window does when it opens after an import);
 * reference: plain ``json.load`` of each file in turn, keeping nothing (the least any
-  reader that parses the JSON must do).
+  reader that parses the JSON with the standard library must do); and the same with
+  ``orjson.loads``, the decoder Lectern's reader uses for files up to 16 MB.
 
 Run: ``nice -n 10 .venv/bin/python bench/bench_insights.py [--learners 2000]``
 """
@@ -175,11 +176,22 @@ def _reference(folder: str) -> dict:
     return {"seconds": time.perf_counter() - started, "statements": count}
 
 
+def _reference_orjson(folder: str) -> dict:
+    import orjson
+
+    started = time.perf_counter()
+    count = 0
+    for path in sorted(Path(folder).glob("*.json")):
+        count += len(orjson.loads(path.read_bytes()))
+    return {"seconds": time.perf_counter() - started, "statements": count}
+
+
 def _child(kind: str, folder: Path) -> dict:
     code = (
         "import json, resource, sys; sys.path.insert(0, sys.argv[3]);"
-        "from bench.bench_insights import _ours, _reference, _saved;"
-        "out = {'ours': _ours, 'reference': _reference, 'saved': _saved}[sys.argv[1]](sys.argv[2]);"
+        "from bench.bench_insights import _ours, _reference, _reference_orjson, _saved;"
+        "out = {'ours': _ours, 'reference': _reference, 'orjson': _reference_orjson,"
+        " 'saved': _saved}[sys.argv[1]](sys.argv[2]);"
         "usage = resource.getrusage(resource.RUSAGE_SELF);"
         "out['peak_mb'] = usage.ru_maxrss / 1024;"
         "out['cpu'] = usage.ru_utime + usage.ru_stime;"
@@ -210,6 +222,7 @@ def main() -> int:
     size = sum(p.stat().st_size for p in folder.glob("*.json"))
     ours = _child("ours", folder)
     reference = _child("reference", folder)
+    fast = _child("orjson", folder)
     saved = _child("saved", folder)
     base = _baseline_mb()
     n = ours["statements"]
@@ -223,9 +236,11 @@ def main() -> int:
     print(f"| Lectern insights (stream + tally + fold) | {ours['seconds']:.1f} | {ours['cpu']:.1f} | {n / ours['seconds']:,.0f} | {ours['peak_mb']:.0f} | <= 5 s, <= 500 MB |")  # fmt: skip
     print(f"| Lectern, opened again: kept tally loaded + fold ({ours['store_mb']:.0f} MB file, saved in {ours['save_seconds']:.1f} s) | {saved['seconds']:.1f} | {saved['cpu']:.1f} | | {saved['peak_mb']:.0f} | <= 5 s, <= 500 MB |")  # fmt: skip
     print(f"| reference: json.load per file, nothing kept | {reference['seconds']:.1f} | {reference['cpu']:.1f} | {reference['statements'] / reference['seconds']:,.0f} | {reference['peak_mb']:.0f} | |")  # fmt: skip
+    print(f"| reference: orjson.loads per file, nothing kept | {fast['seconds']:.1f} | {fast['cpu']:.1f} | {fast['statements'] / fast['seconds']:,.0f} | {fast['peak_mb']:.0f} | |")  # fmt: skip
     print(f"| Python with studio.insights imported, nothing read | | | | {base:.0f} | |")
     print(f"\nLectern / reference: wall {ours['seconds'] / reference['seconds']:.2f}x, "
-          f"processor {ours['cpu'] / reference['cpu']:.2f}x; load average {os.getloadavg()[0]:.1f} "
+          f"processor {ours['cpu'] / reference['cpu']:.2f}x (against orjson: "
+          f"{ours['cpu'] / fast['cpu']:.2f}x); load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")  # fmt: skip
     return 0
 

@@ -6,25 +6,40 @@ JSON lines (one statement, array or page per line), or a single statement. Whate
 its size, the file is read in chunks and each statement decoded on its own
 (``json.JSONDecoder.raw_decode`` at C speed), so a 1 GB file neither fills memory nor
 hangs: it streams, and garbage stops it at the first byte that is not JSON.
+
+A file of up to :data:`WHOLE_FILE_BYTES` (what one learner's player exports: about
+1 MB for 20 lessons) holding one JSON array or object is decoded in one go by orjson,
+three to four times faster than the standard library. Anything orjson refuses (not
+JSON, JSON lines, a lone surrogate, NaN, a 100-digit number) is read again by the
+streaming reader, so what is accepted, and the one sentence that refuses a file, are
+the streaming reader's.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from shared.errors import LecternError
 
-__all__ = ["ProgressFileError", "MAX_VALUE_BYTES", "read_statements"]
+__all__ = ["ProgressFileError", "MAX_VALUE_BYTES", "WHOLE_FILE_BYTES", "read_statements"]
 
 #: The largest single JSON value (one statement, or a page whose statements are not
 #: first) accepted; a statement is a few hundred bytes.
 MAX_VALUE_BYTES = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
+#: Files up to this size are decoded whole (orjson); larger ones stream in chunks.
+WHOLE_FILE_BYTES = 16 * 1024 * 1024
+_BOM = codecs.BOM_UTF8
+#: A file decoded whole reports progress after every so many statements.
+_REPORT_EVERY = 2048
 _SPACE = re.compile(r"[ \t\n\r]*")
 _PAGE = re.compile(r'\{[ \t\n\r]*"statements"[ \t\n\r]*:[ \t\n\r]*\[')
 _DECODER = json.JSONDecoder()
@@ -141,7 +156,27 @@ def read_statements(
             that is not a statement, or a single value larger than
             :data:`MAX_VALUE_BYTES`. Statements already yielded came before the problem.
     """
-    text = _Text(Path(path), on_bytes)
+    path = Path(path)
+    whole = _decoded_whole(path)
+    if whole is not None:
+        value, size = whole
+        if type(value) is dict and next(iter(value), None) == "statements":
+            value = value["statements"]  # an LRS page: its statements, whatever else it has
+        if type(value) is list:
+            count = len(value)
+            for number, item in enumerate(value, 1):
+                if type(item) is dict and type(item.get("verb")) is dict:  # the usual case
+                    yield item
+                else:
+                    yield from _unpack(path, item)
+                if on_bytes is not None and number % _REPORT_EVERY == 0:
+                    on_bytes(size * number // count)  # progress, and a chance to cancel
+        else:
+            yield from _unpack(path, value)
+        if on_bytes is not None:
+            on_bytes(size)
+        return
+    text = _Text(path, on_bytes)
     try:
         first = text.skip_space()
         if not first:
@@ -155,7 +190,7 @@ def read_statements(
                 yield from _array(text)
                 _rest_of_page(text)
             elif first == "{":
-                yield from _unpack(text, text.value())
+                yield from _unpack(path, text.value())
             else:
                 raise text.fail(
                     "it is not a JSON list of xAPI statements (it starts with "
@@ -164,6 +199,30 @@ def read_statements(
             first = text.skip_space()
     finally:
         text.file.close()
+
+
+def _decoded_whole(path: Path) -> tuple[Any, int] | None:
+    """``(value, bytes)`` of a small file holding one JSON array or object; else ``None``.
+
+    ``None`` also for anything orjson refuses: the streaming reader then reads the file
+    and says what is wrong with it (or accepts what the standard library accepts).
+    """
+    try:
+        with open(path, "rb") as file:
+            if not 0 < os.fstat(file.fileno()).st_size <= WHOLE_FILE_BYTES:
+                return None
+            data = file.read(WHOLE_FILE_BYTES + 1)
+    except OSError:
+        return None  # the streaming reader names the problem
+    if len(data) > WHOLE_FILE_BYTES:
+        return None
+    try:
+        value = orjson.loads(data[3:] if data.startswith(_BOM) else data)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not list and type(value) is not dict:
+        return None  # a bare string or number: the streaming reader's refusal says so
+    return value, len(data)
 
 
 def _page_ahead(text: _Text) -> bool:
@@ -185,7 +244,7 @@ def _array(text: _Text) -> Iterator[dict[str, Any]]:
         if type(value) is dict and type(value.get("verb")) is dict:  # the usual case, quickly
             yield value
         else:
-            yield from _unpack(text, value)
+            yield from _unpack(text.path, value)
         if text.pos < len(text.buf) and text.buf[text.pos] == ",":
             text.pos += 1
             continue
@@ -210,13 +269,13 @@ def _rest_of_page(text: _Text) -> None:
         raise text.fail("its LRS page is not valid JSON (a '}' is missing)")
 
 
-def _unpack(text: _Text, value: Any) -> Iterator[dict[str, Any]]:
+def _unpack(path: Path, value: Any) -> Iterator[dict[str, Any]]:
     if isinstance(value, dict) and "statements" in value and "verb" not in value:
         value = value["statements"]
     if isinstance(value, list):
         for item in value:
-            yield from _unpack(text, item)
+            yield from _unpack(path, item)
         return
     if not isinstance(value, dict) or not isinstance(value.get("verb"), dict):
-        raise text.fail("it holds something that is not an xAPI statement")
+        raise ProgressFileError(path, "it holds something that is not an xAPI statement")
     yield value

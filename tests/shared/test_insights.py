@@ -27,6 +27,7 @@ from shared.insights import (
     read_statements,
     save_tally,
 )
+from shared.insights.reader import WHOLE_FILE_BYTES
 from shared.jobs import Cancelled, JobState
 
 COURSE = "c0ffee00-0000-4000-8000-000000000001"
@@ -99,11 +100,33 @@ def test_every_layout_reads_the_same_statements(tmp_path, layout):
 
 
 def test_a_statement_split_across_chunks_is_read_whole(tmp_path):
-    # 3,000 statements of about 600 bytes: well over the 1 MB chunk.
-    statements = [played(n % 7, n % 50, n % 50 + 3.25) for n in range(3000)]
+    # 32,000 statements of about 600 bytes: over the size decoded whole, so the file
+    # streams, in 1 MB chunks that end inside statements.
+    statements = [played(n % 7, n % 50, n % 50 + 3.25) for n in range(32_000)]
     path = write(tmp_path / "big.json", statements)
-    assert path.stat().st_size > 1.5 * 1024 * 1024
+    assert path.stat().st_size > WHOLE_FILE_BYTES
     assert list(read_statements(path)) == statements
+
+
+def test_a_small_file_decoded_whole_reads_what_the_standard_library_reads(tmp_path):
+    """orjson refuses what json accepts (a lone surrogate, NaN, a 30-digit number): such a
+    file is still read, and a byte-order mark is skipped, as by the streaming reader."""
+    odd = played(1, 0, 10)
+    odd["verb"]["display"] = {"en-US": "\ud800 lone"}
+    odd["result"] = {"extensions": {"https://x/big": 10**30, "https://x/nan": float("nan")}}
+    plain = [played(n, n, n + 10) for n in range(4)]
+    for name, statements, prefix in [
+        ("plain.json", plain, b""),
+        ("bom.json", plain, b"\xef\xbb\xbf"),
+        ("odd.json", [*plain, odd], b""),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(prefix + json.dumps(statements).encode())
+        assert path.stat().st_size < WHOLE_FILE_BYTES
+        read = list(read_statements(path))
+        expected = json.loads(path.read_bytes().decode("utf-8-sig"))
+        assert json.dumps(read) == json.dumps(expected), name
+    assert read[-1]["result"]["extensions"]["https://x/big"] == 10**30
 
 
 def test_heatmap_rewatch_dropoff_and_chapters_are_counted_per_second(tmp_path):
