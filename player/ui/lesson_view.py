@@ -358,6 +358,9 @@ class LessonView(QWidget):
         self.tabs.addTab(self.notes, "Notes")
         self.tabs.addTab(self.questions, "Questions")
         self.tabs.setMinimumWidth(300)
+        # Five panels side by side in the narrow column of a 1280x720 screen: tighter tabs,
+        # so that none is scrolled out of sight.
+        self.tabs.tabBar().setProperty("compact", True)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)

@@ -100,6 +100,7 @@ QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ padding: 7px 14px; border: none; border-bottom: 2px solid transparent;
     color: {MUTED}; }}
 QTabBar::tab:selected {{ color: {TEXT}; border-bottom: 2px solid {ACCENT}; }}
+QTabBar[compact="true"]::tab {{ padding: 7px 7px; }}
 QTabBar::tab:focus {{ color: {ACCENT}; }}
 QProgressBar {{ background: #e6eaf0; border: none; border-radius: 4px; max-height: 8px;
     text-align: center; color: transparent; }}

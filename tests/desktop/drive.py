@@ -306,6 +306,8 @@ def player_checkpoints(window, size: str) -> dict:
     seen["list has focus"] = QApplication.focusWidget() is panel.list
     seen["summary"] = panel.summary.text()
     seen["rows"] = panel.rows()
+    bar = view.tabs.tabBar()  # all five panels' tabs in sight, none scrolled away
+    seen["tabs fit"] = bar.sizeHint().width() <= view.tabs.width()
     shoot(window, f"player-questions-{size}.png")
     key(window, "Return")  # go to the first question's moment: answered, not asked again
     pump(0.5)

@@ -88,6 +88,7 @@ def test_questions_are_asked_over_the_video_and_answered_with_keys(
 
     # The Questions tab, with keys only: Q, Enter goes there, Ctrl+Enter asks again.
     assert seen["questions tab"] and seen["list has focus"], seen
+    assert seen["tabs fit"], seen  # at 1280x720, under openbox
     assert seen["summary"] == "3 questions · 3 answered · 3 right", seen
     assert [state for _, state in seen["rows"]] == ["right"] * 3, seen
     texts = [text for text, _ in seen["rows"]]
