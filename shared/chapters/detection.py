@@ -16,7 +16,7 @@ import math
 import os
 import warnings
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -119,8 +119,9 @@ def _sample(
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(seconds, small blurred grayscale image)`` about ``sample_fps`` times a second.
 
-    With ``keep``, a larger grayscale copy of each sample (for reading the slide
-    afterwards) is handed to it; the small image is shrunk from that copy.
+    With ``keep``, a larger grayscale copy of each sample is handed to it, with a way
+    to have it in colour (for reading the slide afterwards); the small image is shrunk
+    from that copy.
     """
     size: tuple[int, int] | None = None
     large: tuple[int, int] | None = None
@@ -140,7 +141,7 @@ def _sample(
         if keep is not None and large is not None:
             picture = _small_luma(frame, large)
             small = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
-            keep.add(seconds, picture, small)
+            keep.add(seconds, small, lambda frame=frame, large=large: _colour(frame, large))
         else:
             small = _small_luma(frame, size)
         yield seconds, cv2.GaussianBlur(small.astype(np.float32), (3, 3), 0)
@@ -151,10 +152,21 @@ def _sample(
                 state.set_progress(fraction)
 
 
-class _Keeper:
-    """Grayscale copies of the sampled frames, ``width`` wide, kept to be read later.
+def _colour(frame, size: tuple[int, int]) -> np.ndarray:
+    """The frame in colour (BGR) at ``size``."""
+    small = frame.reformat(width=size[0], height=size[1], format="bgr24", interpolation="AREA")
+    return small.to_ndarray()
 
-    A copy is stored (as JPEG) only when the small picture changed since the last
+
+class _Keeper:
+    """Colour copies of the sampled frames, ``width`` wide, kept to be read later.
+
+    In colour and stored losslessly (PNG): RapidOCR's recogniser, given a grey copy or a
+    JPEG (even at quality 98) of a slide, ran the words of a line together
+    ("WhereIstheWateronEarth?") where the colour PNG read "Where Is the Water on
+    Earth?". The grey small picture is what decides when to keep one.
+
+    A copy is stored (as PNG) only when the small picture changed since the last
     stored one (a few pixels over compression noise are enough: a changed word), not
     counting pixels that keep changing (a webcam inset, a clip): an hour of slides
     takes a few megabytes, an hour with a clip all through tens.
@@ -174,7 +186,8 @@ class _Keeper:
         self._previous: np.ndarray | None = None
         self._activity: np.ndarray | None = None
 
-    def add(self, seconds: float, picture: np.ndarray, small: np.ndarray) -> None:
+    def add(self, seconds: float, small: np.ndarray, picture: Callable[[], np.ndarray]) -> None:
+        """A sample: ``small`` (grey) decides whether it changed; ``picture()`` is kept."""
         if self._previous is not None and self._previous.shape == small.shape:
             moved = cv2.absdiff(small, self._previous) > self.CHANGED_LEVEL
             self._activity = 0.7 * self._activity + 0.3 * moved
@@ -188,7 +201,7 @@ class _Keeper:
             )
             >= self.CHANGED_PIXELS
         ):
-            ok, encoded = cv2.imencode(".jpg", picture, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            ok, encoded = cv2.imencode(".png", picture(), [cv2.IMWRITE_PNG_COMPRESSION, 1])
             if ok:
                 self.stored.append(encoded.tobytes())
                 self._last = small
@@ -206,7 +219,7 @@ class _Keeper:
         which = self.index_at(seconds)
         if which < 0:
             return None
-        return cv2.imdecode(np.frombuffer(self.stored[which], np.uint8), cv2.IMREAD_GRAYSCALE)
+        return cv2.imdecode(np.frombuffer(self.stored[which], np.uint8), cv2.IMREAD_COLOR)
 
 
 def _noise_threshold(jump: np.ndarray, live: np.ndarray) -> float:

@@ -147,7 +147,9 @@ def _find_lines(image: np.ndarray) -> _Lines:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     height, width = image.shape[:2]
     if width > OCR_WIDTH:
-        image = cv2.resize(image, (OCR_WIDTH, round(height * OCR_WIDTH / width)), cv2.INTER_AREA)
+        image = cv2.resize(
+            image, (OCR_WIDTH, round(height * OCR_WIDTH / width)), interpolation=cv2.INTER_AREA
+        )
         height, width = image.shape[:2]
     engine = _engine()
     try:
@@ -297,7 +299,7 @@ def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.n
     """The kept picture at ``seconds``, with the regions moving by themselves blanked.
 
     A clip, an animation or a webcam inset is painted over in the picture's median
-    grey, so OCR reads only the slide itself (and spends no time on the clip).
+    colour, so OCR reads only the slide itself (and spends no time on the clip).
     """
     picture = keeper.at(seconds)
     if picture is None or not analysis.times:
@@ -313,7 +315,10 @@ def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.n
     height, width = picture.shape[:2]
     full = cv2.resize(mask, (width, height), interpolation=cv2.INTER_NEAREST)
     picture = picture.copy()
-    picture[full > 0] = int(np.median(picture))
+    if picture.ndim == 3:
+        picture[full > 0] = np.median(picture.reshape(-1, picture.shape[2]), axis=0)
+    else:
+        picture[full > 0] = int(np.median(picture))
     return picture
 
 
