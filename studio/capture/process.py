@@ -2,8 +2,14 @@
 
 Each child gets ``SIGTERM`` from the kernel when the thread that started it dies
 (``PR_SET_PDEATHSIG``), so ffmpeg writes its trailer and nothing is left running.
-Start children from a long-lived thread (the main one), since the signal follows
-the starting thread, not the process.
+Start children from a long-lived thread (the main one, or a thread kept for the
+purpose), since the signal follows the starting thread, not the process.
+
+The child runs one ``prctl`` call between fork and exec, through a function looked up
+beforehand in the parent. Looking it up in the child (``ctypes.CDLL``, a ``dlopen``)
+could hang it for good: the fork copies the dynamic loader's lock as another thread
+held it (Qt loading a plugin), and the child then waits on a lock no thread will
+release; ``Popen`` waited with it, forever.
 """
 
 from __future__ import annotations
@@ -12,22 +18,32 @@ import ctypes
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["popen_child", "stop_child"]
 
 _PR_SET_PDEATHSIG = 1
+_SIGTERM = int(signal.SIGTERM)
+_PRCTL: Callable[..., int] | None = None
 
 
-def _die_with_parent() -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+def _prctl() -> Callable[..., int]:
+    """libc's ``prctl``, looked up once, in the parent."""
+    global _PRCTL
+    if _PRCTL is None:
+        function = ctypes.CDLL(None, use_errno=True).prctl
+        function.argtypes = [ctypes.c_int, *[ctypes.c_ulong] * 4]
+        function.restype = ctypes.c_int
+        _PRCTL = function
+    return _PRCTL
 
 
 def popen_child(args: list[str], **kwargs: Any) -> subprocess.Popen:
     """``subprocess.Popen`` in its own session that dies with its parent (on Linux)."""
     if sys.platform.startswith("linux"):
-        kwargs.setdefault("preexec_fn", _die_with_parent)
+        prctl = _prctl()
+        kwargs.setdefault("preexec_fn", lambda: prctl(_PR_SET_PDEATHSIG, _SIGTERM, 0, 0, 0))
     # Own session: Ctrl+C in the terminal reaches us, and we stop children in order.
     return subprocess.Popen(args, start_new_session=True, **kwargs)
 
