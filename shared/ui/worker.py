@@ -127,21 +127,10 @@ class _Runnable(QRunnable):
 class Worker(QObject):
     """Runs jobs in a thread pool; keeps every running :class:`Job` alive until done."""
 
-    def __init__(
-        self, parent: QObject | None = None, max_threads: int = 2, *, keep_threads: bool = False
-    ) -> None:
-        """``keep_threads``: the pool's threads never expire while the worker lives.
-
-        A child process started with ``PR_SET_PDEATHSIG`` (studio.capture.process) is
-        tied to the thread that started it, not to the process: with one kept thread
-        (``max_threads=1``) every job runs on the same thread, in the order submitted,
-        and what one job starts outlives the job.
-        """
+    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
-        if keep_threads:
-            self._pool.setExpiryTimeout(-1)
         self._jobs: set[Job] = set()
 
     def submit(self, name: str, run: Callable[[Any, Any], Any], inputs: Any = None) -> Job:
@@ -157,9 +146,5 @@ class Worker(QObject):
         return [job for job in self._jobs if not job.finished]
 
     def wait(self, msecs: int = -1) -> bool:
-        """Block until every job is done (for shutdown); ``True`` if they all finished.
-
-        The pool's threads end too, kept ones included: only call it once nothing a
-        job started is still meant to run.
-        """
+        """Block until every job is done (for shutdown); ``True`` if they all finished."""
         return self._pool.waitForDone(msecs)

@@ -5,16 +5,18 @@ Each child gets ``SIGTERM`` from the kernel when the thread that started it dies
 Start children from a long-lived thread (the main one, or a thread kept for the
 purpose), since the signal follows the starting thread, not the process.
 
-The child runs one ``prctl`` call between fork and exec, through a function looked up
-beforehand in the parent. Looking it up in the child (``ctypes.CDLL``, a ``dlopen``)
-could hang it for good: the fork copies the dynamic loader's lock as another thread
-held it (Qt loading a plugin), and the child then waits on a lock no thread will
-release; ``Popen`` waited with it, forever.
+The signal is set by util-linux's ``setpriv --pdeathsig TERM``, which then executes
+ffmpeg in its place (same process): the child runs no Python between fork and exec.
+A ``preexec_fn`` (Python's ``prctl`` call in the child, the fallback where there is no
+``setpriv``) makes the forked child run Python's and the libraries' after-fork code
+first; started from a worker thread while the GUI thread ran, such a child hung before
+its exec in CI, and ``Popen`` waited for it forever.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -39,11 +41,19 @@ def _prctl() -> Callable[..., int]:
     return _PRCTL
 
 
+#: util-linux's setpriv (in every Debian and Ubuntu: util-linux is essential), by its
+#: full path: the installed bundle runs with whatever PATH the desktop gives it.
+SETPRIV = next((p for p in ("/usr/bin/setpriv", "/bin/setpriv") if os.access(p, os.X_OK)), None)
+
+
 def popen_child(args: list[str], **kwargs: Any) -> subprocess.Popen:
     """``subprocess.Popen`` in its own session that dies with its parent (on Linux)."""
-    if sys.platform.startswith("linux"):
-        prctl = _prctl()
-        kwargs.setdefault("preexec_fn", lambda: prctl(_PR_SET_PDEATHSIG, _SIGTERM, 0, 0, 0))
+    if sys.platform.startswith("linux") and "preexec_fn" not in kwargs:
+        if SETPRIV is not None:
+            args = [SETPRIV, "--pdeathsig", "TERM", "--", *args]
+        else:
+            prctl = _prctl()
+            kwargs["preexec_fn"] = lambda: prctl(_PR_SET_PDEATHSIG, _SIGTERM, 0, 0, 0)
     # Own session: Ctrl+C in the terminal reaches us, and we stop children in order.
     return subprocess.Popen(args, start_new_session=True, **kwargs)
 

@@ -24,13 +24,14 @@ resume hides the bar and lets the X server unmap it before the next segment star
 
 Nothing the recorder does runs on the GUI thread: starting a segment can wait up to
 30 s for the desktop's stream on Wayland, and ending one waits for ffmpeg's trailer.
-Every call to the recorder (start, pause, resume, stop), finishing the folder and, on
-Wayland, asking the desktop's screen-cast portal what to share (whose picker may stay
-open for minutes; a :class:`SharePrompt` with Cancel shows meanwhile) runs on the
-session's one worker thread, one after another in the order asked. That thread is
-kept for the whole session, because the recorder's ffmpeg children are tied to the
-thread that starts them (``PR_SET_PDEATHSIG``). The bar says "Starting…" until the
-first frame; Stop is taken at any time and runs after what is under way.
+Every call to the recorder (start, pause, resume, stop) runs on the session's own
+thread (:class:`RecorderCalls`), one after another in the order asked, kept for the
+whole session because the recorder's ffmpeg children are tied to the thread that
+starts them (``PR_SET_PDEATHSIG``). The worker finishes the folder and, on Wayland,
+asks the desktop's screen-cast portal what to share (its picker may stay open for
+minutes; a :class:`SharePrompt` with Cancel shows meanwhile). The bar says
+"Starting…" until the first frame; Stop is taken at any time and runs after what is
+under way.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from studio.capture import LiveStats, Recorder, RecordingSettings, finalize
 from studio.capture.devices import list_windows
 from studio.hotkeys import PAUSE_SHORTCUT, STOP_SHORTCUT
 from studio.ui.countdown import Countdown
+from studio.ui.recorder_calls import RecorderCalls
 from studio.ui.recording_bar import RecordingBar
 from studio.ui.share_prompt import SharePrompt
 from studio.ui.source_picker import RegionChooser, SourcePickerDialog
@@ -239,7 +241,9 @@ class RecordingSession(QObject):
         self.busy: str | None = None
         self.stop_reason: str | None = None
         self.error: str | None = None
-        self._worker = Worker(self, max_threads=1, keep_threads=True)
+        self._worker = Worker(self, max_threads=1)
+        #: Every call to the recorder, in order, on one kept thread (see RecorderCalls).
+        self._calls = RecorderCalls(self)
         #: Open while the desktop's picker asks what to share (Wayland).
         self.share_prompt: SharePrompt | None = None
         self._choosing = None
@@ -360,9 +364,7 @@ class RecordingSession(QObject):
         A call that fails calls ``failed(message)``; by default that ends the recording
         with its one sentence (:meth:`_abort`).
         """
-        job = self._worker.submit(name, lambda _inputs, _state: action())
-        job.succeeded.connect(lambda _result: then())
-        job.failed.connect(failed or self._abort)
+        self._calls.submit(name, action, lambda _result: then(), failed or self._abort)
 
     def _show_stats(self, stats: LiveStats) -> None:
         if self.tray is not None:
@@ -497,12 +499,14 @@ class RecordingSession(QObject):
         self._drop_countdown()
         self._close_recorder()
         self._close_bar()
-        self._worker.wait(60_000)  # what is under way, then the stop
+        self._calls.wait(60)  # what is under way, then the stop
+        self._worker.wait(60_000)
         self.state = "done"
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until finishing in the background is done (for shutdown and tests)."""
-        return self._worker.wait(msecs)
+        done = self._calls.wait(None if msecs < 0 else msecs / 1000)
+        return self._worker.wait(msecs) and done
 
     # ------------------------------------------------------------ helpers
 
@@ -535,15 +539,15 @@ class RecordingSession(QObject):
                 then()
             return
 
-        def close(_inputs, _state) -> None:
+        def close() -> None:
             try:
                 recorder.stop(finish=False)
             except Exception:  # closing on a failure path: the first error is the one to show
                 log.exception("closing the recorder")
 
-        job = self._worker.submit("closing the recorder", close)
-        if then is not None:
-            job.done.connect(then)
+        self._calls.submit(
+            "closing the recorder", close, (lambda _result: then()) if then is not None else None
+        )
 
     def _close_tray(self) -> None:
         if self.tray is not None:
