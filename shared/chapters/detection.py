@@ -119,9 +119,9 @@ def _sample(
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(seconds, small blurred grayscale image)`` about ``sample_fps`` times a second.
 
-    With ``keep``, a larger grayscale copy of each sample is handed to it, with a way
-    to have it in colour (for reading the slide afterwards); the small image is shrunk
-    from that copy.
+    With ``keep``, each sample is handed to it as the small image and a way to have the
+    frame in colour at the keeper's width (made only for a picture it keeps, to read the
+    slide afterwards). The small image is shrunk from a grey copy at that width.
     """
     size: tuple[int, int] | None = None
     large: tuple[int, int] | None = None

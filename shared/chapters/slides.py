@@ -314,11 +314,8 @@ def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.n
     mask[: grid.shape[0], : grid.shape[1]] = grid
     height, width = picture.shape[:2]
     full = cv2.resize(mask, (width, height), interpolation=cv2.INTER_NEAREST)
-    picture = picture.copy()
-    if picture.ndim == 3:
-        picture[full > 0] = np.median(picture.reshape(-1, picture.shape[2]), axis=0)
-    else:
-        picture[full > 0] = int(np.median(picture))
+    picture = picture.copy()  # colour, as the keeper keeps it
+    picture[full > 0] = np.median(picture.reshape(-1, picture.shape[2]), axis=0)
     return picture
 
 
