@@ -4,7 +4,9 @@ The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes),
 ``bench/corpus/marp_corpus.py`` (real Marp themes rendered by Chromium) and
 ``bench/corpus/impress_corpus.py`` (LibreOffice Impress's own templates), all with
 standard-library documentation as text, composed with known truth and cached in
-``~/.cache/lectern-corpus``. Only the TEST set is scored by default: it shares no theme
+``~/.cache/lectern-corpus``, and from ``bench/corpus/screen_corpus.py``: screen
+recordings of ordinary work (a browser, an editor, a terminal, switches between them;
+class "screen"). Only the TEST set is scored by default: it shares no theme
 and no text with the tuning set (``--set tuning`` scores the tuning set, the only one
 to tune on). A change counts when found within +-1 s; a reveal (a bullet added on the
 same slide) found as a change is a false one.
@@ -245,9 +247,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--no-speed", action="store_true", help="skip the 1080p speed run")
     parser.add_argument(
-        "--corpus", choices=["beamer", "marp", "impress", "all"], default="all",
+        "--corpus", choices=["beamer", "marp", "impress", "screen", "all"], default="all",
         help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py), LibreOffice Impress "
-        "decks (bench/corpus/impress_corpus.py) or all three",
+        "decks (bench/corpus/impress_corpus.py), screen recordings of ordinary work "
+        "(bench/corpus/screen_corpus.py) or all four",
     )  # fmt: skip
     args = parser.parse_args()
     chosen = []
@@ -265,6 +268,12 @@ def main() -> None:
 
             folder, lectures = impress_corpus.load_or_build(args.set)
             chosen += [(folder, lecture) for lecture in lectures]
+        if args.corpus in ("screen", "all"):
+            import screen_corpus
+
+            folder, lectures = screen_corpus.load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
+            CLASSES.update(screen_corpus.CLASSES)
     except CorpusError as error:
         sys.exit(str(error))
     lectures = [lecture for _, lecture in chosen]
@@ -301,7 +310,9 @@ def main() -> None:
 
     _engine()  # the OCR models load once per process, not once per video
     for lecture in lectures:
-        source["name"] = {"marp": "Marp", "impress": "Impress"}.get(lecture.color, "Beamer")
+        source["name"] = {"marp": "Marp", "impress": "Impress", "screen": "Screen"}.get(
+            lecture.color, "Beamer"
+        )
         path = folder_of[lecture.name] / lecture.path
         truth = lecture.changes
         wall, cpu, found = _timed(detect_slide_changes, path)
@@ -312,9 +323,10 @@ def main() -> None:
         video_seconds += lecture.seconds
         found = [slide.time for slide in slides[1:]]
         add(methods[1], lecture.cls, found, truth)
-        # Titles: the first slide and every true change found.
-        titled[1] += 1 + len(truth)
-        for slide_index, truth_index in [(-1, -1), *pairs(found, truth)]:
+        # Titles: the first slide and every true change found (screen work has none).
+        titled_pairs = [(-1, -1), *pairs(found, truth)] if lecture.titles else []
+        titled[1] += 1 + len(truth) if lecture.titles else 0
+        for slide_index, truth_index in titled_pairs:
             read, wanted = slides[slide_index + 1], lecture.titles[truth_index + 1]
             if same_title(read.text.title, wanted):
                 titled[0] += 1
@@ -367,7 +379,8 @@ def main() -> None:
         name = f"{method} ({best})" if best is not None and method == methods[3] else method
         cells = []
         for cls in CLASSES:
-            cells.append(f"{f1(*counts[method][cls]):.2f}")
+            scored = any(lecture.cls == cls for lecture in lectures)
+            cells.append(f"{f1(*counts[method][cls]):.2f}" if scored else "-")
         tp = sum(c[0] for c in counts[method].values())
         fp = sum(c[1] for c in counts[method].values())
         fn = sum(c[2] for c in counts[method].values())

@@ -16,7 +16,7 @@ import math
 import os
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -30,6 +30,8 @@ __all__ = ["detect_slide_changes"]
 
 # Detection tuning. Sizes are in analysis pixels or grid blocks, levels in 8-bit luma.
 ANALYSIS_WIDTH = 160
+DETAIL_WIDTH = 640
+"""Width of the grey picture a scroll is confirmed on (letters legible)."""
 GRID_COLUMNS = 32
 NOISE_FLOOR = 4.0
 """Smallest mean block difference that can count as a change, whatever the noise."""
@@ -50,6 +52,117 @@ MIN_CHANGE_SHARE = 0.01
 SETTLE_SECONDS = 2.0
 PERSIST_SHARE = 0.5
 """A change is lasting when this share of its blocks still differs SETTLE_SECONDS later."""
+SCROLL_SHARE = 0.1
+"""A step that changes this share of the blocks is checked for a scroll..."""
+SCROLL_WIDTH = 0.6
+"""...when the change spans this share of the width (a page, not a clip inside one)..."""
+SCROLL_RESIDUAL = 0.4
+"""...which it is when shifting the picture up or down leaves this share of the difference..."""
+SCROLL_OVERLAP = 0.25
+"""...over a shared part at least this tall (a share of the changed rows)..."""
+SCROLL_DETAIL = 0.5
+"""...that holds at least this share of the detail (letters, edges) of the whole..."""
+SCROLL_EDGES = 0.8
+"""...and, on the larger picture, differ by at most this share of their own edges
+(compression and the shrinking leave about half; text lined up with blank background,
+one and a half)."""
+SCROLLED_THROUGH = 0.8
+"""A video with a scroll around this share of its moments is scrolled all through: its
+noise is measured on the steps with the scrolls taken out."""
+CUT_SHARE = 0.25
+"""A step that changes this share of the still picture at once (not by scrolling) is a
+cut; a long stretch of changes (reading, typing) is split at its cuts."""
+
+
+def _shifted(picture: np.ndarray, rows: float) -> np.ndarray:
+    """``picture`` with its content moved up by ``rows`` (down when negative; fractions
+    interpolated), NaN where nothing moved in."""
+    height = picture.shape[0]
+    whole = math.floor(rows)
+    part = rows - whole
+    out = np.full(picture.shape, np.nan, np.float32)
+    # out[y] = (1 - part) * picture[y + whole] + part * picture[y + whole + 1]
+    low, high = max(0, -whole), min(height, height - whole - (1 if part else 0))
+    if high > low:
+        out[low:high] = (1 - part) * picture[low + whole : high + whole]
+        if part:
+            out[low:high] += part * picture[low + whole + 1 : high + whole + 1]
+    return out
+
+
+def _shift_errors(before: np.ndarray, after: np.ndarray, moved: float) -> tuple[float, float]:
+    """Mean difference of ``after`` and ``before`` shifted by ``moved`` rows, and of the
+    two unshifted, both over the rows the shift keeps in common."""
+    shifted = _shifted(before, moved)
+    rows = ~np.isnan(shifted[:, 0])
+    if not rows.any():
+        return math.inf, 0.0
+    common = after[rows]
+    return (
+        float(np.mean(np.abs(common - shifted[rows]))),
+        float(np.mean(np.abs(common - before[rows]))),
+    )
+
+
+def _best_shift(
+    before: np.ndarray, after: np.ndarray, shifts: Iterable[float], *, check: bool = True
+) -> float:
+    """Of ``shifts`` (rows), the one that lines the two pictures up best, if it leaves at
+    most ``SCROLL_RESIDUAL`` of the difference the same rows have unshifted and the rows
+    it lines up hold ``SCROLL_DETAIL`` of the detail (letters, edges) of the whole
+    (not the empty background of two slides); else 0. Unchecked, the best one."""
+    height = after.shape[0]
+    best, best_error, best_unshifted = 0.0, math.inf, 0.0
+    for moved in shifts:
+        if moved == 0 or abs(moved) > height * (1 - SCROLL_OVERLAP):
+            continue
+        error, unshifted = _shift_errors(before, after, moved)
+        if error < best_error:
+            best, best_error, best_unshifted = moved, error, unshifted
+    if not check:
+        return best
+    if best == 0 or best_error > SCROLL_RESIDUAL * best_unshifted:
+        return 0.0
+    shared = after[: height - math.ceil(best)] if best > 0 else after[math.ceil(-best) :]
+    detail = float(np.mean(np.abs(np.diff(after, axis=1))))
+    if float(np.mean(np.abs(np.diff(shared, axis=1)))) < SCROLL_DETAIL * detail:
+        return 0.0
+    return best
+
+
+def _vertical_shift(before: np.ndarray, after: np.ndarray) -> float:
+    """How far the content moved up (positive) or down between two pictures, in rows
+    (to a quarter of a row); 0 when no shift explains the difference (not a scroll).
+
+    Every whole shift that leaves ``SCROLL_OVERLAP`` of the rows in common is tried on
+    every other column, then the best is refined by quarter rows (:func:`_best_shift`).
+    """
+    a, b = before[:, ::2], after[:, ::2]
+    limit = int(a.shape[0] * (1 - SCROLL_OVERLAP))
+    shifts = [m for shift in range(1, limit + 1) for m in (shift, -shift)]
+    whole = _best_shift(a, b, shifts, check=False)
+    return _best_shift(a, b, [whole + quarter / 4 for quarter in range(-4, 5)])
+
+
+def _confirmed_shift(before: np.ndarray, after: np.ndarray, near: float, reach: int) -> float:
+    """The shift (rows, as :func:`_vertical_shift`) within ``reach`` rows of ``near``
+    that explains the difference of two detailed pictures, or 0 if none does.
+
+    At the analysis size, text is a grey band, and two slides of one template with
+    their lines at other heights look like one page scrolled; in a picture where the
+    letters show, only the same text moved lines up letter for letter.
+    """
+    # Compared by their edges across (letters have them, bands of colour do not), so a
+    # title bar lined up with another one far from it does not pass for a scroll; and
+    # the letters it lines up must match, not only sit where blank background was.
+    a = np.abs(np.diff(before.astype(np.float32), axis=1))
+    b = np.abs(np.diff(after.astype(np.float32), axis=1))
+    moved = _best_shift(a, b, range(round(near) - reach, round(near) + reach + 1))
+    if moved == 0:
+        return 0.0
+    error, _ = _shift_errors(a, b, moved)
+    shared = b[: b.shape[0] - int(moved)] if moved > 0 else b[int(-moved) :]
+    return moved if error <= SCROLL_EDGES * float(np.mean(shared)) else 0.0
 
 
 def _median(frames: Sequence[np.ndarray]) -> np.ndarray:
@@ -70,7 +183,10 @@ class _Features:
       before ``i`` and the median of the ``window`` samples from ``i`` on. The median
       removes anything that is at a pixel only briefly (a moving pointer);
     * ``kept[i]``: between the median before ``i`` and the median ``settle`` samples
-      later, to tell a lasting change from a transient one.
+      later, to tell a lasting change from a transient one;
+    * ``scrolled[i]``, only where the picture scrolled between samples ``i-1`` and
+      ``i`` (a page, a terminal, an editor; see :func:`_vertical_shift`): the blocks
+      where new content came in at the edge; the rest of the step is the scroll.
 
     Only a few frames are held at once, so memory does not grow with the video.
     """
@@ -83,8 +199,10 @@ class _Features:
         self.step: list[np.ndarray] = []
         self.jump: dict[int, np.ndarray] = {}
         self.kept: dict[int, np.ndarray] = {}
+        self.scrolled: dict[int, np.ndarray] = {}
         self._frames: deque[np.ndarray] = deque(maxlen=window)
         self._medians: dict[int, np.ndarray] = {}
+        self._detail: np.ndarray | None = None
 
     def _blocks(self, difference: np.ndarray) -> np.ndarray:
         rows, cols, block = self.rows, self.cols, self.block
@@ -92,11 +210,52 @@ class _Features:
         blocks = cropped.reshape(rows, block, cols, block).mean(axis=(1, 3), dtype=np.float32)
         return blocks.astype(np.float16)  # half the memory; a long lecture has many samples
 
-    def add(self, seconds: float, image: np.ndarray) -> None:
+    def _note_scroll(
+        self,
+        index: int,
+        previous: np.ndarray,
+        image: np.ndarray,
+        details: tuple[np.ndarray, np.ndarray] | None,
+    ) -> None:
+        """Note ``scrolled[index]`` when the rows that changed moved up or down: found on
+        the small pictures, confirmed on the ``details`` (the same two samples larger)."""
+        over = self.step[-1] > 2 * NOISE_FLOOR
+        rows, cols = np.flatnonzero(over.any(axis=1)), np.flatnonzero(over.any(axis=0))
+        if cols[-1] + 1 - cols[0] < SCROLL_WIDTH * self.cols:
+            return  # a clip or an animation inside the picture, not a page scrolling
+        top, bottom = rows[0] * self.block, (rows[-1] + 1) * self.block
+        left, right = cols[0] * self.block, (cols[-1] + 1) * self.block
+        moved = _vertical_shift(previous[top:bottom, left:right], image[top:bottom, left:right])
+        if moved == 0 or details is None:
+            return
+        before, after = details
+        scale = after.shape[1] / image.shape[1]
+        box = slice(round(top * scale), round(bottom * scale))
+        across = slice(round(left * scale), round(right * scale))
+        reach = math.ceil(scale)
+        moved = _confirmed_shift(before[box, across], after[box, across], moved * scale, reach)
+        if moved == 0:
+            return
+        moved /= scale
+        came_in = np.zeros(image.shape, np.float32)
+        came_in[top:bottom, left:right] = np.isnan(
+            _shifted(previous[top:bottom, left:right], moved)
+        )
+        self.scrolled[index] = self._blocks(came_in) > 0
+
+    def add(self, seconds: float, image: np.ndarray, detail: np.ndarray | None = None) -> None:
+        """The next sample: ``image`` at the analysis size, and ``detail``, the same
+        larger (letters legible), to confirm scrolls."""
         index = len(self.times)
         self.times.append(seconds)
         previous = self._frames[-1] if self._frames else image
         self.step.append(self._blocks(cv2.absdiff(image, previous)))
+        if np.mean(self.step[-1] > 2 * NOISE_FLOOR) >= SCROLL_SHARE:
+            details = None
+            if detail is not None and self._detail is not None:
+                details = (self._detail, detail)
+            self._note_scroll(index, previous, image, details)
+        self._detail = detail
         self._frames.append(image)
         if len(self._frames) < self.window:
             return
@@ -116,12 +275,14 @@ class _Features:
 
 def _sample(
     video: _Video, sample_fps: float, state: ProgressState | None, keep: _Keeper | None
-) -> Iterator[tuple[float, np.ndarray]]:
-    """Yield ``(seconds, small blurred grayscale image)`` about ``sample_fps`` times a second.
+) -> Iterator[tuple[float, np.ndarray, np.ndarray]]:
+    """Yield ``(seconds, small blurred grayscale image, detail)`` about ``sample_fps``
+    times a second; ``detail`` is the grey picture ``DETAIL_WIDTH`` wide (or the
+    keeper's width) that the small one is shrunk from.
 
     With ``keep``, each sample is handed to it as the small image and a way to have the
     frame in colour at the keeper's width (made only for a picture it keeps, to read the
-    slide afterwards). The small image is shrunk from a grey copy at that width.
+    slide afterwards).
     """
     size: tuple[int, int] | None = None
     large: tuple[int, int] | None = None
@@ -132,19 +293,16 @@ def _sample(
             continue
         check_cancelled(state, "Finding slide changes")
         target = (math.floor(seconds * sample_fps + 1e-6) + 1) / sample_fps
-        if size is None:
+        if size is None or large is None:
             height = max(2 * POINT_BLOCKS, round(frame.height * ANALYSIS_WIDTH / frame.width))
             size = (ANALYSIS_WIDTH, height)
-            if keep is not None:
-                width = min(frame.width, keep.width)
-                large = (width, max(1, round(frame.height * width / frame.width)))
-        if keep is not None and large is not None:
-            picture = _small_luma(frame, large)
-            small = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
+            width = min(frame.width, keep.width if keep is not None else DETAIL_WIDTH)
+            large = (width, max(1, round(frame.height * width / frame.width)))
+        picture = _small_luma(frame, large)
+        small = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
+        if keep is not None:
             keep.add(seconds, small, lambda frame=frame, large=large: _colour(frame, large))
-        else:
-            small = _small_luma(frame, size)
-        yield seconds, cv2.GaussianBlur(small.astype(np.float32), (3, 3), 0)
+        yield seconds, cv2.GaussianBlur(small.astype(np.float32), (3, 3), 0), picture
         if state is not None and video.duration > 0:
             fraction = min(0.95, 0.95 * seconds / video.duration)
             if fraction - reported >= 0.01:
@@ -340,10 +498,27 @@ def _find_changes(features: _Features) -> _Analysis:
         return _Analysis([], times, np.zeros(step.shape, bool), features.block, features.shape)
     jump = np.stack([features.jump[i] for i in positions])
     # The noise of the whole picture finds the live regions; the rest sets the thresholds.
+    # A scroll moves the picture, it does not make it live: only what the scroll does
+    # not explain (and what came in at the edge) counts. Nor is it noise: moments with
+    # a scroll around them are left out of the noise level.
+    moving = step.copy()
+    for index, came_in in features.scrolled.items():
+        moving[index] = np.where(came_in, step[index], 0)
+    near = features.window
+    scrolling = np.array(
+        [any(i in features.scrolled for i in range(p - near + 1, p + near)) for p in positions]
+    )
+    unscrolled = np.broadcast_to(scrolling[:, None, None], jump.shape)
     reach = max(features.window, round(LIVE_SECONDS * len(times) / max(times[-1], 1e-6)))
-    live_all = _live_regions(step, _noise_threshold(jump, np.zeros(jump.shape, bool)), reach)
+    if scrolling.mean() <= SCROLLED_THROUGH:
+        noise = _noise_threshold(jump, unscrolled)
+    else:  # scrolled nearly all through: the steps with the scrolls taken out are the noise
+        noise = _noise_threshold(moving, np.zeros(moving.shape, bool))
+    live_all = _live_regions(moving, noise, reach)
     live = live_all[positions]
-    threshold = _block_thresholds(jump, live, _noise_threshold(jump, live))
+    if scrolling.mean() <= SCROLLED_THROUGH:
+        noise = _noise_threshold(jump, live | unscrolled)
+    threshold = _block_thresholds(jump, live | unscrolled, noise)
 
     score_at: dict[int, float] = {}
     changed_at: dict[int, np.ndarray] = {}
@@ -359,7 +534,15 @@ def _find_changes(features: _Features) -> _Analysis:
 
     changes = []
     transient: tuple[int, np.ndarray] | None = None
+    runs = []
     for run in _runs(sorted(changed_at)):
+        changed = changed_at[max(run, key=score_at.__getitem__)]
+        runs += _split_at_cuts(
+            run,
+            features.window,
+            lambda index, c=changed: _is_cut(features, moving, live_all, threshold, index, c),
+        )
+    for run in runs:
         peak = max(run, key=score_at.__getitem__)
         changed = changed_at[peak]
         # The same area changing back soon after a pop-up is the pop-up going away.
@@ -369,6 +552,8 @@ def _find_changes(features: _Features) -> _Analysis:
             and (changed & transient[1]).sum() >= PERSIST_SHARE * changed.sum()
         ):
             continue
+        if _is_scroll(features, step, run, changed, threshold):
+            continue
         kept = features.kept.get(peak)
         still = kept[changed] > GROW_RATIO * threshold[changed] if kept is not None else None
         if still is not None and still.mean() < PERSIST_SHARE:
@@ -376,6 +561,72 @@ def _find_changes(features: _Features) -> _Analysis:
             continue
         changes.append(_Change(_change_time(run, changed, step, times), score_at[peak]))
     return _Analysis(changes, times, live_all, features.block, features.shape)
+
+
+def _is_cut(
+    features: _Features,
+    moving: np.ndarray,
+    live: np.ndarray,
+    threshold: np.ndarray,
+    index: int,
+    changed: np.ndarray,
+) -> bool:
+    """Whether the sample-to-sample step ``index`` is a cut to another slide, page or
+    program: no scroll explains it, and it changed ``CUT_SHARE`` of the still picture,
+    or most of the blocks the change around it ``changed``, at once."""
+    if index in features.scrolled:
+        return False
+    over = (moving[index] > threshold) & ~live[index]
+    still = int((~live[index]).sum())
+    inside = int((changed & ~live[index]).sum())
+    return bool(
+        (still and over.sum() >= CUT_SHARE * still)
+        or (inside and over[changed].sum() >= PERSIST_SHARE * inside)
+    )
+
+
+def _split_at_cuts(run: list[int], window: int, is_cut: Callable[[int], bool]) -> list[list[int]]:
+    """A long run of moments of change (reading, typing, scrolling, with a cut or two in
+    it) split into one run around each cut; a short run (one cut, one fade), or a long
+    one with no cut in it, stays whole."""
+    if len(run) <= 2 * window:
+        return [run]
+    parts: list[list[int]] = []
+    for cut in range(run[0], run[-1] + 1):
+        if not is_cut(cut):
+            continue
+        low, high = cut - window // 2, cut + window // 2
+        if parts and low <= parts[-1][-1] + 1:
+            parts[-1][-1] = high
+        else:
+            parts.append([low, high])
+    inside = set(run)
+    split = [[p for p in range(low, high + 1) if p in inside] for low, high in parts]
+    return [part for part in split if part] or [run]
+
+
+def _is_scroll(
+    features: _Features,
+    step: np.ndarray,
+    run: list[int],
+    changed: np.ndarray,
+    threshold: np.ndarray,
+) -> bool:
+    """Whether the change found over ``run`` is the picture scrolling (a step, not a new
+    slide): some sample-to-sample step around it scrolled, none scrolled most of the
+    changed blocks out of view, and no other step around it changed most of them (a
+    cut to another page or program does, also in the middle of scrolling)."""
+    around = range(max(1, run[0] - features.window + 1), min(len(step), run[-1] + features.window))
+    if not any(index in features.scrolled for index in around):
+        return False
+    for index in around:
+        came_in = features.scrolled.get(index)
+        if came_in is not None:
+            if (~came_in & changed).sum() < SCROLL_OVERLAP * changed.sum():
+                return False  # scrolled by most of the picture: as good as a new one
+        elif np.mean(step[index][changed] > threshold[changed]) >= PERSIST_SHARE:
+            return False
+    return True
 
 
 def _runs(positions: list[int], gap: int = 1) -> list[list[int]]:
@@ -457,11 +708,11 @@ def _measure(
     window = max(3, int(1.5 * rate) | 1)
     settle = max(window, round(SETTLE_SECONDS * rate))
     with _Video(video_path, "find slide changes", fast=fast, keys_only=keys_only) as video:
-        for seconds, image in _sample(video, sample_fps, state, keep):
+        for seconds, image, detail in _sample(video, sample_fps, state, keep):
             if features is None:
                 block = max(1, image.shape[1] // GRID_COLUMNS)
                 features = _Features(image.shape, block, window, settle)
-            features.add(seconds, image)
+            features.add(seconds, image, detail)
             last = seconds
         duration = max(video.duration, last)
         expected = duration * min(rate, video.rate)
@@ -492,6 +743,10 @@ def detect_slide_changes(
     * blocks that change between most consecutive samples within 4 s of a moment (a
       clip playing inside one slide, an animation) or all through the video (a webcam
       inset, a clock) are left out at that moment, widened to their bounding box;
+    * a scroll (a page, a terminal or an editor moving up or down, confirmed letter by
+      letter on a 640 px copy) is not a change, nor does it make the page live or count
+      as noise; a cut to another page or program in the middle of scrolling or typing
+      is still one;
     * a changed area must hold a block changed by twice the threshold, grows through
       neighbours changed by half of it, and must be too big to be the pointer;
       together the areas must cover 1% of the picture (one new line of text does);

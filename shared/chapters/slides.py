@@ -50,6 +50,12 @@ SAME_TEXT = 0.95
 """A slide whose text keeps this share of the text before is the same slide, a step."""
 SAME_READING = 0.99
 """Two readings of one slide keep this share of each other's text (OCR varies a little)."""
+PAGE_LINES = 20
+"""A picture with at least this many lines of text on both sides of a change is a page
+of text on screen (a terminal, an editor, a document), not a slide..."""
+SAME_PAGE = 0.5
+"""...and it is the same page, scrolled or written on, while it keeps this share of the
+text before (scrolling moves lines out of view, and OCR misreads a few of so many)."""
 MIN_CONFIDENCE = 0.6
 OCR_THREADS = 2
 """Slides read at once: one per core of a two-core laptop."""
@@ -291,6 +297,8 @@ def _is_new_slide(before: SlideText, after: SlideText) -> bool | None:
     # typed, a clip playing), a new slide when it was replaced. A title read differently
     # is a new slide unless everything shown before, title included, is still there.
     kept = _kept_share(" ".join(before.lines), " ".join(after.lines))
+    if min(len(before.lines), len(after.lines)) >= PAGE_LINES:
+        return kept < SAME_PAGE  # its top line is not a title
     same_title = _key(before.title).replace(" ", "") == _key(after.title).replace(" ", "")
     return kept < (SAME_TEXT if same_title else SAME_READING)
 

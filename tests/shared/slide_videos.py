@@ -11,12 +11,14 @@ Used by ``tests/shared/test_chapters.py`` and ``bench/bench_chapters.py``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import random
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 import cv2
 import numpy as np
@@ -24,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from shared.media import ffmpeg_exe
 
-__all__ = ["Slide", "make_slide_video", "random_slides"]
+__all__ = ["Slide", "make_scroll_video", "make_slide_video", "random_slides"]
 
 Slide = tuple[float, str, list[str]]
 """One slide: (seconds on screen, title, bullet lines)."""
@@ -237,6 +239,36 @@ class _Webcam:
         cv2.rectangle(frame, (self.x, self.y), (self.x + w - 1, self.y + h - 1), (0, 0, 0), 1)
 
 
+@contextlib.contextmanager
+def _h264(
+    path: str | os.PathLike[str],
+    size: tuple[int, int],
+    fps: int,
+    crf: int,
+    preset: str = "veryfast",
+) -> Iterator[IO[bytes]]:
+    """ffmpeg encoding the RGB frames written to it into an H.264 MP4 at ``path``."""
+    width, height = size
+    command = [
+        ffmpeg_exe(),
+        *("-hide_banner", "-loglevel", "error", "-y"),
+        *("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps)),
+        *("-i", "-", "-c:v", "libx264", "-preset", preset, "-crf", str(crf)),
+        *("-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)),
+    ]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE)
+    assert process.stdin is not None
+    try:
+        yield process.stdin
+        process.stdin.close()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    if process.wait() != 0:
+        raise RuntimeError(f"ffmpeg failed to encode {path}")
+
+
 def make_slide_video(
     path: str | os.PathLike[str],
     slides: list[Slide],
@@ -280,16 +312,7 @@ def make_slide_video(
     mover = _Pointer(rng, size, fps) if pointer else None
     arrow = _pointer_shape(height)
     webcam = _Webcam(rng, size) if inset else None
-    command = [
-        ffmpeg_exe(),
-        *("-hide_banner", "-loglevel", "error", "-y"),
-        *("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps)),
-        *("-i", "-", "-c:v", "libx264", "-preset", preset, "-crf", str(crf)),
-        *("-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)),
-    ]
-    process = subprocess.Popen(command, stdin=subprocess.PIPE)
-    assert process.stdin is not None
-    try:
+    with _h264(path, size, fps, crf, preset) as encoder:
         for index in range(total_frames):
             t = index / fps
             slide = min(int(np.searchsorted(starts, t, side="right")) - 1, len(images) - 1)
@@ -309,12 +332,57 @@ def make_slide_video(
                 webcam.draw(frame, t)
             if mover is not None:
                 _draw_pointer(frame, mover.step(), arrow)
-            process.stdin.write(frame.tobytes())
-        process.stdin.close()
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
-    if process.wait() != 0:
-        raise RuntimeError(f"ffmpeg failed to encode {path}")
+            encoder.write(frame.tobytes())
     return changes
+
+
+def _document(text: str, width: int, colours: tuple) -> np.ndarray:
+    """``text`` drawn as a long page in a monospaced font, as an editor or a browser shows it."""
+    background, ink = colours
+    font = _font("DejaVuSansMono.ttf", 15)
+    lines = text.splitlines()
+    line = 20
+    image = Image.new("RGB", (width, 40 + line * len(lines)), background)
+    draw = ImageDraw.Draw(image)
+    for number, words in enumerate(lines):
+        draw.text((24, 20 + number * line), words, font=font, fill=ink)
+    return np.asarray(image, dtype=np.uint8).copy()
+
+
+def make_scroll_video(
+    path: str | os.PathLike[str],
+    documents: Sequence[str],
+    *,
+    seconds_each: float = 14.0,
+    size: tuple[int, int] = (640, 360),
+    fps: int = 15,
+    crf: int = 26,
+    seed: int = 0,
+) -> list[float]:
+    """A screen recording of reading: each of ``documents`` shown in turn in a window
+    with a fixed tool bar, scrolled with the mouse wheel every 0.7 to 2 s (a few
+    notches, each drawn over a few frames as smooth scrolling does), with a cut to the
+    next document. Returns the times of the cuts, the only changes in it."""
+    rng = random.Random(seed)
+    width, height = size
+    bar = 36
+    pages = [_document(text, width, ((255, 255, 255), (20, 20, 20))) for text in documents]
+    frames_each = int(seconds_each * fps)
+    with _h264(path, size, fps, crf) as encoder:
+        for page in pages:
+            offset, target, wait = 0.0, 0.0, fps
+            for _ in range(frames_each):
+                wait -= 1
+                if wait <= 0:
+                    notches = rng.randint(1, 4) * (1 if rng.random() < 0.85 else -1)
+                    room = page.shape[0] - (height - bar)
+                    target = float(min(max(0, target + 40 * notches), room))
+                    wait = rng.randint(int(0.7 * fps), int(2.0 * fps))
+                offset += (target - offset) * 0.5  # smooth scrolling
+                frame = np.empty((height, width, 3), np.uint8)
+                frame[:bar] = (225, 228, 232)
+                frame[bar - 1] = (160, 160, 160)
+                top = int(round(offset))
+                frame[bar:] = page[top : top + height - bar]
+                encoder.write(frame.tobytes())
+    return [round(i * seconds_each, 3) for i in range(1, len(pages))]

@@ -22,7 +22,7 @@ from shared.chapters import (
     title_from_segments,
 )
 from shared.jobs import Cancelled, JobState
-from tests.shared.slide_videos import make_slide_video, random_slides
+from tests.shared.slide_videos import make_scroll_video, make_slide_video, random_slides
 
 SIZE = (640, 360)
 
@@ -120,6 +120,21 @@ def test_min_gap_keeps_the_new_slide_over_the_bullets_before_it(build_up):
     path, _ = build_up
     # 8 and 10 (one bullet each) are within 5 s of 12 (a whole new slide).
     assert_matches(detect_slide_changes(path, min_gap=5.0), [12.0, 21.0])
+
+
+def test_scrolling_a_page_is_not_a_change_but_a_cut_to_another_page_is(videos):
+    """Reading on screen: three source files, each scrolled with the wheel every 0.4 to
+    1.2 s, then a cut to the next in the middle of the scrolling. The scrolled text
+    fills the picture and never stops moving; only the two cuts are changes."""
+    import difflib
+    import inspect
+    import shlex
+    import textwrap
+
+    documents = [inspect.getsource(module) for module in (textwrap, shlex, difflib)]
+    path = videos / "reading.mp4"
+    truth = make_scroll_video(path, documents, seed=3)
+    assert_matches(detect_slide_changes(path), truth)
 
 
 def test_min_gap_is_respected_from_start_end_and_between(lecture):

@@ -14,7 +14,7 @@ from shared.chapters import chapters_from_changes
 from shared.chapters import slides as slides_module
 from shared.chapters.slides import OcrModelMissingError, detect_slides, read_slide
 from shared.media import ffmpeg_exe
-from tests.shared.slide_videos import make_slide_video
+from tests.shared.slide_videos import make_scroll_video, make_slide_video
 
 SIZE = (960, 540)
 
@@ -144,6 +144,51 @@ def test_typing_in_an_editor_is_one_chapter_and_switching_apps_makes_the_next(tm
     found = detect_slides(path)
     assert [round(s.time) for s in found] == [0, round(switch)], found
     assert "mean.py" in found[0].text.title and "Terminal" in found[1].text.lines
+
+
+def test_reading_pages_scrolled_all_the_time_is_one_chapter_per_page(tmp_path):
+    """Three source files read on screen, scrolled every second or two and cut from
+    one to the next while scrolling: a slide per page, none per scroll."""
+    import difflib
+    import inspect
+    import shlex
+    import textwrap
+
+    documents = [inspect.getsource(module) for module in (textwrap, shlex, difflib)]
+    truth = make_scroll_video(tmp_path / "reading.mp4", documents, seed=5)
+    found = detect_slides(tmp_path / "reading.mp4")
+    assert len(found) == 3, [s.time for s in found]
+    for slide, time in zip(found[1:], truth, strict=True):
+        assert abs(slide.time - time) <= 1.0, [s.time for s in found]
+    # Each slide's text is read from its own page: most of its long words are there.
+    import re
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z_]{6,}", text.lower()))
+
+    for number, slide in enumerate(found):
+        read = words(" ".join(slide.text.lines))
+        shares = [len(read & words(document)) / max(1, len(read)) for document in documents]
+        assert max(range(3), key=shares.__getitem__) == number, shares
+
+
+def test_a_page_of_text_that_keeps_most_of_its_lines_is_the_same_page():
+    """A terminal or an editor scrolled by a third, read by OCR with a few slips: the
+    same page (a step). A slide that keeps its body under a new title is still new."""
+    from shared.chapters.slides import SlideText, _is_new_slide
+
+    page = [f"line {n}: total = sum(values) / count  # {n * 7}" for n in range(40)]
+    scrolled = page[13:] + [f"new output {n}" for n in range(13)]
+    slipped = [line.replace("values", "va1ues") if n % 5 == 0 else line
+               for n, line in enumerate(scrolled)]  # fmt: skip
+    assert not _is_new_slide(SlideText(page[0], tuple(page)), SlideText(slipped[0], tuple(slipped)))
+    other = [f"$ ls -l /usr/lib/file{n}.so -> libfile{n}.so.1" for n in range(40)]
+    assert _is_new_slide(SlideText(page[0], tuple(page)), SlideText(other[0], tuple(other)))
+    body = ("The first stage is evaporation", "Warm air rises", "Plants add vapour")
+    assert _is_new_slide(
+        SlideText("Step 1: Evaporation", ("Step 1: Evaporation", *body)),
+        SlideText("Step 2: Condensation", ("Step 2: Condensation", *body)),
+    )
 
 
 def test_text_in_any_script_and_broken_pictures_do_not_crash():
