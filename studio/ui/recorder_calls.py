@@ -10,12 +10,14 @@ Two things decide the thread:
   waited for it forever. A ``concurrent.futures`` thread is Python's own.
 
 Outcomes come back to the GUI thread through a queued signal, so callbacks may touch
-widgets.
+widgets. :meth:`RecorderCalls.close` ends the thread once the recording is over, after
+the calls already asked (a session that ended keeps no idle thread behind).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -41,6 +43,9 @@ class RecorderCalls(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lectern-recorder")
         self._outcome.connect(self._deliver)
+        self._last: Future | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
 
     def submit(
         self,
@@ -48,11 +53,16 @@ class RecorderCalls(QObject):
         action: Callable[[], Any],
         then: Callable[[Any], None] | None = None,
         failed: Callable[[str], None] | None = None,
-    ) -> Future:
+    ) -> Future | None:
         """Run ``action()`` after the calls before it; then ``then(result)`` or
-        ``failed(message)`` on the GUI thread (one sentence a person can act on)."""
+        ``failed(message)`` on the GUI thread (one sentence a person can act on).
+        After :meth:`close` nothing runs (logged; ``None``)."""
+        if self._closed:
+            log.warning("%s: asked after the recording's calls were closed", name)
+            return None
 
         def run() -> None:
+            self._thread = threading.current_thread()
             try:
                 value = action()
             except LecternError as error:
@@ -67,15 +77,28 @@ class RecorderCalls(QObject):
                 if then is not None:
                     self._outcome.emit(then, value)
 
-        return self._pool.submit(run)
+        self._last = self._pool.submit(run)
+        return self._last
 
     def wait(self, seconds: float | None = None) -> bool:
         """Block until every call submitted so far has run; ``False`` on timeout."""
+        if self._last is None:
+            return True
         try:
-            self._pool.submit(lambda: None).result(timeout=seconds)
+            self._last.result(timeout=seconds)
         except FutureTimeout:
             return False
         return True
+
+    def close(self) -> None:
+        """No more calls: the thread ends once the calls already asked have run."""
+        self._closed = True
+        self._pool.shutdown(wait=False)
+
+    @property
+    def thread_alive(self) -> bool:
+        """Whether the calls' thread is still there (it starts with the first call)."""
+        return self._thread is not None and self._thread.is_alive()
 
     def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
         callback(value)

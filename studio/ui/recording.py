@@ -292,7 +292,7 @@ class RecordingSession(QObject):
 
     def _not_shared(self) -> None:
         self._close_recorder()
-        self.state = "done"
+        self._end()
         self.cancelled.emit()
 
     def _drop_share_prompt(self) -> None:
@@ -459,7 +459,7 @@ class RecordingSession(QObject):
         reason = self.stop_reason or ""
         if not self.recorder.data.get("segments"):
             self._close_bar()
-            self.state = "done"
+            self._end()
             self.cancelled.emit()
             return
         if self.bar is not None:  # stays up, saying why, until the folder is finished
@@ -487,7 +487,7 @@ class RecordingSession(QObject):
         self._drop_countdown()
         self._close_recorder()
         self._close_bar()
-        self.state = "done"
+        self._end()
         self.cancelled.emit()
 
     def shutdown(self) -> None:
@@ -501,7 +501,7 @@ class RecordingSession(QObject):
         self._close_bar()
         self._calls.wait(60)  # what is under way, then the stop
         self._worker.wait(60_000)
-        self.state = "done"
+        self._end()
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until finishing in the background is done (for shutdown and tests)."""
@@ -512,14 +512,19 @@ class RecordingSession(QObject):
 
     def _finished(self, _result: object) -> None:
         self._close_bar()
-        self.state = "done"
+        self._end()
         self.finished.emit(self.folder)
 
     def _fail(self, message: str) -> None:
         self._close_bar()
-        self.state = "done"
+        self._end()
         self.error = message
         self.failed.emit(message)
+
+    def _end(self) -> None:
+        """The session is over: its recorder calls' thread ends after the last one."""
+        self.state = "done"
+        self._calls.close()
 
     def _abort(self, message: str) -> None:
         """End on a failure: the recorder is closed, then ``failed`` says why."""

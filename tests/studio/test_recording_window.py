@@ -543,6 +543,7 @@ def test_a_session_counts_down_records_pauses_and_finishes(
     assert blocker.args == [folder]
     assert session.bar is None and session.state == "done"
     assert ffmpeg_children() == []
+    qtbot.waitUntil(lambda: not session._calls.thread_alive, timeout=5_000)  # no idle thread
 
     data = json.loads((folder / "recording.json").read_text(encoding="utf-8"))
     assert data["state"] == "finished"
@@ -644,6 +645,7 @@ def test_a_missing_device_fails_in_one_sentence_and_leaves_nothing_running(
     assert not started and session.countdown is None and session.bar is None
     assert session.state == "done" and ffmpeg_children() == []
     assert not (tmp_path / "rec").exists()
+    qtbot.waitUntil(lambda: not session._calls.thread_alive, timeout=5_000)
 
 
 def test_a_full_disk_fails_before_recording(qtbot, capture_env, small_disk):
@@ -663,3 +665,5 @@ def test_cancelling_the_countdown_records_nothing(qtbot, capture_env, tmp_path, 
     assert session.recorder is not None and not session.recorder._started
     assert session.countdown is None and session.bar is None
     assert ffmpeg_children() == [] and not (tmp_path / "rec").exists()
+    qtbot.waitUntil(lambda: not session._calls.thread_alive, timeout=5_000)
+    assert session._calls.submit("late", lambda: None) is None  # nothing runs any more
