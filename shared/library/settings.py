@@ -99,20 +99,24 @@ class LibrarySettings:
         if name in SECRETS:
             if raw is not None:
                 try:
-                    self._move_to_credentials(name, json.loads(raw))
+                    return self._move_to_credentials(name, json.loads(raw)) or spec.default
                 except LecternError as error:  # cannot move it now; use it as it is
                     log.warning("the %s stays in library.db for now: %s", name, error)
                     return json.loads(raw)
             return self._credentials.get(self._scope, name) or spec.default
         return spec.default if raw is None else json.loads(raw)
 
-    def _move_to_credentials(self, name: str, value: Any) -> None:
-        """A secret an older Lectern kept in ``library.db``: into the store, then out."""
+    def _move_to_credentials(self, name: str, value: Any) -> str:
+        """A secret an older Lectern kept in ``library.db``: into the store (unless the
+        store has one, which is newer), then out; returns the secret now in force."""
         if self._lib.read_only is not None:
             raise LibraryError(self._lib.read_only)
-        if isinstance(value, str) and value and not self._credentials.get(self._scope, name):
+        kept = self._credentials.get(self._scope, name)
+        if not kept and isinstance(value, str) and value:
             self._credentials.set(self._scope, name, value)
+            kept = value
         self._forget_in_library(name)
+        return kept
 
     def _forget_in_library(self, name: str) -> None:
         if self._lib._one("SELECT 1 FROM settings WHERE name = ?", (name,)) is not None:

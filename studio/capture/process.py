@@ -16,6 +16,7 @@ its exec in CI, and ``Popen`` waited for it forever.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import signal
 import subprocess
@@ -27,18 +28,15 @@ __all__ = ["popen_child", "stop_child"]
 
 _PR_SET_PDEATHSIG = 1
 _SIGTERM = int(signal.SIGTERM)
-_PRCTL: Callable[..., int] | None = None
 
 
+@functools.cache
 def _prctl() -> Callable[..., int]:
     """libc's ``prctl``, looked up once, in the parent."""
-    global _PRCTL
-    if _PRCTL is None:
-        function = ctypes.CDLL(None, use_errno=True).prctl
-        function.argtypes = [ctypes.c_int, *[ctypes.c_ulong] * 4]
-        function.restype = ctypes.c_int
-        _PRCTL = function
-    return _PRCTL
+    function = ctypes.CDLL(None, use_errno=True).prctl
+    function.argtypes = [ctypes.c_int, *[ctypes.c_ulong] * 4]
+    function.restype = ctypes.c_int
+    return function
 
 
 #: util-linux's setpriv (in every Debian and Ubuntu: util-linux is essential), by its
