@@ -6,7 +6,8 @@ The lectures come from ``bench/corpus/build_corpus.py`` (real Beamer themes),
 standard-library documentation as text, composed with known truth and cached in
 ``~/.cache/lectern-corpus``, and from ``bench/corpus/screen_corpus.py``: screen
 recordings of ordinary work (a browser, an editor, a terminal, switches between them;
-class "screen"). Only the TEST set is scored by default: it shares no theme
+class "screen"), and from ``bench/corpus/push_corpus.py``: Beamer and Marp decks whose
+slides push each other out, up, down or sideways (class "push"). Only the TEST set is scored by default: it shares no theme
 and no text with the tuning set (``--set tuning`` scores the tuning set, the only one
 to tune on). A change counts when found within +-1 s; a reveal (a bullet added on the
 same slide) found as a change is a false one.
@@ -247,10 +248,11 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--no-speed", action="store_true", help="skip the 1080p speed run")
     parser.add_argument(
-        "--corpus", choices=["beamer", "marp", "impress", "screen", "all"], default="all",
+        "--corpus", choices=["beamer", "marp", "impress", "push", "screen", "all"], default="all",
         help="Beamer decks, Marp decks (bench/corpus/marp_corpus.py), LibreOffice Impress "
-        "decks (bench/corpus/impress_corpus.py), screen recordings of ordinary work "
-        "(bench/corpus/screen_corpus.py) or all four",
+        "decks (bench/corpus/impress_corpus.py), decks with push transitions "
+        "(bench/corpus/push_corpus.py), screen recordings of ordinary work "
+        "(bench/corpus/screen_corpus.py) or all five",
     )  # fmt: skip
     args = parser.parse_args()
     chosen = []
@@ -268,6 +270,12 @@ def main() -> None:
 
             folder, lectures = impress_corpus.load_or_build(args.set)
             chosen += [(folder, lecture) for lecture in lectures]
+        if args.corpus in ("push", "all"):
+            import push_corpus
+
+            folder, lectures = push_corpus.load_or_build(args.set)
+            chosen += [(folder, lecture) for lecture in lectures]
+            CLASSES.update(push_corpus.CLASSES)
         if args.corpus in ("screen", "all"):
             import screen_corpus
 

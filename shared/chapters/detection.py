@@ -17,7 +17,7 @@ import os
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -69,6 +69,12 @@ one and a half)."""
 SCROLLED_THROUGH = 0.8
 """A video with a scroll around this share of its moments is scrolled all through: its
 noise is measured on the steps with the scrolls taken out."""
+PUSH_SECONDS = 2.5
+"""A movement of the picture between two still samples at most this far apart (a
+transition of up to 1.5 s, sampled about twice a second) that leaves nothing in common
+with the picture before it is a page turned, not a scroll: the next slide pushing the
+last one out (a push transition, a presentation's vertical slides; each of its steps
+alone looks like a scroll) or a page scrolled by most of its height."""
 CUT_SHARE = 0.25
 """A step that changes this share of the still picture at once (not by scrolling) is a
 cut; a long stretch of changes (reading, typing) is split at its cuts."""
@@ -187,6 +193,8 @@ class _Features:
     * ``scrolled[i]``, only where the picture scrolled between samples ``i-1`` and
       ``i`` (a page, a terminal, an editor; see :func:`_vertical_shift`): the blocks
       where new content came in at the edge; the rest of the step is the scroll.
+      ``turned`` holds the samples of each quick movement after which nothing of the
+      picture before it is left (:data:`PUSH_SECONDS`).
 
     Only a few frames are held at once, so memory does not grow with the video.
     """
@@ -200,15 +208,49 @@ class _Features:
         self.jump: dict[int, np.ndarray] = {}
         self.kept: dict[int, np.ndarray] = {}
         self.scrolled: dict[int, np.ndarray] = {}
+        self.turned: set[int] = set()
         self._frames: deque[np.ndarray] = deque(maxlen=window)
         self._medians: dict[int, np.ndarray] = {}
         self._detail: np.ndarray | None = None
+        #: The movement going on: its first sample, and the picture before it (small, detail).
+        self._moving: tuple[int, np.ndarray, np.ndarray | None] | None = None
+        #: How far each scroll moved, as a share of the height that moved (up positive).
+        self._shifts: dict[int, float] = {}
 
     def _blocks(self, difference: np.ndarray) -> np.ndarray:
         rows, cols, block = self.rows, self.cols, self.block
         cropped = difference[: rows * block, : cols * block]
         blocks = cropped.reshape(rows, block, cols, block).mean(axis=(1, 3), dtype=np.float32)
         return blocks.astype(np.float16)  # half the memory; a long lecture has many samples
+
+    def _scroll(
+        self,
+        over: np.ndarray,
+        previous: np.ndarray,
+        image: np.ndarray,
+        details: tuple[np.ndarray, np.ndarray] | None,
+    ) -> tuple[float, tuple[int, int, int, int]] | None:
+        """How far the blocks ``over`` (those that changed) moved up or down from
+        ``previous`` to ``image`` (found on the small pictures, confirmed on the
+        ``details``, the same two samples larger), and their box ``(top, bottom, left,
+        right)``; None when no scroll explains the change."""
+        rows, cols = np.flatnonzero(over.any(axis=1)), np.flatnonzero(over.any(axis=0))
+        if not len(cols) or cols[-1] + 1 - cols[0] < SCROLL_WIDTH * self.cols:
+            return None  # a clip or an animation inside the picture, not a page scrolling
+        top, bottom = rows[0] * self.block, (rows[-1] + 1) * self.block
+        left, right = cols[0] * self.block, (cols[-1] + 1) * self.block
+        moved = _vertical_shift(previous[top:bottom, left:right], image[top:bottom, left:right])
+        if moved == 0 or details is None:
+            return None
+        before, after = details
+        scale = after.shape[1] / image.shape[1]
+        box = slice(round(top * scale), round(bottom * scale))
+        across = slice(round(left * scale), round(right * scale))
+        reach = math.ceil(scale)
+        moved = _confirmed_shift(before[box, across], after[box, across], moved * scale, reach)
+        if moved == 0:
+            return None
+        return moved / scale, (top, bottom, left, right)
 
     def _note_scroll(
         self,
@@ -217,31 +259,49 @@ class _Features:
         image: np.ndarray,
         details: tuple[np.ndarray, np.ndarray] | None,
     ) -> None:
-        """Note ``scrolled[index]`` when the rows that changed moved up or down: found on
-        the small pictures, confirmed on the ``details`` (the same two samples larger)."""
-        over = self.step[-1] > 2 * NOISE_FLOOR
-        rows, cols = np.flatnonzero(over.any(axis=1)), np.flatnonzero(over.any(axis=0))
-        if cols[-1] + 1 - cols[0] < SCROLL_WIDTH * self.cols:
-            return  # a clip or an animation inside the picture, not a page scrolling
-        top, bottom = rows[0] * self.block, (rows[-1] + 1) * self.block
-        left, right = cols[0] * self.block, (cols[-1] + 1) * self.block
-        moved = _vertical_shift(previous[top:bottom, left:right], image[top:bottom, left:right])
-        if moved == 0 or details is None:
+        """Note ``scrolled[index]`` when the rows that changed moved up or down."""
+        found = self._scroll(self.step[-1] > 2 * NOISE_FLOOR, previous, image, details)
+        if found is None:
             return
-        before, after = details
-        scale = after.shape[1] / image.shape[1]
-        box = slice(round(top * scale), round(bottom * scale))
-        across = slice(round(left * scale), round(right * scale))
-        reach = math.ceil(scale)
-        moved = _confirmed_shift(before[box, across], after[box, across], moved * scale, reach)
-        if moved == 0:
-            return
-        moved /= scale
+        moved, (top, bottom, left, right) = found
         came_in = np.zeros(image.shape, np.float32)
         came_in[top:bottom, left:right] = np.isnan(
             _shifted(previous[top:bottom, left:right], moved)
         )
         self.scrolled[index] = self._blocks(came_in) > 0
+        self._shifts[index] = moved / (bottom - top)
+
+    def _note_turn(self, index: int, after: np.ndarray) -> None:
+        """A movement ended before sample ``index`` (``after`` is the picture it ended
+        on). Note its samples in ``turned`` when it was quick, scrolled, and left nothing
+        of the picture before it: a step in it that no scroll explains (the middle of a
+        slide pushed out by the next), its scrolls adding up to nearly the whole height,
+        or no scroll lining up the pictures before and after it."""
+        assert self._moving is not None
+        first, before, before_detail = self._moving
+        self._moving = None
+        steps = range(first, index)
+        if self.times[index - 1] - self.times[first - 1] > PUSH_SECONDS:
+            return  # reading, typing, a clip: not one movement
+        if not any(i in self.scrolled for i in steps):
+            return  # a cut or a fade, found as it is
+        over = self._blocks(cv2.absdiff(after, before)) > NOISE_FLOOR
+        if np.mean(over) < MIN_CHANGE_SHARE:
+            return  # back where it started
+        up = sum(max(0.0, self._shifts.get(i, 0.0)) for i in steps)
+        down = sum(max(0.0, -self._shifts.get(i, 0.0)) for i in steps)
+        unexplained = any(
+            i not in self.scrolled and np.mean(self.step[i] > 2 * NOISE_FLOOR) >= SCROLL_SHARE
+            for i in steps
+        )
+        if unexplained or max(up, down) >= 1 - SCROLL_OVERLAP:
+            self.turned.update(steps)
+            return
+        details = None
+        if before_detail is not None and self._detail is not None:
+            details = (before_detail, self._detail)
+        if self._scroll(over, before, after, details) is None:
+            self.turned.update(steps)
 
     def add(self, seconds: float, image: np.ndarray, detail: np.ndarray | None = None) -> None:
         """The next sample: ``image`` at the analysis size, and ``detail``, the same
@@ -250,11 +310,16 @@ class _Features:
         self.times.append(seconds)
         previous = self._frames[-1] if self._frames else image
         self.step.append(self._blocks(cv2.absdiff(image, previous)))
-        if np.mean(self.step[-1] > 2 * NOISE_FLOOR) >= SCROLL_SHARE:
+        moving = np.mean(self.step[-1] > 2 * NOISE_FLOOR) >= SCROLL_SHARE
+        if moving:
             details = None
             if detail is not None and self._detail is not None:
                 details = (self._detail, detail)
             self._note_scroll(index, previous, image, details)
+            if self._moving is None:
+                self._moving = (index, previous, self._detail)
+        elif self._moving is not None:
+            self._note_turn(index, previous)
         self._detail = detail
         self._frames.append(image)
         if len(self._frames) < self.window:
@@ -488,6 +553,9 @@ class _Analysis:
     """Side of a block in analysis pixels (the grid starts at the top left)."""
     shape: tuple[int, int]
     """Height and width of the analysis picture."""
+    moving: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """Per sample: most of the picture changed since the sample before (``CUT_SHARE``:
+    a slide pushing in, a fade, a page scrolling), so it may show no settled slide."""
 
 
 def _find_changes(features: _Features) -> _Analysis:
@@ -496,6 +564,7 @@ def _find_changes(features: _Features) -> _Analysis:
     step = np.stack(features.step)
     if not positions:
         return _Analysis([], times, np.zeros(step.shape, bool), features.block, features.shape)
+    moving_whole = np.mean(step > 2 * NOISE_FLOOR, axis=(1, 2)) >= CUT_SHARE
     jump = np.stack([features.jump[i] for i in positions])
     # The noise of the whole picture finds the live regions; the rest sets the thresholds.
     # A scroll moves the picture, it does not make it live: only what the scroll does
@@ -556,11 +625,32 @@ def _find_changes(features: _Features) -> _Analysis:
             continue
         kept = features.kept.get(peak)
         still = kept[changed] > GROW_RATIO * threshold[changed] if kept is not None else None
-        if still is not None and still.mean() < PERSIST_SHARE:
+        if (
+            still is not None
+            and still.mean() < PERSIST_SHARE
+            and not _lasting(features, live_all[run[0]], threshold, run[0])
+        ):
             transient = (run[-1], changed)  # it went away again: a pop-up, not a new slide
             continue
         changes.append(_Change(_change_time(run, changed, step, times), score_at[peak]))
-    return _Analysis(changes, times, live_all, features.block, features.shape)
+    return _Analysis(changes, times, live_all, features.block, features.shape, moving_whole)
+
+
+def _lasting(features: _Features, live: np.ndarray, threshold: np.ndarray, start: int) -> bool:
+    """Whether the picture some seconds after ``start`` still differs from the one before
+    it, by as much as a new slide must (``MIN_CHANGE_SHARE``) outside the ``live`` blocks.
+
+    A change that moves the picture for a second (the next slide pushing the last one
+    out) mixes, in the medians around its middle, pictures that do not last; so what
+    changed at its peak seems to go away again, as a pop-up does. Compared with the
+    still picture before it, what it left does not go away.
+    """
+    kept = features.kept.get(start)
+    if kept is None:
+        return False
+    usable = int((~live).sum())
+    over = (kept > GROW_RATIO * threshold) & ~live
+    return bool(usable and over.sum() >= max(POINT_BLOCKS + 1, MIN_CHANGE_SHARE * usable))
 
 
 def _is_cut(
@@ -615,9 +705,13 @@ def _is_scroll(
     """Whether the change found over ``run`` is the picture scrolling (a step, not a new
     slide): some sample-to-sample step around it scrolled, none scrolled most of the
     changed blocks out of view, and no other step around it changed most of them (a
-    cut to another page or program does, also in the middle of scrolling)."""
+    cut to another page or program does, also in the middle of scrolling), and no
+    quick movement around it left nothing of the picture before (a slide pushed out by
+    the next one, each of whose steps looks like a scroll)."""
     around = range(max(1, run[0] - features.window + 1), min(len(step), run[-1] + features.window))
     if not any(index in features.scrolled for index in around):
+        return False
+    if any(index in features.turned for index in around):
         return False
     for index in around:
         came_in = features.scrolled.get(index)

@@ -428,6 +428,26 @@ def _read_stretches(
     return [texts[keeper.index_at(seconds)] for seconds in times]
 
 
+SETTLED_BEFORE = 0.8
+"""A stretch is read this long before the next change, when all its reveals show, unless
+the picture is already moving then (:func:`_settled`)."""
+
+
+def _settled(analysis: _Analysis, start: float, end: float) -> float:
+    """When to read the stretch from ``start`` to ``end``: ``SETTLED_BEFORE`` before its
+    end, or, if most of the picture is changing there (the next slide already pushing
+    in, a fade begun), the last sample before that."""
+    at = max(start, end - SETTLED_BEFORE)
+    index = bisect.bisect_right(analysis.times, at + 1e-6) - 1
+    if index < 0 or index >= len(analysis.moving) or not analysis.moving[index]:
+        return at
+    while analysis.moving[index]:
+        if index == 0 or analysis.times[index - 1] <= start:
+            return at
+        index -= 1
+    return analysis.times[index]
+
+
 def detect_slides(
     video_path: str | os.PathLike[str],
     *,
@@ -464,7 +484,7 @@ def detect_slides(
     candidates = _enforce_gap(analysis.changes, CANDIDATE_GAP, duration)
     bounds = [0.0, *candidates, duration]
     # The settled end of each stretch: its last state (all reveals shown).
-    times = [max(start, end - 0.8) for start, end in zip(bounds, bounds[1:], strict=False)]
+    times = [_settled(analysis, start, end) for start, end in zip(bounds, bounds[1:], strict=False)]
     if state is not None:
         state.set_status("Reading the slides")
     texts = _read_stretches(keeper, analysis, times, state)

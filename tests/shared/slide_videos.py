@@ -278,6 +278,7 @@ def make_slide_video(
     pointer: bool = True,
     inset: bool = True,
     fade: float = 0.0,
+    push: float = 0.0,
     crf: int = 28,
     seed: int = 0,
     preset: str = "veryfast",
@@ -293,6 +294,9 @@ def make_slide_video(
         pointer: draw a moving mouse pointer.
         inset: draw a webcam inset in the bottom-right corner.
         fade: length in seconds of a cross-fade between slides, centred on the change.
+        push: length in seconds of a push transition, centred on the change: the next
+            slide comes in from below and pushes the last one out at the top, eased in
+            and out (reveal.js's vertical slides, PowerPoint's and Keynote's Push).
         crf: x264 quality (higher means more compression noise).
         seed: the random seed for colours, pointer path and webcam.
         preset: x264 preset (``ultrafast`` has no B-frames, ``veryfast`` has).
@@ -326,6 +330,16 @@ def make_slide_video(
                     if 0 <= neighbour < len(images) and abs(t - change) < fade / 2:
                         weight = 0.5 - abs(t - change) / fade
                         frame = cv2.addWeighted(frame, 1 - weight, images[neighbour], weight, 0)
+            change = starts[slide]
+            if push > 0 and slide > 0 and t < change + push / 2:
+                # Still pushing the previous slide out (the change is the middle).
+                share = min(1.0, (t - change + push / 2) / push)
+                moved = round(height * share * share * (3 - 2 * share))
+                frame = np.vstack([images[slide - 1][moved:], frame[:moved]])
+            elif push > 0 and slide + 1 < len(images) and t >= starts[slide + 1] - push / 2:
+                share = (t - starts[slide + 1] + push / 2) / push
+                moved = round(height * share * share * (3 - 2 * share))
+                frame = np.vstack([frame[moved:], images[slide + 1][:moved]])
             if slide in clip_slides:
                 _draw_clip(frame, t)
             if webcam is not None:

@@ -66,6 +66,16 @@ def test_a_fade_between_slides_is_one_change(videos):
     assert_matches(detect_slide_changes(path), truth)
 
 
+@pytest.mark.parametrize(("seconds", "seed"), [(0.6, 2), (1.0, 3)])
+def test_a_slide_pushed_out_by_the_next_is_a_change_not_a_scroll(videos, seconds, seed):
+    # Each sample in the middle of a push looks like the page scrolled; the slides on
+    # either side of it still share nothing, so it is a change like a cut or a fade.
+    slides = random_slides(seed, 7, min_seconds=6.0, max_seconds=12.0)
+    path = videos / f"push-{seed}.mp4"
+    truth = make_slide_video(path, slides, size=SIZE, push=seconds, crf=26, seed=seed)
+    assert_matches(detect_slide_changes(path), truth)
+
+
 def test_pointer_and_webcam_alone_are_not_changes(videos):
     slides = [(40.0, "One slide all along", ["a first point", "a second point", "the third"])]
     path = videos / "static.mp4"

@@ -48,6 +48,25 @@ def test_reads_titles_keeps_short_slides_and_treats_a_reveal_as_a_step(deck):
     assert any("icecaps" in line.lower().replace(" ", "") for line in found[0].text.lines)
 
 
+def test_slides_that_push_each_other_out_are_each_read_before_the_next_moves_in(tmp_path):
+    # Read 0.8 s before the next change, a slide pushed out over 1.4 s is already half
+    # gone, and the next one's title sits in its middle.
+    slides = [
+        (7.0, "Where Is the Water on Earth", ["Oceans hold most of it", "Ice caps hold more"]),
+        (7.0, "The Water Cycle", ["Evaporation from the sea", "Rain over the land"]),
+        (7.0, "Clouds and Rain", ["Droplets grow until they fall"]),
+        (7.0, "Rivers Return It", ["Down to the sea again"]),
+    ]
+    path = tmp_path / "pushed.mp4"
+    truth = make_slide_video(path, slides, size=SIZE, push=1.4, crf=24, seed=5, pointer=False)
+    found = detect_slides(path)
+    assert len(found) == 4 and all(
+        abs(s.time - t) <= 1.0 for s, t in zip(found[1:], truth, strict=True)
+    ), found
+    titles = [s.text.title.lower().replace(" ", "") for s in found]
+    assert titles == ["whereisthewateronearth", "thewatercycle", "cloudsandrain", "riversreturnit"]
+
+
 def test_the_sample_lectures_titles_are_read_word_for_word():
     """The bundled lecture, a rendered deck with a coloured title bar: every title with
     its words apart. Kept as grey JPEGs, the slides read "WhereIstheWateronEarth?"."""
