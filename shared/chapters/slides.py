@@ -303,28 +303,53 @@ def _is_new_slide(before: SlideText, after: SlideText) -> bool | None:
     return kept < (SAME_TEXT if same_title else SAME_READING)
 
 
-def _still_picture(keeper: _Keeper, analysis: _Analysis, seconds: float) -> np.ndarray | None:
-    """The kept picture at ``seconds``, with the regions moving by themselves blanked.
+TEXT_IN_LIVE = 3
+"""A region moving by itself that holds this many lines of text is the page changing
+(text typed into an editor, a page scrolled), which is what there is to read; with
+fewer, it is a clip, an animation or a webcam inset."""
 
-    A clip, an animation or a webcam inset is painted over in the picture's median
-    colour, so OCR reads only the slide itself (and spends no time on the clip).
-    """
-    picture = keeper.at(seconds)
-    if picture is None or not analysis.times:
-        return picture
+
+def _live_mask(analysis: _Analysis, seconds: float, size: tuple[int, int]) -> np.ndarray | None:
+    """Where the picture moves by itself around ``seconds``, as a mask of ``size``
+    (height, width); None where nothing does."""
+    if not analysis.times:
+        return None
     index = max(0, bisect.bisect_right(analysis.times, seconds + 1e-6) - 1)
     live = analysis.live[index]
     if not live.any():
-        return picture
+        return None
     block = analysis.block
     mask = np.zeros(analysis.shape, np.uint8)
     grid = np.repeat(np.repeat(live.astype(np.uint8), block, axis=0), block, axis=1)
     mask[: grid.shape[0], : grid.shape[1]] = grid
-    height, width = picture.shape[:2]
-    full = cv2.resize(mask, (width, height), interpolation=cv2.INTER_NEAREST)
+    return cv2.resize(mask, (size[1], size[0]), interpolation=cv2.INTER_NEAREST) > 0
+
+
+def _still_lines(keeper: _Keeper, analysis: _Analysis, seconds: float) -> _Lines:
+    """The text lines of the kept picture at ``seconds``, leaving out what moves by itself.
+
+    A clip, an animation or a webcam inset is painted over in the picture's median
+    colour before the lines are found, so OCR reads only the slide itself (and spends
+    no time on the clip). Where the moving region holds ``TEXT_IN_LIVE`` lines or more,
+    it is the text itself changing (typed, scrolled), and all of it is read.
+    """
+    picture = keeper.at(seconds)
+    if picture is None:
+        return _Lines(0, 0, (), ())
+    lines = _find_lines(picture)
+    mask = _live_mask(analysis, seconds, picture.shape[:2])
+    if mask is None:
+        return lines
+    scale = picture.shape[1] / max(1, lines.width)
+    inside = 0
+    for box in lines.boxes:
+        x, y = (np.mean(box, axis=0) * scale).astype(int)
+        inside += bool(mask[min(y, mask.shape[0] - 1), min(x, mask.shape[1] - 1)])
+    if inside >= TEXT_IN_LIVE:
+        return lines
     picture = picture.copy()  # colour, as the keeper keeps it
-    picture[full > 0] = np.median(picture.reshape(-1, picture.shape[2]), axis=0)
-    return picture
+    picture[mask] = np.median(picture.reshape(-1, picture.shape[2]), axis=0)
+    return _find_lines(picture)
 
 
 SAME_LINE_PIXELS = 3.0
@@ -389,8 +414,7 @@ def _read_stretches(
     _engine()  # a missing model is reported here, once
 
     def find(seconds: float) -> _Lines:
-        picture = _still_picture(keeper, analysis, seconds)
-        return _find_lines(picture) if picture is not None else _Lines(0, 0, (), ())
+        return _still_lines(keeper, analysis, seconds)
 
     def progress(share: float) -> None:
         if state is not None:

@@ -165,6 +165,40 @@ def test_typing_in_an_editor_is_one_chapter_and_switching_apps_makes_the_next(tm
     assert "mean.py" in found[0].text.title and "Terminal" in found[1].text.lines
 
 
+def test_a_moving_region_full_of_text_is_read_and_a_clip_inside_a_slide_is_not():
+    """Typing or scrolling all the time makes an editor's text "move by itself", as a
+    clip playing inside a slide does. The text is the page and is read; the clip is
+    painted over before OCR looks."""
+    import cv2
+
+    from shared.chapters.detection import _Analysis, _Keeper
+
+    code = ["def mean(values):", "    total = sum(values)", "    return total / count",
+            "def median(values):", "    ordered = sorted(values)", "    return ordered[0]"]  # fmt: skip
+    editor = cv2.resize(_screen("stats.py - Editor", code, dark=False), (640, 360))
+    slide = cv2.resize(_screen("Results", ["Mean and median"], dark=False), (640, 360))
+    rng = np.random.default_rng(3)
+    slide[160:340, 300:620] = rng.integers(0, 255, (180, 320, 3), np.uint8)  # a clip
+    live = np.zeros((2, 18, 32), bool)
+    live[0, 2:, :] = True  # the editor's text area, where the typing is
+    live[1, 8:17, 15:31] = True  # the clip
+    keeper = _Keeper(640)
+    for seconds, picture in ((0.0, editor), (1.0, slide)):
+        keeper.add(seconds, cv2.cvtColor(cv2.resize(picture, (160, 90)), cv2.COLOR_BGR2GRAY),
+                   lambda picture=picture: picture)  # fmt: skip
+    analysis = _Analysis([], [0.0, 1.0], live, 5, (90, 160))
+
+    typed = slides_module._still_lines(keeper, analysis, 0.0)
+    read = "".join(text for text, _ in slides_module._recognise(list(typed.crops)))
+    read = read.replace(" ", "")  # OCR reads the spaces of code unevenly
+    assert "ordered=sorted(values)" in read and "returntotal/count" in read, read
+    shown = slides_module._still_lines(keeper, analysis, 1.0)
+    centres = [np.mean(box, axis=0) for box in shown.boxes]
+    assert centres and all(not (300 <= x <= 620 and 160 <= y <= 340) for x, y in centres)
+    read = " ".join(text for text, _ in slides_module._recognise(list(shown.crops)))
+    assert "Results" in read, read
+
+
 def test_reading_pages_scrolled_all_the_time_is_one_chapter_per_page(tmp_path):
     """Three source files read on screen, scrolled every second or two and cut from
     one to the next while scrolling: a slide per page, none per scroll."""
