@@ -290,10 +290,9 @@ class _Features:
             return  # back where it started
         up = sum(max(0.0, self._shifts.get(i, 0.0)) for i in steps)
         down = sum(max(0.0, -self._shifts.get(i, 0.0)) for i in steps)
-        unexplained = any(
-            i not in self.scrolled and np.mean(self.step[i] > 2 * NOISE_FLOOR) >= SCROLL_SHARE
-            for i in steps
-        )
+        # Every step of a movement changed SCROLL_SHARE of the picture (that is what
+        # keeps it going), so one that is not a scroll is one no scroll explains.
+        unexplained = any(i not in self.scrolled for i in steps)
         if unexplained or max(up, down) >= 1 - SCROLL_OVERLAP:
             self.turned.update(steps)
             return

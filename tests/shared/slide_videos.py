@@ -330,16 +330,19 @@ def make_slide_video(
                     if 0 <= neighbour < len(images) and abs(t - change) < fade / 2:
                         weight = 0.5 - abs(t - change) / fade
                         frame = cv2.addWeighted(frame, 1 - weight, images[neighbour], weight, 0)
-            change = starts[slide]
-            if push > 0 and slide > 0 and t < change + push / 2:
-                # Still pushing the previous slide out (the change is the middle).
-                share = min(1.0, (t - change + push / 2) / push)
-                moved = round(height * share * share * (3 - 2 * share))
-                frame = np.vstack([images[slide - 1][moved:], frame[:moved]])
-            elif push > 0 and slide + 1 < len(images) and t >= starts[slide + 1] - push / 2:
-                share = (t - starts[slide + 1] + push / 2) / push
-                moved = round(height * share * share * (3 - 2 * share))
-                frame = np.vstack([frame[moved:], images[slide + 1][:moved]])
+            if push > 0:
+                # Within push/2 of a change (its middle), the later slide pushes the
+                # earlier one out at the top.
+                if slide > 0 and t < starts[slide] + push / 2:
+                    old, new, change = images[slide - 1], frame, starts[slide]
+                elif slide + 1 < len(images) and t >= starts[slide + 1] - push / 2:
+                    old, new, change = frame, images[slide + 1], starts[slide + 1]
+                else:
+                    old = new = None
+                if old is not None and new is not None:
+                    share = min(1.0, (t - change + push / 2) / push)
+                    moved = round(height * share * share * (3 - 2 * share))
+                    frame = np.vstack([old[moved:], new[:moved]])
             if slide in clip_slides:
                 _draw_clip(frame, t)
             if webcam is not None:
