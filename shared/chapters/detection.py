@@ -16,7 +16,7 @@ import math
 import os
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -631,7 +631,8 @@ def _find_changes(features: _Features) -> _Analysis:
         ):
             transient = (run[-1], changed)  # it went away again: a pop-up, not a new slide
             continue
-        changes.append(_Change(_change_time(run, changed, step, times), score_at[peak]))
+        when = _change_time(run, changed, step, times, features.scrolled)
+        changes.append(_Change(when, score_at[peak]))
     return _Analysis(changes, times, live_all, features.block, features.shape, moving_whole)
 
 
@@ -734,19 +735,29 @@ def _runs(positions: list[int], gap: int = 1) -> list[list[int]]:
 
 
 def _change_time(
-    run: list[int], changed: np.ndarray, step: np.ndarray, times: list[float]
+    run: list[int],
+    changed: np.ndarray,
+    step: np.ndarray,
+    times: list[float],
+    scrolled: Container[int] = (),
 ) -> float:
     """When the change happened: the centre of the sample-to-sample change in its blocks.
 
     A cut shows in one step, a fade in several; the median over the changed blocks
-    ignores the pointer crossing a few of them.
+    ignores the pointer crossing a few of them. Steps that only scrolled (an editor
+    scrolling as text is pasted, just before another program comes to the front) are
+    not the change when a step that no scroll explains is there.
     """
     first, last = max(1, run[0] - 1), min(len(times) - 1, run[-1] + 1)
-    weights = np.array([float(np.median(step[i][changed])) for i in range(first, last + 1)])
-    middles = np.array([(times[i - 1] + times[i]) / 2 for i in range(first, last + 1)])
+    indices = range(first, last + 1)
+    weights = np.array([float(np.median(step[i][changed])) for i in indices])
+    middles = np.array([(times[i - 1] + times[i]) / 2 for i in indices])
     if weights.sum() <= 0:
         return float(middles[len(middles) // 2])
     weights = np.maximum(weights - 0.25 * weights.max(), 0)
+    unexplained = np.array([i not in scrolled for i in indices])
+    if (weights * unexplained).sum() > 0:
+        weights = weights * unexplained
     return float((weights * middles).sum() / weights.sum())
 
 

@@ -26,7 +26,7 @@ import bisect
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -45,7 +45,9 @@ OCR_WIDTH = 640
 """Frames are kept and read at most this wide (grayscale): slide text stays legible, and
 OCR takes a third of the time it takes at 960."""
 TITLE_ZONE = 0.35
-"""The title is the tallest line whose top is in this upper share of the picture."""
+"""The title is the tallest line whose top is in this upper share of the picture..."""
+TITLE_SIZE_SLACK = 0.85
+"""...or the top one of the lines at least this share of the tallest's height."""
 SAME_TEXT = 0.95
 """A slide whose text keeps this share of the text before is the same slide, a step."""
 SAME_READING = 0.99
@@ -55,7 +57,18 @@ PAGE_LINES = 20
 of text on screen (a terminal, an editor, a document), not a slide..."""
 SAME_PAGE = 0.5
 """...and it is the same page, scrolled or written on, while it keeps this share of the
-text before (scrolling moves lines out of view, and OCR misreads a few of so many)."""
+text before (scrolling moves lines out of view, and OCR misreads a few of so many)..."""
+WINDOW_BAR = 0.02
+"""...or while the bar across the top of the picture, at least this share of its height
+and with something drawn on it (a window's title bar, a browser's tabs and address),
+stays the same: a terminal whose command printed a screenful is the same window."""
+BAR_CHANGED_LEVEL = 24
+"""A pixel of the bar differs by this many levels when something else is drawn there
+(compression alone moves a few levels)..."""
+BAR_CHANGED_SHARE = 0.01
+"""...and a row of it is another row when this share of its pixels does."""
+BAR_DRAWN = 0.01
+"""A bar has something drawn on it when this share of its pixels is an edge."""
 MIN_CONFIDENCE = 0.6
 OCR_THREADS = 2
 """Slides read at once: one per core of a two-core laptop."""
@@ -220,13 +233,25 @@ _Box = tuple[float, float, float, str, float]
 """A line read: top, height, left, text, right (picture pixels)."""
 
 
+DESCENDERS = frozenset("gjpqy")
+DESCENDER_GROWTH = 1.25
+"""A line with letters that reach under the baseline may be boxed this much taller (the
+text detector's boxes vary: sometimes it is, sometimes not)."""
+
+
+def _letters_height(box: _Box) -> float:
+    """A line's box height, less what its letters below the baseline add: "Lookup up"
+    and "the codec for" in one size are boxed 41 and 28 pixels high."""
+    return box[1] / DESCENDER_GROWTH if DESCENDERS.intersection(box[3]) else box[1]
+
+
 def _title(boxes: list[_Box], height: int, width: int) -> str:
-    """The tallest line starting in the title zone, with the lines of its size that
-    continue it: beside it in the same row (OCR cut it in pieces), or right above or
+    """The tallest line starting in the title zone (of lines nearly as tall, the top
+    one), with the lines of its size that continue it: beside it in the same row (OCR cut it in pieces), or right above or
     under it and aligned with it (a title that wraps), never a bulleted line.
 
     A title set larger than the rest of the text takes in wrapped lines aligned on
-    its left edge or its centre; a title the size of the text (a window's title bar,
+    its left edge, its right edge or its centre; a title the size of the text (a window's title bar,
     a template with little difference in size) only wrapped lines centred under it, as
     body text is not centred on the title's middle.
     """
@@ -239,10 +264,14 @@ def _title(boxes: list[_Box], height: int, width: int) -> str:
         top = [b for b in boxes if b[0] < boxes[0][0] + TITLE_ZONE * height]
     if not top:
         return ""
-    tallest = max(top, key=lambda b: b[1])
+    # The tallest; of lines nearly as tall (a title set in the body's size, which OCR
+    # boxes a few pixels shorter or taller by its letters), the top one.
+    high = max(b[1] for b in top)
+    near = [b for b in top if b[1] >= TITLE_SIZE_SLACK * high]
+    tallest = min(near, key=lambda b: b[0])
     size = tallest[1]
-    others = [b[1] for b in boxes if b is not tallest]
-    own_size = bool(others) and size >= 1.15 * float(np.median(others))
+    others = [b[1] for b in boxes if b not in near]
+    own_size = bool(others) and high >= 1.15 * float(np.median(others))
     middle = (tallest[2] + tallest[4]) / 2
 
     def continues(box: _Box) -> bool:
@@ -252,8 +281,12 @@ def _title(boxes: list[_Box], height: int, width: int) -> str:
             return own_size and box[1] >= 0.75 * size
         centred = abs((box[2] + box[4]) / 2 - middle) <= 0.02 * width
         same_left = abs(box[2] - tallest[2]) <= 0.01 * width
-        if own_size:
-            return centred or (same_left and box[1] >= 0.75 * size)
+        same_right = abs(box[4] - tallest[4]) <= 0.01 * width
+        if own_size:  # a line under a title set large is as large, its letters aside
+            as_large = box[1] >= 0.75 * size or (
+                _letters_height(box) >= 0.75 * _letters_height(tallest)
+            )
+            return centred or ((same_left or same_right) and as_large)
         return centred and not same_left
 
     parts = [tallest]
@@ -287,8 +320,30 @@ def _kept_share(before: str, after: str) -> float:
     return sum(block.size for block in matcher.get_matching_blocks()) / len(old)
 
 
-def _is_new_slide(before: SlideText, after: SlideText) -> bool | None:
-    """True for a new slide, False for a step or no change, None when no text decides."""
+def _same_bar(before: np.ndarray | None, after: np.ndarray | None) -> bool:
+    """Whether two pictures share the bar across their top (``WINDOW_BAR``): the same
+    window, or the same browser tab and address, with other text under it."""
+    if before is None or after is None or before.shape != after.shape:
+        return False
+    one = cv2.cvtColor(before, cv2.COLOR_BGR2GRAY) if before.ndim == 3 else before
+    two = cv2.cvtColor(after, cv2.COLOR_BGR2GRAY) if after.ndim == 3 else after
+    changed = (cv2.absdiff(one, two) > BAR_CHANGED_LEVEL).mean(axis=1) >= BAR_CHANGED_SHARE
+    rows = int(np.argmax(changed)) if changed.any() else len(changed)
+    if rows < max(2, WINDOW_BAR * len(changed)):
+        return False
+    bar = one[:rows].astype(np.int16)
+    edges = np.abs(np.diff(bar, axis=1)) > BAR_CHANGED_LEVEL
+    return float(edges.mean()) >= BAR_DRAWN
+
+
+def _is_new_slide(
+    before: SlideText, after: SlideText, same_window: Callable[[], bool] | None = None
+) -> bool | None:
+    """True for a new slide, False for a step or no change, None when no text decides.
+
+    ``same_window`` tells, when asked, whether both pictures show one window (the bar
+    across their top unchanged). It decides only between pages of text whose text was
+    replaced, and where all the text is still there under another first line."""
     if before.empty and after.empty:
         return None
     if before.empty or after.empty:
@@ -297,10 +352,16 @@ def _is_new_slide(before: SlideText, after: SlideText) -> bool | None:
     # typed, a clip playing), a new slide when it was replaced. A title read differently
     # is a new slide unless everything shown before, title included, is still there.
     kept = _kept_share(" ".join(before.lines), " ".join(after.lines))
-    if min(len(before.lines), len(after.lines)) >= PAGE_LINES:
-        return kept < SAME_PAGE  # its top line is not a title
+    if min(len(before.lines), len(after.lines)) >= PAGE_LINES:  # its top line is no title
+        return kept < SAME_PAGE and not (same_window is not None and same_window())
+    if kept < SAME_TEXT:
+        return True
     same_title = _key(before.title).replace(" ", "") == _key(after.title).replace(" ", "")
-    return kept < (SAME_TEXT if same_title else SAME_READING)
+    if same_title or kept >= SAME_READING:
+        return False
+    # Everything else is still there under another first line: a new slide, unless
+    # it is one window (a terminal whose output moved its top line).
+    return not (same_window is not None and same_window())
 
 
 TEXT_IN_LIVE = 3
@@ -513,17 +574,24 @@ def detect_slides(
         state.set_status("Reading the slides")
     texts = _read_stretches(keeper, analysis, times, state)
     slides = [SlideChange(0.0, texts[0])]
-    for change, text in zip(candidates, texts[1:], strict=True):
-        new = _is_new_slide(slides[-1].text, text)
+    shown_at = times[0]  # when the text of slides[-1] was read
+    for change, text, read_at in zip(candidates, texts[1:], times[1:], strict=True):
+        new = _is_new_slide(
+            slides[-1].text,
+            text,
+            lambda before=shown_at, after=read_at: _same_bar(keeper.at(before), keeper.at(after)),
+        )
         if new is None:  # no text either side: only changes far enough apart count
             new = change - slides[-1].time >= min_gap and duration - change >= min_gap
         if new:
             slides.append(SlideChange(change, text))
+            shown_at = read_at
         elif not text.empty:
             # A reveal: keep the fuller text (and title) of the slide's last state,
             # and each step with the time it appeared.
             shown = slides[-1]
             slides[-1] = SlideChange(shown.time, text, (*shown.states, (change, text)))
+            shown_at = read_at
     if state is not None:
         state.set_progress(1.0)
     return slides

@@ -122,8 +122,9 @@ def test_a_screen_with_no_text_and_a_moving_picture_gets_no_chapter_every_few_se
     assert all(gap >= 10.0 for gap in gaps), found
 
 
-def _screen(title: str, lines: list[str], dark: bool) -> np.ndarray:
-    """An application window filling a 960x540 screen: a title bar and monospaced text."""
+def _screen(title: str, lines: list[str], dark: bool, size: int = 22) -> np.ndarray:
+    """An application window filling a 960x540 screen: a title bar and monospaced text
+    (``size`` pixels; 16 fits 22 lines)."""
     from PIL import Image, ImageDraw, ImageFont
 
     back, ink = ((30, 30, 30), (220, 220, 220)) if dark else ((255, 255, 255), (20, 20, 20))
@@ -131,11 +132,22 @@ def _screen(title: str, lines: list[str], dark: bool) -> np.ndarray:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 960, 40), fill=(60, 90, 140))
     bar = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 22)
-    mono = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 22)
+    mono = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", size)
     draw.text((16, 8), title, font=bar, fill="white")
     for row, line in enumerate(lines):
-        draw.text((20, 60 + 32 * row), line, font=mono, fill=ink)
+        draw.text((20, 52 + round(size * 1.4) * row), line, font=mono, fill=ink)
     return np.asarray(image)[:, :, ::-1].copy()
+
+
+def _encode(path: Path, frames: list[np.ndarray], fps: int) -> None:
+    encoder = subprocess.Popen(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo",
+         "-pix_fmt", "bgr24", "-s", "960x540", "-r", str(fps), "-i", "-",
+         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p",
+         str(path)],
+        stdin=subprocess.PIPE,
+    )  # fmt: skip
+    encoder.communicate(b"".join(frame.tobytes() for frame in frames))
 
 
 def test_typing_in_an_editor_is_one_chapter_and_switching_apps_makes_the_next(tmp_path):
@@ -152,17 +164,67 @@ def test_typing_in_an_editor_is_one_chapter_and_switching_apps_makes_the_next(tm
     for shown in range(1, len(shell) + 1):
         frames += [_screen("Terminal", shell[:shown], dark=True)] * 30
     path = tmp_path / "work.mp4"
-    encoder = subprocess.Popen(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo",
-         "-pix_fmt", "bgr24", "-s", "960x540", "-r", str(fps), "-i", "-",
-         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p",
-         str(path)],
-        stdin=subprocess.PIPE,
-    )  # fmt: skip
-    encoder.communicate(b"".join(frame.tobytes() for frame in frames))
+    _encode(path, frames, fps)
     found = detect_slides(path)
     assert [round(s.time) for s in found] == [0, round(switch)], found
     assert "mean.py" in found[0].text.title and "Terminal" in found[1].text.lines
+
+
+def test_a_command_that_prints_a_screenful_is_the_same_terminal_and_another_window_is_not(
+    tmp_path,
+):
+    """A terminal full of one command's output, then of the next one's: nothing of the
+    first page is left, but the window (its title bar) is the same, so it is a step.
+    Switching to an editor window, a page of text as full, is a change."""
+    import calendar
+    import inspect
+
+    names = sorted(sys.stdlib_module_names)[:60]
+    listing = ["$ ls /usr/lib/python3"] + [
+        "  ".join(f"{name:<18}" for name in names[row::21]) for row in range(21)
+    ]
+    year = calendar.TextCalendar().formatyear(2026, w=2, l=1, c=4, m=3).splitlines()
+    printed = ["$ python3 -m calendar 2026", *year[2:22]]
+    code = [line for line in inspect.getsource(calendar).splitlines() if line.strip()][30:52]
+    fps = 10
+    frames = [_screen("Terminal", listing, dark=True, size=16)] * 60
+    frames += [_screen("Terminal", printed, dark=True, size=16)] * 60
+    switch = len(frames) / fps
+    frames += [_screen("calendar.py - Editor", code, dark=False, size=16)] * 60
+    path = tmp_path / "terminal.mp4"
+    _encode(path, frames, fps)
+
+    found = detect_slides(path)
+    assert all(len(s.text.lines) >= slides_module.PAGE_LINES for s in found), found
+    assert [round(s.time) for s in found] == [0, round(switch)], [s.time for s in found]
+    assert len(found[0].states) == 2  # the calendar printed is a step of the terminal
+
+
+def test_only_a_bar_with_something_drawn_on_it_makes_two_pages_one_window():
+    """Dense slides of one template share a plain top margin: that is no window bar, so
+    a slide of 20 lines replaced by another stays a change."""
+    from shared.chapters.slides import _same_bar
+
+    one = _screen("Terminal", ["$ ls"] * 20, dark=True, size=16)
+    two = _screen("Terminal", ["$ df -h"] * 20, dark=True, size=16)
+    assert _same_bar(one, two)
+    assert not _same_bar(one, _screen("Editor", ["$ ls"] * 20, dark=True, size=16))
+    plain_one, plain_two = one.copy(), two.copy()
+    plain_one[:48], plain_two[:48] = 255, 255  # a slide's white top margin, no bar
+    assert not _same_bar(plain_one, plain_two)
+
+
+def test_a_terminal_whose_first_line_moved_off_is_the_same_window_and_a_retitled_slide_is_new():
+    """All the text is still there under another first line: in the same window (a
+    terminal that printed a few lines more) a step; with nothing telling, a new slide."""
+    from shared.chapters.slides import SlideText, _is_new_slide
+
+    shown = ["$ df -h --total", *(f"/dev/vda{n} 252G {n}% /mnt/disk{n}" for n in range(17))]
+    more = [*shown[1:], "$ uname -a", "Linux vm 6.18 x86_64 GNU/Linux", "$"]
+    before, after = SlideText(shown[0], tuple(shown)), SlideText(more[0], tuple(more))
+    assert not _is_new_slide(before, after, lambda: True)
+    assert _is_new_slide(before, after, lambda: False)
+    assert _is_new_slide(before, after)
 
 
 def test_a_moving_region_full_of_text_is_read_and_a_clip_inside_a_slide_is_not():
@@ -306,6 +368,46 @@ def test_a_centred_title_that_wraps_is_read_whole_when_set_no_larger_than_the_te
         draw.text((90, 180 + 60 * row), text, font=small, fill=(20, 20, 20))
     read = read_slide(np.asarray(image)[:, :, ::-1].copy())
     assert read.title.lower().replace(" ", "") == "selector:baseclassforeveryselectorobjectinuse"
+
+
+def _slide(lines: list[tuple[str, int, str, int]]) -> np.ndarray:
+    """A 1280x720 slide of ``(text, size, align, top)`` lines: align is left or right."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1280, 720), (250, 250, 245))
+    draw = ImageDraw.Draw(image)
+    for text, size, align, top in lines:
+        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
+        left = 80 if align == "left" else 1200 - draw.textlength(text, font=font)
+        draw.text((left, top), text, font=font, fill=(20, 20, 20))
+    return np.asarray(image)[:, :, ::-1].copy()
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        # The body set in the title's size, right under it: OCR boxes "There is ...
+        # quote" taller by its letters; the title is the top one.
+        ([("translate: Translate a shell", 40, "left", 40),
+          ("There is no way to quote meta-characters", 40, "left", 150)],
+         "translate: Translate a shell"),
+        # A wrapped line with no letters under the baseline is boxed shorter.
+        ([("getencoder: Look up the", 56, "left", 40), ("codec for", 56, "left", 115),
+          ("• Raises a LookupError", 36, "left", 260), ("• if the codec is unknown", 36,
+          "left", 320)], "getencoder: Look up the codec for"),
+        # A title set flush right wraps flush right.
+        ([("NotSupportedError: The command or", 44, "right", 40),
+          ("option is", 44, "right", 100), ("• Raised when the server", 32, "left", 240),
+          ("• refuses a command", 32, "left", 290)], "NotSupportedError: The command or option is"),
+    ],
+)  # fmt: skip
+def test_a_title_is_told_from_the_body_by_place_and_size_not_by_the_letters_in_it(lines, title):
+    read = read_slide(_slide(lines))
+    assert _squeeze(read.title) == _squeeze(title), read
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.lower().split())
 
 
 def test_blank_and_noisy_pictures_read_as_no_text():
