@@ -744,9 +744,9 @@ def _change_time(
     """When the change happened: the centre of the sample-to-sample change in its blocks.
 
     A cut shows in one step, a fade in several; the median over the changed blocks
-    ignores the pointer crossing a few of them. Steps that only scrolled (an editor
-    scrolling as text is pasted, just before another program comes to the front) are
-    not the change when a step that no scroll explains is there.
+    ignores the pointer crossing a few of them. Steps that only scrolled (a page
+    scrolled just before another program comes to the front) are not the change when
+    a step that no scroll explains is there.
     """
     first, last = max(1, run[0] - 1), min(len(times) - 1, run[-1] + 1)
     indices = range(first, last + 1)

@@ -247,13 +247,14 @@ def _letters_height(box: _Box) -> float:
 
 def _title(boxes: list[_Box], height: int, width: int) -> str:
     """The tallest line starting in the title zone (of lines nearly as tall, the top
-    one), with the lines of its size that continue it: beside it in the same row (OCR cut it in pieces), or right above or
-    under it and aligned with it (a title that wraps), never a bulleted line.
+    one), with the lines of its size that continue it: beside it in the same row (OCR
+    cut it in pieces), or right above or under it and aligned with it (a title that
+    wraps), never a bulleted line.
 
-    A title set larger than the rest of the text takes in wrapped lines aligned on
-    its left edge, its right edge or its centre; a title the size of the text (a window's title bar,
-    a template with little difference in size) only wrapped lines centred under it, as
-    body text is not centred on the title's middle.
+    A title set larger than the rest of the text takes in wrapped lines aligned on its
+    left edge, its right edge or its centre; a title the size of the text (a window's
+    title bar, a template with little difference in size) only wrapped lines centred
+    under it, as body text is not centred on the title's middle.
     """
     if not boxes:
         return ""
