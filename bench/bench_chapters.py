@@ -9,8 +9,9 @@ recordings of ordinary work (a browser, an editor, a terminal, switches between 
 class "screen"), and from ``bench/corpus/push_corpus.py``: Beamer and Marp decks whose
 slides push each other out, up, down or sideways (class "push"). Only the TEST set is
 scored by default: it shares no theme and no text with the tuning set (``--set
-tuning`` scores the tuning set, the only one to tune on). A change counts when found within +-1 s; a reveal (a bullet added on the
-same slide) found as a change is a false one.
+tuning`` scores the tuning set, the only one to tune on). A change counts when found
+within +-1 s; a reveal (a bullet added on the same slide) found as a change is a false
+one.
 
 In the same run it scores, on the same videos (baseline results are cached beside
 each video, as they do not change with Lectern):

@@ -739,7 +739,7 @@ def _change_time(
     changed: np.ndarray,
     step: np.ndarray,
     times: list[float],
-    scrolled: Container[int] = (),
+    scrolled: Container[int],
 ) -> float:
     """When the change happened: the centre of the sample-to-sample change in its blocks.
 

@@ -68,7 +68,8 @@ BAR_CHANGED_LEVEL = 24
 BAR_CHANGED_SHARE = 0.01
 """...and a row of it is another row when this share of its pixels does."""
 BAR_DRAWN = 0.01
-"""A bar has something drawn on it when this share of its pixels is an edge."""
+"""A bar has something drawn on it when this share of its pixels is an edge (differs
+from the pixel beside it by ``BAR_CHANGED_LEVEL``)."""
 MIN_CONFIDENCE = 0.6
 OCR_THREADS = 2
 """Slides read at once: one per core of a two-core laptop."""

@@ -407,6 +407,42 @@ def test_a_title_is_told_from_the_body_by_place_and_size_not_by_the_letters_in_i
     assert _squeeze(read.title) == _squeeze(title), read
 
 
+FRAMES = Path(__file__).resolve().parents[1] / "fixtures" / "slide_frames"
+
+
+@pytest.mark.parametrize(
+    ("frame", "title"),
+    [
+        ("marp-gaia-wrapped-title.png", "getincrementalencoder: Lookup up the codec for"),
+        ("impress-beehive-body-as-tall.png", "translate: Translate a shell PATTERN to a"),
+        ("beamer-hannover-flush-right.png", "SMTPNotSupportedError: The command or option is"),
+        ("marp-gaia-short-second-line.png", "AugLoad: Deprecated AST node class"),
+        ("beamer-hannover-sidebar.png", "Dialect: Describe a CSV dialect"),
+    ],
+)
+def test_titles_of_third_party_themes_are_read_whole_and_alone(frame, title):
+    """Frames of real themes (tuning set): a wrapped line boxed shorter by its letters
+    (Marp gaia), a body line boxed as tall as the title (Impress Beehive), a title set
+    flush right (Beamer Hannover); the last two must stay as they were read before."""
+    import cv2
+
+    read = read_slide(cv2.imread(str(FRAMES / frame)))
+    assert _squeeze(read.title) == _squeeze(title), read
+
+
+def test_a_change_in_a_stretch_of_scrolling_is_timed_by_the_step_no_scroll_explains():
+    """Three scroll steps as large as the cut after them: the change is the cut."""
+    from shared.chapters.detection import _change_time
+
+    times = [0.5 * i for i in range(8)]
+    step = np.zeros((8, 2, 2), np.float32)
+    step[2:6] = 10.0  # steps 2, 3, 4 scrolled; step 5 is the cut
+    changed = np.ones((2, 2), bool)
+    scrolled = {2: None, 3: None, 4: None}
+    assert _change_time([3, 4, 5], changed, step, times, scrolled) == pytest.approx(2.25)
+    assert _change_time([3, 4, 5], changed, step, times, {}) < 2.0  # all steps: earlier
+
+
 def _squeeze(text: str) -> str:
     return "".join(text.lower().split())
 
